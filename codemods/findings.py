@@ -1,0 +1,60 @@
+"""Small, frozen, picklable records that the codemods produce and the reports consume."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# Outcomes of one client construction.
+MIGRATED = "migrated"
+KEYLESS = "already-keyless"
+MANUAL = "manual"  # key-based (or maybe key-based) and left as it is: a person must look
+REVIEW = "review"  # not clearly an Azure client: left as it is
+
+
+@dataclass(frozen=True)
+class CallUse:
+    """One call made on a client: ``chat.completions.create`` at a line."""
+
+    chain: str
+    line: int
+
+
+@dataclass(frozen=True)
+class ClientRecord:
+    """One place where a client of an Azure service is constructed."""
+
+    line: int
+    column: int
+    sdk: str
+    cls: str
+    outcome: str
+    reason: str
+    service: str = "openai"
+    is_async: bool = False
+    endpoint: str | None = None  # source text of the endpoint expression, for grouping
+    binding: str | None = None  # what the client is bound to (``client``, ``self.llm``)
+    calls: tuple[CallUse, ...] = ()
+    usage_known: bool = False
+    usage_note: str = ""
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Anything else worth telling: a literal key, a per-request key override, a follow-up."""
+
+    line: int
+    column: int
+    rule: str
+    message: str
+    severity: str = "warning"  # "warning" | "info"
+
+
+@dataclass
+class ModuleOutcome:
+    """What the transform of one module found; mutable while the transform runs."""
+
+    clients: list[ClientRecord] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
+    # Literal key values found in the code. Kept only long enough to mask them in diffs:
+    # never put into a result that leaves the engine.
+    secrets: list[str] = field(default_factory=list)

@@ -1,0 +1,30 @@
+"""The choices that shape the code a migration writes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+CREDENTIAL_KINDS = ("managed-identity", "default", "chained")
+CLOUDS = ("public", "usgov", "china")
+
+
+@dataclass(frozen=True)
+class MigrationOptions:
+    credential: str = "managed-identity"
+    client_id_env: str = "AZURE_CLIENT_ID"
+    system_assigned: bool = False
+    cloud: str = "public"
+
+    def __post_init__(self) -> None:
+        if self.credential not in CREDENTIAL_KINDS:
+            raise ValueError(
+                f"unknown credential {self.credential!r}: choose one of {', '.join(CREDENTIAL_KINDS)}"
+            )
+        if self.cloud not in CLOUDS:
+            raise ValueError(f"unknown cloud {self.cloud!r}: choose one of {', '.join(CLOUDS)}")
+        if not self.client_id_env.isidentifier() and not _is_env_name(self.client_id_env):
+            raise ValueError(f"not an environment variable name: {self.client_id_env!r}")
+
+
+def _is_env_name(name: str) -> bool:
+    return bool(name) and all(c.isalnum() or c == "_" for c in name) and not name[0].isdigit()

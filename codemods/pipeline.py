@@ -1,0 +1,53 @@
+"""All codemods of one module together: one parse, one metadata resolution, one result.
+
+``MigrateModule`` is a regular LibCST ``CodemodCommand``, so it also runs under
+``python -m libcst.tool codemod pipeline.MigrateModule`` (the benchmark's baseline).
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import libcst as cst
+from libcst.codemod import CodemodCommand, CodemodContext
+from libcst.metadata import PositionProvider, QualifiedNameProvider
+
+from codemods.findings import ModuleOutcome
+from codemods.keyless import KeylessMigration
+from codemods.options import CLOUDS, CREDENTIAL_KINDS, MigrationOptions
+from codemods.usage import UsageVisitor
+
+
+class MigrateModule(CodemodCommand):
+    DESCRIPTION = "Move Azure OpenAI clients from API keys to Entra ID token providers."
+    METADATA_DEPENDENCIES = (QualifiedNameProvider, PositionProvider)
+
+    def __init__(self, context: CodemodContext, options: MigrationOptions | None = None, **kwargs: object) -> None:
+        super().__init__(context)
+        if options is None:
+            options = MigrationOptions(**{k: v for k, v in kwargs.items() if v is not None})  # type: ignore[arg-type]
+        self.options = options
+        self.outcome = ModuleOutcome()
+
+    @staticmethod
+    def add_args(arg_parser: argparse.ArgumentParser) -> None:
+        arg_parser.add_argument("--credential", choices=CREDENTIAL_KINDS, default=None)
+        arg_parser.add_argument("--cloud", choices=CLOUDS, default=None)
+
+    def transform_module_impl(self, tree: cst.Module) -> cst.Module:
+        wrapper = self.context.wrapper
+        assert wrapper is not None
+        usage = UsageVisitor(self.context)
+        wrapper.visit(usage)
+        keyless = KeylessMigration(self.context, self.options, usage.by_position)
+        new_tree = wrapper.visit(keyless)
+        self.outcome = keyless.outcome
+        return new_tree
+
+
+def migrate_module(
+    module: cst.Module, options: MigrationOptions, filename: str | None = None
+) -> tuple[cst.Module, ModuleOutcome]:
+    command = MigrateModule(CodemodContext(filename=filename), options)
+    new_module = command.transform_module(module)
+    return new_module, command.outcome

@@ -1,0 +1,40 @@
+"""What a name in the tree means: the qualified-name lookups every codemod shares."""
+
+from __future__ import annotations
+
+import libcst as cst
+from libcst.metadata import QualifiedNameProvider, QualifiedNameSource
+
+from codemods.targets import ClientSpec, spec_for
+
+
+def qualified_names(visitor: cst.MetadataDependent, node: cst.CSTNode) -> set[str]:
+    """Qualified names of ``node`` that come from an import (never a local binding)."""
+    found = visitor.get_metadata(QualifiedNameProvider, node, set())
+    return {q.name for q in found if q.source is QualifiedNameSource.IMPORT}
+
+
+def client_spec(visitor: cst.MetadataDependent, call: cst.Call) -> ClientSpec | None:
+    for name in qualified_names(visitor, call.func):
+        spec = spec_for(name)
+        if spec is not None:
+            return spec
+    return None
+
+
+def dotted(node: cst.BaseExpression) -> str | None:
+    """``a.b.c`` for a chain of attributes on a name, ``f().x`` for one on a call, else None."""
+    parts: list[str] = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    if isinstance(node, cst.Name):
+        parts.append(node.value)
+    elif isinstance(node, cst.Call):
+        inner = dotted(node.func)
+        if inner is None:
+            return None
+        parts.append(inner + "()")
+    else:
+        return None
+    return ".".join(reversed(parts))

@@ -1,0 +1,139 @@
+"""One file in, one result out: read the bytes, parse once, run the codemods, maybe write.
+
+Nothing here prints. Results are small frozen dataclasses, safe to send between processes.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import io
+import tokenize
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from codemods.findings import ClientRecord, Notice
+from codemods.options import MigrationOptions
+from codemods.targets import TRIGGER_WORDS
+
+UNCHANGED = "unchanged"
+CHANGED = "changed"
+FAILED = "failed"
+
+MODE_WRITE = "write"
+MODE_DIFF = "diff"
+MODE_CHECK = "check"
+
+
+@dataclass(frozen=True)
+class FileResult:
+    path: str
+    status: str
+    clients: tuple[ClientRecord, ...] = ()
+    notices: tuple[Notice, ...] = ()
+    error: str | None = None
+    diff: str | None = None
+    written: bool = False
+    parsed: bool = False
+
+
+@dataclass(frozen=True)
+class SourceResult:
+    new: bytes
+    clients: tuple[ClientRecord, ...] = ()
+    notices: tuple[Notice, ...] = field(default_factory=tuple)
+    parsed: bool = False
+    secrets: tuple[str, ...] = field(default=(), repr=False)
+
+
+def might_need_migration(data: bytes) -> bool:
+    """A byte search that rules out, without parsing, files that build no client."""
+    return any(word in data for word in TRIGGER_WORDS)
+
+
+def migrate_source(data: bytes, options: MigrationOptions, filename: str | None = None) -> SourceResult:
+    """Migrate one module's bytes. Raises on input that cannot be parsed."""
+    if not might_need_migration(data):
+        return SourceResult(data)
+    import libcst as cst  # imported here so runs with nothing to do never pay for it
+
+    from codemods.pipeline import migrate_module
+
+    module = cst.parse_module(data)
+    new_module, outcome = migrate_module(module, options, filename)
+    new = new_module.bytes if new_module is not module else data
+    return SourceResult(new, tuple(outcome.clients), tuple(outcome.notices), True, tuple(outcome.secrets))
+
+
+def mask_secrets(text: str, secrets: tuple[str, ...]) -> str:
+    """Diffs show the user's own code, but never a key value found in it."""
+    for secret in sorted(set(secrets), key=len, reverse=True):
+        text = text.replace(secret, f"<masked, {len(secret)} characters>")
+    return text
+
+
+def describe_error(exc: BaseException) -> str:
+    name = type(exc).__name__
+    if name == "ParserSyntaxError":
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else "syntax error"
+        line = getattr(exc, "raw_line", None)
+        where = f" (line {line})" if line else ""
+        return f"cannot parse{where}: {first}"
+    if isinstance(exc, UnicodeDecodeError):
+        return f"cannot decode: {exc.reason} at byte {exc.start} ({exc.encoding})"
+    if isinstance(exc, SyntaxError):  # e.g. an unknown encoding cookie
+        return f"cannot parse: {exc.msg}"
+    if isinstance(exc, RecursionError):
+        return "cannot parse: the code is nested too deeply for the parser"
+    if isinstance(exc, LookupError):
+        return f"cannot decode: {exc}"
+    return f"internal error ({name}): {exc}"
+
+
+def unified_diff(path: str, old: bytes, new: bytes, encoding: str = "utf-8") -> str:
+    label = path.replace(os.sep, "/").lstrip("/")
+    old_text = old.decode(encoding, errors="replace").splitlines(keepends=True)
+    new_text = new.decode(encoding, errors="replace").splitlines(keepends=True)
+    lines = difflib.unified_diff(old_text, new_text, fromfile=f"a/{label}", tofile=f"b/{label}")
+    out = []
+    for line in lines:
+        if not line.endswith(("\n", "\r")):
+            line += "\n\\ No newline at end of file\n"
+        out.append(line)
+    return "".join(out)
+
+
+def _detect(data: bytes) -> str:
+    try:
+        return tokenize.detect_encoding(io.BytesIO(data).readline)[0]
+    except SyntaxError:
+        return "utf-8"
+
+
+def process_file(path: str, options: MigrationOptions, mode: str = MODE_WRITE) -> FileResult:
+    """Migrate one file. Never raises for a problem with the file itself."""
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        return FileResult(path, FAILED, error=f"cannot read: {exc.strerror or exc}")
+    try:
+        result = migrate_source(data, options, path)
+    except (Exception, RecursionError) as exc:  # noqa: BLE001 - any failure is this file's alone
+        return FileResult(path, FAILED, error=describe_error(exc))
+    if result.new == data:
+        return FileResult(path, UNCHANGED, result.clients, result.notices, parsed=result.parsed)
+    diff = None
+    if mode == MODE_DIFF:
+        diff = mask_secrets(unified_diff(path, data, result.new, _detect(data)), result.secrets)
+    written = False
+    if mode == MODE_WRITE:
+        from migrator.fsio import atomic_write
+
+        try:
+            atomic_write(p, result.new, expected=data)
+        except Exception as exc:  # noqa: BLE001
+            return FileResult(path, FAILED, result.clients, result.notices, error=f"cannot write: {exc}")
+        written = True
+    return FileResult(path, CHANGED, result.clients, result.notices, diff=diff, written=written, parsed=True)
+

@@ -1,0 +1,98 @@
+"""The run's report: what was found per file, the role assignments, a summary and the exit code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from codemods.findings import KEYLESS, MANUAL, MIGRATED, REVIEW
+from migrator import roles
+from migrator.engine import CHANGED, FAILED, MODE_CHECK, MODE_DIFF, FileResult
+
+EXIT_OK = 0
+EXIT_CHANGES = 1  # --check: something would change
+EXIT_USAGE = 2  # bad command line or configuration
+EXIT_FAILED = 3  # at least one file could not be processed
+EXIT_INTERRUPTED = 130  # Ctrl-C
+
+_OUTCOME_WORDS = {
+    MIGRATED: "migrated",
+    KEYLESS: "already keyless",
+    MANUAL: "needs manual work",
+    REVIEW: "needs review",
+}
+
+
+@dataclass
+class Report:
+    mode: str
+    results: list[FileResult] = field(default_factory=list)
+    interrupted: bool = False
+
+    def add(self, result: FileResult) -> None:
+        self.results.append(result)
+
+    @property
+    def changed(self) -> int:
+        return sum(r.status == CHANGED for r in self.results)
+
+    @property
+    def failed(self) -> int:
+        return sum(r.status == FAILED for r in self.results)
+
+    @property
+    def unchanged(self) -> int:
+        return len(self.results) - self.changed - self.failed
+
+    @property
+    def return_code(self) -> int:
+        if self.interrupted:
+            return EXIT_INTERRUPTED
+        if self.failed:
+            return EXIT_FAILED
+        if self.mode == MODE_CHECK and self.changed:
+            return EXIT_CHANGES
+        return EXIT_OK
+
+    def clients(self) -> list[tuple[str, object]]:
+        return [(r.path, c) for r in self.results for c in r.clients]
+
+    def assignments(self) -> list[roles.Assignment]:
+        return roles.assignments((r.path, c) for r in self.results for c in r.clients)
+
+    def summary(self) -> str:
+        would = self.mode in (MODE_CHECK, MODE_DIFF)
+        verb = "would be migrated" if would else "migrated"
+        parts = [f"{_n(self.changed)} {verb}", f"{self.unchanged} left unchanged"]
+        if self.failed:
+            parts.append(f"{self.failed} failed")
+        line = ", ".join(parts)
+        if self.interrupted:
+            line = "interrupted: " + line
+        return line
+
+    def render_text(self) -> str:
+        out: list[str] = []
+        for result in sorted(self.results, key=lambda r: r.path):
+            if result.status == FAILED:
+                out.append(f"{result.path}: error: {result.error}; left as it was")
+            for c in result.clients:
+                role, assumed, unverified = roles.client_roles(c)
+                tags = f"{role.name}{' (assumed)' if assumed else ''}{' (unverified)' if unverified else ''}"
+                out.append(
+                    f"{result.path}:{c.line}:{c.column + 1}: {_OUTCOME_WORDS.get(c.outcome, c.outcome)}: "
+                    f"{c.cls}: {c.reason} [role: {tags}]"
+                )
+            for n in result.notices:
+                out.append(f"{result.path}:{n.line}:{n.column + 1}: {n.severity}: {n.rule}: {n.message}")
+        assignments = self.assignments()
+        if assignments:
+            out.append("")
+            out.append("Role assignments the keyless code needs (set PRINCIPAL_ID and each *_RESOURCE_ID first):")
+            out.append(roles.az_commands(assignments))
+            out.append("")
+        out.append(self.summary())
+        return "\n".join(out) + "\n"
+
+
+def _n(count: int) -> str:
+    return f"{count} file{'s' if count != 1 else ''}"
