@@ -367,7 +367,7 @@ class AzureOpenAIEndpoint(_LoopbackServer):
     * GET ``/openai/models``, ``/openai/v1/models``: model list; GET ``/openai/deployments``.
 
     Authentication: accepted when ``api-key`` is in ``api_keys`` or ``Authorization: Bearer <t>``
-    has ``t`` in ``tokens``; otherwise 401 with an Azure-style ``{"error": {...}}`` body.
+    has ``t`` in ``tokens`` (on ``/openai/v1/`` paths, also a bearer value in ``api_keys``); otherwise 401 with an Azure-style ``{"error": {...}}`` body.
     ``force_status`` (settable at any time) answers every request with that status instead
     (403 gives Azure's ``PermissionDenied`` body naming the caller's ``oid``); ``force_body``
     overrides the error body. When ``deployments`` is given, other deployment names get 404
@@ -420,6 +420,10 @@ class AzureOpenAIEndpoint(_LoopbackServer):
         key = request.headers.get("api-key")
         token = self._bearer(request)
         key_ok = key is not None and key in self.api_keys
+        # The v1 endpoint also takes the key as a bearer value: that is what the plain OpenAI
+        # client sends when it is given an Azure key.
+        if request.path.startswith("/openai/v1/") and token is not None and token in self.api_keys:
+            key_ok = True
         return key_ok or (token is not None and token in self.tokens)
 
     @staticmethod

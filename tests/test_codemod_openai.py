@@ -1,0 +1,469 @@
+"""Behaviour of the openai Azure client transform, one test per behaviour."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from helpers import code, outcomes, run
+
+SETUP = (
+    'credential = ManagedIdentityCredential(client_id=os.getenv("AZURE_CLIENT_ID"))\n'
+    "token_provider = get_bearer_token_provider(\n"
+    '    credential, "https://cognitiveservices.azure.com/.default"\n'
+    ")\n"
+)
+
+
+def test_key_argument_replaced_in_place_with_its_comment():
+    out = code(
+        """\
+        import os
+        from openai import AzureOpenAI
+
+        client = AzureOpenAI(
+            azure_endpoint=os.environ["AZURE_OPENAI_ENDPOINT"],
+            api_key=os.environ["AZURE_OPENAI_API_KEY"],  # rotate monthly
+            api_version="2024-10-21",
+        )
+        """
+    )
+    assert out == (
+        "import os\n"
+        "from openai import AzureOpenAI\n"
+        "from azure.identity import ManagedIdentityCredential, get_bearer_token_provider\n"
+        "\n" + SETUP + "\n"
+        "client = AzureOpenAI(\n"
+        '    azure_endpoint=os.environ["AZURE_OPENAI_ENDPOINT"],\n'
+        "    azure_ad_token_provider=token_provider,  # rotate monthly\n"
+        '    api_version="2024-10-21",\n'
+        ")\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "imports, ctor",
+    [
+        ("import openai", "openai.AzureOpenAI"),
+        ("import openai as oa", "oa.AzureOpenAI"),
+        ("from openai import AzureOpenAI as AOAI", "AOAI"),
+        ("from openai.lib.azure import AzureOpenAI", "AzureOpenAI"),
+        ("import openai.lib.azure", "openai.lib.azure.AzureOpenAI"),
+    ],
+)
+def test_every_import_spelling_is_recognised(imports, ctor):
+    out = code(f"{imports}\nclient = {ctor}(api_key='k', azure_endpoint='https://x.openai.azure.com')\n")
+    assert "azure_ad_token_provider=token_provider" in out
+    assert "api_key" not in out
+
+
+def test_function_local_import_in_a_factory():
+    out = code(
+        """\
+        def make_client(endpoint, key):
+            from openai import AzureOpenAI
+            return AzureOpenAI(azure_endpoint=endpoint, api_key=key, api_version="2024-10-21")
+        """
+    )
+    assert "AzureOpenAI(azure_endpoint=endpoint, azure_ad_token_provider=token_provider, api_version" in out
+    compile(out, "<out>", "exec")
+    # The provider is defined at module level, before the function that uses it.
+    assert out.index("token_provider = ") < out.index("def make_client")
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        # A local class of the same name.
+        "class AzureOpenAI:\n    def __init__(self, **kw): pass\n\nc = AzureOpenAI(api_key='k')\n",
+        # A parameter shadows the import inside the function.
+        "from openai import AzureOpenAI\n\ndef build(AzureOpenAI):\n    return AzureOpenAI(api_key='k')\n",
+        # Not openai at all.
+        "from mylib import AzureOpenAI\nc = AzureOpenAI(api_key='k')\n",
+        # A method of some other object that happens to share the name.
+        "import helpers\nc = helpers.AzureOpenAI(api_key='k')\n",
+    ],
+)
+def test_look_alikes_are_left_alone(source):
+    result = run(source)
+    assert result.new.decode() == source
+    assert result.clients == ()
+
+
+def test_client_without_any_credential_gets_a_provider():
+    out = code(
+        """\
+        from openai import AzureOpenAI
+
+        client = AzureOpenAI(api_version="2024-10-21")
+        """
+    )
+    assert 'AzureOpenAI(api_version="2024-10-21", azure_ad_token_provider=token_provider)' in out
+    assert outcomes('from openai import AzureOpenAI\nAzureOpenAI()\n') == [(2, "openai.AzureOpenAI", "migrated")]
+
+
+def test_empty_call_gets_a_provider():
+    assert "AzureOpenAI(azure_ad_token_provider=token_provider)" in code(
+        "from openai import AzureOpenAI\nc = AzureOpenAI()\n"
+    )
+
+
+def test_async_client_uses_the_aio_credential():
+    out = code(
+        """\
+        from openai import AsyncAzureOpenAI
+
+        client = AsyncAzureOpenAI(api_key=KEY, azure_endpoint=URL)
+        """
+    )
+    assert "from azure.identity.aio import ManagedIdentityCredential, get_bearer_token_provider" in out
+    assert "async_token_provider = get_bearer_token_provider(" in out
+    assert "AsyncAzureOpenAI(azure_ad_token_provider=async_token_provider, azure_endpoint=URL)" in out
+    notices = {n.rule for n in run("from openai import AsyncAzureOpenAI\nAsyncAzureOpenAI(api_key=k)\n").notices}
+    assert "close-async-credential" in notices
+
+
+def test_sync_and_async_in_one_module_do_not_collide():
+    out = code(
+        """\
+        import openai
+
+        a = openai.AzureOpenAI(api_key=k)
+        b = openai.AsyncAzureOpenAI(api_key=k)
+        """
+    )
+    assert "import azure.identity.aio" in out
+    assert "from azure.identity import ManagedIdentityCredential, get_bearer_token_provider" in out
+    assert "async_credential = azure.identity.aio.ManagedIdentityCredential(" in out
+    assert "azure.identity.aio.get_bearer_token_provider(" in out
+    assert "openai.AzureOpenAI(azure_ad_token_provider=token_provider)" in out
+    assert "openai.AsyncAzureOpenAI(azure_ad_token_provider=async_token_provider)" in out
+    compile(out, "<out>", "exec")
+
+
+def test_one_provider_per_module_shared_by_all_clients():
+    out = code(
+        """\
+        from openai import AzureOpenAI
+
+        a = AzureOpenAI(api_key=k1)
+        b = AzureOpenAI(api_key=k2)
+        """
+    )
+    assert out.count("get_bearer_token_provider(") == 1
+    assert out.count("azure_ad_token_provider=token_provider") == 2
+
+
+def test_existing_provider_is_reused():
+    source = """\
+        from azure.identity import DefaultAzureCredential, get_bearer_token_provider
+        from openai import AzureOpenAI
+
+        tp = get_bearer_token_provider(DefaultAzureCredential(), "https://cognitiveservices.azure.com/.default")
+        a = AzureOpenAI(azure_ad_token_provider=tp)
+        b = AzureOpenAI(api_key=k)
+        """
+    out = code(source)
+    assert "b = AzureOpenAI(azure_ad_token_provider=tp)" in out
+    assert "ManagedIdentityCredential" not in out
+    assert [o for _, _, o in outcomes(source)] == ["already-keyless", "migrated"]
+
+
+def test_taken_names_are_not_reused():
+    out = code(
+        """\
+        from openai import AzureOpenAI
+
+        token_provider = "something else"
+        credential = None
+        client = AzureOpenAI(api_key=k)
+        """
+    )
+    assert "credential_2 = ManagedIdentityCredential(" in out
+    assert "token_provider_2 = get_bearer_token_provider(" in out
+    assert "AzureOpenAI(azure_ad_token_provider=token_provider_2)" in out
+
+
+def test_setup_goes_after_module_level_code_that_runs_before_the_client():
+    out = code(
+        """\
+        from dotenv import load_dotenv
+        from openai import AzureOpenAI
+
+        load_dotenv()
+
+        client = AzureOpenAI(api_key=k)
+        """
+    )
+    # load_dotenv() must run before the credential reads AZURE_CLIENT_ID.
+    assert out.index("load_dotenv()") < out.index("credential = ")
+
+
+@pytest.mark.parametrize(
+    "before, after",
+    [
+        (
+            "AzureOpenAI(\n    azure_endpoint=e,\n    api_version=v\n)\n",
+            "AzureOpenAI(\n    azure_endpoint=e,\n    api_version=v,\n    azure_ad_token_provider=token_provider\n)\n",
+        ),
+        (
+            "AzureOpenAI(\n    azure_endpoint=e,\n)\n",
+            "AzureOpenAI(\n    azure_endpoint=e,\n    azure_ad_token_provider=token_provider,\n)\n",
+        ),
+        (
+            "AzureOpenAI(\n    azure_endpoint=e,  # the endpoint\n    api_version=v,\n)\n",
+            "AzureOpenAI(\n    azure_endpoint=e,  # the endpoint\n    api_version=v,\n"
+            "    azure_ad_token_provider=token_provider,\n)\n",
+        ),
+        ("AzureOpenAI(azure_endpoint=e)\n", "AzureOpenAI(azure_endpoint=e, azure_ad_token_provider=token_provider)\n"),
+    ],
+)
+def test_appended_argument_follows_the_call_layout(before, after):
+    out = code("from openai import AzureOpenAI\nc = " + before)
+    assert out.endswith("c = " + after)
+
+
+def test_removing_the_last_key_argument_leaves_no_stray_comma():
+    out = code(
+        """\
+        from openai import AzureOpenAI
+        from azure.identity import get_bearer_token_provider, DefaultAzureCredential
+
+        tp = get_bearer_token_provider(DefaultAzureCredential(), "https://cognitiveservices.azure.com/.default")
+        c = AzureOpenAI(azure_ad_token_provider=tp, api_key=k)
+        d = AzureOpenAI(
+            azure_ad_token_provider=tp,
+            api_key=k
+        )
+        """
+    )
+    assert "c = AzureOpenAI(azure_ad_token_provider=tp)\n" in out
+    assert "d = AzureOpenAI(\n    azure_ad_token_provider=tp\n)\n" in out
+
+
+def test_static_token_is_left_and_reported():
+    source = "from openai import AzureOpenAI\nc = AzureOpenAI(azure_ad_token=os.environ['TOKEN'])\n"
+    result = run(source)
+    assert result.new.decode() == source
+    assert result.clients[0].outcome == "manual"
+    assert "expires" in result.clients[0].reason
+
+
+@pytest.mark.parametrize(
+    "call",
+    ["AzureOpenAI(**config)", "AzureOpenAI(**settings.openai_kwargs())", "AzureOpenAI(*args)"],
+)
+def test_clients_built_from_kwargs_are_left_and_reported(call):
+    source = f"from openai import AzureOpenAI\nc = {call}\n"
+    result = run(source)
+    assert result.new.decode() == source
+    assert result.clients[0].outcome == "manual"
+    assert "kwargs" in result.clients[0].reason
+
+
+def test_already_keyless_is_reported_not_changed():
+    source = "from openai import AzureOpenAI\nc = AzureOpenAI(azure_ad_token_provider=tp)\n"
+    result = run(source)
+    assert result.new.decode() == source
+    assert result.clients[0].outcome == "already-keyless"
+
+
+@pytest.mark.parametrize("method", ["with_options", "copy"])
+def test_per_request_key_overrides_are_reported(method):
+    source = f"from openai import AzureOpenAI\nc = AzureOpenAI(azure_ad_token_provider=tp)\nc.{method}(api_key=k)\n"
+    result = run(source)
+    assert result.new.decode() == source
+    assert [n.rule for n in result.notices] == ["key-override"]
+
+
+# -- the v1 OpenAI client ----------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "base_url",
+    [
+        '"https://myres.openai.azure.com/openai/v1/"',
+        '"https://myres.cognitiveservices.azure.com/openai/v1/"',
+        'f"{os.environ[\'AZURE_OPENAI_ENDPOINT\']}/openai/v1/"',
+        'os.getenv("AZURE_OPENAI_ENDPOINT") + "/openai/v1/"',
+        "BASE",
+    ],
+)
+def test_v1_client_with_an_azure_base_url_gets_a_callable_key(base_url):
+    out = code(
+        f"""\
+        import os
+        from openai import OpenAI
+
+        BASE = "https://contoso.openai.azure.com/openai/v1/"
+        client = OpenAI(base_url={base_url}, api_key=os.getenv("AZURE_OPENAI_API_KEY"))
+        """
+    )
+    assert f"OpenAI(base_url={base_url}, api_key=token_provider)" in out
+
+
+def test_v1_async_client_uses_async_provider():
+    out = code('from openai import AsyncOpenAI\nc = AsyncOpenAI(base_url="https://r.openai.azure.com/openai/v1/")\n')
+    assert 'AsyncOpenAI(base_url="https://r.openai.azure.com/openai/v1/", api_key=async_token_provider)' in out
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        'from openai import OpenAI\nc = OpenAI(base_url="http://localhost:8000/v1", api_key="EMPTY")\n',
+        "from openai import OpenAI\nc = OpenAI()\n",
+        'from openai import OpenAI\nc = OpenAI(api_key=os.environ["OPENAI_API_KEY"])\n',
+        'from openai import OpenAI\nc = OpenAI(base_url="https://api.openai.com/v1")\n',
+    ],
+)
+def test_non_azure_openai_clients_are_not_touched_or_reported(source):
+    result = run(source)
+    assert result.new.decode() == source
+    assert result.clients == ()
+
+
+def test_v1_client_with_an_unclear_base_url_is_left_for_review():
+    source = 'import os\nfrom openai import OpenAI\nc = OpenAI(base_url=os.environ["LLM_BASE_URL"], api_key=k)\n'
+    result = run(source)
+    assert result.new.decode() == source
+    assert result.clients[0].outcome == "review"
+
+
+def test_v1_client_already_given_a_provider_is_keyless():
+    source = """\
+        from azure.identity import DefaultAzureCredential, get_bearer_token_provider
+        from openai import OpenAI
+
+        tp = get_bearer_token_provider(DefaultAzureCredential(), "https://cognitiveservices.azure.com/.default")
+        c = OpenAI(base_url="https://r.openai.azure.com/openai/v1/", api_key=tp)
+        """
+    assert outcomes(source) == [(5, "openai.OpenAI", "already-keyless")]
+    assert code(source) == textwrap.dedent(source)
+
+
+# -- options --------------------------------------------------------------------------------
+def test_default_credential_option():
+    out = code("from openai import AzureOpenAI\nc = AzureOpenAI(api_key=k)\n", credential="default")
+    assert "from azure.identity import DefaultAzureCredential, get_bearer_token_provider" in out
+    assert "credential = DefaultAzureCredential()" in out
+    assert "import os" not in out
+
+
+def test_chained_credential_option():
+    out = code("from openai import AzureOpenAI\nc = AzureOpenAI(api_key=k)\n", credential="chained")
+    assert "credential = ChainedTokenCredential(\n" in out
+    assert 'ManagedIdentityCredential(client_id=os.getenv("AZURE_CLIENT_ID")),\n    AzureCliCredential(),\n' in out
+    compile(out, "<out>", "exec")
+
+
+def test_client_id_variable_and_system_assigned():
+    src = "from openai import AzureOpenAI\nc = AzureOpenAI(api_key=k)\n"
+    assert 'ManagedIdentityCredential(client_id=os.getenv("APP_IDENTITY_CLIENT_ID"))' in code(
+        src, client_id_env="APP_IDENTITY_CLIENT_ID"
+    )
+    out = code(src, system_assigned=True)
+    assert "credential = ManagedIdentityCredential()\n" in out
+    assert "import os" not in out
+
+
+@pytest.mark.parametrize("cloud, host", [("usgov", "azure.us"), ("china", "azure.cn"), ("public", "azure.com")])
+def test_cloud_picks_the_scope(cloud, host):
+    out = code("from openai import AzureOpenAI\nc = AzureOpenAI(api_key=k)\n", cloud=cloud)
+    assert f'"https://cognitiveservices.{host}/.default"' in out
+
+
+def test_imports_the_removed_key_used_are_removed_and_nothing_else():
+    out = code(
+        """\
+        import os
+        import json
+        from openai import AzureOpenAI
+
+        c = AzureOpenAI(api_key=os.environ["AZURE_OPENAI_API_KEY"])
+        """,
+        credential="default",
+    )
+    assert "import os" not in out
+    assert "import json" in out
+
+
+def test_import_still_used_elsewhere_is_kept():
+    out = code(
+        """\
+        import os
+        from openai import AzureOpenAI
+
+        c = AzureOpenAI(api_key=os.environ["K"], azure_endpoint=os.environ["E"])
+        """,
+        credential="default",
+    )
+    assert out.startswith("import os\n")
+
+
+# -- secrets ----------------------------------------------------------------------------------
+SECRET = "8f1c2b3a4d5e6f708192a3b4c5d6e7f8"
+
+
+def test_literal_key_is_reported_masked():
+    result = run(f'from openai import AzureOpenAI\nc = AzureOpenAI(api_key="{SECRET}")\n')
+    literal = [n for n in result.notices if n.rule == "literal-key"]
+    assert [(n.line, n.column) for n in literal] == [(2, 24)]  # 0-based column
+    assert SECRET not in repr(result.clients) + repr(result.notices)
+    assert "32 characters" in literal[0].message
+
+
+def test_literal_key_in_a_module_constant_is_reported_where_it_is_written():
+    result = run(f'from openai import AzureOpenAI\n\nKEY = "{SECRET}"\nc = AzureOpenAI(api_key=KEY)\n')
+    assert [(n.rule, n.line) for n in result.notices] == [("literal-key", 3)]
+
+
+def test_env_variable_names_and_placeholders_are_not_secrets():
+    for value in ("AZURE_OPENAI_API_KEY", "<your-api-key>", "YOUR_KEY_HERE_PLEASE_REPLACE", "short"):
+        result = run(f'import os\nfrom openai import AzureOpenAI\nc = AzureOpenAI(api_key=os.getenv("{value}"))\n')
+        assert [n for n in result.notices if n.rule == "literal-key"] == []
+
+
+def test_second_run_changes_nothing():
+    source = """\
+        import os
+        import openai
+
+        sync_client = openai.AzureOpenAI(api_key=os.environ["K"], azure_endpoint="https://a.openai.azure.com")
+        async_client = openai.AsyncAzureOpenAI()
+        v1 = openai.OpenAI(base_url="https://a.openai.azure.com/openai/v1/", api_key="x")
+        """
+    once = run(source).new
+    twice = run(once.decode()).new
+    assert once == twice
+    assert [c.outcome for c in run(once.decode()).clients] == ["already-keyless"] * 3
+
+
+def test_usage_is_recorded_for_roles():
+    result = run(
+        """\
+        from openai import AzureOpenAI
+
+        class Service:
+            def __init__(self):
+                self.client = AzureOpenAI(api_key=k)
+
+            def go(self):
+                self.client.chat.completions.create(model="m", messages=[])
+                self.client.files.create(file=f, purpose="fine-tune")
+
+        def get_client():
+            return AzureOpenAI()
+
+        get_client().embeddings.create(model="e", input="x")
+        """
+    )
+    first, second = result.clients
+    assert first.binding == "self.client"
+    assert [c.chain for c in first.calls] == ["chat.completions.create", "files.create"]
+    assert second.binding == "get_client()"
+    assert [(c.chain, c.line) for c in second.calls] == [("embeddings.create", 14)]
+
+
+def test_a_client_passed_away_is_marked_not_fully_seen():
+    result = run("from openai import AzureOpenAI\nc = AzureOpenAI(api_key=k)\nrun_agent(c)\n")
+    assert not result.clients[0].usage_known
+    assert "line 3" in result.clients[0].usage_note
