@@ -7,11 +7,17 @@ from typing import List, Optional
 
 import typer
 
-from codemods.options import MigrationOptions
 from migrator import api
+from migrator.cli_common import (
+    ClientIdEnvOpt,
+    CloudOpt,
+    CredentialOpt,
+    SystemAssignedOpt,
+    fail,
+    options_from,
+)
 from migrator.discovery import DiscoveryError
 from migrator.engine import MODE_CHECK, MODE_DIFF, MODE_WRITE
-from migrator.report import EXIT_USAGE
 
 app = typer.Typer(
     add_completion=False,
@@ -22,24 +28,8 @@ app = typer.Typer(
 COMMANDS = ("migrate", "roles")
 
 
-def _options(credential: str, client_id_env: str, system_assigned: bool, cloud: str) -> MigrationOptions:
-    try:
-        return MigrationOptions(
-            credential=credential, client_id_env=client_id_env, system_assigned=system_assigned, cloud=cloud
-        )
-    except ValueError as exc:
-        typer.echo(f"aoai-migrate: error: {exc}", err=True)
-        raise typer.Exit(EXIT_USAGE) from None
-
-
-CredentialOpt = typer.Option(
-    "managed-identity", "--credential", help="managed-identity | default | chained (managed identity, then az login)."
-)
-ClientIdEnvOpt = typer.Option(
-    "AZURE_CLIENT_ID", "--client-id-env", help="Environment variable holding the user-assigned identity's client id."
-)
-SystemAssignedOpt = typer.Option(False, "--system-assigned", help="Use the system-assigned identity (no client id).")
-CloudOpt = typer.Option("public", "--cloud", help="public | usgov | china: picks the token scope.")
+def _register_commands() -> None:
+    """Commands that live in their own modules (one line each)."""
 
 
 @app.command("migrate")
@@ -54,13 +44,12 @@ def migrate(
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="Worker processes (default: the CPU count)."),
 ) -> None:
     """Rewrite key-based Azure OpenAI clients to Entra ID token providers, in place."""
-    options = _options(credential, client_id_env, system_assigned, cloud)
+    options = options_from(credential, client_id_env, system_assigned, cloud)
     mode = MODE_CHECK if check else MODE_DIFF if dry_run else MODE_WRITE
     try:
         report = api.run(paths, options, mode, jobs)
     except DiscoveryError as exc:
-        typer.echo(f"aoai-migrate: error: {exc}", err=True)
-        raise typer.Exit(EXIT_USAGE) from None
+        fail(str(exc))
     if mode == MODE_DIFF:
         for result in sorted(report.results, key=lambda r: r.path):
             if result.diff:
@@ -84,13 +73,15 @@ def roles_command(
     """List the role assignments the code needs, without rewriting anything."""
     from migrator import roles
 
-    options = _options(credential, client_id_env, system_assigned, cloud)
+    options = options_from(credential, client_id_env, system_assigned, cloud)
     try:
         report = api.run(paths, options, MODE_CHECK)
     except DiscoveryError as exc:
-        typer.echo(f"aoai-migrate: error: {exc}", err=True)
-        raise typer.Exit(EXIT_USAGE) from None
+        fail(str(exc))
     typer.echo(roles.az_commands(report.assignments()))
+
+
+_register_commands()
 
 
 def main(argv: list[str] | None = None) -> None:
