@@ -153,7 +153,10 @@ class KeylessMigration(VisitorBasedCodemodCommand):
         endpoint = None
         for arg in node.args:
             if arg.keyword is not None and arg.keyword.value in spec.endpoint_args:
-                endpoint = cst.Module([]).code_for_node(arg.value)
+                value = arg.value
+                if isinstance(value, cst.Name) and value.value in self._values:
+                    value = self._values[value.value]  # endpoint = os.getenv("AZURE_OPENAI_ENDPOINT")
+                endpoint = cst.Module([]).code_for_node(value)
                 break
         self.outcome.clients.append(
             ClientRecord(

@@ -91,7 +91,7 @@ def describe_error(exc: BaseException) -> str:
 
 
 def unified_diff(path: str, old: bytes, new: bytes, encoding: str = "utf-8") -> str:
-    label = path.replace(os.sep, "/").lstrip("/")
+    label = os.path.normpath(path).replace(os.sep, "/").lstrip("/")
     old_text = old.decode(encoding, errors="replace").splitlines(keepends=True)
     new_text = new.decode(encoding, errors="replace").splitlines(keepends=True)
     lines = difflib.unified_diff(old_text, new_text, fromfile=f"a/{label}", tofile=f"b/{label}")
