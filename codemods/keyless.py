@@ -237,15 +237,15 @@ class KeylessMigration(VisitorBasedCodemodCommand):
         if not keys and not spec.reads_env_key:
             return updated
 
-        token_value = cst.Name(self._token_source(spec))
         new_args = list(updated.args)
         if keyless:
             # Already has a token argument; the key next to it would make openai raise.
             for name in keys:
                 self._drop_key(original.args[kw[name]])
-            new_args = _remove_args(new_args, {kw[n] for n in keys})
-            reason = f"removed {', '.join(keys)} next to {keyless[0]}="
-        elif keys:
+            self._record(spec, original, MIGRATED, f"removed {', '.join(keys)} next to {keyless[0]}=")
+            return updated.with_changes(args=_remove_args(new_args, {kw[n] for n in keys}))
+        token_value = cst.Name(self._token_source(spec))
+        if keys:
             first = kw[keys[0]]
             for name in keys:
                 self._drop_key(original.args[kw[name]])

@@ -240,6 +240,8 @@ def test_removing_the_last_key_argument_leaves_no_stray_comma():
     )
     assert "c = AzureOpenAI(azure_ad_token_provider=tp)\n" in out
     assert "d = AzureOpenAI(\n    azure_ad_token_provider=tp\n)\n" in out
+    # Nothing new is needed: no credential setup is added.
+    assert "ManagedIdentityCredential" not in out
 
 
 def test_static_token_is_left_and_reported():
