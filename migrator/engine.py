@@ -62,7 +62,9 @@ def migrate_source(data: bytes, options: MigrationOptions, filename: str | None 
 
     module = cst.parse_module(data)
     new_module, outcome = migrate_module(module, options, filename)
-    new = new_module.bytes if new_module is not module else data
+    # Unchanged trees give back the original bytes: LibCST's printer is not exact for every
+    # input (a last line of only spaces, for one), and a file we do not change must not change.
+    new = data if new_module.deep_equals(module) else new_module.bytes
     return SourceResult(new, tuple(outcome.clients), tuple(outcome.notices), True, tuple(outcome.secrets))
 
 
