@@ -25,11 +25,14 @@ app = typer.Typer(
     help="Move Azure OpenAI code from API keys to Microsoft Entra ID tokens.",
 )
 
-COMMANDS = ("migrate", "roles")
+COMMANDS = ("migrate", "roles", "verify")
 
 
 def _register_commands() -> None:
     """Commands that live in their own modules (one line each)."""
+    from migrator import cli_verify
+
+    cli_verify.register(app)
 
 
 @app.command("migrate")
