@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 from typing import List, Optional
 
@@ -25,11 +26,12 @@ app = typer.Typer(
     help="Move Azure OpenAI code from API keys to Microsoft Entra ID tokens.",
 )
 
-COMMANDS = ("migrate", "roles")
+COMMANDS = ("migrate", "roles", "batch")
 
 
 def _register_commands() -> None:
     """Commands that live in their own modules (one line each)."""
+    importlib.import_module("migrator.cli_batch").register(app)
 
 
 @app.command("migrate")
