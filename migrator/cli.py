@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 from typing import List, Optional
 
@@ -25,14 +26,13 @@ app = typer.Typer(
     help="Move Azure OpenAI code from API keys to Microsoft Entra ID tokens.",
 )
 
-COMMANDS = ("migrate", "roles", "verify")
+COMMANDS = ("migrate", "roles", "verify", "batch")
 
 
 def _register_commands() -> None:
     """Commands that live in their own modules (one line each)."""
-    from migrator import cli_verify
-
-    cli_verify.register(app)
+    for name in ("cli_verify", "cli_batch"):
+        importlib.import_module(f"migrator.{name}").register(app)
 
 
 @app.command("migrate")
