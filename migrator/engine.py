@@ -112,6 +112,10 @@ def _detect(data: bytes) -> str:
 
 def process_file(path: str, options: MigrationOptions, mode: str = MODE_WRITE) -> FileResult:
     """Migrate one file. Never raises for a problem with the file itself."""
+    if path.endswith(".ipynb"):
+        from migrator.notebooks import process_notebook
+
+        return process_notebook(path, options, mode)
     p = Path(path)
     try:
         data = p.read_bytes()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from codemods.findings import KEYLESS, MANUAL, MIGRATED, REVIEW
+from codemods.findings import KEYLESS, MANUAL, MIGRATED, REVIEW, location
 from migrator import roles
 from migrator.engine import CHANGED, FAILED, MODE_CHECK, MODE_DIFF, FileResult
 
@@ -79,11 +79,11 @@ class Report:
                 role, assumed, unverified = roles.client_roles(c)
                 tags = f"{role.name}{' (assumed)' if assumed else ''}{' (unverified)' if unverified else ''}"
                 out.append(
-                    f"{result.path}:{c.line}:{c.column + 1}: {_OUTCOME_WORDS.get(c.outcome, c.outcome)}: "
+                    f"{result.path}:{location(c.line, c.column, c.cell)}: {_OUTCOME_WORDS.get(c.outcome, c.outcome)}: "
                     f"{c.cls}: {c.reason} [role: {tags}]"
                 )
             for n in result.notices:
-                out.append(f"{result.path}:{n.line}:{n.column + 1}: {n.severity}: {n.rule}: {n.message}")
+                out.append(f"{result.path}:{location(n.line, n.column, n.cell)}: {n.severity}: {n.rule}: {n.message}")
         assignments = self.assignments()
         if assignments:
             out.append("")
