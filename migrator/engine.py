@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from codemods.findings import ClientRecord, Notice
+from codemods.key_names import mentions_key_name
 from codemods.options import MigrationOptions
 from codemods.targets import TRIGGER_WORDS
 
@@ -51,15 +52,25 @@ def might_need_migration(data: bytes) -> bool:
     return any(word in data for word in TRIGGER_WORDS)
 
 
+def worth_parsing(data: bytes) -> bool:
+    """Files that build a client, or that name a key variable (checks on the key are reported)."""
+    return might_need_migration(data) or mentions_key_name(data)
+
+
 def migrate_source(data: bytes, options: MigrationOptions, filename: str | None = None) -> SourceResult:
     """Migrate one module's bytes. Raises on input that cannot be parsed."""
-    if not might_need_migration(data):
+    if not worth_parsing(data):
         return SourceResult(data)
     import libcst as cst  # imported here so runs with nothing to do never pay for it
 
     from codemods.pipeline import migrate_module
 
-    module = cst.parse_module(data)
+    try:
+        module = cst.parse_module(data)
+    except (Exception, RecursionError):
+        if might_need_migration(data):
+            raise
+        return SourceResult(data)  # parsed only to look for checks on a key: not worth failing the file
     new_module, outcome = migrate_module(module, options, filename)
     new = new_module.bytes if new_module is not module else data
     return SourceResult(new, tuple(outcome.clients), tuple(outcome.notices), True, tuple(outcome.secrets))

@@ -48,6 +48,7 @@ from migrator.engine import (
     might_need_migration,
     migrate_source,
     unified_diff,
+    worth_parsing,
 )
 
 NOTEBOOK_SUFFIX = ".ipynb"
@@ -401,7 +402,7 @@ def _nonce(data: bytes) -> str:
 def migrate_notebook(data: bytes, options: MigrationOptions, filename: str | None = None) -> NotebookOutcome:
     """Migrate a notebook's bytes. Raises NotebookError (or a decode error) when it cannot."""
     outcome = NotebookOutcome(data)
-    if not might_need_migration(data):
+    if not worth_parsing(data):
         return outcome
     text = data.decode("utf-8")
     offset = 1 if text.startswith("\ufeff") else 0
