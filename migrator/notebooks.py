@@ -4,7 +4,8 @@ How a notebook runs decides how it is migrated:
 
 * Its code cells run top to bottom in one namespace, so they are joined into one module (one
   credential and token provider for the whole notebook, names resolved across cells). Each cell
-  starts with a marker statement, so the setup the codemod inserts before the first statement
+  starts with a marker statement (``pass`` with the cell's index in a comment), so the setup the
+  codemod inserts before the first statement
   that needs it lands in that statement's cell; new imports go into the first cell that has
   imports (or just before the setup), so they are defined before the first client cell runs.
 * IPython syntax is not Python: line magics (``%pip install``), shell escapes (``!az login``,
@@ -507,7 +508,7 @@ def _migrate_cells(
     parts: list[str] = []
     line_map: list[tuple[int, int] | None] = []  # module line - 1 -> (cell index, line in cell)
     for cell in cells:
-        parts.append(f"{cell_marker}({cell.index})\n")
+        parts.append(f"pass  # {cell_marker}_{cell.index}\n")
         line_map.append(None)
         body = cell.masked.text
         if body and not body.endswith(("\n", "\r")):
@@ -528,7 +529,7 @@ def _migrate_cells(
         return {}
 
     new_module = result.new.decode("utf-8")
-    pattern = re.compile(rf"^{re.escape(cell_marker)}\((\d+)\)[ \t]*(?:\r\n|\r|\n)", re.MULTILINE)
+    pattern = re.compile(rf"^pass  # {re.escape(cell_marker)}_(\d+)[ \t]*(?:\r\n|\r|\n)", re.MULTILINE)
     found = list(pattern.finditer(new_module))
     if [int(m.group(1)) for m in found] != [c.index for c in cells]:
         raise NotebookError("internal error: the cells could not be told apart after migrating; left as it is")
@@ -838,7 +839,7 @@ def _cell_notice(index: int, message: str, severity: str = "warning") -> Notice:
 
 def _ensure_ascii_style(text: str) -> bool:
     """True when the notebook escapes non-ASCII characters (``\\u00e9``) rather than writing them."""
-    if any(ord(ch) > 127 for ch in text):
+    if not text.isascii():
         return False
     return bool(_NON_ASCII_ESCAPE.search(text))
 
