@@ -2,7 +2,8 @@
 
 Reported with its location, never changed, and never with its value:
 
-* ``.env`` files (``.env``, ``.env.local``, ``.azure/<env>/.env``): a key variable being set;
+* ``.env`` files (``.env``, ``.env.local``, ``.azure/<env>/.env``, direnv's ``.envrc``): a key
+  variable being set;
 * ``local.settings.json`` (Azure Functions), ``app.yaml`` / ``azure.yaml``, docker compose files:
   a key variable named;
 * GitHub workflows: ``secrets.<KEY>`` handed to a job;
@@ -50,7 +51,7 @@ def is_key_name(name: str, extra: frozenset[str]) -> bool:
 
 
 def _is_env_file(name: str) -> bool:
-    return name == ".env" or name.startswith(".env.") or name.endswith(".env")
+    return name in (".env", ".envrc") or name.startswith(".env.") or name.endswith(".env")
 
 
 def _kind(path: Path) -> str | None:

@@ -28,6 +28,7 @@ def found(root: Path, files: dict[str, str], **kwargs) -> list[tuple[str, int, i
         (".env", f"AZURE_OPENAI_ENDPOINT=https://x.openai.azure.com/\nAZURE_OPENAI_API_KEY={SECRET}\n", 2),
         (".env.local", f"# comment\nexport AZURE_OPENAI_KEY='{SECRET}'\n", 2),
         (".azure/dev/.env", f'AZURE_OPENAI_API_KEY="{SECRET}"\n', 1),
+        (".envrc", f"use flake\nexport AZURE_OPENAI_API_KEY={SECRET}\n", 2),
         ("src/local.settings.json", '{\n  "IsEncrypted": false,\n  "Values": {\n    "AzureWebJobsStorage": "",\n'
          f'    "AZURE_OPENAI_API_KEY": "{SECRET}"\n  }}\n}}\n', 5),
         ("azure.yaml", "name: app\nservices:\n  api:\n    env:\n      AZURE_OPENAI_API_KEY: ${AZURE_OPENAI_API_KEY}\n", 5),
