@@ -85,7 +85,7 @@ def chat_notebook():
                 "client = AzureOpenAI(\n",
                 '    azure_endpoint=os.environ["AZURE_OPENAI_ENDPOINT"],\n',
                 '    api_key=os.environ["AZURE_OPENAI_API_KEY"],\n',
-                '    api_version="2024-10-21",\n',
+                '    api_version="2024-10-21",  # la version générale\n',
                 ")",
             ],
             count=3,
@@ -107,7 +107,7 @@ def expected_chat_notebook():
         "client = AzureOpenAI(\n",
         '    azure_endpoint=os.environ["AZURE_OPENAI_ENDPOINT"],\n',
         "    azure_ad_token_provider=token_provider,\n",
-        '    api_version="2024-10-21",\n',
+        '    api_version="2024-10-21",  # la version générale\n',
         ")",
     ]
     return nb
