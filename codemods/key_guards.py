@@ -131,7 +131,9 @@ class KeyGuardVisitor(ContextAwareVisitor):
         return out
 
     # -- helpers -----------------------------------------------------------------------------
-    def _add(self, node: cst.CSTNode, rule: str, subjects: tuple[_Subject, ...], message: str) -> None:
+    def _add(
+        self, node: cst.CSTNode, rule: str, subjects: tuple[_Subject, ...], message: str
+    ) -> None:
         pos = self.get_metadata(PositionProvider, node).start
         self._findings.append(_Finding(pos.line, pos.column, rule, subjects, message))
 
@@ -153,14 +155,19 @@ class KeyGuardVisitor(ContextAwareVisitor):
     def _in_key_argument(self, node: cst.CSTNode) -> bool:
         start = self.get_metadata(PositionProvider, node).start
         here = (start.line, start.column)
-        return any((r.start.line, r.start.column) <= here < (r.end.line, r.end.column) for r in self._key_ranges)
+        return any(
+            (r.start.line, r.start.column) <= here < (r.end.line, r.end.column)
+            for r in self._key_ranges
+        )
 
     def _is(self, node: cst.BaseExpression, names: frozenset[str]) -> bool:
         return bool(qualified_names(self, node) & names)
 
     def _environ_item(self, node: cst.BaseExpression) -> str | None:
         """``K`` of ``os.environ["K"]``."""
-        if not isinstance(node, cst.Subscript) or not self._is(node.value, frozenset({"os.environ"})):
+        if not isinstance(node, cst.Subscript) or not self._is(
+            node.value, frozenset({"os.environ"})
+        ):
             return None
         if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
             return _literal(node.slice[0].slice.value)
@@ -168,7 +175,12 @@ class KeyGuardVisitor(ContextAwareVisitor):
 
     def _subject(self, node: cst.BaseExpression) -> _Subject | None:
         name = self._environ_item(node)
-        if name is None and isinstance(node, cst.Call) and node.args and self._is(node.func, _GETENV):
+        if (
+            name is None
+            and isinstance(node, cst.Call)
+            and node.args
+            and self._is(node.func, _GETENV)
+        ):
             name = _literal(node.args[0].value)
         if name is not None:
             return _Subject(name, True)
@@ -218,7 +230,9 @@ class KeyGuardVisitor(ContextAwareVisitor):
                 return True
             if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
                 func = small.value.func
-                if self._is(func, _EXITS) or (isinstance(func, cst.Name) and func.value in ("exit", "quit")):
+                if self._is(func, _EXITS) or (
+                    isinstance(func, cst.Name) and func.value in ("exit", "quit")
+                ):
                     return True
         return False
 

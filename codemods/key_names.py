@@ -17,7 +17,14 @@ _KEY_ENV = re.compile(
 _EXACT = frozenset({"AZURE_API_KEY"})
 
 # A file whose bytes contain none of these mentions no key variable.
-KEY_NAME_WORDS: tuple[bytes, ...] = (b"AZURE_OPENAI", b"AOAI", b"OPENAI_AZURE", b"AZURE_AI", b"AZURE_COGNITIVE", b"AZURE_API_KEY")
+KEY_NAME_WORDS: tuple[bytes, ...] = (
+    b"AZURE_OPENAI",
+    b"AOAI",
+    b"OPENAI_AZURE",
+    b"AZURE_AI",
+    b"AZURE_COGNITIVE",
+    b"AZURE_API_KEY",
+)
 
 
 def is_key_env_name(name: str) -> bool:

@@ -46,18 +46,31 @@ def needs_for(identity: bool, aio: bool, callable_key: bool) -> list[Need]:
     needs: list[Need] = []
     if identity:
         needs.append(
-            Need("azure-identity", AZURE_IDENTITY_MIN, "the migrated code imports azure.identity "
-                 f"(get_bearer_token_provider needs azure-identity {AZURE_IDENTITY_MIN} or later)")
+            Need(
+                "azure-identity",
+                AZURE_IDENTITY_MIN,
+                "the migrated code imports azure.identity "
+                f"(get_bearer_token_provider needs azure-identity {AZURE_IDENTITY_MIN} or later)",
+            )
         )
     if aio:
         needs.append(
-            Need("aiohttp", AIOHTTP_MIN, "the migrated code uses azure.identity.aio, whose credentials "
-                 "cannot fetch a token without aiohttp")
+            Need(
+                "aiohttp",
+                AIOHTTP_MIN,
+                "the migrated code uses azure.identity.aio, whose credentials "
+                "cannot fetch a token without aiohttp",
+            )
         )
     if callable_key:
         needs.append(
-            Need("openai", OPENAI_CALLABLE_KEY_MIN, "OpenAI(api_key=<token provider>) needs a callable "
-                 f"api_key, which openai has from {OPENAI_CALLABLE_KEY_MIN}", add_if_missing=False)
+            Need(
+                "openai",
+                OPENAI_CALLABLE_KEY_MIN,
+                "OpenAI(api_key=<token provider>) needs a callable "
+                f"api_key, which openai has from {OPENAI_CALLABLE_KEY_MIN}",
+                add_if_missing=False,
+            )
         )
     return needs
 
@@ -105,7 +118,11 @@ def _clauses(spec: str, flavor: str) -> list[_Clause] | None:
         return []
     if "||" in spec or "|" in spec:
         return None
-    parts = [p for p in re.split(r"\s*,\s*" if flavor == "pep508" else r"\s*,\s*|\s+(?=[<>=!~^])", spec) if p]
+    parts = [
+        p
+        for p in re.split(r"\s*,\s*" if flavor == "pep508" else r"\s*,\s*|\s+(?=[<>=!~^])", spec)
+        if p
+    ]
     out: list[_Clause] = []
     for index, part in enumerate(parts):
         if flavor == "pep508":
@@ -173,7 +190,9 @@ def decide(spec: str, flavor: str, minimum: str) -> Verdict:
                 high, high_inclusive = value, inclusive
     if low is not None and _cmp(low, need) >= 0:
         return Verdict("ok")
-    if high is not None and (_cmp(high, need) < 0 or (_cmp(high, need) == 0 and not high_inclusive)):
+    if high is not None and (
+        _cmp(high, need) < 0 or (_cmp(high, need) == 0 and not high_inclusive)
+    ):
         return Verdict("excluded")
     if low_clause is None:
         if flavor == "poetry" and spec.strip() in ("", "*"):
@@ -213,7 +232,9 @@ class Layout:
     """The entries of one file's dependency list and how to insert a new one."""
 
     entries: list[Entry]
-    insert: Callable[[str, str, str, Entry | None, bool], str | None]  # (text, name, minimum, anchor, before)
+    insert: Callable[
+        [str, str, str, Entry | None, bool], str | None
+    ]  # (text, name, minimum, anchor, before)
     flavor: str = "pep508"
 
 
@@ -255,7 +276,8 @@ def _insert_line(text: str, index: int, content: str) -> str:
 def _requirement(body: str, offset: int, line: int) -> Entry | None:
     """A PEP 508 requirement (``name[extras] spec ; marker``) at ``offset`` in the file."""
     match = re.match(
-        r"\s*(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)\s*(?P<extras>\[[^\]]*\])?\s*(?P<spec>[^;@]*?)\s*(?:;.*)?$", body
+        r"\s*(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)\s*(?P<extras>\[[^\]]*\])?\s*(?P<spec>[^;@]*?)\s*(?:;.*)?$",
+        body,
     )
     if not match:
         return None
@@ -284,7 +306,9 @@ def requirements_layout(text: str) -> Layout | None:
         if entry is not None:
             entries.append(entry)
 
-    def insert(text: str, name: str, minimum: str, anchor: Entry | None, before: bool) -> str | None:
+    def insert(
+        text: str, name: str, minimum: str, anchor: Entry | None, before: bool
+    ) -> str | None:
         content = f"{name}>={minimum}"
         if anchor is None:
             return _insert_line(text, len(_line_starts(text)), content)
@@ -338,7 +362,9 @@ def project_layout(text: str) -> Layout | None:
     table = _toml_table(text, "project")
     if table is None:
         return None
-    key = re.compile(r"^[ \t]*dependencies[ \t]*=[ \t]*\[", re.MULTILINE).search(text, table[0], table[1])
+    key = re.compile(r"^[ \t]*dependencies[ \t]*=[ \t]*\[", re.MULTILINE).search(
+        text, table[0], table[1]
+    )
     if key is None:
         return None
     found = _toml_array_items(text, key.end() - 1)
@@ -354,7 +380,9 @@ def project_layout(text: str) -> Layout | None:
     open_bracket = key.end() - 1
     multiline = "\n" in text[open_bracket:close] or "\r" in text[open_bracket:close]
 
-    def insert(text: str, name: str, minimum: str, anchor: Entry | None, before: bool) -> str | None:
+    def insert(
+        text: str, name: str, minimum: str, anchor: Entry | None, before: bool
+    ) -> str | None:
         quote = text[items[0][0]] if items else '"'
         value = f"{quote}{name}>={minimum}{quote}"
         if not items:
@@ -401,7 +429,9 @@ def poetry_layout(text: str) -> Layout | None:
         return None
     starts = _line_starts(text)
     entries: list[Entry] = []
-    pattern = re.compile(r"^[ \t]*([\"']?)([A-Za-z0-9][A-Za-z0-9._-]*)\1[ \t]*=[ \t]*(.*)$", re.MULTILINE)
+    pattern = re.compile(
+        r"^[ \t]*([\"']?)([A-Za-z0-9][A-Za-z0-9._-]*)\1[ \t]*=[ \t]*(.*)$", re.MULTILINE
+    )
     for match in pattern.finditer(text, table[0], table[1]):
         name, value = normalize(match.group(2)), match.group(3)
         line = _line_of(starts, match.start())
@@ -409,22 +439,55 @@ def poetry_layout(text: str) -> Layout | None:
             continue
         value_start = match.start(3)
         string = re.match(r"([\"'])([^\"']*)\1", value)
-        version = re.search(r"\bversion[ \t]*=[ \t]*([\"'])([^\"']*)\1", value) if value.startswith("{") else None
+        version = (
+            re.search(r"\bversion[ \t]*=[ \t]*([\"'])([^\"']*)\1", value)
+            if value.startswith("{")
+            else None
+        )
         if string:
-            entries.append(Entry(name, string.group(2), value_start + 1, value_start + 1 + len(string.group(2)),
-                                 line, line, "poetry"))
+            entries.append(
+                Entry(
+                    name,
+                    string.group(2),
+                    value_start + 1,
+                    value_start + 1 + len(string.group(2)),
+                    line,
+                    line,
+                    "poetry",
+                )
+            )
         elif version:
-            entries.append(Entry(name, version.group(2), value_start + version.start(2), value_start + version.end(2),
-                                 line, line, "poetry"))
+            entries.append(
+                Entry(
+                    name,
+                    version.group(2),
+                    value_start + version.start(2),
+                    value_start + version.end(2),
+                    line,
+                    line,
+                    "poetry",
+                )
+            )
         else:
-            entries.append(Entry(name, value, value_start, value_start, line, line, "poetry", editable=False))
+            entries.append(
+                Entry(name, value, value_start, value_start, line, line, "poetry", editable=False)
+            )
 
-    def insert(text: str, name: str, minimum: str, anchor: Entry | None, before: bool) -> str | None:
+    def insert(
+        text: str, name: str, minimum: str, anchor: Entry | None, before: bool
+    ) -> str | None:
         content = f'{name} = "^{minimum}"'
         if anchor is None:
-            last = _line_of(starts, table[1] - 1) if table[1] > table[0] else _line_of(starts, table[0])
+            last = (
+                _line_of(starts, table[1] - 1)
+                if table[1] > table[0]
+                else _line_of(starts, table[0])
+            )
             # After the table's last non-blank line.
-            while last > _line_of(starts, table[0]) and not text[starts[last] : _end_of_line(text, starts, last)].strip():
+            while (
+                last > _line_of(starts, table[0])
+                and not text[starts[last] : _end_of_line(text, starts, last)].strip()
+            ):
                 last -= 1
             return _insert_line(text, last + 1, content)
         return _insert_line(text, anchor.line if before else anchor.end_line + 1, content)
@@ -446,7 +509,9 @@ def setup_cfg_layout(text: str) -> Layout | None:
         return None
     following = re.compile(r"^\[", re.MULTILINE).search(text, header.end())
     end = following.start() if following else len(text)
-    key = re.compile(r"^install_requires[ \t]*=[ \t]*(.*)$", re.MULTILINE).search(text, header.end(), end)
+    key = re.compile(r"^install_requires[ \t]*=[ \t]*(.*)$", re.MULTILINE).search(
+        text, header.end(), end
+    )
     if key is None:
         return None
     starts = _line_starts(text)
@@ -472,7 +537,9 @@ def setup_cfg_layout(text: str) -> Layout | None:
                 entries.append(entry)
         line += 1
 
-    def insert(text: str, name: str, minimum: str, anchor: Entry | None, before: bool) -> str | None:
+    def insert(
+        text: str, name: str, minimum: str, anchor: Entry | None, before: bool
+    ) -> str | None:
         if not indent:
             return None  # a one-line value: adding to it is not a one-line edit
         content = f"{indent}{name}>={minimum}"
@@ -524,8 +591,12 @@ def environment_layout(text: str) -> Layout | None:
     if conda_indent is None:
         return None
 
-    def insert(text: str, name: str, minimum: str, anchor: Entry | None, before: bool) -> str | None:
-        group = anchor.group if anchor is not None else ("pip" if pip_indent is not None else "conda")
+    def insert(
+        text: str, name: str, minimum: str, anchor: Entry | None, before: bool
+    ) -> str | None:
+        group = (
+            anchor.group if anchor is not None else ("pip" if pip_indent is not None else "conda")
+        )
         indent = pip_indent if group == "pip" else conda_indent
         content = f"{indent}- {name}>={minimum}"
         if anchor is None:
@@ -540,8 +611,21 @@ def _conda_entry(value: str, offset: int, line: int) -> Entry | None:
     if not match or value.endswith(":"):
         return None
     spec = match.group("spec").strip()
-    start = offset + match.start("spec") + (len(match.group("spec")) - len(match.group("spec").lstrip()))
-    return Entry(normalize(match.group("name")), spec, start, start + len(spec), line, line, "conda", group="conda")
+    start = (
+        offset
+        + match.start("spec")
+        + (len(match.group("spec")) - len(match.group("spec").lstrip()))
+    )
+    return Entry(
+        normalize(match.group("name")),
+        spec,
+        start,
+        start + len(spec),
+        line,
+        line,
+        "conda",
+        group="conda",
+    )
 
 
 # ================================================================================================
@@ -557,7 +641,9 @@ class FileChange:
     notices: list[Notice] = field(default_factory=list)
 
 
-def _insertion_point(entries: list[Entry], name: str, prefer: str | None) -> tuple[Entry | None, bool]:
+def _insertion_point(
+    entries: list[Entry], name: str, prefer: str | None
+) -> tuple[Entry | None, bool]:
     """Where a new entry goes: its sorted place in a sorted list, else after ``prefer`` / openai / the last."""
     names = [e.name for e in entries]
     if len(names) > 2 and names == sorted(names):  # two in order may be chance
@@ -570,9 +656,13 @@ def _insertion_point(entries: list[Entry], name: str, prefer: str | None) -> tup
     return (entries[-1], False) if entries else (None, False)
 
 
-def ensure(text: str, layout_of: Callable[[str], Layout | None], needs: list[Need], label: str) -> tuple[str, list[Notice]]:
+def ensure(
+    text: str, layout_of: Callable[[str], Layout | None], needs: list[Need], label: str
+) -> tuple[str, list[Notice]]:
     """``text`` edited so it declares ``needs``, and what was done or must be done by hand."""
-    found: list[tuple[str, str, str, str]] = []  # (package, rule, message, severity); lines resolved at the end
+    found: list[
+        tuple[str, str, str, str]
+    ] = []  # (package, rule, message, severity); lines resolved at the end
     added: str | None = None
     for need in needs:
         layout = layout_of(text)
@@ -583,16 +673,27 @@ def ensure(text: str, layout_of: Callable[[str], Layout | None], needs: list[Nee
             if not need.add_if_missing:
                 continue
             anchor, before = _insertion_point(
-                [e for e in layout.entries if e.group == _group_for(layout, need)] or layout.entries, need.name, added
+                [e for e in layout.entries if e.group == _group_for(layout, need)]
+                or layout.entries,
+                need.name,
+                added,
             )
             new = layout.insert(text, need.name, need.minimum, anchor, before)
             if new is None:
-                found.append((need.name, RULE_MANUAL, f"add {need.name}>={need.minimum} to {label} by hand: {need.why}",
-                              "warning"))
+                found.append(
+                    (
+                        need.name,
+                        RULE_MANUAL,
+                        f"add {need.name}>={need.minimum} to {label} by hand: {need.why}",
+                        "warning",
+                    )
+                )
                 continue
             text = new
             added = need.name
-            found.append((need.name, RULE_ADDED, f"added {need.name} to {label}: {need.why}", "info"))
+            found.append(
+                (need.name, RULE_ADDED, f"added {need.name} to {label}: {need.why}", "info")
+            )
             continue
         verdict = decide(entry.spec, entry.flavor, need.minimum)
         if verdict.kind == "ok":
@@ -600,17 +701,41 @@ def ensure(text: str, layout_of: Callable[[str], Layout | None], needs: list[Nee
         declared = f"{need.name}{_shown(entry)}"
         if verdict.kind == "raise" and entry.editable and verdict.new_spec is not None:
             text = text[: entry.spec_start] + verdict.new_spec + text[entry.spec_end :]
-            found.append((need.name, RULE_RAISED, f"raised {declared} to {verdict.new_spec.strip()}: {need.why}", "info"))
+            found.append(
+                (
+                    need.name,
+                    RULE_RAISED,
+                    f"raised {declared} to {verdict.new_spec.strip()}: {need.why}",
+                    "info",
+                )
+            )
         elif verdict.kind in ("excluded", "pinned"):
             what = "excludes" if verdict.kind == "excluded" else "pins versions before"
-            found.append((need.name, RULE_PINNED, f"{declared} {what} {need.minimum}: {need.why}; change the "
-                          "constraint by hand (an exact pin is never changed for you)", "warning"))
+            found.append(
+                (
+                    need.name,
+                    RULE_PINNED,
+                    f"{declared} {what} {need.minimum}: {need.why}; change the "
+                    "constraint by hand (an exact pin is never changed for you)",
+                    "warning",
+                )
+            )
         else:
-            found.append((need.name, RULE_MANUAL, f"{declared} cannot be checked here: make sure it allows "
-                          f"{need.minimum} or later ({need.why})", "warning"))
+            found.append(
+                (
+                    need.name,
+                    RULE_MANUAL,
+                    f"{declared} cannot be checked here: make sure it allows "
+                    f"{need.minimum} or later ({need.why})",
+                    "warning",
+                )
+            )
     final = layout_of(text)
     lines = {e.name: e.line + 1 for e in (final.entries if final is not None else [])}
-    return text, [_note(lines.get(name, 1), rule, message, severity) for name, rule, message, severity in found]
+    return text, [
+        _note(lines.get(name, 1), rule, message, severity)
+        for name, rule, message, severity in found
+    ]
 
 
 def _group_for(layout: Layout, need: Need) -> str:
@@ -636,8 +761,12 @@ def _note(line: int, rule: str, message: str, severity: str = "warning") -> Noti
 # A project root: which of its files to edit
 # ================================================================================================
 
-_DEV_NAME = re.compile(r"(^|[-_.])(dev|test|tests|testing|lint|docs?|ci|typing|mypy|build)([-_.]|$)", re.IGNORECASE)
-_COMPILED = re.compile(r"autogenerated by (pip-compile|uv)|uv pip compile|pip-compile", re.IGNORECASE)
+_DEV_NAME = re.compile(
+    r"(^|[-_.])(dev|test|tests|testing|lint|docs?|ci|typing|mypy|build)([-_.]|$)", re.IGNORECASE
+)
+_COMPILED = re.compile(
+    r"autogenerated by (pip-compile|uv)|uv pip compile|pip-compile", re.IGNORECASE
+)
 
 
 @dataclass
@@ -671,7 +800,9 @@ class DependencyFile:
 
     @property
     def dev_only(self) -> bool:
-        return self.kind == "requirements" and bool(_DEV_NAME.search(self.path.stem.replace("requirements", "")))
+        return self.kind == "requirements" and bool(
+            _DEV_NAME.search(self.path.stem.replace("requirements", ""))
+        )
 
 
 def dependency_files(directory: Path) -> list[DependencyFile]:
@@ -680,7 +811,10 @@ def dependency_files(directory: Path) -> list[DependencyFile]:
         name = path.name
         if not path.is_file():
             if name == "requirements" and path.is_dir():
-                candidates += [(p, "requirements") for p in sorted(path.glob("*.txt")) + sorted(path.glob("*.in"))]
+                candidates += [
+                    (p, "requirements")
+                    for p in sorted(path.glob("*.txt")) + sorted(path.glob("*.in"))
+                ]
             continue
         if name == "pyproject.toml":
             candidates.append((path, "pyproject"))
@@ -690,7 +824,11 @@ def dependency_files(directory: Path) -> list[DependencyFile]:
             candidates.append((path, "environment"))
         elif name in ("setup.py", "Pipfile"):
             candidates.append((path, name))
-        elif name.startswith("requirements") and name.endswith((".txt", ".in")) or name.endswith("-requirements.txt"):
+        elif (
+            name.startswith("requirements")
+            and name.endswith((".txt", ".in"))
+            or name.endswith("-requirements.txt")
+        ):
             candidates.append((path, "requirements"))
     files: list[DependencyFile] = []
     for path, kind in candidates:
@@ -711,16 +849,36 @@ def update_root(root: Path, needs: list[Need]) -> list[FileChange]:
     files = declaring_files(root)
     changes: list[FileChange] = []
     # A compiled requirements file is edited through its .in source.
-    sources = {f.path.with_suffix(".in") for f in files if f.kind == "requirements" and f.path.suffix == ".in"}
+    sources = {
+        f.path.with_suffix(".in")
+        for f in files
+        if f.kind == "requirements" and f.path.suffix == ".in"
+    }
     usable: list[DependencyFile] = []
     for f in files:
         if f.kind == "requirements" and f.path.suffix == ".txt" and _COMPILED.search(f.text[:2000]):
             source = f.path.with_suffix(".in")
-            where = f"{source.name}, then recompile" if source in sources else "its source, then recompile"
-            changes.append(_report(f, RULE_MANUAL, f"{f.path.name} is generated (pip-compile): add the packages to {where}"))
+            where = (
+                f"{source.name}, then recompile"
+                if source in sources
+                else "its source, then recompile"
+            )
+            changes.append(
+                _report(
+                    f,
+                    RULE_MANUAL,
+                    f"{f.path.name} is generated (pip-compile): add the packages to {where}",
+                )
+            )
             continue
         if f.kind == "requirements" and "--hash" in f.text:
-            changes.append(_report(f, RULE_MANUAL, f"{f.path.name} pins hashes: add {_list(needs)} with their hashes by hand"))
+            changes.append(
+                _report(
+                    f,
+                    RULE_MANUAL,
+                    f"{f.path.name} pins hashes: add {_list(needs)} with their hashes by hand",
+                )
+            )
             continue
         usable.append(f)
     declares_openai = [f for f in usable if any("openai" in e.name for e in f.entries() or [])]
@@ -728,22 +886,41 @@ def update_root(root: Path, needs: list[Need]) -> list[FileChange]:
     runtime = [f for f in targets if not f.dev_only]
     targets = runtime or targets
     openai_need = next((n for n in needs if n.name == "openai"), None)
-    if openai_need is not None and targets and not any(
-        e.name == "openai" for f in targets for e in f.entries() or []
+    if (
+        openai_need is not None
+        and targets
+        and not any(e.name == "openai" for f in targets for e in f.entries() or [])
     ):
         first = targets[0]
-        changes.append(_report(first, RULE_MANUAL, f"openai is not declared in {first.path.name}: {openai_need.why}; "
-                               f"declare openai>={openai_need.minimum}"))
+        changes.append(
+            _report(
+                first,
+                RULE_MANUAL,
+                f"openai is not declared in {first.path.name}: {openai_need.why}; "
+                f"declare openai>={openai_need.minimum}",
+            )
+        )
     for f in targets:
         if f.kind in ("setup.py", "Pipfile"):
-            changes.append(_report(f, RULE_MANUAL, f"{f.path.name} is not edited by this tool: add {_list(needs)} by hand"))
+            changes.append(
+                _report(
+                    f,
+                    RULE_MANUAL,
+                    f"{f.path.name} is not edited by this tool: add {_list(needs)} by hand",
+                )
+            )
             continue
         text = f.text
         notices: list[Notice] = []
         for label, layout_of in f.layouts():
             if layout_of(text) is None:
                 continue
-            text, found = ensure(text, layout_of, needs, f"{f.path.name} {label}" if f.kind == "pyproject" else f.path.name)
+            text, found = ensure(
+                text,
+                layout_of,
+                needs,
+                f"{f.path.name} {label}" if f.kind == "pyproject" else f.path.name,
+            )
             notices += found
             break
         old = f.text.encode("utf-8")

@@ -27,17 +27,33 @@ from codemods.key_names import is_key_env_name
 
 RULE = "key-config"
 SKIP_DIRS = frozenset(
-    {".git", ".hg", ".svn", "node_modules", "site-packages", "__pycache__", ".tox", ".nox", ".mypy_cache",
-     ".pytest_cache", ".ruff_cache", ".terraform"}
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        "node_modules",
+        "site-packages",
+        "__pycache__",
+        ".tox",
+        ".nox",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".terraform",
+    }
 )
 HIDDEN_DIRS_WANTED = frozenset({".github", ".azure", ".devcontainer", ".vscode"})
 
 _ENV_LINE = re.compile(r"^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)[ \t]*[=:]")
 _NAME_TOKEN = re.compile(r"\b[A-Z][A-Z0-9_]*KEY[A-Z0-9_]*\b")
 _SECRET_REF = re.compile(r"\bsecrets\.([A-Za-z_][A-Za-z0-9_]*)")
-_BICEP_RESOURCE = re.compile(r"^\s*resource\s+(\w+)\s+'Microsoft\.CognitiveServices/accounts@", re.MULTILINE)
+_BICEP_RESOURCE = re.compile(
+    r"^\s*resource\s+(\w+)\s+'Microsoft\.CognitiveServices/accounts@", re.MULTILINE
+)
 _BICEP_LISTKEYS = re.compile(r"\b(\w+)\.listKeys\(|\blistKeys\(")
-_TF_KEY = re.compile(r"\bazurerm_(?:cognitive_account|ai_services)\.(\w+)\.(primary|secondary)_access_key\b")
+_TF_KEY = re.compile(
+    r"\bazurerm_(?:cognitive_account|ai_services)\.(\w+)\.(primary|secondary)_access_key\b"
+)
 
 
 @dataclass(frozen=True)
@@ -64,7 +80,11 @@ def _kind(path: Path) -> str | None:
         r"(docker-)?compose(\.[\w-]+)?\.ya?ml", name
     ):
         return "yaml"
-    if path.parent.name == "workflows" and path.parent.parent.name == ".github" and name.endswith((".yml", ".yaml")):
+    if (
+        path.parent.name == "workflows"
+        and path.parent.parent.name == ".github"
+        and name.endswith((".yml", ".yaml"))
+    ):
         return "workflow"
     if name.endswith(".bicep"):
         return "bicep"
@@ -94,7 +114,9 @@ def candidate_files(root: Path, recursive: bool = True) -> Iterator[tuple[Path, 
                 yield path, kind
 
 
-def scan_file(path: Path, kind: str, extra: frozenset[str] = frozenset(), note: str = "") -> list[Notice]:
+def scan_file(
+    path: Path, kind: str, extra: frozenset[str] = frozenset(), note: str = ""
+) -> list[Notice]:
     try:
         data = path.read_bytes()
     except OSError:
@@ -104,8 +126,7 @@ def scan_file(path: Path, kind: str, extra: frozenset[str] = frozenset(), note: 
     text = data.decode("utf-8", errors="replace")
     scanner = _SCANNERS[kind]
     return [
-        Notice(line, column, RULE, message + note)
-        for line, column, message in scanner(text, extra)
+        Notice(line, column, RULE, message + note) for line, column, message in scanner(text, extra)
     ]
 
 
@@ -124,9 +145,13 @@ def _env(text: str, extra: frozenset[str]) -> list[Hit]:
         if match and not line.lstrip().startswith("#") and is_key_name(match.group(1), extra):
             name = match.group(1)
             hits.append(
-                (number, match.start(1), f"{name} is set here (value not shown); the migrated code uses Microsoft "
-                 "Entra ID and no longer reads it: remove it once nothing else does, and rotate the key if this "
-                 "file was ever shared or committed")
+                (
+                    number,
+                    match.start(1),
+                    f"{name} is set here (value not shown); the migrated code uses Microsoft "
+                    "Entra ID and no longer reads it: remove it once nothing else does, and rotate the key if this "
+                    "file was ever shared or committed",
+                )
             )
     return hits
 
@@ -140,8 +165,12 @@ def _named(what: str) -> Callable[[str, frozenset[str]], list[Hit]]:
             for match in _NAME_TOKEN.finditer(line):
                 if is_key_name(match.group(0), extra):
                     hits.append(
-                        (number, match.start(), f"{match.group(0)} is {what} (value not shown); the migrated code "
-                         "no longer reads it: remove it once nothing else does")
+                        (
+                            number,
+                            match.start(),
+                            f"{match.group(0)} is {what} (value not shown); the migrated code "
+                            "no longer reads it: remove it once nothing else does",
+                        )
                     )
                     break
         return hits
@@ -152,11 +181,17 @@ def _named(what: str) -> Callable[[str, frozenset[str]], list[Hit]]:
 def _workflow(text: str, extra: frozenset[str]) -> list[Hit]:
     hits: list[Hit] = []
     for number, line in _lines(text):
-        secret = next((m for m in _SECRET_REF.finditer(line) if is_key_name(m.group(1), extra)), None)
+        secret = next(
+            (m for m in _SECRET_REF.finditer(line) if is_key_name(m.group(1), extra)), None
+        )
         if secret is not None:
             hits.append(
-                (number, secret.start(), f"the workflow hands the repository secret {secret.group(1)} to the job; "
-                 "the migrated code no longer reads it: remove it here, then delete the secret once nothing uses it")
+                (
+                    number,
+                    secret.start(),
+                    f"the workflow hands the repository secret {secret.group(1)} to the job; "
+                    "the migrated code no longer reads it: remove it here, then delete the secret once nothing uses it",
+                )
             )
     return hits
 
@@ -171,11 +206,15 @@ def _bicep(text: str, extra: frozenset[str]) -> list[Hit]:
                 continue
             what = f"the keys of {symbol}" if symbol else "an account's keys"
             if line.lstrip().startswith("output "):
-                message = (f"this output exposes {what} (listKeys()) to anyone who can read the deployment; "
-                           "keyless clients do not need it: remove the output")
+                message = (
+                    f"this output exposes {what} (listKeys()) to anyone who can read the deployment; "
+                    "keyless clients do not need it: remove the output"
+                )
             else:
-                message = (f"reads {what} with listKeys(); keyless clients do not need the key: remove this "
-                           "setting, and consider disableLocalAuth: true on the account")
+                message = (
+                    f"reads {what} with listKeys(); keyless clients do not need the key: remove this "
+                    "setting, and consider disableLocalAuth: true on the account"
+                )
             hits.append((number, match.start(), message))
             break
     return hits
@@ -187,8 +226,12 @@ def _arm(text: str, extra: frozenset[str]) -> list[Hit]:
         index = line.find("listKeys(")
         if index >= 0 and "CognitiveServices" in line:
             hits.append(
-                (number, index, "reads a Cognitive Services account's keys with listKeys(); keyless clients do "
-                 "not need the key: remove this value (and any output of it)")
+                (
+                    number,
+                    index,
+                    "reads a Cognitive Services account's keys with listKeys(); keyless clients do "
+                    "not need the key: remove this value (and any output of it)",
+                )
             )
     return hits
 
@@ -204,8 +247,12 @@ def _terraform(text: str, extra: frozenset[str]) -> list[Hit]:
         if match:
             where = "this output exposes" if block == "output" else "reads"
             hits.append(
-                (number, match.start(), f"{where} the {match.group(2)} access key of {match.group(1)}; keyless "
-                 "clients do not need it: remove it, and consider local_auth_enabled = false on the account")
+                (
+                    number,
+                    match.start(),
+                    f"{where} the {match.group(2)} access key of {match.group(1)}; keyless "
+                    "clients do not need it: remove it, and consider local_auth_enabled = false on the account",
+                )
             )
     return hits
 
@@ -222,7 +269,10 @@ _SCANNERS: dict[str, Callable[[str, frozenset[str]], list[Hit]]] = {
 
 
 def scan(
-    roots: list[Path], shallow: list[Path] = (), extra: frozenset[str] = frozenset(), note: str = ""  # type: ignore[assignment]
+    roots: list[Path],
+    shallow: list[Path] = (),
+    extra: frozenset[str] = frozenset(),
+    note: str = "",  # type: ignore[assignment]
 ) -> list[Finding]:
     """Key configuration under ``roots``, and directly in the ``shallow`` directories (each file once)."""
     findings: list[Finding] = []

@@ -78,7 +78,9 @@ _CELL_MAGIC = re.compile(r"%%(\w+)")
 _ASSIGN_MAGIC = re.compile(r"[A-Za-z_][\w.]*(\s*,\s*[A-Za-z_][\w.]*)*\s*=\s*[%!]")
 _HELP_AFTER = re.compile(r"%{0,2}[A-Za-z_*][\w*]*(\.[A-Za-z_*][\w*]*|\[\d+\])*\s*\?{1,2}")
 _HELP_BEFORE = re.compile(r"\?{1,2}\s*%{0,2}[A-Za-z_*][\w*]*(\.[A-Za-z_*][\w*]*)*")
-_NON_ASCII_ESCAPE = re.compile(r"\\u(00[89a-fA-F][0-9a-fA-F]|0[1-9a-fA-F][0-9a-fA-F]{2}|[1-9a-fA-F][0-9a-fA-F]{3})")
+_NON_ASCII_ESCAPE = re.compile(
+    r"\\u(00[89a-fA-F][0-9a-fA-F]|0[1-9a-fA-F][0-9a-fA-F]{2}|[1-9a-fA-F][0-9a-fA-F]{3})"
+)
 
 
 def is_notebook(path: str) -> bool:
@@ -123,7 +125,9 @@ def _expect(text: str, i: int, char: str) -> None:
         raise json.JSONDecodeError(f"Expecting '{char}'", text, i)
 
 
-def _members(text: str, i: int, decoder: json.JSONDecoder) -> tuple[list[tuple[str, int, int, Any]], int]:
+def _members(
+    text: str, i: int, decoder: json.JSONDecoder
+) -> tuple[list[tuple[str, int, int, Any]], int]:
     """[(key, value start, value end, value)] of the JSON object at ``text[i]``, and its end."""
     _expect(text, i, "{")
     members: list[tuple[str, int, int, Any]] = []
@@ -184,7 +188,11 @@ def _read_notebook(text: str, offset: int) -> tuple[dict[str, Any], list[_RawCel
                 if isinstance(cell_value, dict):
                     for ckey, sstart, send, svalue in _members(text, cstart, decoder)[0]:
                         if ckey == "source":
-                            items = list(_elements(text, sstart, decoder)) if isinstance(svalue, list) else None
+                            items = (
+                                list(_elements(text, sstart, decoder))
+                                if isinstance(svalue, list)
+                                else None
+                            )
                             span = _Span(sstart, send, items)
                 cells.append(_RawCell(index, cell_value, span))
     return notebook, cells
@@ -354,7 +362,9 @@ class NotebookOutcome:
     clients: list[ClientRecord] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
     secrets: list[str] = field(default_factory=list)
-    changed_cells: list[tuple[int, str, str]] = field(default_factory=list)  # (cell number, old, new)
+    changed_cells: list[tuple[int, str, str]] = field(
+        default_factory=list
+    )  # (cell number, old, new)
     parsed: bool = False
 
 
@@ -400,7 +410,9 @@ def _nonce(data: bytes) -> str:
     raise NotebookError("cannot choose placeholder names that the notebook does not already use")
 
 
-def migrate_notebook(data: bytes, options: MigrationOptions, filename: str | None = None) -> NotebookOutcome:
+def migrate_notebook(
+    data: bytes, options: MigrationOptions, filename: str | None = None
+) -> NotebookOutcome:
     """Migrate a notebook's bytes. Raises NotebookError (or a decode error) when it cannot."""
     outcome = NotebookOutcome(data)
     if not worth_parsing(data):
@@ -410,8 +422,14 @@ def migrate_notebook(data: bytes, options: MigrationOptions, filename: str | Non
     try:
         notebook, raw_cells = _read_notebook(text, offset)
     except json.JSONDecodeError as exc:
-        raise NotebookError(f"not valid notebook JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
-    if "worksheets" in notebook or not isinstance(notebook.get("nbformat"), int) or notebook["nbformat"] < 4:
+        raise NotebookError(
+            f"not valid notebook JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+        ) from None
+    if (
+        "worksheets" in notebook
+        or not isinstance(notebook.get("nbformat"), int)
+        or notebook["nbformat"] < 4
+    ):
         version = notebook.get("nbformat", "unknown")
         outcome.notices.append(
             _notice(
@@ -424,7 +442,11 @@ def migrate_notebook(data: bytes, options: MigrationOptions, filename: str | Non
     language = _kernel_language(notebook)
     if language is not None and language.lower() not in ("python", "python3"):
         outcome.notices.append(
-            _notice(RULE_SKIPPED, f"the notebook's kernel language is {language}, not Python: left as it is", "info")
+            _notice(
+                RULE_SKIPPED,
+                f"the notebook's kernel language is {language}, not Python: left as it is",
+                "info",
+            )
         )
         return outcome
 
@@ -438,11 +460,15 @@ def migrate_notebook(data: bytes, options: MigrationOptions, filename: str | Non
         source = _source_text(raw.data)
         cell_language = _cell_language(raw.data)
         if source is None or (raw.span is None and source):
-            outcome.notices.append(_cell_notice(raw.index, "its source is not a list of strings: left as it is"))
+            outcome.notices.append(
+                _cell_notice(raw.index, "its source is not a list of strings: left as it is")
+            )
             continue
         if cell_language is not None and cell_language != "python":
             if might_need_migration(source.encode()):
-                outcome.notices.append(_cell_notice(raw.index, f"a {cell_language} cell: left as it is", "info"))
+                outcome.notices.append(
+                    _cell_notice(raw.index, f"a {cell_language} cell: left as it is", "info")
+                )
             continue
         masked = _mask(source, f"_aoai_m_{marker}_", counter)
         cell = _Cell(raw.index, source, masked)
@@ -451,7 +477,10 @@ def migrate_notebook(data: bytes, options: MigrationOptions, filename: str | Non
                 writefiles.append(cell)
             elif might_need_migration(source.encode()):
                 outcome.notices.append(
-                    _cell_notice(raw.index, f"%%{masked.cell_magic} cell: its body is not Python; left as it is")
+                    _cell_notice(
+                        raw.index,
+                        f"%%{masked.cell_magic} cell: its body is not Python; left as it is",
+                    )
                 )
             continue
         try:
@@ -459,12 +488,17 @@ def migrate_notebook(data: bytes, options: MigrationOptions, filename: str | Non
         except (SyntaxError, ValueError, RecursionError) as exc:
             where = f" (line {exc.lineno})" if isinstance(exc, SyntaxError) and exc.lineno else ""
             outcome.notices.append(
-                _cell_notice(raw.index, f"not valid Python{where}: left as it is; names it defines are not followed")
+                _cell_notice(
+                    raw.index,
+                    f"not valid Python{where}: left as it is; names it defines are not followed",
+                )
             )
             continue
         cells.append(cell)
     if not cells and not writefiles:
-        if not any(isinstance(c.data, dict) and c.data.get("cell_type") == "code" for c in raw_cells):
+        if not any(
+            isinstance(c.data, dict) and c.data.get("cell_type") == "code" for c in raw_cells
+        ):
             outcome.notices.append(_notice(RULE_SKIPPED, "the notebook has no code cells", "info"))
         return outcome
 
@@ -501,7 +535,11 @@ def migrate_notebook(data: bytes, options: MigrationOptions, filename: str | Non
 
 
 def _migrate_cells(
-    cells: list[_Cell], marker: str, options: MigrationOptions, filename: str | None, outcome: NotebookOutcome
+    cells: list[_Cell],
+    marker: str,
+    options: MigrationOptions,
+    filename: str | None,
+    outcome: NotebookOutcome,
 ) -> dict[int, str]:
     """Migrate the code cells as one module; the new text of each cell by index."""
     cell_marker = f"_aoai_c_{marker}"
@@ -529,10 +567,14 @@ def _migrate_cells(
         return {}
 
     new_module = result.new.decode("utf-8")
-    pattern = re.compile(rf"^pass  # {re.escape(cell_marker)}_(\d+)[ \t]*(?:\r\n|\r|\n)", re.MULTILINE)
+    pattern = re.compile(
+        rf"^pass  # {re.escape(cell_marker)}_(\d+)[ \t]*(?:\r\n|\r|\n)", re.MULTILINE
+    )
     found = list(pattern.finditer(new_module))
     if [int(m.group(1)) for m in found] != [c.index for c in cells]:
-        raise NotebookError("internal error: the cells could not be told apart after migrating; left as it is")
+        raise NotebookError(
+            "internal error: the cells could not be told apart after migrating; left as it is"
+        )
     prefix = new_module[: found[0].start()]
     segments: dict[int, str] = {}
     for cell, match, following in zip(cells, found, [*found[1:], None]):
@@ -568,16 +610,25 @@ def _migrate_writefile(
     if "-a" in args or "--append" in args or not target.endswith(".py"):
         if might_need_migration(cell.text.encode()):
             outcome.notices.append(
-                _cell_notice(cell.index, f"{first.strip()}: the written file is not a whole Python module; left as it is")
+                _cell_notice(
+                    cell.index,
+                    f"{first.strip()}: the written file is not a whole Python module; left as it is",
+                )
             )
         return None
     body = "".join(lines[1:])
     try:
-        result = migrate_source(body.encode("utf-8"), options, f"{filename}:{target}" if filename else target)
+        result = migrate_source(
+            body.encode("utf-8"), options, f"{filename}:{target}" if filename else target
+        )
     except (Exception, RecursionError) as exc:  # noqa: BLE001
-        outcome.notices.append(_cell_notice(cell.index, f"the body written to {target}: {describe_error(exc)}"))
+        outcome.notices.append(
+            _cell_notice(cell.index, f"the body written to {target}: {describe_error(exc)}")
+        )
         return None
-    line_map: list[tuple[int, int] | None] = [(cell.index, n) for n in range(2, len(lines) + 1)]  # body line 1 = cell line 2
+    line_map: list[tuple[int, int] | None] = [
+        (cell.index, n) for n in range(2, len(lines) + 1)
+    ]  # body line 1 = cell line 2
     outcome.parsed = outcome.parsed or result.parsed
     outcome.secrets.extend(result.secrets)
     outcome.clients.extend(_map_client(c, line_map) for c in result.clients)
@@ -604,7 +655,9 @@ def _bound_names(tree: ast.AST) -> dict[str, int]:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             bound.setdefault(node.name, node.lineno)
             return
-        if isinstance(node, (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+        if isinstance(
+            node, (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+        ):
             return
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             for alias in node.names:
@@ -630,7 +683,9 @@ def _call_name(node: ast.AST) -> str | None:
     return None
 
 
-def _find_setup(cells: list[_Cell], segments: dict[int, str]) -> tuple[_Cell, ast.Assign, list[ast.stmt]] | None:
+def _find_setup(
+    cells: list[_Cell], segments: dict[int, str]
+) -> tuple[_Cell, ast.Assign, list[ast.stmt]] | None:
     """The cell and first statement of the credential setup the codemod inserted, and its block."""
     for cell in cells:
         new_tree = _parse(segments[cell.index])
@@ -678,10 +733,14 @@ def _relocate_imports(prefix: str, cells: list[_Cell], segments: dict[int, str])
         at = 0
         for cell in cells:
             body = _parse(segments[cell.index]).body
-            first = next((i for i, s in enumerate(body) if isinstance(s, (ast.Import, ast.ImportFrom))), None)
+            first = next(
+                (i for i, s in enumerate(body) if isinstance(s, (ast.Import, ast.ImportFrom))), None
+            )
             if first is not None:
                 last = first
-                while last + 1 < len(body) and isinstance(body[last + 1], (ast.Import, ast.ImportFrom)):
+                while last + 1 < len(body) and isinstance(
+                    body[last + 1], (ast.Import, ast.ImportFrom)
+                ):
                     last += 1
                 end = body[last].end_lineno or body[last].lineno
                 if cell is setup_cell and setup_line is not None and end >= setup_line:
@@ -739,18 +798,24 @@ def _imports_before(
     return found
 
 
-def _still_needed(statements: list[ast.stmt], available: set[tuple[str, str, str | None]]) -> list[str]:
+def _still_needed(
+    statements: list[ast.stmt], available: set[tuple[str, str, str | None]]
+) -> list[str]:
     """The import lines of ``statements`` (as LibCST wrote them), minus what ``available`` has."""
     lines: list[str] = []
     for stmt in statements:
         if isinstance(stmt, ast.Import):
             for alias in stmt.names:
                 if ("", alias.name, alias.asname) not in available:
-                    lines.append(f"import {alias.name}{f' as {alias.asname}' if alias.asname else ''}\n")
+                    lines.append(
+                        f"import {alias.name}{f' as {alias.asname}' if alias.asname else ''}\n"
+                    )
         elif isinstance(stmt, ast.ImportFrom):
             names = [a for a in stmt.names if (stmt.module, a.name, a.asname) not in available]
             if names:
-                spelled = ", ".join(f"{a.name}{f' as {a.asname}' if a.asname else ''}" for a in names)
+                spelled = ", ".join(
+                    f"{a.name}{f' as {a.asname}' if a.asname else ''}" for a in names
+                )
                 lines.append(f"from {stmt.module} import {spelled}\n")
     return lines
 
@@ -851,7 +916,10 @@ def _encode_source(new: str, span: _Span, text: str, ensure_ascii: bool) -> str:
     known: dict[str, str] = {}
     for raw in raw_items:
         known.setdefault(json.loads(raw), raw)
-    tokens = [known.get(line) or json.dumps(line, ensure_ascii=ensure_ascii) for line in new.splitlines(True)]
+    tokens = [
+        known.get(line) or json.dumps(line, ensure_ascii=ensure_ascii)
+        for line in new.splitlines(True)
+    ]
     if not raw_items:
         return "[" + ", ".join(tokens) + "]"
     opening = text[span.start + 1 : span.items[0][0]]

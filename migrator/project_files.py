@@ -20,7 +20,15 @@ from pathlib import Path
 from codemods.findings import KEYLESS, MANUAL, MIGRATED, REVIEW, Notice
 from codemods.targets import SPECS
 from migrator import dependencies, keyconfig
-from migrator.engine import CHANGED, FAILED, MODE_DIFF, MODE_WRITE, UNCHANGED, FileResult, unified_diff
+from migrator.engine import (
+    CHANGED,
+    FAILED,
+    MODE_DIFF,
+    MODE_WRITE,
+    UNCHANGED,
+    FileResult,
+    unified_diff,
+)
 
 _SPEC_BY_LABEL = {spec.label: spec for spec in SPECS}
 REPOSITORY_PLACES = (".github/workflows", "infra", ".azure")
@@ -63,7 +71,9 @@ def post_run(paths: list[str], results: list[FileResult], mode: str) -> list[Fil
         return []
     pending: dict[Path, _Pending] = {}
 
-    def add(path: Path, notices: list[Notice], old: bytes | None = None, new: bytes | None = None) -> None:
+    def add(
+        path: Path, notices: list[Notice], old: bytes | None = None, new: bytes | None = None
+    ) -> None:
         entry = pending.setdefault(path, _Pending())
         entry.notices += notices
         if old is not None and new is not None and (entry.new is None or new != old):
@@ -83,7 +93,11 @@ def post_run(paths: list[str], results: list[FileResult], mode: str) -> list[Fil
             continue
         path = Path(result.path).absolute()
         root = roots[path]
-        (grouped.setdefault(root, []) if root is not None else missing.setdefault(boundaries[path], [])).append(result)
+        (
+            grouped.setdefault(root, [])
+            if root is not None
+            else missing.setdefault(boundaries[path], [])
+        ).append(result)
     for root, group in sorted(grouped.items()):
         for change in dependencies.update_root(root, _needs(group)):
             add(change.path, change.notices, change.old, change.new)
@@ -93,9 +107,15 @@ def post_run(paths: list[str], results: list[FileResult], mode: str) -> list[Fil
         more = f" and {len(group) - 3} more" if len(group) > 3 else ""
         add(
             boundary,
-            [Notice(1, 0, dependencies.RULE_MISSING_FILE,
+            [
+                Notice(
+                    1,
+                    0,
+                    dependencies.RULE_MISSING_FILE,
                     f"no dependency file (requirements*.txt, pyproject.toml, setup.cfg, environment.yml) declares "
-                    f"the packages of {files}{more}: declare {needs}")],
+                    f"the packages of {files}{more}: declare {needs}",
+                )
+            ],
         )
 
     # -- key configuration --------------------------------------------------------------------------
@@ -104,8 +124,11 @@ def post_run(paths: list[str], results: list[FileResult], mode: str) -> list[Fil
         path = Path(result.path).absolute()
         boundary = boundaries[path]
         scopes.setdefault(boundary, set()).add(roots[path] or boundary)
-    v1 = any(_SPEC_BY_LABEL.get(c.cls) is not None and _SPEC_BY_LABEL[c.cls].token_replaces_key_in_place
-             for r in with_clients for c in r.clients)
+    v1 = any(
+        _SPEC_BY_LABEL.get(c.cls) is not None and _SPEC_BY_LABEL[c.cls].token_replaces_key_in_place
+        for r in with_clients
+        for c in r.clients
+    )
     extra = frozenset({"OPENAI_API_KEY"}) if v1 else frozenset()
     left = [(r.path, c) for r in results for c in r.clients if c.outcome in (MANUAL, REVIEW)]
     note = ""
@@ -125,7 +148,8 @@ def post_run(paths: list[str], results: list[FileResult], mode: str) -> list[Fil
 def _needs(group: list[FileResult]) -> list[dependencies.Need]:
     migrated = [c for r in group for c in r.clients if c.outcome == MIGRATED]
     callable_key = any(
-        _SPEC_BY_LABEL.get(c.cls) is not None and _SPEC_BY_LABEL[c.cls].token_replaces_key_in_place for c in migrated
+        _SPEC_BY_LABEL.get(c.cls) is not None and _SPEC_BY_LABEL[c.cls].token_replaces_key_in_place
+        for c in migrated
     )
     return dependencies.needs_for(bool(migrated), any(c.is_async for c in migrated), callable_key)
 

@@ -8,8 +8,8 @@ import pytest
 
 from migrator.dependencies import (
     decide,
-    environment_layout,
     ensure,
+    environment_layout,
     needs_for,
     poetry_layout,
     project_layout,
@@ -66,7 +66,10 @@ def edit(text: str, layout, needs=IDENTITY, label="f"):
 def test_requirements_added_after_openai_with_comments_kept():
     text = "# runtime\nopenai>=1.40  # the SDK\nrequests\n\n# more\nfastapi\n"
     new, notices = edit(text, requirements_layout, ASYNC)
-    assert new == "# runtime\nopenai>=1.40  # the SDK\nazure-identity>=1.15.0\naiohttp>=3.0\nrequests\n\n# more\nfastapi\n"
+    assert (
+        new
+        == "# runtime\nopenai>=1.40  # the SDK\nazure-identity>=1.15.0\naiohttp>=3.0\nrequests\n\n# more\nfastapi\n"
+    )
     assert [(n.line, n.rule) for n in notices] == [(3, "dependency-added"), (4, "dependency-added")]
 
 
@@ -91,7 +94,10 @@ def test_requirements_line_endings(before, after):
 def test_requirements_lower_bound_raised_in_place():
     text = "openai[datalib]<2 ; python_version >= '3.9'  # pinned below 2\nAzure_Identity==1.20.0\n"
     new, notices = edit(text, requirements_layout, V1)
-    assert new == "openai[datalib]>=1.106.0,<2 ; python_version >= '3.9'  # pinned below 2\nAzure_Identity==1.20.0\n"
+    assert (
+        new
+        == "openai[datalib]>=1.106.0,<2 ; python_version >= '3.9'  # pinned below 2\nAzure_Identity==1.20.0\n"
+    )
     assert [(n.line, n.rule, n.severity) for n in notices] == [(1, "dependency-raised", "info")]
 
 
@@ -99,7 +105,10 @@ def test_an_exact_pin_is_reported_never_changed():
     text = "openai==1.40.0\nazure-identity==1.12.0\n"
     new, notices = edit(text, requirements_layout, V1)
     assert new == text
-    assert [(n.line, n.rule) for n in notices] == [(2, "dependency-pinned"), (1, "dependency-pinned")]
+    assert [(n.line, n.rule) for n in notices] == [
+        (2, "dependency-pinned"),
+        (1, "dependency-pinned"),
+    ]
     assert "openai==1.40.0 excludes 1.106.0" in notices[1].message
 
 
@@ -129,25 +138,44 @@ dev = ["pytest"]
 def test_project_dependencies_item_added_after_openai():
     new, notices = edit(PROJECT, project_layout, V1)
     assert new == PROJECT.replace(
-        '    "openai>=1.40",  # chat\n', '    "openai>=1.106.0",  # chat\n    "azure-identity>=1.15.0",\n'
+        '    "openai>=1.40",  # chat\n',
+        '    "openai>=1.106.0",  # chat\n    "azure-identity>=1.15.0",\n',
     )
-    assert [(n.line, n.rule) for n in notices] == [(8, "dependency-added"), (7, "dependency-raised")]
+    assert [(n.line, n.rule) for n in notices] == [
+        (8, "dependency-added"),
+        (7, "dependency-raised"),
+    ]
 
 
 def test_project_dependencies_without_trailing_comma():
     text = '[project]\nname = "a"\ndependencies = [\n  "openai",\n  "httpx"\n]\n'
     new, _ = edit(text, project_layout)
-    assert new == '[project]\nname = "a"\ndependencies = [\n  "openai",\n  "azure-identity>=1.15.0",\n  "httpx"\n]\n'
+    assert (
+        new
+        == '[project]\nname = "a"\ndependencies = [\n  "openai",\n  "azure-identity>=1.15.0",\n  "httpx"\n]\n'
+    )
     new, _ = edit('[project]\ndependencies = [\n  "httpx",\n  "openai"\n]\n', project_layout)
-    assert new == '[project]\ndependencies = [\n  "httpx",\n  "openai",\n  "azure-identity>=1.15.0"\n]\n'
+    assert (
+        new
+        == '[project]\ndependencies = [\n  "httpx",\n  "openai",\n  "azure-identity>=1.15.0"\n]\n'
+    )
 
 
 @pytest.mark.parametrize(
     "before, after",
     [
-        ('[project]\ndependencies = ["openai", "httpx"]\n', '[project]\ndependencies = ["openai", "azure-identity>=1.15.0", "httpx"]\n'),
-        ("[project]\ndependencies = []\n", '[project]\ndependencies = ["azure-identity>=1.15.0"]\n'),
-        ("[project]\ndependencies = ['zzz']\n", "[project]\ndependencies = ['zzz', 'azure-identity>=1.15.0']\n"),
+        (
+            '[project]\ndependencies = ["openai", "httpx"]\n',
+            '[project]\ndependencies = ["openai", "azure-identity>=1.15.0", "httpx"]\n',
+        ),
+        (
+            "[project]\ndependencies = []\n",
+            '[project]\ndependencies = ["azure-identity>=1.15.0"]\n',
+        ),
+        (
+            "[project]\ndependencies = ['zzz']\n",
+            "[project]\ndependencies = ['zzz', 'azure-identity>=1.15.0']\n",
+        ),
     ],
 )
 def test_project_dependencies_on_one_line(before, after):
@@ -156,7 +184,7 @@ def test_project_dependencies_on_one_line(before, after):
 
 def test_project_without_dependencies_key_is_not_a_layout():
     assert project_layout('[project]\nname = "a"\ndynamic = ["dependencies"]\n') is None
-    assert project_layout('[tool.ruff]\nline-length = 100\n') is None
+    assert project_layout("[tool.ruff]\nline-length = 100\n") is None
 
 
 # -- pyproject.toml: Poetry --------------------------------------------------------------------------------
@@ -177,7 +205,9 @@ pytest = "^8"
 
 def test_poetry_entry_added_and_caret_raised():
     new, notices = edit(POETRY, poetry_layout, V1)
-    assert new == POETRY.replace('openai = "^1.30"\n', 'openai = "^1.106.0"\nazure-identity = "^1.15.0"\n')
+    assert new == POETRY.replace(
+        'openai = "^1.30"\n', 'openai = "^1.106.0"\nazure-identity = "^1.15.0"\n'
+    )
     assert {n.rule for n in notices} == {"dependency-added", "dependency-raised"}
 
 
@@ -194,7 +224,9 @@ def test_poetry_inline_table_version_and_exact_pin():
 def test_setup_cfg_install_requires():
     text = "[metadata]\nname = a\n\n[options]\npackages = find:\ninstall_requires =\n    openai>=1.40\n    requests\n\n[options.extras_require]\ndev = pytest\n"
     new, _ = edit(text, setup_cfg_layout)
-    assert new == text.replace("    openai>=1.40\n", "    openai>=1.40\n    azure-identity>=1.15.0\n")
+    assert new == text.replace(
+        "    openai>=1.40\n", "    openai>=1.40\n    azure-identity>=1.15.0\n"
+    )
 
 
 def test_setup_cfg_one_line_value_is_reported():
@@ -219,7 +251,8 @@ dependencies:
 def test_environment_pip_section():
     new, _ = edit(ENVIRONMENT, environment_layout, V1)
     assert new == ENVIRONMENT.replace(
-        "      - openai>=1.40  # from PyPI\n", "      - openai>=1.106.0  # from PyPI\n      - azure-identity>=1.15.0\n"
+        "      - openai>=1.40  # from PyPI\n",
+        "      - openai>=1.106.0  # from PyPI\n      - azure-identity>=1.15.0\n",
     )
 
 
@@ -244,31 +277,53 @@ def changed(changes) -> dict[str, str]:
 
 
 def test_runtime_files_are_edited_and_dev_files_left(tmp_path: Path):
-    write(tmp_path, {"requirements.txt": "openai\n", "requirements-dev.txt": "-r requirements.txt\npytest\nopenai\n"})
-    assert changed(update_root(tmp_path, IDENTITY)) == {"requirements.txt": "openai\nazure-identity>=1.15.0\n"}
+    write(
+        tmp_path,
+        {
+            "requirements.txt": "openai\n",
+            "requirements-dev.txt": "-r requirements.txt\npytest\nopenai\n",
+        },
+    )
+    assert changed(update_root(tmp_path, IDENTITY)) == {
+        "requirements.txt": "openai\nazure-identity>=1.15.0\n"
+    }
 
 
 def test_every_file_that_declares_openai_is_edited(tmp_path: Path):
-    write(tmp_path, {"requirements.txt": "openai\n", "pyproject.toml": '[project]\ndependencies = ["openai"]\n',
-                     "README.md": "openai\n"})
+    write(
+        tmp_path,
+        {
+            "requirements.txt": "openai\n",
+            "pyproject.toml": '[project]\ndependencies = ["openai"]\n',
+            "README.md": "openai\n",
+        },
+    )
     assert set(changed(update_root(tmp_path, IDENTITY))) == {"requirements.txt", "pyproject.toml"}
 
 
 def test_compiled_and_hashed_requirements_are_reported(tmp_path: Path):
-    write(tmp_path, {
-        "requirements.in": "openai\n",
-        "requirements.txt": "# This file is autogenerated by pip-compile with Python 3.11\nopenai==1.99.0\n",
-        "requirements-lock.txt": "openai==1.99.0 \\\n    --hash=sha256:00\n",
-    })
+    write(
+        tmp_path,
+        {
+            "requirements.in": "openai\n",
+            "requirements.txt": "# This file is autogenerated by pip-compile with Python 3.11\nopenai==1.99.0\n",
+            "requirements-lock.txt": "openai==1.99.0 \\\n    --hash=sha256:00\n",
+        },
+    )
     changes = update_root(tmp_path, IDENTITY)
     assert changed(changes) == {"requirements.in": "openai\nazure-identity>=1.15.0\n"}
     reported = {c.path.name: c.notices[0].message for c in changes if c.new == c.old}
-    assert "generated (pip-compile)" in reported["requirements.txt"] and "requirements.in" in reported["requirements.txt"]
+    assert (
+        "generated (pip-compile)" in reported["requirements.txt"]
+        and "requirements.in" in reported["requirements.txt"]
+    )
     assert "pins hashes" in reported["requirements-lock.txt"]
 
 
 def test_setup_py_is_reported_not_edited(tmp_path: Path):
-    write(tmp_path, {"setup.py": "from setuptools import setup\nsetup(install_requires=['openai'])\n"})
+    write(
+        tmp_path, {"setup.py": "from setuptools import setup\nsetup(install_requires=['openai'])\n"}
+    )
     [change] = update_root(tmp_path, IDENTITY)
     assert change.new == change.old and "by hand" in change.notices[0].message
 

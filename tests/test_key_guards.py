@@ -73,7 +73,8 @@ def test_a_key_read_with_subscript_raises_once_the_key_is_gone():
     [
         # Not about the key.
         "import os\nif not os.getenv('AZURE_OPENAI_ENDPOINT'):\n    raise ValueError\n",
-        "import os\nif not stripe_key:\n    raise ValueError\n" + CLIENT.replace("api_key=api_key", "api_key=other"),
+        "import os\nif not stripe_key:\n    raise ValueError\n"
+        + CLIENT.replace("api_key=api_key", "api_key=other"),
         # Does not stop the program.
         "import os\nif not os.getenv('AZURE_OPENAI_API_KEY'):\n    print('no key')\n",
         # A guard on the key argument's name when the client is not migrated (the key is still used).

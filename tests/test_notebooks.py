@@ -41,7 +41,11 @@ def notebook(*cells, language="python", **extra):
     nb = {
         "cells": list(cells),
         "metadata": {
-            "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": language, "name": "python3"},
+            "kernelspec": {
+                "display_name": "Python 3 (ipykernel)",
+                "language": language,
+                "name": "python3",
+            },
             "language_info": {"name": language, "version": "3.11.4"},
         },
         "nbformat": 4,
@@ -65,7 +69,11 @@ def sources(data: bytes) -> list[str]:
 
 
 OUTPUT = {"name": "stdout", "output_type": "stream", "text": ["echo: héllo\n"]}
-IMAGE = {"data": {"image/png": "iVBORw0KGgo=", "text/plain": ["<Figure>"]}, "metadata": {}, "output_type": "display_data"}
+IMAGE = {
+    "data": {"image/png": "iVBORw0KGgo=", "text/plain": ["<Figure>"]},
+    "metadata": {},
+    "output_type": "display_data",
+}
 
 
 def chat_notebook():
@@ -91,8 +99,10 @@ def chat_notebook():
             count=3,
         ),
         code_cell(
-            ['r = client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "héllo"}])\n',
-             "print(r.choices[0].message.content)"],
+            [
+                'r = client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "héllo"}])\n',
+                "print(r.choices[0].message.content)",
+            ],
             [OUTPUT, IMAGE],
             4,
             {"tags": ["parameters"], "collapsed": False},
@@ -115,10 +125,16 @@ def expected_chat_notebook():
 
 SERIALIZERS = {
     "jupyter": jupyter,
-    "indent 2, ascii escapes, no final newline": lambda nb: json.dumps(nb, indent=2, ensure_ascii=True).encode(),
-    "indent 4, key order as written": lambda nb: (json.dumps(nb, indent=4, ensure_ascii=False) + "\n").encode(),
+    "indent 2, ascii escapes, no final newline": lambda nb: json.dumps(
+        nb, indent=2, ensure_ascii=True
+    ).encode(),
+    "indent 4, key order as written": lambda nb: (
+        json.dumps(nb, indent=4, ensure_ascii=False) + "\n"
+    ).encode(),
     "one line": lambda nb: json.dumps(nb, ensure_ascii=False).encode(),
-    "CRLF": lambda nb: (json.dumps(nb, indent=1, ensure_ascii=False) + "\n").replace("\n", "\r\n").encode(),
+    "CRLF": lambda nb: (
+        (json.dumps(nb, indent=1, ensure_ascii=False) + "\n").replace("\n", "\r\n").encode()
+    ),
 }
 
 
@@ -137,7 +153,9 @@ def test_only_the_key_line_and_the_setup_lines_change_byte_for_byte(serialize):
     added = [line for line in diff if line.startswith("+")]
     if "\n" in before.decode():
         assert len(removed) == 1 and "api_key" in removed[0]
-        assert len(added) == len(SETUP) + 1 and "azure_ad_token_provider=token_provider" in added[-1]
+        assert (
+            len(added) == len(SETUP) + 1 and "azure_ad_token_provider=token_provider" in added[-1]
+        )
 
 
 def test_source_written_as_one_string_stays_one_string():
@@ -157,8 +175,12 @@ def test_outputs_metadata_and_unchanged_cells_are_untouched():
     original = json.loads(before)
     assert after["metadata"] == original["metadata"]
     for old, new in zip(original["cells"], after["cells"]):
-        assert {k: v for k, v in old.items() if k != "source"} == {k: v for k, v in new.items() if k != "source"}
-    changed = [i for i, (a, b) in enumerate(zip(sources(before), sources(migrate(before).new))) if a != b]
+        assert {k: v for k, v in old.items() if k != "source"} == {
+            k: v for k, v in new.items() if k != "source"
+        }
+    changed = [
+        i for i, (a, b) in enumerate(zip(sources(before), sources(migrate(before).new))) if a != b
+    ]
     assert changed == [3]
 
 
@@ -176,8 +198,14 @@ def test_report_and_diff_name_the_cell(tmp_path: Path):
     result = process_file(str(path), MigrationOptions(), MODE_DIFF)
     assert result.status == CHANGED and not result.written
     assert path.read_bytes() == jupyter(chat_notebook())  # a dry run writes nothing
-    assert f"--- a/{str(path).lstrip('/')}:cell 4\n+++ b/{str(path).lstrip('/')}:cell 4\n" in result.diff
-    assert "-    api_key=os.environ[\"AZURE_OPENAI_API_KEY\"],\n+    azure_ad_token_provider=token_provider,\n" in result.diff
+    assert (
+        f"--- a/{str(path).lstrip('/')}:cell 4\n+++ b/{str(path).lstrip('/')}:cell 4\n"
+        in result.diff
+    )
+    assert (
+        '-    api_key=os.environ["AZURE_OPENAI_API_KEY"],\n+    azure_ad_token_provider=token_provider,\n'
+        in result.diff
+    )
     report = Report(MODE_DIFF)
     report.add(result)
     text = report.render_text()
@@ -227,7 +255,10 @@ def test_magics_shell_escapes_and_help_are_kept_and_the_code_migrated():
     # Every IPython line is still there, in order, unchanged.
     for line in MAGIC_CELL[:6] + MAGIC_CELL[8:15]:
         assert line in new
-    assert "client = AzureOpenAI(azure_ad_token_provider=token_provider, api_version='2024-10-21')\n" in new
+    assert (
+        "client = AzureOpenAI(azure_ad_token_provider=token_provider, api_version='2024-10-21')\n"
+        in new
+    )
     assert new.count("token_provider = get_bearer_token_provider(") == 1
     assert new.endswith("x = 1  # is this help?")
     assert new.startswith(original[: original.index("import os")])
@@ -236,8 +267,12 @@ def test_magics_shell_escapes_and_help_are_kept_and_the_code_migrated():
 def test_what_is_masked():
     masked = _mask("".join(MAGIC_CELL), "_aoai_m_test_", [0])
     placeholders = [line for line in masked.text.splitlines() if "pass  # _aoai_m_test_" in line]
-    assert len(placeholders) == 9  # 3 magics, a 2-line shell escape, an assignment, 2 helps, 1 indented
-    assert "    pass  # _aoai_m_test_" in masked.text  # the indented escape keeps its block's indentation
+    assert (
+        len(placeholders) == 9
+    )  # 3 magics, a 2-line shell escape, an assignment, 2 helps, 1 indented
+    assert (
+        "    pass  # _aoai_m_test_" in masked.text
+    )  # the indented escape keeps its block's indentation
     assert "!this line is inside a string\n" in masked.text
     assert "x = 1  # is this help?" in masked.text
     assert len(masked.text.splitlines()) == len(MAGIC_CELL)
@@ -246,16 +281,26 @@ def test_what_is_masked():
 def test_a_cell_magic_with_a_python_body_is_migrated_below_its_magic_line():
     nb = notebook(
         code_cell(["import os\n", "from openai import AzureOpenAI"]),
-        code_cell(["%%time\n", "client = AzureOpenAI(api_key=os.environ['KEY'], api_version='2024-10-21')"]),
+        code_cell(
+            [
+                "%%time\n",
+                "client = AzureOpenAI(api_key=os.environ['KEY'], api_version='2024-10-21')",
+            ]
+        ),
     )
     new = sources(migrate(jupyter(nb)).new)
     assert new[1].startswith("%%time\ncredential = ManagedIdentityCredential(")
-    assert new[1].endswith("client = AzureOpenAI(azure_ad_token_provider=token_provider, api_version='2024-10-21')")
+    assert new[1].endswith(
+        "client = AzureOpenAI(azure_ad_token_provider=token_provider, api_version='2024-10-21')"
+    )
 
 
 def test_a_cell_magic_with_a_body_that_is_not_python_is_left_and_reported():
     bash = ["%%bash\n", "echo 'AzureOpenAI(api_key=...)'\n", "az login"]
-    nb = notebook(code_cell(bash), code_cell(["from openai import AzureOpenAI\n", "c = AzureOpenAI(api_key='k')"]))
+    nb = notebook(
+        code_cell(bash),
+        code_cell(["from openai import AzureOpenAI\n", "c = AzureOpenAI(api_key='k')"]),
+    )
     result = migrate(jupyter(nb))
     new = sources(result.new)
     assert new[0] == "".join(bash)
@@ -273,7 +318,9 @@ def test_writefile_cell_is_migrated_as_a_module_of_its_own():
     ]
     result = migrate(jupyter(notebook(code_cell(["x = 1"]), code_cell(body))))
     new = sources(result.new)[1]
-    assert new.startswith("%%writefile app.py\nimport os\nfrom openai import AzureOpenAI\nfrom azure.identity import")
+    assert new.startswith(
+        "%%writefile app.py\nimport os\nfrom openai import AzureOpenAI\nfrom azure.identity import"
+    )
     assert "token_provider = get_bearer_token_provider(" in new
     [client] = result.clients
     assert (client.cell, client.line) == (2, 5)
@@ -286,9 +333,24 @@ def test_setup_goes_into_the_first_client_cell_and_imports_into_the_first_import
     nb = notebook(
         code_cell(["%pip install openai"]),
         markdown(["Set up"]),
-        code_cell(["import os\n", "from openai import AzureOpenAI\n", "\n", "ENDPOINT = os.environ['AZURE_OPENAI_ENDPOINT']"]),
-        code_cell(["chat = AzureOpenAI(azure_endpoint=ENDPOINT, api_key=os.environ['AZURE_OPENAI_API_KEY'], api_version='v')"]),
-        code_cell(["embed = AzureOpenAI(azure_endpoint=ENDPOINT, api_key=os.environ['AZURE_OPENAI_API_KEY'], api_version='v')"]),
+        code_cell(
+            [
+                "import os\n",
+                "from openai import AzureOpenAI\n",
+                "\n",
+                "ENDPOINT = os.environ['AZURE_OPENAI_ENDPOINT']",
+            ]
+        ),
+        code_cell(
+            [
+                "chat = AzureOpenAI(azure_endpoint=ENDPOINT, api_key=os.environ['AZURE_OPENAI_API_KEY'], api_version='v')"
+            ]
+        ),
+        code_cell(
+            [
+                "embed = AzureOpenAI(azure_endpoint=ENDPOINT, api_key=os.environ['AZURE_OPENAI_API_KEY'], api_version='v')"
+            ]
+        ),
     )
     new = sources(migrate(jupyter(nb)).new)
     assert new[0] == "%pip install openai"
@@ -299,33 +361,53 @@ def test_setup_goes_into_the_first_client_cell_and_imports_into_the_first_import
         "\n"
         "ENDPOINT = os.environ['AZURE_OPENAI_ENDPOINT']"
     )
-    assert new[3].startswith("".join(SETUP) + "chat = AzureOpenAI(azure_endpoint=ENDPOINT, azure_ad_token_provider")
+    assert new[3].startswith(
+        "".join(SETUP) + "chat = AzureOpenAI(azure_endpoint=ENDPOINT, azure_ad_token_provider"
+    )
     # One provider for the whole notebook: the second client cell reuses it.
-    assert new[4] == "embed = AzureOpenAI(azure_endpoint=ENDPOINT, azure_ad_token_provider=token_provider, api_version='v')"
+    assert (
+        new[4]
+        == "embed = AzureOpenAI(azure_endpoint=ENDPOINT, azure_ad_token_provider=token_provider, api_version='v')"
+    )
 
 
 def test_imports_in_the_client_cell_itself():
     nb = notebook(
         code_cell(["%pip install openai azure-identity"]),
-        code_cell(["from openai import AzureOpenAI\n", "client = AzureOpenAI(api_key='k', api_version='v')"]),
+        code_cell(
+            [
+                "from openai import AzureOpenAI\n",
+                "client = AzureOpenAI(api_key='k', api_version='v')",
+            ]
+        ),
     )
     new = sources(migrate(jupyter(nb)).new)
     assert new[1] == (
         "from openai import AzureOpenAI\n"
         "import os\n"
         "from azure.identity import ManagedIdentityCredential, get_bearer_token_provider\n"
-        "\n" + "".join(SETUP) + "client = AzureOpenAI(azure_ad_token_provider=token_provider, api_version='v')"
+        "\n"
+        + "".join(SETUP)
+        + "client = AzureOpenAI(azure_ad_token_provider=token_provider, api_version='v')"
     )
 
 
 def test_a_client_built_in_a_function_gets_the_setup_before_the_function():
     nb = notebook(
         code_cell(["import os\n", "import openai"]),
-        code_cell(["def make():\n", "    return openai.AzureOpenAI(api_key=os.environ['K'], api_version='v')"]),
+        code_cell(
+            [
+                "def make():\n",
+                "    return openai.AzureOpenAI(api_key=os.environ['K'], api_version='v')",
+            ]
+        ),
         code_cell(["client = make()"]),
     )
     new = sources(migrate(jupyter(nb)).new)
-    assert new[0] == "import os\nimport openai\nfrom azure.identity import ManagedIdentityCredential, get_bearer_token_provider"
+    assert (
+        new[0]
+        == "import os\nimport openai\nfrom azure.identity import ManagedIdentityCredential, get_bearer_token_provider"
+    )
     assert new[1].startswith("".join(SETUP) + "\ndef make():\n")
     assert new[2] == "client = make()"
 
@@ -348,13 +430,24 @@ def test_an_import_only_a_later_cell_has_is_added_where_the_setup_needs_it():
 
 def test_a_reused_provider_that_a_later_cell_defines_is_reported():
     nb = notebook(
-        code_cell(["from azure.identity import DefaultAzureCredential, get_bearer_token_provider\n",
-                   "from openai import AzureOpenAI"]),
+        code_cell(
+            [
+                "from azure.identity import DefaultAzureCredential, get_bearer_token_provider\n",
+                "from openai import AzureOpenAI",
+            ]
+        ),
         code_cell(["client = AzureOpenAI(api_key='k', api_version='v')"]),
-        code_cell(["tp = get_bearer_token_provider(DefaultAzureCredential(), 'https://cognitiveservices.azure.com/.default')"]),
+        code_cell(
+            [
+                "tp = get_bearer_token_provider(DefaultAzureCredential(), 'https://cognitiveservices.azure.com/.default')"
+            ]
+        ),
     )
     result = migrate(jupyter(nb))
-    assert sources(result.new)[1] == "client = AzureOpenAI(azure_ad_token_provider=tp, api_version='v')"
+    assert (
+        sources(result.new)[1]
+        == "client = AzureOpenAI(azure_ad_token_provider=tp, api_version='v')"
+    )
     [order] = [n for n in result.notices if n.rule == "notebook-cell-order"]
     assert (order.cell, order.line) == (2, 1) and "`tp`, which only cell 3 defines" in order.message
 
@@ -366,14 +459,24 @@ def test_names_resolve_across_cells():
         code_cell(["v1 = oa.OpenAI(base_url=BASE, api_key='k')"]),
     )
     result = migrate(jupyter(nb))
-    assert [(c.cell, c.cls, c.outcome) for c in result.clients] == [(3, "openai.OpenAI", "migrated")]
+    assert [(c.cell, c.cls, c.outcome) for c in result.clients] == [
+        (3, "openai.OpenAI", "migrated")
+    ]
     assert sources(result.new)[2].endswith("v1 = oa.OpenAI(base_url=BASE, api_key=token_provider)")
 
 
 def test_a_literal_key_in_a_cell_is_masked_in_the_diff(tmp_path: Path):
     secret = "0123456789abcdef0123456789abcdef"
     path = tmp_path / "k.ipynb"
-    path.write_bytes(jupyter(notebook(code_cell(["from openai import AzureOpenAI\n", f"c = AzureOpenAI(api_key='{secret}')"]))))
+    path.write_bytes(
+        jupyter(
+            notebook(
+                code_cell(
+                    ["from openai import AzureOpenAI\n", f"c = AzureOpenAI(api_key='{secret}')"]
+                )
+            )
+        )
+    )
     result = process_file(str(path), MigrationOptions(), MODE_DIFF)
     assert secret not in result.diff and "<masked, 32 characters>" in result.diff
     assert any(n.rule == "literal-key" and n.cell == 1 for n in result.notices)
@@ -393,13 +496,31 @@ def run_file(tmp_path: Path, data: bytes, name: str = "nb.ipynb"):
 def test_invalid_json_fails_with_its_position_and_is_left_as_it_was(tmp_path: Path):
     data = b'{"cells": [{"cell_type": "code", "source": ["AzureOpenAI(api_key=k)"]}'
     result, path = run_file(tmp_path, data)
-    assert result.status == FAILED and "not valid notebook JSON" in result.error and "line 1" in result.error
+    assert (
+        result.status == FAILED
+        and "not valid notebook JSON" in result.error
+        and "line 1" in result.error
+    )
     assert path.read_bytes() == data
 
 
 def test_nbformat_3_is_skipped_with_a_reason(tmp_path: Path):
-    nb = {"nbformat": 3, "nbformat_minor": 0, "metadata": {}, "worksheets": [{"cells": [
-        {"cell_type": "code", "input": ["from openai import AzureOpenAI\n", "AzureOpenAI(api_key='k')"], "language": "python"}]}]}
+    nb = {
+        "nbformat": 3,
+        "nbformat_minor": 0,
+        "metadata": {},
+        "worksheets": [
+            {
+                "cells": [
+                    {
+                        "cell_type": "code",
+                        "input": ["from openai import AzureOpenAI\n", "AzureOpenAI(api_key='k')"],
+                        "language": "python",
+                    }
+                ]
+            }
+        ],
+    }
     result, path = run_file(tmp_path, jupyter(nb))
     assert result.status == UNCHANGED and path.read_bytes() == jupyter(nb)
     assert "nbformat 3" in result.notices[0].message

@@ -21,15 +21,20 @@ def by_path(report) -> dict[str, object]:
 
 
 def test_each_project_root_gets_its_own_dependencies(tmp_path: Path):
-    write(tmp_path, {
-        "api/requirements.txt": "openai\n",
-        "api/app.py": CLIENT,
-        "worker/requirements.txt": "openai\nrq\n",
-        "worker/jobs/run.py": CLIENT.replace("AzureOpenAI", "AsyncAzureOpenAI"),
-    })
+    write(
+        tmp_path,
+        {
+            "api/requirements.txt": "openai\n",
+            "api/app.py": CLIENT,
+            "worker/requirements.txt": "openai\nrq\n",
+            "worker/jobs/run.py": CLIENT.replace("AzureOpenAI", "AsyncAzureOpenAI"),
+        },
+    )
     report = api.run([str(tmp_path)], mode=MODE_WRITE, jobs=1)
     assert (tmp_path / "api/requirements.txt").read_text() == "openai\nazure-identity>=1.15.0\n"
-    assert (tmp_path / "worker/requirements.txt").read_text() == "openai\nazure-identity>=1.15.0\naiohttp>=3.0\nrq\n"
+    assert (
+        tmp_path / "worker/requirements.txt"
+    ).read_text() == "openai\nazure-identity>=1.15.0\naiohttp>=3.0\nrq\n"
     assert report.changed == 4 and report.return_code == 0
 
 
@@ -52,7 +57,14 @@ def test_no_dependency_file_is_reported(tmp_path: Path):
 
 
 def test_dry_run_shows_the_dependency_diff_and_writes_nothing(tmp_path: Path):
-    write(tmp_path, {"requirements.txt": "openai\n", "app.py": CLIENT, ".env": "AZURE_OPENAI_API_KEY=abc123secretvalue\n"})
+    write(
+        tmp_path,
+        {
+            "requirements.txt": "openai\n",
+            "app.py": CLIENT,
+            ".env": "AZURE_OPENAI_API_KEY=abc123secretvalue\n",
+        },
+    )
     report = api.run([str(tmp_path)], mode=MODE_DIFF, jobs=1)
     results = by_path(report)
     requirements = results[str(tmp_path / "requirements.txt")]
@@ -63,6 +75,13 @@ def test_dry_run_shows_the_dependency_diff_and_writes_nothing(tmp_path: Path):
 
 
 def test_nothing_is_done_when_nothing_was_migrated(tmp_path: Path):
-    write(tmp_path, {"requirements.txt": "openai\n", "app.py": "print('hi')\n", ".env": "AZURE_OPENAI_API_KEY=x\n"})
+    write(
+        tmp_path,
+        {
+            "requirements.txt": "openai\n",
+            "app.py": "print('hi')\n",
+            ".env": "AZURE_OPENAI_API_KEY=x\n",
+        },
+    )
     report = api.run([str(tmp_path)], mode=MODE_WRITE, jobs=1)
     assert [r.path for r in report.results] == [str(tmp_path / "app.py")]

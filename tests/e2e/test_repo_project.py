@@ -12,22 +12,37 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.e2e.loopback import COGNITIVE_SERVICES_RESOURCE, AzureOpenAIEndpoint, IdentityEndpoint, run_program
+from tests.e2e.loopback import (
+    COGNITIVE_SERVICES_RESOURCE,
+    AzureOpenAIEndpoint,
+    IdentityEndpoint,
+    run_program,
+)
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 PROJECT = FIXTURES / "repo_project"
 EXPECTED = FIXTURES / "repo_project_expected"
-FAKE_KEY = "fake0key0for0tests0only0123456789ab"  # the value in the fixture's .env and local.settings.json
+FAKE_KEY = (
+    "fake0key0for0tests0only0123456789ab"  # the value in the fixture's .env and local.settings.json
+)
 CLIENT_ID = "00000000-0000-4000-8000-0000000000e5"
 
 
 def tree(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 def migrate(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "migrator", ".", *args], cwd=cwd, capture_output=True, text=True, timeout=180
+        [sys.executable, "-m", "migrator", ".", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=180,
     )
 
 
@@ -82,7 +97,10 @@ def test_dry_run_and_check_write_nothing(tmp_path: Path):
     patch = dry.stdout
     assert "--- a/./notebooks/ask.ipynb:cell 5\n+++ b/./notebooks/ask.ipynb:cell 5\n" in patch
     assert "--- a/./requirements.txt\n+++ b/./requirements.txt\n" in patch
-    assert '-openai = "^1.30"  # the v1 endpoint client\n+openai = "^1.106.0"  # the v1 endpoint client\n' in patch
+    assert (
+        '-openai = "^1.30"  # the v1 endpoint client\n+openai = "^1.106.0"  # the v1 endpoint client\n'
+        in patch
+    )
     assert FAKE_KEY not in patch + dry.stderr
 
 
@@ -98,7 +116,11 @@ def notebook_program(path: Path) -> str:
         source = "".join(cell["source"]).splitlines()
         if source and source[0].startswith("%%"):
             source = source[1:]
-        lines += [line for line in source if not line.strip().startswith(("%", "!")) and not line.rstrip().endswith("?")]
+        lines += [
+            line
+            for line in source
+            if not line.strip().startswith(("%", "!")) and not line.rstrip().endswith("?")
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -109,11 +131,18 @@ def test_the_migrated_notebook_sends_a_token_and_no_key(tmp_path: Path):
 
     program.write_text(notebook_program(notebook), encoding="utf-8")
     with AzureOpenAIEndpoint(api_keys=[FAKE_KEY]) as aoai:
-        before = run_program(program, {"AZURE_OPENAI_ENDPOINT": aoai.url, "AZURE_OPENAI_API_KEY": FAKE_KEY})
+        before = run_program(
+            program, {"AZURE_OPENAI_ENDPOINT": aoai.url, "AZURE_OPENAI_API_KEY": FAKE_KEY}
+        )
         assert before.returncode == 0, before.stderr
         assert aoai.auth_headers_seen() == [("api-key", FAKE_KEY)]
 
-    run = subprocess.run([sys.executable, "-m", "migrator", str(notebook)], capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [sys.executable, "-m", "migrator", str(notebook)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 0, run.stdout + run.stderr
     assert notebook.read_bytes() == (EXPECTED / "notebooks" / "ask.ipynb").read_bytes()
 
@@ -121,12 +150,19 @@ def test_the_migrated_notebook_sends_a_token_and_no_key(tmp_path: Path):
     with IdentityEndpoint() as identity:
         token = identity.token_for(COGNITIVE_SERVICES_RESOURCE, CLIENT_ID)
         with AzureOpenAIEndpoint(tokens=[token]) as aoai:
-            env = {"AZURE_OPENAI_ENDPOINT": aoai.url, "AZURE_CLIENT_ID": CLIENT_ID, **identity.env()}
+            env = {
+                "AZURE_OPENAI_ENDPOINT": aoai.url,
+                "AZURE_CLIENT_ID": CLIENT_ID,
+                **identity.env(),
+            }
             after = run_program(program, env)
             assert after.returncode == 0, after.stderr
             assert after.stdout.startswith("echo: Say hello in French")
             [request] = aoai.requests
-            assert (request.method, request.path) == ("POST", "/openai/deployments/gpt-4o-mini/chat/completions")
+            assert (request.method, request.path) == (
+                "POST",
+                "/openai/deployments/gpt-4o-mini/chat/completions",
+            )
             assert aoai.auth_headers_seen() == [("bearer", token)]
             assert "api-key" not in request.headers
         assert identity.resources_requested() == [COGNITIVE_SERVICES_RESOURCE]
