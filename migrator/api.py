@@ -9,6 +9,7 @@ from concurrent.futures import ProcessPoolExecutor
 from codemods.options import MigrationOptions
 from migrator.discovery import iter_files
 from migrator.engine import MODE_WRITE, FileResult, process_file
+from migrator.project_files import post_run
 from migrator.report import Report
 
 Progress = Callable[[FileResult], None]
@@ -33,6 +34,8 @@ def run(
             with ProcessPoolExecutor(max_workers=min(jobs, len(files))) as pool:
                 for result in pool.map(process_file, files, [options] * len(files), [mode] * len(files), chunksize=8):
                     _deliver(report, result, on_result)
+        for result in post_run(paths, list(report.results), mode):  # dependency files, key configuration
+            _deliver(report, result, on_result)
     except KeyboardInterrupt:
         report.interrupted = True
     return report

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", "site-packages", "__pycache__", "build", "dist", ".tox", ".nox"}
-SOURCE_SUFFIXES = (".py",)
+SOURCE_SUFFIXES = (".py", ".ipynb")
 
 
 class DiscoveryError(Exception):
