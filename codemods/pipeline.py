@@ -42,6 +42,7 @@ class MigrateModule(CodemodCommand):
         keyless = KeylessMigration(self.context, self.options, usage.by_position)
         new_tree = wrapper.visit(keyless)
         self.outcome = keyless.outcome
+        self.outcome.facts = usage.facts
         return new_tree
 
 

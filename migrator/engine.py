@@ -14,6 +14,7 @@ from pathlib import Path
 
 from codemods.findings import ClientRecord, Notice
 from codemods.options import MigrationOptions
+from codemods.usage_graph import ModuleFacts
 from codemods.targets import TRIGGER_WORDS
 
 UNCHANGED = "unchanged"
@@ -35,6 +36,7 @@ class FileResult:
     diff: str | None = None
     written: bool = False
     parsed: bool = False
+    facts: ModuleFacts | None = field(default=None, repr=False)  # usage facts, for the role analysis
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,7 @@ class SourceResult:
     notices: tuple[Notice, ...] = field(default_factory=tuple)
     parsed: bool = False
     secrets: tuple[str, ...] = field(default=(), repr=False)
+    facts: ModuleFacts | None = field(default=None, repr=False)
 
 
 def might_need_migration(data: bytes) -> bool:
@@ -62,7 +65,9 @@ def migrate_source(data: bytes, options: MigrationOptions, filename: str | None 
     module = cst.parse_module(data)
     new_module, outcome = migrate_module(module, options, filename)
     new = new_module.bytes if new_module is not module else data
-    return SourceResult(new, tuple(outcome.clients), tuple(outcome.notices), True, tuple(outcome.secrets))
+    return SourceResult(
+        new, tuple(outcome.clients), tuple(outcome.notices), True, tuple(outcome.secrets), outcome.facts
+    )
 
 
 def mask_secrets(text: str, secrets: tuple[str, ...]) -> str:
@@ -122,7 +127,7 @@ def process_file(path: str, options: MigrationOptions, mode: str = MODE_WRITE) -
     except (Exception, RecursionError) as exc:  # noqa: BLE001 - any failure is this file's alone
         return FileResult(path, FAILED, error=describe_error(exc))
     if result.new == data:
-        return FileResult(path, UNCHANGED, result.clients, result.notices, parsed=result.parsed)
+        return FileResult(path, UNCHANGED, result.clients, result.notices, parsed=result.parsed, facts=result.facts)
     diff = None
     if mode == MODE_DIFF:
         diff = mask_secrets(unified_diff(path, data, result.new, _detect(data)), result.secrets)
@@ -133,7 +138,11 @@ def process_file(path: str, options: MigrationOptions, mode: str = MODE_WRITE) -
         try:
             atomic_write(p, result.new, expected=data)
         except Exception as exc:  # noqa: BLE001
-            return FileResult(path, FAILED, result.clients, result.notices, error=f"cannot write: {exc}")
+            return FileResult(
+                path, FAILED, result.clients, result.notices, error=f"cannot write: {exc}", facts=result.facts
+            )
         written = True
-    return FileResult(path, CHANGED, result.clients, result.notices, diff=diff, written=written, parsed=True)
+    return FileResult(
+        path, CHANGED, result.clients, result.notices, diff=diff, written=written, parsed=True, facts=result.facts
+    )
 
