@@ -476,9 +476,12 @@ def usage_from_flow(
         path = path_of(file)
         return f"line {line}" if path is None else f"{path}:{line}"
 
+    calls = [CallUse(u.chain, u.line, path_of(u.file)) for u in flow.uses]
+    calls.sort(key=lambda c: (c.path is not None, c.path or "", c.line, c.chain))
+    escapes = sorted(flow.escapes, key=lambda e: (path_of(e.file) is not None, path_of(e.file) or "", e.line))
     return ClientUsage(
         binding=flow.binding,
-        calls=[CallUse(u.chain, u.line, path_of(u.file)) for u in flow.uses],
-        escapes=[f"{e.how} at {place(e.file, e.line)}" for e in flow.escapes],
+        calls=calls,
+        escapes=[f"{e.how} at {place(e.file, e.line)}" for e in escapes],
         scope_word=scope_word,
     )

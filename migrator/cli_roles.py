@@ -5,6 +5,8 @@ Also the two options the main command shares with it: ``--roles-format`` and ``-
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 from typing import List, Optional
 
@@ -36,9 +38,13 @@ def write_roles(report: Report, fmt: str, out: str) -> None:
     target = Path(out)
     data = report.render_roles(fmt).encode()
     try:
-        if not target.exists():
-            target.touch()
-        atomic_write(target, data)
+        if target.exists():
+            atomic_write(target, data)
+        else:  # a new file: written under a temporary name, then renamed into place
+            fd, tmp = tempfile.mkstemp(prefix=".aoai-migrate-", suffix=".tmp", dir=target.parent)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.replace(tmp, target)
     except OSError as exc:
         fail(f"cannot write {out}: {exc.strerror or exc}", EXIT_FAILED)
     count = len(report.assignments())
