@@ -15,23 +15,22 @@ cannot see, is marked as not fully seen, with the reason.
 
 from __future__ import annotations
 
-
 import libcst as cst
 from libcst.codemod import ContextAwareVisitor
 from libcst.metadata import BuiltinScope, GlobalScope, PositionProvider, QualifiedNameProvider, ScopeProvider
 
 from codemods.resolve import client_spec, dotted
-from codemods.usage_graph import (  # noqa: F401 - ClientUsage is part of this module's API
+from codemods.usage_graph import (
     RETURN,
-    ClientUsage,
-    usage_from_flow,
     Arg,
     CallFact,
     ClassFact,
     ClientFact,
+    ClientUsage,
     FunctionFact,
     ModuleFacts,
     solve,
+    usage_from_flow,
 )
 
 _NO_FLOW_DECORATORS = {"staticmethod", "classmethod", "property", "cached_property"}
@@ -206,8 +205,10 @@ class UsageVisitor(ContextAwareVisitor):
         elif isinstance(target, (cst.Tuple, cst.List)):
             elements = [e.value for e in target.elements]
             sources = value_node.elements if isinstance(value_node, (cst.Tuple, cst.List)) else None
-            if sources is not None and len(sources) == len(elements) and not any(
-                isinstance(e, cst.StarredElement) for e in target.elements
+            if (
+                sources is not None
+                and len(sources) == len(elements)
+                and not any(isinstance(e, cst.StarredElement) for e in target.elements)
             ):
                 return  # paired up by the caller
             for element in elements:
@@ -340,7 +341,13 @@ class UsageVisitor(ContextAwareVisitor):
         decorators = {(dotted(d.decorator) or "").rsplit(".", 1)[-1] for d in node.decorators}
         kind = "function"
         if in_class:
-            kind = "staticmethod" if "staticmethod" in decorators else "classmethod" if "classmethod" in decorators else "method"
+            kind = (
+                "staticmethod"
+                if "staticmethod" in decorators
+                else "classmethod"
+                if "classmethod" in decorators
+                else "method"
+            )
         qual = self._child_qual(node.name.value)
         params = node.params
         positional = [p.name.value for p in (*params.posonly_params, *params.params)]
@@ -429,7 +436,11 @@ class UsageVisitor(ContextAwareVisitor):
         module = dotted(node.module) if node.module is not None else ""
         for alias in node.names:
             name = dotted(alias.name) or ""
-            local = alias.asname.name.value if alias.asname is not None and isinstance(alias.asname.name, cst.Name) else name
+            local = (
+                alias.asname.name.value
+                if alias.asname is not None and isinstance(alias.asname.name, cst.Name)
+                else name
+            )
             self._imports.append((self._child_qual(local), len(node.relative), module or "", name))
         return False
 
@@ -513,7 +524,9 @@ class UsageVisitor(ContextAwareVisitor):
     # -- the module's facts and its own answer -----------------------------------------------------
     def leave_Module(self, original_node: cst.Module) -> None:
         self.facts = ModuleFacts(
-            clients=tuple(ClientFact(line, column, binding) for (line, column), binding in sorted(self._clients.items())),
+            clients=tuple(
+                ClientFact(line, column, binding) for (line, column), binding in sorted(self._clients.items())
+            ),
             news=tuple(self._news),
             copies=tuple(self._copies),
             loads=tuple(self._loads),

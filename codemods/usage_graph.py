@@ -399,7 +399,13 @@ class _Solver:
                     for arg, dest, target in flows:
                         if dest is None:
                             for obj, what in self._escaping(self._get(_gk(file, arg.key))):
-                                self._escape(client_of(obj), obj, file, call.line, f"{what} is passed to {call.text}() in a way that is not followed")
+                                self._escape(
+                                    client_of(obj),
+                                    obj,
+                                    file,
+                                    call.line,
+                                    f"{what} is passed to {call.text}() in a way that is not followed",
+                                )
                     continue
                 if call.text in HARMLESS_CALLS:
                     continue
@@ -411,7 +417,9 @@ class _Solver:
                 if any(o[0] in ("inst", "class", "module") for o in targets):
                     continue
                 for obj, what in self._escaping(self._get(_gk(file, src))):
-                    self._escape(client_of(obj), obj, file, line, f"{what} is stored on `{text}`, an object that is not followed")
+                    self._escape(
+                        client_of(obj), obj, file, line, f"{what} is stored on `{text}`, an object that is not followed"
+                    )
             for key, line, how in facts.refs:
                 for obj, what in self._escaping(self._get(_gk(file, key))):
                     self._escape(client_of(obj), obj, file, line, f"{what} {how}")
@@ -427,7 +435,9 @@ class _Solver:
         flow.escapes.append(Escape(file, line, how))
 
 
-def solve(modules: Sequence[tuple[int, ModuleFacts]], index: ModuleIndex | None = None) -> dict[tuple[int, int, int], ClientFlow]:
+def solve(
+    modules: Sequence[tuple[int, ModuleFacts]], index: ModuleIndex | None = None
+) -> dict[tuple[int, int, int], ClientFlow]:
     """Calls and escapes of every client built in ``modules``, keyed by (file, line, column)."""
     solver = _Solver(modules, index or ModuleIndex())
     solver.run()
@@ -437,7 +447,9 @@ def solve(modules: Sequence[tuple[int, ModuleFacts]], index: ModuleIndex | None 
             clients[(file, c.line, c.column)] = ClientFlow(file, c.line, c.column, c.binding)
     solver.flows(clients)
     for flow in clients.values():
-        flow.uses = sorted({(u.file, u.line, u.chain): u for u in flow.uses}.values(), key=lambda u: (u.file, u.line, u.chain))
+        flow.uses = sorted(
+            {(u.file, u.line, u.chain): u for u in flow.uses}.values(), key=lambda u: (u.file, u.line, u.chain)
+        )
         unique = {(e.file, e.line, e.how): e for e in flow.escapes}
         flow.escapes = sorted(unique.values(), key=lambda e: (e.file, e.line, e.how))
     return clients

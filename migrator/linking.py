@@ -142,24 +142,35 @@ def _mentions(path: str, words: set[bytes]) -> bool:
 
 
 def gather_facts(results: list[FileResult], roots: Sequence[str], jobs: int = 1) -> list[FileResult]:
-    """The results, with facts added for the modules that take part in how clients are used."""
+    """The results, with facts added for the modules that take part in how clients are used.
+
+    A module takes part when it builds a client, or imports a module that takes part (it may
+    use or re-export the client); the modules such a module imports are parsed too (a helper
+    that receives the client). Only the names of modules that take part are searched for."""
     by_path = {r.path: r for r in results}
     index = RunIndex([r.path for r in results], roots)
     position = {path: i for i, path in enumerate(index.paths)}
     tried = {r.path for r in results if r.facts is not None or r.status == FAILED}
+    involved = {position[r.path] for r in results if r.facts is not None and r.facts.builds_clients}
     for _ in range(MAX_ROUNDS):
+        # Modules that import an involved module are involved too (they use or re-export it).
+        for path, result in by_path.items():
+            file = position[path]
+            if (
+                result.facts is not None
+                and file not in involved
+                and index.imported_files(file, result.facts) & involved
+            ):
+                involved.add(file)
         words: set[bytes] = set()
         wanted: set[int] = set()
-        for path, result in by_path.items():
-            if result.facts is None:
-                continue
-            file = position[path]
+        for file in involved:
             for name in index.names[file]:
                 words.add(name.rsplit(".", 1)[-1].encode())
-            wanted |= index.imported_files(file, result.facts)
-        candidates = [
-            p for p in index.paths if p not in tried and (position[p] in wanted or _mentions(p, words))
-        ]
+            facts = by_path[index.paths[file]].facts
+            if facts is not None:
+                wanted |= index.imported_files(file, facts)
+        candidates = [p for p in index.paths if p not in tried and (position[p] in wanted or _mentions(p, words))]
         if not candidates:
             break
         tried.update(candidates)
@@ -179,6 +190,8 @@ def _map(function, items: list[str], jobs: int) -> Iterable:  # type: ignore[no-
 def link(results: Sequence[FileResult], roots: Sequence[str]) -> dict[tuple[str, int, int], ClientUsage]:
     """Each client's usage across every module of the run, keyed by (path, line, column)."""
     with_facts = [r for r in results if r.facts is not None]
+    if not any(r.facts.builds_clients for r in with_facts):
+        return {}
     index = RunIndex([r.path for r in with_facts], roots)
     flows = solve([(i, r.facts) for i, r in enumerate(with_facts)], index)
     out: dict[tuple[str, int, int], ClientUsage] = {}

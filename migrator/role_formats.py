@@ -298,7 +298,9 @@ def render_terraform(items: Sequence[Assignment]) -> str:
         ]
         for (service, resource), name, _ in resources:
             spec = SERVICES[service]
-            lines.append(f"#   {spec.terraform_resource} for var.{name}_resource_id: {spec.terraform_local_auth} = false")
+            lines.append(
+                f"#   {spec.terraform_resource} for var.{name}_resource_id: {spec.terraform_local_auth} = false"
+            )
     return "\n".join(lines) + "\n"
 
 
@@ -353,7 +355,11 @@ def render_json(items: Sequence[Assignment], clients: Sequence[tuple[str, Client
         "rules": {"unverified": UNVERIFIED_RULE, "assumed": ASSUMED_RULE},
         "principals": [
             {"principal_type": WORKLOAD, "variable": "PRINCIPAL_ID", "who": "the workload identity that runs the code"},
-            {"principal_type": DEVELOPER, "variable": "DEVELOPER_OBJECT_ID", "who": "each developer who runs it locally"},
+            {
+                "principal_type": DEVELOPER,
+                "variable": "DEVELOPER_OBJECT_ID",
+                "who": "each developer who runs it locally",
+            },
         ],
         "resources": resources,
         "clients": [

@@ -20,8 +20,8 @@ Two rules are ours, and every output states them:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from codemods.findings import KEYLESS, MANUAL, MIGRATED, ClientRecord
 
@@ -92,10 +92,12 @@ _SEARCH_RULES: tuple[Rule, ...] = (
         DOCUMENTED,
     ),
     (
-        r"((create_or_update|create|delete|get|list|reset|run)_\w*"
-        r"(index|indexes|index_names|indexer|indexers|data_source_connection|data_source_connections"
-        r"|skillset|skillsets|synonym_map|synonym_maps|alias|aliases|indexer_status|statistics)"
-        r"|analyze_text|get_service_statistics|get_index_statistics)$",
+        (
+            r"((create_or_update|create|delete|get|list|reset|run)_\w*"
+            r"(index|indexes|index_names|indexer|indexers|data_source_connection|data_source_connections"
+            r"|skillset|skillsets|synonym_map|synonym_maps|alias|aliases|indexer_status|statistics)"
+            r"|analyze_text|get_service_statistics|get_index_statistics)$"
+        ),
         SEARCH_SERVICE_CONTRIBUTOR,
         DOCUMENTED,
     ),
@@ -120,12 +122,12 @@ class Service:
     terraform_local_auth: str  # its attribute that turns key authentication off
 
 
-_COGNITIVE = dict(
-    resource_type="Microsoft.CognitiveServices/accounts",
-    api_version="2024-10-01",
-    terraform_resource="azurerm_cognitive_account",
-    terraform_local_auth="local_auth_enabled",
-)
+_COGNITIVE = {
+    "resource_type": "Microsoft.CognitiveServices/accounts",
+    "api_version": "2024-10-01",
+    "terraform_resource": "azurerm_cognitive_account",
+    "terraform_local_auth": "local_auth_enabled",
+}
 SERVICES: dict[str, Service] = {
     "openai": Service("openai", _OPENAI_RULES, OPENAI_USER, OPENAI_CONTRIBUTOR, **_COGNITIVE),
     "inference": Service("inference", _INFERENCE_RULES, OPENAI_USER, OPENAI_CONTRIBUTOR, **_COGNITIVE),
@@ -145,9 +147,7 @@ UNVERIFIED_RULE = (
     "a call whose least privilege is not confirmed gets the lowest role that plausibly covers it, "
     "marked unverified; if the service answers 403, grant the next role named with it"
 )
-ASSUMED_RULE = (
-    "a client whose calls are not all visible gets its service's base role, marked assumed, with the reason"
-)
+ASSUMED_RULE = "a client whose calls are not all visible gets its service's base role, marked assumed, with the reason"
 
 
 def role_for_call(service: str, chain: str) -> tuple[Role, str] | None:
@@ -255,7 +255,11 @@ def client_evidence(path: str, client: ClientRecord) -> list[Evidence]:
         role = role_for_call(client.service, call.chain)
         if role is None:
             if not _CLIENT_ONLY.search(call.chain):
-                unmapped.append(f"{call.chain} (line {call.line})" if call.path is None else f"{call.chain} ({call.path}:{call.line})")
+                unmapped.append(
+                    f"{call.chain} (line {call.line})"
+                    if call.path is None
+                    else f"{call.chain} ({call.path}:{call.line})"
+                )
             continue
         found.append(Evidence(call.path or path, call.line, role[0], role[1], call=call.chain))
     reasons: list[str] = []
@@ -301,11 +305,7 @@ def assignments(clients: Iterable[tuple[str, ClientRecord]]) -> list[Assignment]
     for (service, resource), evidence in sorted(grouped.items()):
         kept = _minimal(e.needs for e in evidence)
         for role in kept:
-            mine = [
-                e
-                for e in evidence
-                if e.needs == role or (e.needs.key in role.covers and e.needs not in kept)
-            ]
+            mine = [e for e in evidence if e.needs == role or (e.needs.key in role.covers and e.needs not in kept)]
             mine.sort(key=lambda e: (e.path, e.line, e.call or "", e.reason))
             result.append(
                 Assignment(

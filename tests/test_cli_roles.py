@@ -16,7 +16,12 @@ def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     root = Path(__file__).resolve().parent.parent
     env_path = str(root)
     return subprocess.run(
-        [sys.executable, "-c", f"import sys; sys.path.insert(0, {env_path!r}); from migrator.cli import main; main()", *args],
+        [
+            sys.executable,
+            "-c",
+            f"import sys; sys.path.insert(0, {env_path!r}); from migrator.cli import main; main()",
+            *args,
+        ],
         cwd=cwd,
         capture_output=True,
         text=True,

@@ -14,6 +14,7 @@ from pathlib import Path
 import hcl2
 import pytest
 import tree_sitter_bicep
+from lark.exceptions import LarkError
 from pycep import BicepParser
 from tree_sitter import Language, Parser
 
@@ -149,15 +150,19 @@ def test_unverified_calls_say_so_and_name_the_next_role():
     [a] = roles.assignments([("v1.py", _client(3, ["responses.create"], '"https://x.openai.azure.com/openai/v1/"'))])
     assert (a.role, a.unverified, a.next_role) == (roles.OPENAI_USER, True, roles.OPENAI_CONTRIBUTOR)
     for fmt in ("az", "bicep", "terraform"):
-        assert "unverified: least privilege for some calls is not confirmed; if the service answers 403, grant " \
+        assert (
+            "unverified: least privilege for some calls is not confirmed; if the service answers 403, grant "
             "Cognitive Services OpenAI Contributor" in render(fmt, [a])
+        )
     assert json.loads(render("json", [a]))["resources"][0]["assignments"][0]["next_role"] == (
         "Cognitive Services OpenAI Contributor"
     )
 
 
 def test_escaped_and_unmapped_usage_is_assumed_with_the_reason():
-    escaped = _client(5, [], 'os.environ["E"]', usage_known=False, usage_note="the client is stored in a list at line 6")
+    escaped = _client(
+        5, [], 'os.environ["E"]', usage_known=False, usage_note="the client is stored in a list at line 6"
+    )
     unmapped = _client(20, ["containers.create"], 'os.environ["F"]')
     items = roles.assignments([("a.py", escaped), ("b.py", unmapped)])
     assert [(a.resource, a.role, a.assumed) for a in items] == [
@@ -272,11 +277,13 @@ def test_awkward_names_still_parse():
 def test_the_parsers_do_reject_broken_output(report):
     """The checks above would catch a real syntax error: each parser rejects a damaged file."""
     bicep = report.render_roles("bicep").replace("  scope: azureOpenai\n", "  scope: azureOpenai(\n", 1)
-    with pytest.raises(Exception):
+    with pytest.raises(LarkError):
         BicepParser().parse(text=bicep)
     assert Parser(Language(tree_sitter_bicep.language())).parse(bicep.encode()).root_node.has_error
-    terraform = report.render_roles("terraform").replace("principal_id         = var.principal_id", "principal_id = =", 1)
-    with pytest.raises(Exception):
+    terraform = report.render_roles("terraform").replace(
+        "principal_id         = var.principal_id", "principal_id = =", 1
+    )
+    with pytest.raises(LarkError):
         hcl2.loads(terraform)
 
 

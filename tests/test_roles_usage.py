@@ -6,8 +6,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
 from helpers import run
+
 from migrator import api
 from migrator.engine import MODE_CHECK
 from migrator.linking import module_names
@@ -36,7 +36,7 @@ def calls(client) -> list[tuple[str | None, int, str]]:  # type: ignore[no-untyp
 
 # -- within one module ---------------------------------------------------------------------------
 def test_factory_result_bound_to_a_name_is_followed():
-    [(binding, found, known, _)] = usage(
+    [(_, found, known, _)] = usage(
         """\
         from openai import AzureOpenAI
 
@@ -188,7 +188,7 @@ def test_a_factory_handed_to_a_framework_escapes():
 
 
 def test_looking_at_a_client_is_not_an_escape():
-    [(_, found, known, note)] = usage(
+    [(_, _, known, note)] = usage(
         """\
         from openai import AzureOpenAI
 
