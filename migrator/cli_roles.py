@@ -42,9 +42,13 @@ def write_roles(report: Report, fmt: str, out: str) -> None:
             atomic_write(target, data)
         else:  # a new file: written under a temporary name, then renamed into place
             fd, tmp = tempfile.mkstemp(prefix=".aoai-migrate-", suffix=".tmp", dir=target.parent)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.replace(tmp, target)
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(data)
+                os.replace(tmp, target)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
     except OSError as exc:
         fail(f"cannot write {out}: {exc.strerror or exc}", EXIT_FAILED)
     count = len(report.assignments())

@@ -16,6 +16,7 @@ Here, once, in the parent process:
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
@@ -50,8 +51,8 @@ def module_names(path: str, roots: Sequence[str]) -> list[str]:
             continue
         rel_parts = list(rel.parent.parts) + stem
         names.append(".".join(rel_parts))
-    if stem:
-        names.append(stem[0])  # the script's own directory is on sys.path
+    if stem and not (p.parent / "__init__.py").exists():
+        names.append(stem[0])  # a script's own directory is on sys.path: its siblings import by stem
     return [n for n in dict.fromkeys(names) if n and all(part.isidentifier() for part in n.split("."))]
 
 
@@ -133,12 +134,22 @@ def facts_for_file(path: str) -> ModuleFacts | None:
         return None
 
 
+# An import statement, with the parenthesised name list of a from-import.
+_IMPORT = re.compile(rb"^[ \t]*(?:from[ \t]+[.\w]+[ \t]+import[ \t]*(?:\([^)]*\)|[^\n]*)|import[ \t]+[^\n]*)", re.MULTILINE)
+
+
 def _mentions(path: str, words: set[bytes]) -> bool:
+    """Whether one of the file's import statements names one of ``words`` (a whole word)."""
+    if not words:
+        return False
     try:
         data = Path(path).read_bytes()
     except OSError:
         return False
-    return b"import" in data and any(word in data for word in words)
+    if b"import" not in data:
+        return False
+    pattern = re.compile(rb"\b(?:" + b"|".join(re.escape(w) for w in sorted(words)) + rb")\b")
+    return any(pattern.search(statement.group(0)) for statement in _IMPORT.finditer(data))
 
 
 def gather_facts(results: list[FileResult], roots: Sequence[str], jobs: int = 1) -> list[FileResult]:
@@ -192,6 +203,20 @@ def link(results: Sequence[FileResult], roots: Sequence[str]) -> dict[tuple[str,
     with_facts = [r for r in results if r.facts is not None]
     if not any(r.facts.builds_clients for r in with_facts):
         return {}
+    # Only modules linked by imports to one that builds a client can move or use one.
+    full = RunIndex([r.path for r in with_facts], roots)
+    edges: dict[int, set[int]] = {i: set() for i in range(len(with_facts))}
+    for i, r in enumerate(with_facts):
+        for j in full.imported_files(i, r.facts):
+            edges[i].add(j)
+            edges[j].add(i)
+    keep = {i for i, r in enumerate(with_facts) if r.facts.builds_clients}
+    stack = list(keep)
+    while stack:
+        for j in edges[stack.pop()] - keep:
+            keep.add(j)
+            stack.append(j)
+    with_facts = [r for i, r in enumerate(with_facts) if i in keep]
     index = RunIndex([r.path for r in with_facts], roots)
     flows = solve([(i, r.facts) for i, r in enumerate(with_facts)], index)
     out: dict[tuple[str, int, int], ClientUsage] = {}

@@ -362,5 +362,19 @@ def test_module_names_follow_packages_and_roots(tmp_path):
         (tmp_path / init).write_text("")
     (tmp_path / "src" / "pkg" / "sub" / "mod.py").write_text("")
     names = module_names(str(tmp_path / "src" / "pkg" / "sub" / "mod.py"), [str(tmp_path)])
-    assert names == ["pkg.sub.mod", "src.pkg.sub.mod", "mod"]
+    assert names == ["pkg.sub.mod", "src.pkg.sub.mod"]  # inside a package, not importable by its stem
     assert module_names(str(tmp_path / "src" / "pkg" / "__init__.py"), [str(tmp_path / "src")]) == ["pkg"]
+
+
+def test_only_import_statements_naming_a_module_select_a_file(tmp_path):
+    from migrator.linking import _mentions
+
+    cases = {
+        "a.py": "from . import (\n    settings,\n    clients,\n)\n",
+        "b.py": "import os, clients as c\n",
+        "c.py": "import os\n# the clients of this shop\nclients_list = []\n",
+        "d.py": "from myclients import x\n",
+    }
+    for name, text in cases.items():
+        (tmp_path / name).write_text(text)
+    assert [n for n in sorted(cases) if _mentions(str(tmp_path / n), {b"clients"})] == ["a.py", "b.py"]
