@@ -18,6 +18,7 @@ class CallUse:
     chain: str
     line: int
     cell: int | None = None  # notebooks: the 1-based cell the line is in
+    path: str | None = None  # the file of the call when it is not the client's own file
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,8 @@ class ModuleOutcome:
 
     clients: list[ClientRecord] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
+    # Usage facts (codemods.usage_graph.ModuleFacts) for the cross-module role analysis.
+    facts: object = None
     # Literal key values found in the code. Kept only long enough to mask them in diffs:
     # never put into a result that leaves the engine.
     secrets: list[str] = field(default_factory=list)

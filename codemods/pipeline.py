@@ -52,6 +52,7 @@ class MigrateModule(CodemodCommand):
         self.outcome = keyless.outcome
         migrated = any(c.outcome == MIGRATED for c in self.outcome.clients)
         self.outcome.notices.extend(guards.notices(migrated))
+        self.outcome.facts = usage.facts
         return new_tree
 
 

@@ -9,6 +9,7 @@ from concurrent.futures import ProcessPoolExecutor
 from codemods.options import MigrationOptions
 from migrator.discovery import iter_files
 from migrator.engine import MODE_WRITE, FileResult, process_file
+from migrator.linking import gather_facts
 from migrator.project_files import post_run
 from migrator.report import Report
 
@@ -23,7 +24,7 @@ def run(
     on_result: Progress | None = None,
 ) -> Report:
     options = options or MigrationOptions()
-    report = Report(mode)
+    report = Report(mode, roots=tuple(paths))
     files = list(iter_files(paths))
     jobs = jobs or os.cpu_count() or 1
     try:
@@ -34,6 +35,8 @@ def run(
             with ProcessPoolExecutor(max_workers=min(jobs, len(files))) as pool:
                 for result in pool.map(process_file, files, [options] * len(files), [mode] * len(files), chunksize=8):
                     _deliver(report, result, on_result)
+        # Modules that use a client built elsewhere: their usage facts, for the role analysis.
+        report.results = gather_facts(report.results, paths, jobs)
         for result in post_run(paths, list(report.results), mode):  # dependency files, key configuration
             _deliver(report, result, on_result)
     except KeyboardInterrupt:

@@ -8,7 +8,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from migrator import roles
+from migrator import role_formats, roles
 from migrator.batch import DONE, MANUAL_ONLY, MIGRATED_STATUS, PATCHED, RepoResult
 
 COLUMNS = (
@@ -144,12 +144,22 @@ def _az(blocks: list[RepoAssignments]) -> str:
             f"# for {' and '.join(who)}: "
             "set PRINCIPAL_ID and each *_RESOURCE_ID for this repository first"
         )
-        out.append(roles.az_commands(list(assignments)))
+        out.append(role_formats.render_az(list(assignments)).rstrip("\n"))
         out.append("")
     return "\n".join(out)
 
 
-ROLE_FORMATS: dict[str, Callable[[list[RepoAssignments]], str]] = {"az": _az}
+def _json(blocks: list[RepoAssignments]) -> str:
+    documents = [
+        {"repository": repo, "identities": list(who), "roles": json.loads(role_formats.render_json(list(assignments)))}
+        for repo, who, assignments in blocks
+    ]
+    return json.dumps({"schema_version": 1, "repositories": documents}, indent=2) + "\n"
+
+
+# Bicep and Terraform describe one deployment each, so a fleet's repositories are not joined in one
+# file of either: run `aoai-migrate roles` in a repository for those.
+ROLE_FORMATS: dict[str, Callable[[list[RepoAssignments]], str]] = {"az": _az, "json": _json}
 
 
 # Repositories whose code is (or, for manual-only, must become) keyless: their roles are due.

@@ -8,7 +8,7 @@ from typing import List, Optional
 
 import typer
 
-from migrator import api
+from migrator import api, cli_roles
 from migrator.cli_common import (
     ClientIdEnvOpt,
     CloudOpt,
@@ -31,7 +31,7 @@ COMMANDS = ("migrate", "roles", "verify", "batch")
 
 def _register_commands() -> None:
     """Commands that live in their own modules (one line each)."""
-    for name in ("cli_verify", "cli_batch"):
+    for name in ("cli_roles", "cli_verify", "cli_batch"):
         importlib.import_module(f"migrator.{name}").register(app)
 
 
@@ -45,10 +45,15 @@ def migrate(
     system_assigned: bool = SystemAssignedOpt,
     cloud: str = CloudOpt,
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="Worker processes (default: the CPU count)."),
+    roles_format: str = cli_roles.RolesFormatOpt,
+    roles_out: Optional[str] = cli_roles.RolesOutOpt,
 ) -> None:
     """Rewrite key-based Azure OpenAI clients to Entra ID token providers, in place."""
     options = options_from(credential, client_id_env, system_assigned, cloud)
     mode = MODE_CHECK if check else MODE_DIFF if dry_run else MODE_WRITE
+    fmt = cli_roles.check_format(roles_format)
+    if roles_out and mode != MODE_WRITE:
+        fail("--dry-run and --check write nothing: use `aoai-migrate roles PATH --roles-out FILE` instead")
     try:
         report = api.run(paths, options, mode, jobs)
     except DiscoveryError as exc:
@@ -58,30 +63,13 @@ def migrate(
             if result.diff:
                 sys.stdout.write(result.diff)
         sys.stdout.flush()
+    if roles_out and not report.interrupted:
+        cli_roles.write_roles(report, fmt, roles_out)
     # With --dry-run, stdout carries only the patch; the report goes to stderr.
-    typer.echo(report.render_text(), nl=False, err=mode == MODE_DIFF)
+    typer.echo(report.render_text(None if roles_out else fmt), nl=False, err=mode == MODE_DIFF)
     if report.interrupted:
         typer.echo("aoai-migrate: interrupted; files already written are complete, the rest untouched", err=True)
     raise typer.Exit(report.return_code)
-
-
-@app.command("roles")
-def roles_command(
-    paths: List[str] = typer.Argument(..., help="Files or directories to analyse."),
-    credential: str = CredentialOpt,
-    client_id_env: str = ClientIdEnvOpt,
-    system_assigned: bool = SystemAssignedOpt,
-    cloud: str = CloudOpt,
-) -> None:
-    """List the role assignments the code needs, without rewriting anything."""
-    from migrator import roles
-
-    options = options_from(credential, client_id_env, system_assigned, cloud)
-    try:
-        report = api.run(paths, options, MODE_CHECK)
-    except DiscoveryError as exc:
-        fail(str(exc))
-    typer.echo(roles.az_commands(report.assignments()))
 
 
 _register_commands()

@@ -55,7 +55,7 @@ def batch_command(
         None, "--summary", help="Also write the table to FILE: .csv or .json.", show_default=False
     ),
     roles_format: str = typer.Option(
-        "az", "--roles-format", help="How the role assignments are written: az."
+        "az", "--roles-format", help="How the role assignments are written: az or json (Bicep and Terraform: run `roles` per repository)."
     ),
     roles_out: Optional[str] = typer.Option(
         None,

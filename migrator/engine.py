@@ -16,6 +16,7 @@ from pathlib import Path
 from codemods.findings import ClientRecord, Notice
 from codemods.key_names import mentions_key_name
 from codemods.options import MigrationOptions
+from codemods.usage_graph import ModuleFacts
 from codemods.targets import TRIGGER_WORDS
 
 UNCHANGED = "unchanged"
@@ -38,6 +39,7 @@ class FileResult:
     written: bool = False
     parsed: bool = False
     kind: str = "source"  # "source" (code, notebooks) or "project" (dependency and config files)
+    facts: ModuleFacts | None = field(default=None, repr=False)  # usage facts, for the role analysis
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,7 @@ class SourceResult:
     notices: tuple[Notice, ...] = field(default_factory=tuple)
     parsed: bool = False
     secrets: tuple[str, ...] = field(default=(), repr=False)
+    facts: ModuleFacts | None = field(default=None, repr=False)
 
 
 def might_need_migration(data: bytes) -> bool:
@@ -77,7 +80,9 @@ def migrate_source(data: bytes, options: MigrationOptions, filename: str | None 
     # Unchanged trees give back the original bytes: LibCST's printer is not exact for every
     # input (a last line of only spaces, for one), and a file we do not change must not change.
     new = data if new_module.deep_equals(module) else new_module.bytes
-    return SourceResult(new, tuple(outcome.clients), tuple(outcome.notices), True, tuple(outcome.secrets))
+    return SourceResult(
+        new, tuple(outcome.clients), tuple(outcome.notices), True, tuple(outcome.secrets), outcome.facts
+    )
 
 
 def mask_secrets(text: str, secrets: tuple[str, ...]) -> str:
@@ -147,7 +152,7 @@ def process_file(path: str, options: MigrationOptions, mode: str = MODE_WRITE) -
     except (Exception, RecursionError) as exc:  # noqa: BLE001 - any failure is this file's alone
         return FileResult(path, FAILED, error=describe_error(exc, data))
     if result.new == data:
-        return FileResult(path, UNCHANGED, result.clients, result.notices, parsed=result.parsed)
+        return FileResult(path, UNCHANGED, result.clients, result.notices, parsed=result.parsed, facts=result.facts)
     diff = None
     if mode == MODE_DIFF:
         diff = mask_secrets(unified_diff(path, data, result.new, _detect(data)), result.secrets)
@@ -158,7 +163,11 @@ def process_file(path: str, options: MigrationOptions, mode: str = MODE_WRITE) -
         try:
             atomic_write(p, result.new, expected=data)
         except Exception as exc:  # noqa: BLE001
-            return FileResult(path, FAILED, result.clients, result.notices, error=f"cannot write: {exc}")
+            return FileResult(
+                path, FAILED, result.clients, result.notices, error=f"cannot write: {exc}", facts=result.facts
+            )
         written = True
-    return FileResult(path, CHANGED, result.clients, result.notices, diff=diff, written=written, parsed=True)
+    return FileResult(
+        path, CHANGED, result.clients, result.notices, diff=diff, written=written, parsed=True, facts=result.facts
+    )
 

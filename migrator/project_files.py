@@ -46,6 +46,13 @@ def _boundary(path: Path, given: list[Path]) -> Path:
     return base
 
 
+def _given_base(path: Path, given: list[Path]) -> Path:
+    """The directory of the given path that holds ``path`` (a given file: its directory)."""
+    holders = [g for g in given if g == path or g in path.parents]
+    base = max(holders, key=lambda g: len(g.parts)) if holders else path.parent
+    return base if base.is_dir() else base.parent
+
+
 def _project_root(path: Path, boundary: Path) -> Path | None:
     directory = path.parent
     while True:
@@ -119,11 +126,15 @@ def post_run(paths: list[str], results: list[FileResult], mode: str) -> list[Fil
         )
 
     # -- key configuration --------------------------------------------------------------------------
-    scopes: dict[Path, set[Path]] = {}
+    # Searched through: the trees the run was given. Looked at only at their top (no walk
+    # through a whole monorepo): the repository's top and its usual places, and each project root.
+    scopes: dict[Path, tuple[set[Path], set[Path]]] = {}
     for result in with_clients:
         path = Path(result.path).absolute()
-        boundary = boundaries[path]
-        scopes.setdefault(boundary, set()).add(roots[path] or boundary)
+        walked, tops = scopes.setdefault(boundaries[path], (set(), set()))
+        walked.add(_given_base(path, given))
+        if roots[path] is not None:
+            tops.add(roots[path])
     v1 = any(
         _SPEC_BY_LABEL.get(c.cls) is not None and _SPEC_BY_LABEL[c.cls].token_replaces_key_in_place
         for r in with_clients
@@ -134,11 +145,9 @@ def post_run(paths: list[str], results: list[FileResult], mode: str) -> list[Fil
     note = ""
     if left:
         note = f" ({len(left)} client{'s' if len(left) > 1 else ''} left as {'they are' if len(left) > 1 else 'it is'} may still need it)"
-    for boundary, project_roots in sorted(scopes.items()):
-        shallow = [boundary] + [boundary / place for place in REPOSITORY_PLACES]
-        recursive = sorted(r for r in project_roots if r != boundary) or [boundary]
-        if boundary in project_roots:
-            recursive = [boundary]
+    for boundary, (walked, tops) in sorted(scopes.items()):
+        recursive = sorted(w for w in walked if not any(o in w.parents for o in walked))
+        shallow = sorted({boundary, *tops, *(boundary / place for place in REPOSITORY_PLACES)})
         for finding in keyconfig.scan(recursive, shallow, extra, note):
             add(finding.path, [finding.notice])
 

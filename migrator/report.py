@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from codemods.findings import KEYLESS, MANUAL, MIGRATED, REVIEW, location
+from codemods.findings import KEYLESS, MANUAL, MIGRATED, REVIEW, ClientRecord, location
 from migrator import roles
 from migrator.engine import CHANGED, FAILED, MODE_CHECK, MODE_DIFF, FileResult
 
@@ -27,9 +27,12 @@ class Report:
     mode: str
     results: list[FileResult] = field(default_factory=list)
     interrupted: bool = False
+    roots: tuple[str, ...] = ()  # the paths the run was given: module names are relative to them
+    _linked: list[tuple[str, ClientRecord]] | None = field(default=None, repr=False)
 
     def add(self, result: FileResult) -> None:
         self.results.append(result)
+        self._linked = None
 
     @property
     def changed(self) -> int:
@@ -53,11 +56,21 @@ class Report:
             return EXIT_CHANGES
         return EXIT_OK
 
-    def clients(self) -> list[tuple[str, object]]:
-        return [(r.path, c) for r in self.results for c in r.clients]
+    def clients(self) -> list[tuple[str, ClientRecord]]:
+        """Every client of the run, with its calls followed across the run's modules."""
+        if self._linked is None:
+            from migrator.linking import linked_clients
+
+            self._linked = linked_clients(self.results, self.roots or (".",))
+        return self._linked
 
     def assignments(self) -> list[roles.Assignment]:
-        return roles.assignments((r.path, c) for r in self.results for c in r.clients)
+        return roles.assignments(self.clients())
+
+    def render_roles(self, fmt: str = "az") -> str:
+        from migrator.role_formats import render
+
+        return render(fmt, self.assignments(), self.clients())
 
     def summary(self) -> str:
         would = self.mode in (MODE_CHECK, MODE_DIFF)
@@ -79,25 +92,30 @@ class Report:
             line = "interrupted: " + line
         return line
 
-    def render_text(self) -> str:
+    def render_text(self, roles_format: str | None = "az") -> str:
+        """The report; ``roles_format`` None leaves the role assignments out (written elsewhere)."""
         out: list[str] = []
+        linked: dict[str, list[ClientRecord]] = {}
+        for path, c in self.clients():
+            linked.setdefault(path, []).append(c)
         for result in sorted(self.results, key=lambda r: r.path):
             if result.status == FAILED:
                 out.append(f"{result.path}: error: {result.error}; left as it was")
-            for c in result.clients:
-                role, assumed, unverified = roles.client_roles(c)
-                tags = f"{role.name}{' (assumed)' if assumed else ''}{' (unverified)' if unverified else ''}"
+            for c in linked.get(result.path, ()):
+                tags = ", ".join(
+                    f"{role.name}{' (assumed)' if assumed else ''}{' (unverified)' if unverified else ''}"
+                    for role, assumed, unverified in roles.client_roles(c)
+                )
                 out.append(
                     f"{result.path}:{location(c.line, c.column, c.cell)}: {_OUTCOME_WORDS.get(c.outcome, c.outcome)}: "
-                    f"{c.cls}: {c.reason} [role: {tags}]"
+                    f"{c.cls}: {c.reason}{f' [role: {tags}]' if tags else ''}"
                 )
             for n in result.notices:
                 out.append(f"{result.path}:{location(n.line, n.column, n.cell)}: {n.severity}: {n.rule}: {n.message}")
-        assignments = self.assignments()
-        if assignments:
+        if roles_format is not None and self.assignments():
             out.append("")
-            out.append("Role assignments the keyless code needs (set PRINCIPAL_ID and each *_RESOURCE_ID first):")
-            out.append(roles.az_commands(assignments))
+            out.append("Role assignments the keyless code needs:")
+            out.append(self.render_roles(roles_format).rstrip("\n"))
             out.append("")
         out.append(self.summary())
         return "\n".join(out) + "\n"

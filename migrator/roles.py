@@ -1,75 +1,163 @@
 """Least-privilege role assignments, judged from the calls each client makes.
 
-Facts (role names, ids, which call needs which role) are from FACTS.md section 5. One rule is
-ours: calls for which no data action was confirmed in the OpenAI User definition
-(``responses``, ``images.edit``, ``audio.speech``, ``moderations``) are given OpenAI User,
-marked "unverified"; if the service answers 403, OpenAI Contributor is the next step.
+The model is general: a client belongs to a service (``openai``, ``search``, ``inference``),
+talks to a resource (grouped by the endpoint expression it uses), and each call it makes needs
+a role, with evidence (``file:line``). Facts (role names, ids, which call needs which role) are
+from FACTS.md section 5. Rendering to az / Bicep / Terraform / JSON is in ``role_formats``.
+
+Two rules are ours, and every output states them:
+
+* **unverified**: a call whose least privilege is not confirmed (``responses``, ``images.edit``,
+  ``audio.speech``, ``moderations``; the AI Inference calls) gets the lowest role that plausibly
+  covers it, marked "unverified", with the role to grant next if the service answers 403.
+  Granting the broader role up front would defeat least privilege for every user whose call
+  does work with the lower one; a 403 is loud and the output names the fix.
+* **assumed**: a client whose calls are not all visible (passed away, stored in a container,
+  never called where the analysis can see) or that makes calls the table does not know gets
+  the service's base role, marked "assumed", with the reason.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
-from codemods.findings import MANUAL, MIGRATED, KEYLESS, ClientRecord
+from codemods.findings import KEYLESS, MANUAL, MIGRATED, ClientRecord
+
+DOCUMENTED = "documented"
+UNVERIFIED = "unverified"
+ASSUMED = "assumed"
 
 
 @dataclass(frozen=True)
 class Role:
     key: str
     name: str
-    id: str
-    rank: int  # within one service, a higher rank includes what the lower ones allow
+    id: str  # the built-in role definition's GUID
+    covers: tuple[str, ...] = ()  # keys of the roles whose permissions this one includes
 
 
-OPENAI_USER = Role("openai-user", "Cognitive Services OpenAI User", "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd", 1)
+OPENAI_USER = Role("openai-user", "Cognitive Services OpenAI User", "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd")
 OPENAI_CONTRIBUTOR = Role(
-    "openai-contributor", "Cognitive Services OpenAI Contributor", "a001fd3d-188f-4b5d-821b-7da978bf7442", 2
+    "openai-contributor",
+    "Cognitive Services OpenAI Contributor",
+    "a001fd3d-188f-4b5d-821b-7da978bf7442",
+    covers=("openai-user",),
 )
-SEARCH_READER = Role("search-reader", "Search Index Data Reader", "1407120a-92aa-4202-b7e9-c0e197c71c8f", 1)
+SEARCH_READER = Role("search-index-data-reader", "Search Index Data Reader", "1407120a-92aa-4202-b7e9-c0e197c71c8f")
 SEARCH_CONTRIBUTOR = Role(
-    "search-contributor", "Search Index Data Contributor", "8ebe5a00-799e-43f5-93ac-243d3dce84a7", 2
+    "search-index-data-contributor",
+    "Search Index Data Contributor",
+    "8ebe5a00-799e-43f5-93ac-243d3dce84a7",
+    covers=("search-index-data-reader",),
 )
+# Manages index definitions, indexers, data sources and skillsets: no access to documents.
 SEARCH_SERVICE_CONTRIBUTOR = Role(
-    "search-service-contributor", "Search Service Contributor", "7ca78c08-252a-4471-8644-bb5ff32d4ba0", 3
+    "search-service-contributor", "Search Service Contributor", "7ca78c08-252a-4471-8644-bb5ff32d4ba0"
 )
 
-ROLES = {r.key: r for r in (OPENAI_USER, OPENAI_CONTRIBUTOR, SEARCH_READER, SEARCH_CONTRIBUTOR, SEARCH_SERVICE_CONTRIBUTOR)}
+ROLES = {
+    r.key: r for r in (OPENAI_USER, OPENAI_CONTRIBUTOR, SEARCH_READER, SEARCH_CONTRIBUTOR, SEARCH_SERVICE_CONTRIBUTOR)
+}
 
-# (pattern over the call chain, role, basis). First match wins. Basis: "documented" or "unverified".
-_OPENAI_RULES: tuple[tuple[str, Role, str], ...] = (
-    (r"chat\.completions\.(list|retrieve|update|delete|messages)", OPENAI_CONTRIBUTOR, "documented"),
-    (r"files\.(create|delete)", OPENAI_CONTRIBUTOR, "documented"),
-    (r"fine_tuning\.jobs\.(create|cancel|pause|resume)", OPENAI_CONTRIBUTOR, "documented"),
-    (r"batches\.", OPENAI_CONTRIBUTOR, "documented"),
-    (r"uploads\.", OPENAI_CONTRIBUTOR, "documented"),
-    (r"(chat\.)?completions\.create", OPENAI_USER, "documented"),
-    (r"embeddings\.create", OPENAI_USER, "documented"),
-    (r"images\.generate", OPENAI_USER, "documented"),
-    (r"audio\.(transcriptions|translations)\.", OPENAI_USER, "documented"),
-    (r"models\.", OPENAI_USER, "documented"),
-    (r"(beta\.)?realtime\.", OPENAI_USER, "documented"),
-    (r"files\.(list|retrieve|content|retrieve_content|wait_for_processing)", OPENAI_USER, "documented"),
-    (r"fine_tuning\.jobs\.(list|retrieve|list_events|checkpoints)", OPENAI_USER, "documented"),
-    (r"beta\.(assistants|threads|vector_stores)\.", OPENAI_USER, "documented"),
-    (r"(vector_stores|assistants|threads)\.", OPENAI_USER, "documented"),
-    (r"(responses|images\.edit|audio\.speech|moderations)", OPENAI_USER, "unverified"),
+Rule = tuple[str, Role, str]  # (pattern over the call chain, role, basis); the first match wins
+
+_OPENAI_RULES: tuple[Rule, ...] = (
+    (r"(beta\.)?chat\.completions\.(list|retrieve|update|delete|messages)\b", OPENAI_CONTRIBUTOR, DOCUMENTED),
+    (r"files\.(create|delete)$", OPENAI_CONTRIBUTOR, DOCUMENTED),
+    # These upload a file (files.create) before they attach it.
+    (r"(beta\.)?vector_stores\.(files|file_batches)\.(upload|upload_and_poll)$", OPENAI_CONTRIBUTOR, DOCUMENTED),
+    (r"fine_tuning\.jobs\.(create|cancel|pause|resume)$", OPENAI_CONTRIBUTOR, DOCUMENTED),
+    (r"batches\.", OPENAI_CONTRIBUTOR, DOCUMENTED),
+    (r"uploads\.", OPENAI_CONTRIBUTOR, DOCUMENTED),
+    (r"(beta\.)?chat\.completions\.(create|parse|stream)$", OPENAI_USER, DOCUMENTED),
+    (r"completions\.create$", OPENAI_USER, DOCUMENTED),
+    (r"embeddings\.create$", OPENAI_USER, DOCUMENTED),
+    (r"images\.generate$", OPENAI_USER, DOCUMENTED),
+    (r"audio\.(transcriptions|translations)\.", OPENAI_USER, DOCUMENTED),
+    (r"models\.", OPENAI_USER, DOCUMENTED),
+    (r"(beta\.)?realtime\.", OPENAI_USER, DOCUMENTED),
+    (r"files\.(list|retrieve|content|retrieve_content|wait_for_processing)$", OPENAI_USER, DOCUMENTED),
+    (r"fine_tuning\.jobs\.(list|retrieve|list_events|checkpoints)", OPENAI_USER, DOCUMENTED),
+    (r"(beta\.)?(assistants|threads|vector_stores)\.", OPENAI_USER, DOCUMENTED),
+    (r"(responses|images\.edit|audio\.speech|moderations)\b", OPENAI_USER, UNVERIFIED),
 )
+
+_SEARCH_RULES: tuple[Rule, ...] = (
+    (r"(search|suggest|autocomplete|get_document|get_document_count)$", SEARCH_READER, DOCUMENTED),
+    (
+        r"(upload_documents|merge_documents|merge_or_upload_documents|delete_documents|index_documents|flush)$",
+        SEARCH_CONTRIBUTOR,
+        DOCUMENTED,
+    ),
+    (
+        (
+            r"((create_or_update|create|delete|get|list|reset|run)_\w*"
+            r"(index|indexes|index_names|indexer|indexers|data_source_connection|data_source_connections"
+            r"|skillset|skillsets|synonym_map|synonym_maps|alias|aliases|indexer_status|statistics)"
+            r"|analyze_text|get_service_statistics|get_index_statistics)$"
+        ),
+        SEARCH_SERVICE_CONTRIBUTOR,
+        DOCUMENTED,
+    ),
+)
+
+# azure-ai-inference against an Azure OpenAI / AI Services resource.
+_INFERENCE_RULES: tuple[Rule, ...] = ((r"(complete|embed|get_model_info)$", OPENAI_USER, UNVERIFIED),)
+
+# Calls that only manage the client object itself: they need no role.
+_CLIENT_ONLY = re.compile(r"(close|__enter__|__exit__|__aenter__|__aexit__)$")
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str
+    rules: tuple[Rule, ...]
+    base: Role  # what an assumed client gets
+    next_role: Role | None  # what to grant when an unverified role answers 403
+    resource_type: str  # ARM type of the resource the role is assigned on
+    api_version: str  # for Bicep's `existing` declaration
+    terraform_resource: str  # the azurerm resource that declares it
+    terraform_local_auth: str  # its attribute that turns key authentication off
+
+
+_COGNITIVE = {
+    "resource_type": "Microsoft.CognitiveServices/accounts",
+    "api_version": "2024-10-01",
+    "terraform_resource": "azurerm_cognitive_account",
+    "terraform_local_auth": "local_auth_enabled",
+}
+SERVICES: dict[str, Service] = {
+    "openai": Service("openai", _OPENAI_RULES, OPENAI_USER, OPENAI_CONTRIBUTOR, **_COGNITIVE),
+    "inference": Service("inference", _INFERENCE_RULES, OPENAI_USER, OPENAI_CONTRIBUTOR, **_COGNITIVE),
+    "search": Service(
+        "search",
+        _SEARCH_RULES,
+        SEARCH_READER,
+        None,
+        resource_type="Microsoft.Search/searchServices",
+        api_version="2023-11-01",
+        terraform_resource="azurerm_search_service",
+        terraform_local_auth="local_authentication_enabled",
+    ),
+}
 
 UNVERIFIED_RULE = (
-    "no data action for this call was confirmed in the OpenAI User definition; "
-    "OpenAI User is listed (if the service answers 403, grant OpenAI Contributor)"
+    "a call whose least privilege is not confirmed gets the lowest role that plausibly covers it, "
+    "marked unverified; if the service answers 403, grant the next role named with it"
 )
+ASSUMED_RULE = "a client whose calls are not all visible gets its service's base role, marked assumed, with the reason"
 
 
 def role_for_call(service: str, chain: str) -> tuple[Role, str] | None:
-    """The least-privilege role for one call chain, and how sure that is; None: not a service call."""
-    if service == "openai":
-        for pattern, role, basis in _OPENAI_RULES:
-            if re.match(pattern, chain):
-                return role, basis
+    """The least-privilege role for one call chain, and how sure that is; None: not in the table."""
+    table = SERVICES.get(service)
+    if table is None:
         return None
+    for pattern, role, basis in table.rules:
+        if re.match(pattern, chain):
+            return role, basis
     return None
 
 
@@ -77,17 +165,32 @@ def role_for_call(service: str, chain: str) -> tuple[Role, str] | None:
 class Evidence:
     path: str
     line: int
-    what: str  # the call chain, or why it is assumed
+    needs: Role
+    basis: str  # documented | unverified | assumed
+    call: str | None = None  # the call chain; None for an assumption
+    reason: str = ""  # why it is assumed
+
+    @property
+    def what(self) -> str:
+        """The call, or the assumption and its reason, in a few words."""
+        return self.call if self.call is not None else f"assumed: {self.reason}"
 
 
 @dataclass(frozen=True)
 class Assignment:
     service: str
-    resource: str  # a stable key: env:NAME, host:NAME or expr:TEXT
+    resource: str  # a stable key: env:NAME, host:NAME, expr:TEXT or unknown
     role: Role
     evidence: tuple[Evidence, ...]
-    assumed: bool
-    unverified: bool
+    assumed: bool  # every piece of evidence for it is an assumption
+    unverified: bool  # at least one call needs exactly this role on an unverified basis
+
+    @property
+    def next_role(self) -> Role | None:
+        service = SERVICES.get(self.service)
+        if not self.unverified or service is None or service.next_role is None:
+            return None
+        return None if service.next_role == self.role else service.next_role
 
 
 def resource_key(client: ClientRecord) -> str:
@@ -100,28 +203,37 @@ def resource_key(client: ClientRecord) -> str:
     env = re.search(r"""["']([A-Z][A-Z0-9_]*)["']""", text)
     if env:
         return f"env:{env.group(1)}"
-    host = re.search(r"https?://([A-Za-z0-9.-]+)", text)
+    host = re.search(r"https?://([A-Za-z0-9][A-Za-z0-9.-]*)", text)
     if host:
         return f"host:{host.group(1).lower()}"
     # A settings attribute or constant named like an environment variable (settings.AZURE_OPENAI_ENDPOINT).
     named = re.search(r"\b([A-Z][A-Z0-9_]*(ENDPOINT|URL|BASE|HOST)[A-Z0-9_]*)\b", text)
     if named:
         return f"env:{named.group(1)}"
-    return f"expr:{text.strip()}"
+    return f"expr:{' '.join(text.split())}"
 
 
 def resource_variable(resource: str) -> str:
     """The shell variable a user sets to the resource id of one resource."""
+    return resource_base(resource).upper() + "_RESOURCE_ID"
+
+
+def resource_base(resource: str) -> str:
+    """A short identifier for a resource (``azure_openai``), the root of every generated name."""
     kind, _, value = resource.partition(":")
     if kind == "env":
         base = re.sub(r"_?(ENDPOINT|URL|BASE|HOST)$", "", value) or value
     elif kind == "host":
         base = value.split(".")[0]
     elif kind == "expr":
-        base = re.sub(r"[^A-Za-z0-9]+", "_", value).strip("_")[-40:] or "OPENAI"
+        base = re.sub(r"[^A-Za-z0-9]+", "_", value).strip("_")[-40:]
     else:
-        base = "AZURE_OPENAI"
-    return re.sub(r"[^A-Z0-9_]", "_", base.upper()) + "_RESOURCE_ID"
+        base = ""
+    base = re.sub(r"[^a-z0-9_]", "_", base.lower()).strip("_")
+    base = re.sub(r"_+", "_", base)
+    if not base or not base[0].isalpha():
+        base = f"resource_{base}" if base else "resource"
+    return base
 
 
 def describe_resource(resource: str) -> str:
@@ -135,80 +247,89 @@ def describe_resource(resource: str) -> str:
     return "the resource the client uses (its endpoint is not visible)"
 
 
-def client_roles(client: ClientRecord) -> tuple[Role, bool, bool]:
-    """(role, assumed, unverified) that one client needs."""
-    best: Role | None = None
-    unverified = False
+def _counts(client: ClientRecord) -> bool:
+    return client.outcome in (MIGRATED, KEYLESS, MANUAL) and client.service in SERVICES
+
+
+def widest(candidates: Iterable[Role]) -> Role:
+    """Of several roles, the one that includes the most others."""
+    return max(candidates, key=lambda r: len(r.covers))
+
+
+def client_evidence(path: str, client: ClientRecord) -> list[Evidence]:
+    """What one client needs: one piece of evidence per mapped call, plus an assumption if any."""
+    service = SERVICES[client.service]
+    found: list[Evidence] = []
+    unmapped: list[str] = []
     for call in client.calls:
-        found = role_for_call(client.service, call.chain)
-        if found is None:
+        role = role_for_call(client.service, call.chain)
+        if role is None:
+            if not _CLIENT_ONLY.search(call.chain):
+                unmapped.append(
+                    f"{call.chain} (line {call.line})"
+                    if call.path is None
+                    else f"{call.chain} ({call.path}:{call.line})"
+                )
             continue
-        role, basis = found
-        unverified |= basis == "unverified"
-        if best is None or role.rank > best.rank:
-            best = role
-    assumed = not client.usage_known or best is None
-    if best is None:
-        best = OPENAI_USER if client.service == "openai" else SEARCH_READER
-    return best, assumed, unverified
-
-
-def assignments(clients: Iterable[tuple[str, ClientRecord]]) -> list[Assignment]:
-    """Deduplicated assignments for (path, client) pairs: one per resource, the widest role needed."""
-    grouped: dict[tuple[str, str], list[tuple[str, ClientRecord, Role, bool, bool]]] = {}
-    for path, client in clients:
-        if client.outcome not in (MIGRATED, KEYLESS, MANUAL):
-            continue
-        role, assumed, unverified = client_roles(client)
-        grouped.setdefault((client.service, resource_key(client)), []).append(
-            (path, client, role, assumed, unverified)
-        )
-    result: list[Assignment] = []
-    for (service, resource), items in sorted(grouped.items()):
-        role = max((item[2] for item in items), key=lambda r: r.rank)
-        evidence: list[Evidence] = []
-        for path, client, _, assumed, _ in items:
-            for call in client.calls:
-                if role_for_call(service, call.chain) is not None:
-                    evidence.append(Evidence(_in_cell(path, call.cell), call.line, call.chain))
-            if assumed:
-                note = f"assumed: {client.usage_note or 'usage not visible'}"
-                evidence.append(Evidence(_in_cell(path, client.cell), client.line, note))
-        result.append(
-            Assignment(
-                service=service,
-                resource=resource,
-                role=role,
-                evidence=tuple(evidence),
-                assumed=all(item[3] for item in items),
-                unverified=any(item[4] for item in items),
-            )
-        )
-    return result
+        found.append(Evidence(_in_cell(call.path or path, call.cell), call.line, role[0], role[1], call=call.chain))
+    reasons: list[str] = []
+    if not client.usage_known:
+        reasons.append(client.usage_note or "the calls made with this client are not visible")
+    if unmapped:
+        reasons.append("calls the role table does not know: " + ", ".join(unmapped))
+    if not found and not reasons:
+        reasons.append("no call that needs a role is visible")
+    if reasons:
+        found.append(Evidence(_in_cell(path, client.cell), client.line, service.base, ASSUMED, reason="; ".join(reasons)))
+    return found
 
 
 def _in_cell(path: str, cell: int | None) -> str:
+    """Notebook evidence names the cell the line is in."""
     return path if cell is None else f"{path}:cell {cell}"
 
 
-def az_commands(items: list[Assignment], principal_type: str = "ServicePrincipal") -> str:
-    variable = "PRINCIPAL_ID" if principal_type == "ServicePrincipal" else "DEVELOPER_OBJECT_ID"
-    lines: list[str] = []
-    for a in items:
-        lines.append(f"# {a.role.name} on {describe_resource(a.resource)}")
-        if a.assumed:
-            lines.append("#   assumed: the calls made with this client are not visible")
-        if a.unverified:
-            lines.append(f"#   unverified: {UNVERIFIED_RULE}")
-        for ev in a.evidence[:10]:
-            lines.append(f"#   {ev.path}:{ev.line} {ev.what}")
-        if len(a.evidence) > 10:
-            lines.append(f"#   ... and {len(a.evidence) - 10} more")
-        lines.append(
-            "az role assignment create"
-            f' --assignee-object-id "${variable}"'
-            f" --assignee-principal-type {principal_type}"
-            f" --role {a.role.id}"
-            f' --scope "${resource_variable(a.resource)}"'
+def _minimal(roles: Iterable[Role]) -> list[Role]:
+    """Drop every role that another needed role already includes."""
+    needed = {r.key: r for r in roles}
+    kept = [r for r in needed.values() if not any(r.key in other.covers for other in needed.values() if other != r)]
+    return sorted(kept, key=lambda r: r.key)
+
+
+def client_roles(client: ClientRecord) -> list[tuple[Role, bool, bool]]:
+    """(role, assumed, unverified) for each role one client needs, for the per-client report line."""
+    if not _counts(client):
+        return []
+    evidence = client_evidence("", client)
+    out = []
+    for role in _minimal(e.needs for e in evidence):
+        mine = [e for e in evidence if e.needs == role or e.needs.key in role.covers]
+        out.append(
+            (role, all(e.basis == ASSUMED for e in mine), any(e.needs == role and e.basis == UNVERIFIED for e in mine))
         )
-    return "\n".join(lines)
+    return out
+
+
+def assignments(clients: Iterable[tuple[str, ClientRecord]]) -> list[Assignment]:
+    """Deduplicated assignments: per service and resource, the smallest set of roles that covers every call."""
+    grouped: dict[tuple[str, str], list[Evidence]] = {}
+    for path, client in clients:
+        if _counts(client):
+            grouped.setdefault((client.service, resource_key(client)), []).extend(client_evidence(path, client))
+    result: list[Assignment] = []
+    for (service, resource), evidence in sorted(grouped.items()):
+        kept = _minimal(e.needs for e in evidence)
+        for role in kept:
+            mine = [e for e in evidence if e.needs == role or (e.needs.key in role.covers and e.needs not in kept)]
+            mine.sort(key=lambda e: (e.path, e.line, e.call or "", e.reason))
+            result.append(
+                Assignment(
+                    service=service,
+                    resource=resource,
+                    role=role,
+                    evidence=tuple(dict.fromkeys(mine)),
+                    assumed=all(e.basis == ASSUMED for e in mine),
+                    unverified=any(e.needs == role and e.basis == UNVERIFIED for e in mine),
+                )
+            )
+    return result

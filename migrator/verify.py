@@ -218,7 +218,7 @@ def explicit_targets(
         raise VerifyError(f"unknown service {service!r}: choose one of {', '.join(SERVICES)}")
     needed = [a for a in assignments if a.service == service]
     if needed:
-        role, basis = max((a.role for a in needed), key=lambda r: r.rank), "code"
+        role, basis = roles.widest(a.role for a in needed), "code"
         evidence = tuple(f"{e.path}:{e.line} {e.what}" for a in needed for e in a.evidence)
     else:
         role, basis, evidence = _DEFAULT_ROLE[service], "default", ()
@@ -685,7 +685,7 @@ def diagnose_answer(
     hint = _identity_hint(identity)
     status = answer.status
     if status == 200:
-        if target.role_basis == "code" and target.role.rank > _DEFAULT_ROLE[service].rank:
+        if target.role_basis == "code" and target.role.key != _DEFAULT_ROLE[service].key:
             notes.append(
                 f"the code also needs {target.role.name}; a read-only check cannot prove that role "
                 f"(list this identity's roles: az role assignment list --assignee {oid} --all)"

@@ -652,7 +652,7 @@ def test_command_prints_the_table_writes_csv_and_json_and_the_roles(
     headers = [line for line in roles_text.splitlines() if line.startswith("# ===== ")]
     assert [h.rsplit("/", 1)[-1] for h in headers] == ["clean", "notebook"]
     # clean: two resources; notebook: one.
-    assert roles_text.count("az role assignment create") == 3
+    assert roles_text.count("az role assignment create") == 6  # workload and developer each
     assert "--role 5e0bd9bd-7b93-4f28-af87-19fc36ad61bd" in roles_text
 
     # Second run, JSON summary, roles to a file: the clean repository is done, nothing doubled.
@@ -676,7 +676,7 @@ def test_command_prints_the_table_writes_csv_and_json_and_the_roles(
     assert by_name["clean"]["clients_manual"] == 1 and len(by_name["clean"]["manual"]) == 1
     assert "Role assignments" not in proc.stdout
     # Both migrated repositories (now reported done) still contribute their assignments.
-    assert (tmp_path / "roles.sh").read_text().count("az role assignment create") == 3
+    assert (tmp_path / "roles.sh").read_text().count("az role assignment create") == 6
     assert LITERAL_KEY not in (tmp_path / "rollout.json").read_text()
     assert git(fleet["clean"], "rev-list", "--count", f"main..{BRANCH}") == "1"
 

@@ -74,7 +74,7 @@ def test_the_repository_is_migrated_byte_for_byte(tmp_path: Path):
         "./requirements.txt:4:1: info: dependency-added: added aiohttp",
         "./pyproject.toml:11:1: info: dependency-added: added azure-identity",
         './summarizer/pyproject.toml:9:1: info: dependency-raised: raised openai = "^1.30" to ^1.106.0',
-        "#   ./notebooks/ask.ipynb:cell 7:2 chat.completions.create",
+        "#   notebooks/ask.ipynb:cell 7:2 chat.completions.create",
         "3 files migrated, 3 left unchanged, 3 dependency files updated",
     ]:
         assert line in out, line

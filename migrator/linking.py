@@ -1,0 +1,248 @@
+"""Follow clients across the modules of one run: the join of every file's usage facts.
+
+Workers each return a ``FileResult`` carrying small facts about its module (``ModuleFacts``).
+Here, once, in the parent process:
+
+1. ``gather_facts`` parses, for facts only, the modules that the first pass did not parse
+   (they build no client) but that take part: they import a module that builds or re-exports
+   a client, or a module that does imports them. A byte search picks them; a few rounds follow
+   re-exports (``pkg/__init__.py``) and helpers.
+2. ``link`` names every module after its path relative to the run's roots and its package
+   directories (``pkg/clients.py`` is ``pkg.clients``; a script's siblings are importable by
+   their stem), resolves each import to the module or global it names, solves the points-to
+   facts of all modules together, and gives each client its calls and escapes across files.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
+from pathlib import Path
+
+from codemods.findings import ClientRecord
+from codemods.usage_graph import ClientUsage, ModuleFacts, ModuleIndex, solve, usage_from_flow
+from migrator.engine import FAILED, FileResult
+
+MAX_ROUNDS = 3
+
+
+def module_names(path: str, roots: Sequence[str]) -> list[str]:
+    """Every dotted name a file can be imported under, most specific first."""
+    p = Path(os.path.realpath(path))
+    is_init = p.name == "__init__.py"
+    stem = [] if is_init else [p.stem]
+    names: list[str] = []
+    # Package directories: walk up while the parent is a package.
+    parts = list(stem)
+    d = p.parent
+    while (d / "__init__.py").exists():
+        parts.insert(0, d.name)
+        d = d.parent
+    names.append(".".join(parts))
+    for root in roots:
+        r = Path(os.path.realpath(root))
+        base = r if r.is_dir() else r.parent
+        try:
+            rel = p.relative_to(base)
+        except ValueError:
+            continue
+        rel_parts = list(rel.parent.parts) + stem
+        names.append(".".join(rel_parts))
+    if stem and not (p.parent / "__init__.py").exists():
+        names.append(stem[0])  # a script's own directory is on sys.path: its siblings import by stem
+    return [n for n in dict.fromkeys(names) if n and all(part.isidentifier() for part in n.split("."))]
+
+
+class RunIndex(ModuleIndex):
+    """Module names of the files in one run, and how imports resolve between them."""
+
+    def __init__(self, paths: Sequence[str], roots: Sequence[str]) -> None:
+        self.paths = list(paths)
+        self.names: list[list[str]] = [module_names(p, roots) for p in self.paths]
+        self.is_package = [os.path.basename(p) == "__init__.py" for p in self.paths]
+        self.files: dict[str, list[int]] = {}
+        self.prefixes: set[str] = set()
+        for i, names in enumerate(self.names):
+            for name in names:
+                self.files.setdefault(name, []).append(i)
+                parts = name.split(".")
+                for k in range(1, len(parts) + 1):
+                    self.prefixes.add(".".join(parts[:k]))
+
+    def files_for(self, name: str, near: int | None = None) -> list[int]:
+        found = self.files.get(name, [])
+        if len(found) > 1 and near is not None and near >= 0:
+            here = os.path.dirname(self.paths[near])
+            close = [f for f in found if os.path.dirname(self.paths[f]) == here]
+            if close:
+                return close
+        return found
+
+    def absolute(self, file: int, level: int, module: str) -> list[str]:
+        if level == 0:
+            return [module]
+        out = []
+        for name in self.names[file]:
+            parts = name.split(".") if self.is_package[file] else name.split(".")[:-1]
+            if level - 1 > len(parts):
+                continue
+            parts = parts[: len(parts) - (level - 1)]
+            out.append(".".join([*parts, module] if module else parts))
+        return list(dict.fromkeys(out))
+
+    def _module(self, name: str, near: int) -> list[tuple]:
+        return [("obj", ("module", name, near))] if name in self.prefixes else []
+
+    def resolve_import(self, file: int, level: int, module: str, name: str) -> list[tuple]:
+        out: list[tuple] = []
+        for base in self.absolute(file, level, module):
+            if not name:
+                out += self._module(base, file)
+                continue
+            out += self._module(f"{base}.{name}" if base else name, file)
+            out += [("key", f, name) for f in self.files_for(base, file)]
+        return out
+
+    def module_attribute(self, module_obj: tuple, attr: str) -> list[tuple]:
+        _, name, near = module_obj
+        out = self._module(f"{name}.{attr}", near)
+        out += [("key", f, attr) for f in self.files_for(name, near)]
+        return out
+
+    def imported_files(self, file: int, facts: ModuleFacts) -> set[int]:
+        found: set[int] = set()
+        for _, level, module, name in facts.imports:
+            for base in self.absolute(file, level, module):
+                found.update(self.files_for(base, file))
+                if name:
+                    found.update(self.files_for(f"{base}.{name}" if base else name, file))
+        return found
+
+
+def facts_for_file(path: str) -> ModuleFacts | None:
+    """Usage facts of a module the migration did not parse; None when it cannot be read or parsed."""
+    try:
+        import libcst as cst
+
+        from codemods.usage import module_facts
+
+        return module_facts(cst.parse_module(Path(path).read_bytes()), path)
+    except (Exception, RecursionError):  # noqa: BLE001 - such a module only adds no facts
+        return None
+
+
+# An import statement, with the parenthesised name list of a from-import.
+_IMPORT = re.compile(rb"^[ \t]*(?:from[ \t]+[.\w]+[ \t]+import[ \t]*(?:\([^)]*\)|[^\n]*)|import[ \t]+[^\n]*)", re.MULTILINE)
+
+
+def _mentions(path: str, words: set[bytes]) -> bool:
+    """Whether one of the file's import statements names one of ``words`` (a whole word)."""
+    if not words:
+        return False
+    try:
+        data = Path(path).read_bytes()
+    except OSError:
+        return False
+    if b"import" not in data:
+        return False
+    pattern = re.compile(rb"\b(?:" + b"|".join(re.escape(w) for w in sorted(words)) + rb")\b")
+    return any(pattern.search(statement.group(0)) for statement in _IMPORT.finditer(data))
+
+
+def gather_facts(results: list[FileResult], roots: Sequence[str], jobs: int = 1) -> list[FileResult]:
+    """The results, with facts added for the modules that take part in how clients are used.
+
+    A module takes part when it builds a client, or imports a module that takes part (it may
+    use or re-export the client); the modules such a module imports are parsed too (a helper
+    that receives the client). Only the names of modules that take part are searched for."""
+    by_path = {r.path: r for r in results}
+    index = RunIndex([r.path for r in results], roots)
+    position = {path: i for i, path in enumerate(index.paths)}
+    tried = {r.path for r in results if r.facts is not None or r.status == FAILED}
+    involved = {position[r.path] for r in results if r.facts is not None and r.facts.builds_clients}
+    for _ in range(MAX_ROUNDS):
+        # Modules that import an involved module are involved too (they use or re-export it).
+        for path, result in by_path.items():
+            file = position[path]
+            if (
+                result.facts is not None
+                and file not in involved
+                and index.imported_files(file, result.facts) & involved
+            ):
+                involved.add(file)
+        words: set[bytes] = set()
+        wanted: set[int] = set()
+        for file in involved:
+            for name in index.names[file]:
+                words.add(name.rsplit(".", 1)[-1].encode())
+            facts = by_path[index.paths[file]].facts
+            if facts is not None:
+                wanted |= index.imported_files(file, facts)
+        candidates = [p for p in index.paths if p not in tried and (position[p] in wanted or _mentions(p, words))]
+        if not candidates:
+            break
+        tried.update(candidates)
+        for path, facts in zip(candidates, _map(facts_for_file, candidates, jobs)):
+            if facts is not None:
+                by_path[path] = replace(by_path[path], facts=facts)
+    return [by_path[r.path] for r in results]
+
+
+def _map(function, items: list[str], jobs: int) -> Iterable:  # type: ignore[no-untyped-def]
+    if jobs <= 1 or len(items) < 8:
+        return map(function, items)
+    with ProcessPoolExecutor(max_workers=min(jobs, len(items))) as pool:
+        return list(pool.map(function, items, chunksize=8))
+
+
+def link(results: Sequence[FileResult], roots: Sequence[str]) -> dict[tuple[str, int, int], ClientUsage]:
+    """Each client's usage across every module of the run, keyed by (path, line, column)."""
+    with_facts = [r for r in results if r.facts is not None]
+    if not any(r.facts.builds_clients for r in with_facts):
+        return {}
+    # Only modules linked by imports to one that builds a client can move or use one.
+    full = RunIndex([r.path for r in with_facts], roots)
+    edges: dict[int, set[int]] = {i: set() for i in range(len(with_facts))}
+    for i, r in enumerate(with_facts):
+        for j in full.imported_files(i, r.facts):
+            edges[i].add(j)
+            edges[j].add(i)
+    keep = {i for i, r in enumerate(with_facts) if r.facts.builds_clients}
+    stack = list(keep)
+    while stack:
+        for j in edges[stack.pop()] - keep:
+            keep.add(j)
+            stack.append(j)
+    with_facts = [r for i, r in enumerate(with_facts) if i in keep]
+    index = RunIndex([r.path for r in with_facts], roots)
+    flows = solve([(i, r.facts) for i, r in enumerate(with_facts)], index)
+    out: dict[tuple[str, int, int], ClientUsage] = {}
+    for (file, line, column), flow in flows.items():
+
+        def path_of(other: int, own: int = file) -> str | None:
+            return None if other == own else with_facts[other].path
+
+        out[(with_facts[file].path, line, column)] = usage_from_flow(flow, path_of, "the files analysed")
+    return out
+
+
+def linked_clients(results: Sequence[FileResult], roots: Sequence[str]) -> list[tuple[str, ClientRecord]]:
+    """Every client record of the run, its usage replaced by what the whole run shows."""
+    usage = link(results, roots)
+    out: list[tuple[str, ClientRecord]] = []
+    for result in results:
+        for client in result.clients:
+            found = usage.get((result.path, client.line, client.column))
+            if found is not None:
+                client = replace(
+                    client,
+                    binding=found.binding or client.binding,
+                    calls=tuple(found.calls),
+                    usage_known=found.known,
+                    usage_note=found.note,
+                )
+            out.append((result.path, client))
+    return out
