@@ -128,3 +128,19 @@ def _assignment(target: str, callee: str, args: list[str], width: int = 88) -> s
 
 def scope(options: MigrationOptions, service: str) -> str:
     return scope_for(service, options.cloud)
+
+
+def component_provider_statements(providers: dict[str, str]) -> tuple[list[cst.BaseStatement], list[ImportNeed]]:
+    """autogen's ``AzureTokenProvider(DefaultAzureCredential(), scope)``, the provider its
+    component config can dump and load (it only knows DefaultAzureCredential)."""
+    if not providers:
+        return [], []
+    imports = [
+        ImportNeed("autogen_ext.auth.azure", "AzureTokenProvider"),
+        ImportNeed(SYNC_MODULE, "DefaultAzureCredential"),
+    ]
+    statements = [
+        cst.parse_statement(_assignment(name, "AzureTokenProvider", ["DefaultAzureCredential()", f'"{scope}"']))
+        for scope, name in providers.items()
+    ]
+    return statements, imports

@@ -57,6 +57,21 @@ _OPENAI_RULES: tuple[tuple[str, Role, str], ...] = (
     (r"(responses|images\.edit|audio\.speech|moderations)", OPENAI_USER, "unverified"),
 )
 
+# Azure AI Search (FACTS section 5): queries read, document writes contribute, index and
+# indexer management is the service's control of its own definitions.
+_SEARCH_RULES: tuple[tuple[str, Role, str], ...] = (
+    (r"(search|suggest|autocomplete|get_document|get_document_count)$", SEARCH_READER, "documented"),
+    (r"(upload|merge|delete|merge_or_upload|index)_documents$", SEARCH_CONTRIBUTOR, "documented"),
+    (r"(flush)$", SEARCH_CONTRIBUTOR, "documented"),
+    (
+        r"(create|create_or_update|delete|get|list)_(index|indexes|index_names|indexer|indexers|data_source_connection"
+        r"|data_source_connections|skillset|skillsets|synonym_map|synonym_maps|alias|aliases)"
+        r"|get_index_statistics|get_service_statistics|analyze_text|run_indexer|reset_indexer|get_indexer_status",
+        SEARCH_SERVICE_CONTRIBUTOR,
+        "documented",
+    ),
+)
+
 UNVERIFIED_RULE = (
     "no data action for this call was confirmed in the OpenAI User definition; "
     "OpenAI User is listed (if the service answers 403, grant OpenAI Contributor)"
@@ -70,7 +85,22 @@ def role_for_call(service: str, chain: str) -> tuple[Role, str] | None:
             if re.match(pattern, chain):
                 return role, basis
         return None
+    if service == "search":
+        for pattern, role, basis in _SEARCH_RULES:
+            if re.match(pattern, chain):
+                return role, basis
     return None
+
+
+def _default_role(client: ClientRecord) -> Role:
+    """The role assumed when a client's calls are not visible."""
+    if client.service == "openai":
+        return OPENAI_USER
+    if "SearchIndexClient" in client.cls or "SearchIndexerClient" in client.cls:
+        return SEARCH_SERVICE_CONTRIBUTOR
+    if "BufferedSender" in client.cls:
+        return SEARCH_CONTRIBUTOR
+    return SEARCH_READER
 
 
 @dataclass(frozen=True)
@@ -149,7 +179,7 @@ def client_roles(client: ClientRecord) -> tuple[Role, bool, bool]:
             best = role
     assumed = not client.usage_known or best is None
     if best is None:
-        best = OPENAI_USER if client.service == "openai" else SEARCH_READER
+        best = _default_role(client)
     return best, assumed, unverified
 
 
