@@ -336,7 +336,7 @@ _BY_NAME: dict[str, ClientSpec] = {name: spec for spec in SPECS for name in spec
 # targets (litellm.completion) are found by their module's name, not by a common word.
 _FUNCTION_TRIGGERS = {"litellm"}
 # The openai module client and the Search index definitions that carry a key for the service.
-EXTRA_TRIGGER_WORDS = ("api_type", "AzureOpenAIVectorizerParameters", "AzureOpenAIParameters", "AzureOpenAIEmbeddingSkill")
+EXTRA_TRIGGER_WORDS = ("api_type", "api_base", "Completion", "Embedding", "AzureOpenAIVectorizerParameters", "AzureOpenAIParameters", "AzureOpenAIEmbeddingSkill")
 TRIGGER_WORDS: tuple[bytes, ...] = tuple(
     sorted(
         {
