@@ -266,6 +266,7 @@ SDK_SPECS: tuple[ClientSpec, ...] = (
         label="autogen_ext.models.openai.AzureOpenAIChatCompletionClient",
         names=_paths("AzureOpenAIChatCompletionClient", "autogen_ext.models.openai", "autogen_ext.models.openai._openai_client"),
         is_async=True,  # it wraps AsyncAzureOpenAI
+        endpoint_args=("azure_endpoint",),
         hook="autogen",
     ),
     _azure_sdk("ChatCompletionsClient", _INFERENCE_MODULES, is_async=False, service="openai", positional=("endpoint", "credential")),
@@ -309,7 +310,8 @@ SDK_SPECS: tuple[ClientSpec, ...] = (
     ClientSpec(
         sdk="litellm",
         label="litellm",
-        names=tuple(f"{m}.{f}" for f in _LITELLM_FUNCTIONS for m in ("litellm", "litellm.main")),
+        names=tuple(f"litellm.{f}" for f in _LITELLM_FUNCTIONS)
+        + tuple(f"litellm.main.{f}" for f in _LITELLM_FUNCTIONS if "image" not in f),
         endpoint_args=("api_base", "base_url"),
         positional=("model",),
         hook="litellm",
