@@ -139,7 +139,8 @@ _LLAMA_NOTE = (
     "llama-index-openai-3",
     "llama-index's AzureOpenAI/AzureOpenAIEmbedding (0.6.x) with use_azure_ad=True pass both "
     "api_key (the fetched token) and azure_ad_token_provider to openai: openai 3.x rejects that "
-    "(MutuallyExclusiveAuthError). Keep openai<3 (llama-index-llms-openai pins it) until a "
+    "(MutuallyExclusiveAuthError); under openai 2.x the token goes out in both the api-key and "
+    "Authorization headers. Keep openai<3 (llama-index-llms-openai pins it) until a "
     "llama-index release fixes it",
     "warning",
 )
