@@ -73,7 +73,9 @@ class _Reads(cst.CSTVisitor):
 
     def visit_Assign(self, node: cst.Assign) -> None:
         # `__all__ = ["API_KEY", ...]`: the module exports the name.
-        if any(isinstance(t.target, cst.Name) and t.target.value == "__all__" for t in node.targets):
+        if any(
+            isinstance(t.target, cst.Name) and t.target.value == "__all__" for t in node.targets
+        ):
             for string in _strings(node.value):
                 if string == self.name:
                     self.exported = True
@@ -138,24 +140,42 @@ class KeyCleanup:
     def _kind(self, value: cst.BaseExpression) -> str:
         if isinstance(value, cst.Call) and qualified_names(self.m, value.func) & _ENV_CALLS:
             return "env"
-        if isinstance(value, cst.Subscript) and "os.environ" in qualified_names(self.m, value.value):
+        if isinstance(value, cst.Subscript) and "os.environ" in qualified_names(
+            self.m, value.value
+        ):
             return "env"
-        inner = value.value if isinstance(value, cst.Attribute) and value.attr.value == "value" else value
-        if isinstance(inner, cst.Call) and isinstance(inner.func, cst.Attribute) and inner.func.attr.value == "get_secret":
+        inner = (
+            value.value
+            if isinstance(value, cst.Attribute) and value.attr.value == "value"
+            else value
+        )
+        if (
+            isinstance(inner, cst.Call)
+            and isinstance(inner.func, cst.Attribute)
+            and inner.func.attr.value == "get_secret"
+        ):
             return "key-vault"
         return "other"
 
     def _line(self, node: cst.CSTNode) -> int:
         return self.m.get_metadata(PositionProvider, node).start.line
 
-    def _notice(self, node: cst.CSTNode, rule: str, message: str, severity: str = "warning") -> None:
+    def _notice(
+        self, node: cst.CSTNode, rule: str, message: str, severity: str = "warning"
+    ) -> None:
         pos = self.m.get_metadata(PositionProvider, node).start
-        self.m.outcome.notices.append(Notice(pos.line, pos.column, rule, message, severity=severity))
+        self.m.outcome.notices.append(
+            Notice(pos.line, pos.column, rule, message, severity=severity)
+        )
 
     # -- function-local variables --------------------------------------------------------------
-    def leave_function(self, original: cst.FunctionDef, updated: cst.FunctionDef) -> cst.FunctionDef:
+    def leave_function(
+        self, original: cst.FunctionDef, updated: cst.FunctionDef
+    ) -> cst.FunctionDef:
         names = {
-            d.value.value for d in self._dropped if d.function is original and isinstance(d.value, cst.Name)
+            d.value.value
+            for d in self._dropped
+            if d.function is original and isinstance(d.value, cst.Name)
         }
         if not names or not isinstance(original.body, cst.IndentedBlock):
             return updated
@@ -217,7 +237,8 @@ class KeyCleanup:
         names = {
             d.value.value
             for d in self._dropped
-            if isinstance(d.value, cst.Name) and not (d.function is not None and self._binds_locally(d.function, d.value.value))
+            if isinstance(d.value, cst.Name)
+            and not (d.function is not None and self._binds_locally(d.function, d.value.value))
         }
         importable = self._importable()
         for name in sorted(names):
@@ -262,7 +283,9 @@ class KeyCleanup:
     def _binds_locally(self, function: cst.FunctionDef, name: str) -> bool:
         if not isinstance(function.body, cst.IndentedBlock):
             return False
-        if any(p.name.value == name for p in function.params.params + function.params.kwonly_params):
+        if any(
+            p.name.value == name for p in function.params.params + function.params.kwonly_params
+        ):
             return True
         return any(_single_assignment(s, name) is not None for s in function.body.body)
 
@@ -279,10 +302,15 @@ class KeyCleanup:
             if not isinstance(statement, cst.SimpleStatementLine):
                 continue
             for small in statement.body:
-                if isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
+                if isinstance(small, cst.ImportFrom) and not isinstance(
+                    small.names, cst.ImportStar
+                ):
                     module = cst.Module([]).code_for_node(small.module) if small.module else ""
                     for alias in small.names:
-                        if f"{module}.{cst.Module([]).code_for_node(alias.name)}" in KEY_CREDENTIAL_NAMES:
+                        if (
+                            f"{module}.{cst.Module([]).code_for_node(alias.name)}"
+                            in KEY_CREDENTIAL_NAMES
+                        ):
                             local = alias.asname.name if alias.asname else alias.name
                             if isinstance(local, cst.Name):
                                 aliases[local.value] = statement

@@ -24,8 +24,8 @@ from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.metadata import PositionProvider, QualifiedNameProvider
 
 from codemods import azure_endpoint, credential_setup, module_client, sdk_hooks
-from codemods.key_cleanup import KeyCleanup
 from codemods.findings import KEYLESS, MANUAL, MIGRATED, REVIEW, ClientRecord, ModuleOutcome, Notice
+from codemods.key_cleanup import KeyCleanup
 from codemods.options import MigrationOptions
 from codemods.resolve import client_spec, qualified_names
 from codemods.targets import (

@@ -21,7 +21,7 @@ import libcst as cst
 from libcst.metadata import PositionProvider
 
 from codemods import azure_endpoint
-from codemods.findings import CallUse, ClientRecord, KEYLESS, MANUAL, MIGRATED
+from codemods.findings import KEYLESS, MANUAL, MIGRATED, CallUse, ClientRecord
 from codemods.resolve import qualified_names
 from codemods.targets import MODULE_CLIENT
 
@@ -30,7 +30,18 @@ if TYPE_CHECKING:
 
 # 0.x resource classes: openai.ChatCompletion.create(...) and friends.
 LEGACY_RESOURCES = frozenset(
-    {"ChatCompletion", "Completion", "Embedding", "Image", "Audio", "Moderation", "Edit", "FineTune", "File", "Deployment"}
+    {
+        "ChatCompletion",
+        "Completion",
+        "Embedding",
+        "Image",
+        "Audio",
+        "Moderation",
+        "Edit",
+        "FineTune",
+        "File",
+        "Deployment",
+    }
 )
 _ROLE_FAMILIES = ("chat.", "completions.", "embeddings.", "images.", "audio.", "models.", "files.", "fine_tuning.",
                   "batches.", "responses.", "moderations.", "beta.", "vector_stores.", "uploads.", "realtime.")  # fmt: skip
@@ -75,7 +86,9 @@ class _Scan(cst.CSTVisitor):
                 plan.azure_line = plan.azure_line or self._line(node)
                 plan.attribute_base = target.value
             elif text == "azure_ad":
-                plan.legacy.append(f"openai.api_type = 'azure_ad' (line {self._line(node)}, a 0.x static token)")
+                plan.legacy.append(
+                    f"openai.api_type = 'azure_ad' (line {self._line(node)}, a 0.x static token)"
+                )
                 plan.legacy_azure = True
         elif "openai.api_key" in names:
             plan.key.append(node)
@@ -97,7 +110,10 @@ class _Scan(cst.CSTVisitor):
             if parts[1] in LEGACY_RESOURCES:
                 plan = self.plan
                 plan.legacy.append(f"openai.{parts[1]}.{parts[-1]}(...) (line {self._line(node)})")
-                if any(a.keyword is not None and a.keyword.value in ("engine", "deployment_id") for a in node.args):
+                if any(
+                    a.keyword is not None and a.keyword.value in ("engine", "deployment_id")
+                    for a in node.args
+                ):
                     plan.legacy_azure = True
             else:
                 chain = ".".join(parts[1:])
@@ -117,7 +133,9 @@ def prepare(migration: KeylessMigration, module: cst.Module) -> ModuleClientPlan
             _record(
                 plan.azure_line or 1,
                 MANUAL,
-                "the openai 0.x module API is used (" + "; ".join(plan.legacy[:3]) + "): move to the 1.x "
+                "the openai 0.x module API is used ("
+                + "; ".join(plan.legacy[:3])
+                + "): move to the 1.x "
                 "client (openai.AzureOpenAI) first, then run this tool again; nothing was changed, "
                 "because a 0.x token (api_type='azure_ad') is a static string that expires after about an hour",
                 plan,
@@ -130,7 +148,9 @@ def prepare(migration: KeylessMigration, module: cst.Module) -> ModuleClientPlan
         reason = "openai.azure_ad_token_provider is set" + (
             "; the openai.api_key assignment next to it was removed" if plan.key else ""
         )
-        migration.outcome.clients.append(_record(plan.azure_line, MIGRATED if plan.key else KEYLESS, reason, plan))
+        migration.outcome.clients.append(
+            _record(plan.azure_line, MIGRATED if plan.key else KEYLESS, reason, plan)
+        )
         return plan
     if plan.key:
         plan.actions[id(plan.key[0])] = "provider"
@@ -176,7 +196,10 @@ def _record(line: int, outcome: str, reason: str, plan: ModuleClientPlan) -> Cli
 
 
 def rewrite_line(
-    migration: KeylessMigration, plan: ModuleClientPlan, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine
+    migration: KeylessMigration,
+    plan: ModuleClientPlan,
+    original: cst.SimpleStatementLine,
+    updated: cst.SimpleStatementLine,
 ) -> cst.BaseStatement | cst.FlattenSentinel[cst.BaseStatement] | cst.RemovalSentinel:
     """Apply the plan's actions to one statement line."""
     body: list[cst.BaseSmallStatement] = []
@@ -197,7 +220,11 @@ def rewrite_line(
             provider = migration.token_source(MODULE_CLIENT)
             body.append(
                 new.with_changes(
-                    targets=[new.targets[0].with_changes(target=target.with_changes(attr=cst.Name("azure_ad_token_provider")))],
+                    targets=[
+                        new.targets[0].with_changes(
+                            target=target.with_changes(attr=cst.Name("azure_ad_token_provider"))
+                        )
+                    ],
                     value=cst.Name(provider),
                 )
             )
@@ -210,7 +237,11 @@ def rewrite_line(
         assignment = cst.SimpleStatementLine(
             [
                 cst.Assign(
-                    targets=[cst.AssignTarget(target.with_changes(attr=cst.Name("azure_ad_token_provider")))],
+                    targets=[
+                        cst.AssignTarget(
+                            target.with_changes(attr=cst.Name("azure_ad_token_provider"))
+                        )
+                    ],
                     value=cst.Name(provider),
                 )
             ]

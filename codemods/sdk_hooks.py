@@ -60,7 +60,9 @@ def _source(node: cst.CSTNode) -> str:
 
 
 # -- azure-ai-inference and azure-search-documents ---------------------------------------------
-def _azure_sdk(migration: KeylessMigration, spec: ClientSpec, call: cst.Call, present: dict[str, cst.Arg]) -> str | Verdict | None:
+def _azure_sdk(
+    migration: KeylessMigration, spec: ClientSpec, call: cst.Call, present: dict[str, cst.Arg]
+) -> str | Verdict | None:
     credential = present.get("credential")
     endpoint = present.get("endpoint")
     if spec.service == "openai":
@@ -109,13 +111,19 @@ def _inference_endpoint(
         if assigned is not None:
             credential_text += " " + _source(assigned)
     if endpoint is None:
-        return Verdict(REVIEW, "no endpoint is visible, so it is not clear this talks to Azure OpenAI")
+        return Verdict(
+            REVIEW, "no endpoint is visible, so it is not clear this talks to Azure OpenAI"
+        )
     literals, names = azure_endpoint.fragments(endpoint, migration.module_values())
     text = "".join(literals)
     if _GITHUB_MODELS.search(text) or _GITHUB_TOKEN.search(credential_text):
         return SKIP
-    if azure_endpoint.classify(endpoint, migration.module_values()) == azure_endpoint.AZURE or re.search(
-        r"\.openai\.azure\.|\.cognitiveservices\.azure\.|\.services\.ai\.azure\.", text, re.IGNORECASE
+    if azure_endpoint.classify(
+        endpoint, migration.module_values()
+    ) == azure_endpoint.AZURE or re.search(
+        r"\.openai\.azure\.|\.cognitiveservices\.azure\.|\.services\.ai\.azure\.",
+        text,
+        re.IGNORECASE,
     ):
         return None
     if any(_OPENAI_NAME.search(n) for n in names):
@@ -134,7 +142,9 @@ def _inference_endpoint(
 
 
 # -- litellm -----------------------------------------------------------------------------------
-def _litellm(migration: KeylessMigration, spec: ClientSpec, call: cst.Call, present: dict[str, cst.Arg]) -> str | Verdict | None:
+def _litellm(
+    migration: KeylessMigration, spec: ClientSpec, call: cst.Call, present: dict[str, cst.Arg]
+) -> str | Verdict | None:
     model = present.get("model")
     value = model.value if model is not None else None
     if isinstance(value, cst.Name):
@@ -153,19 +163,28 @@ def _leading_text(value: cst.BaseExpression) -> str | None:
         return evaluated if isinstance(evaluated, str) else None
     if isinstance(value, cst.ConcatenatedString):
         return _leading_text(value.left)
-    if isinstance(value, cst.FormattedString) and value.parts and isinstance(value.parts[0], cst.FormattedStringText):
+    if (
+        isinstance(value, cst.FormattedString)
+        and value.parts
+        and isinstance(value.parts[0], cst.FormattedStringText)
+    ):
         return value.parts[0].value
     return None
 
 
 def _unclear(present: dict[str, cst.Arg]) -> str | Verdict:
     if "api_key" in present:
-        return Verdict(REVIEW, "the model is not a literal, so it is not clear this is an azure/ model; left as it is")
+        return Verdict(
+            REVIEW,
+            "the model is not a literal, so it is not clear this is an azure/ model; left as it is",
+        )
     return SKIP
 
 
 # -- llama-index -------------------------------------------------------------------------------
-def _llama_index(migration: KeylessMigration, spec: ClientSpec, call: cst.Call, present: dict[str, cst.Arg]) -> str | Verdict | None:
+def _llama_index(
+    migration: KeylessMigration, spec: ClientSpec, call: cst.Call, present: dict[str, cst.Arg]
+) -> str | Verdict | None:
     flag = present.get("use_azure_ad")
     on = flag is not None and isinstance(flag.value, cst.Name) and flag.value.value == "True"
     if on and not any(k in present for k in spec.key_args):
@@ -181,7 +200,11 @@ def autogen_serializes(migration: KeylessMigration) -> bool:
 
 
 # -- keys that belong to the Search service, not to this code ------------------------------------
-_SEARCH_DEFINITIONS = ("AzureOpenAIVectorizerParameters", "AzureOpenAIParameters", "AzureOpenAIEmbeddingSkill")
+_SEARCH_DEFINITIONS = (
+    "AzureOpenAIVectorizerParameters",
+    "AzureOpenAIParameters",
+    "AzureOpenAIEmbeddingSkill",
+)
 
 
 def search_definition_key(migration: KeylessMigration, call: cst.Call) -> str | None:
@@ -196,7 +219,12 @@ def search_definition_key(migration: KeylessMigration, call: cst.Call) -> str | 
         return None
     names = qualified_names(migration, call.func)
     hit = next(
-        (n for n in names if n.startswith("azure.search.documents") and n.rsplit(".", 1)[-1] in _SEARCH_DEFINITIONS),
+        (
+            n
+            for n in names
+            if n.startswith("azure.search.documents")
+            and n.rsplit(".", 1)[-1] in _SEARCH_DEFINITIONS
+        ),
         None,
     )
     if hit is None:

@@ -114,9 +114,11 @@ _LANGCHAIN_ASYNC = (
 
 _COMMUNITY_ENV_NOTE = (
     "community-env-key",
-    "this legacy langchain_community class still reads AZURE_OPENAI_API_KEY / OPENAI_API_KEY "
+    (
+        "this legacy langchain_community class still reads AZURE_OPENAI_API_KEY / OPENAI_API_KEY "
     "and passes it to openai next to the token provider: unset both variables (openai 3.x "
-    "rejects a key and a provider together), or move to langchain_openai",
+    "rejects a key and a provider together), or move to langchain_openai"
+    ),
     "warning",
 )
 
@@ -137,11 +139,13 @@ def _langchain(cls: str, modules: tuple[str, ...], *, legacy: bool) -> ClientSpe
 
 _LLAMA_NOTE = (
     "llama-index-openai-3",
-    "llama-index's AzureOpenAI/AzureOpenAIEmbedding (0.6.x) with use_azure_ad=True pass both "
+    (
+        "llama-index's AzureOpenAI/AzureOpenAIEmbedding (0.6.x) with use_azure_ad=True pass both "
     "api_key (the fetched token) and azure_ad_token_provider to openai: openai 3.x rejects that "
     "(MutuallyExclusiveAuthError); under openai 2.x the token goes out in both the api-key and "
     "Authorization headers. Keep openai<3 (llama-index-llms-openai pins it) until a "
-    "llama-index release fixes it",
+    "llama-index release fixes it"
+    ),
     "warning",
 )
 
@@ -173,9 +177,11 @@ def _semantic_kernel(cls: str, module: str) -> ClientSpec:
         notes=(
             (
                 "sk-env-key",
-                "semantic-kernel still reads AZURE_OPENAI_API_KEY from the environment and from "
+                (
+                    "semantic-kernel still reads AZURE_OPENAI_API_KEY from the environment and from "
                 ".env and passes it to openai next to ad_token_provider: remove it from both "
-                "(openai 3.x rejects a key and a provider together)",
+                "(openai 3.x rejects a key and a provider together)"
+                ),
                 "warning",
             ),
         ),
@@ -319,8 +325,10 @@ SDK_SPECS: tuple[ClientSpec, ...] = (
         notes=(
             (
                 "litellm-env-key",
-                "litellm prefers a key over azure_ad_token_provider when it finds one "
-                "(AZURE_OPENAI_API_KEY, AZURE_API_KEY, litellm.api_key, litellm.azure_key): remove them",
+                (
+                    "litellm prefers a key over azure_ad_token_provider when it finds one "
+                "(AZURE_OPENAI_API_KEY, AZURE_API_KEY, litellm.api_key, litellm.azure_key): remove them"
+                ),
                 "warning",
             ),
         ),

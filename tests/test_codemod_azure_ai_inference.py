@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import pytest
-
 from helpers import code, run
 
 HEAD = "import os\nfrom azure.core.credentials import AzureKeyCredential\n"
 SCOPE = '["https://cognitiveservices.azure.com/.default"]'
 
 
-@pytest.mark.parametrize("module, aio", [("azure.ai.inference", False), ("azure.ai.inference.aio", True)])
+@pytest.mark.parametrize(
+    "module, aio", [("azure.ai.inference", False), ("azure.ai.inference.aio", True)]
+)
 @pytest.mark.parametrize("cls", ["ChatCompletionsClient", "EmbeddingsClient"])
 def test_key_credential_becomes_a_token_credential_with_the_openai_scope(module, aio, cls):
     out = code(
@@ -18,7 +19,10 @@ def test_key_credential_becomes_a_token_credential_with_the_openai_scope(module,
         f'c = {cls}(endpoint=os.environ["AZURE_OPENAI_ENDPOINT"], credential=AzureKeyCredential(os.environ["AZURE_OPENAI_KEY"]))\n'
     )
     name = "async_credential" if aio else "credential"
-    assert f'{cls}(endpoint=os.environ["AZURE_OPENAI_ENDPOINT"], credential={name}, credential_scopes={SCOPE})' in out
+    assert (
+        f'{cls}(endpoint=os.environ["AZURE_OPENAI_ENDPOINT"], credential={name}, credential_scopes={SCOPE})'
+        in out
+    )
     assert "AzureKeyCredential" not in out  # import removed with its last use
     identity = "azure.identity.aio" if aio else "azure.identity"
     assert f"from {identity} import ManagedIdentityCredential\n" in out
@@ -30,7 +34,10 @@ def test_positional_credential_stays_positional():
         f"{HEAD}from azure.ai.inference import ChatCompletionsClient\n"
         'c = ChatCompletionsClient("https://r.openai.azure.com/openai/deployments/gpt-4o", AzureKeyCredential(k))\n'
     )
-    assert f'ChatCompletionsClient("https://r.openai.azure.com/openai/deployments/gpt-4o", credential, credential_scopes={SCOPE})' in out
+    assert (
+        f'ChatCompletionsClient("https://r.openai.azure.com/openai/deployments/gpt-4o", credential, credential_scopes={SCOPE})'
+        in out
+    )
 
 
 def test_sovereign_cloud_scope():

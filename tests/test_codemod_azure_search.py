@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from helpers import code, run
+
 from migrator import roles
 
 HEAD = "import os\nfrom azure.core.credentials import AzureKeyCredential\n"
@@ -35,14 +35,21 @@ def test_third_positional_credential_of_search_client(module, aio):
     ],
 )
 def test_keyword_credential_of_the_other_clients(module, cls):
-    args = "endpoint=E, index_name='i', credential=AzureKeyCredential(K)" if "Sender" in cls else "endpoint=E, credential=AzureKeyCredential(K)"
+    args = (
+        "endpoint=E, index_name='i', credential=AzureKeyCredential(K)"
+        if "Sender" in cls
+        else "endpoint=E, credential=AzureKeyCredential(K)"
+    )
     out = code(f"{HEAD}from {module} import {cls}\nc = {cls}({args})\n")
     assert ("credential=async_credential)" if ".aio" in module else "credential=credential)") in out
     assert "AzureKeyCredential" not in out
 
 
 def test_sovereign_cloud_sets_the_audience():
-    out = code(f"{HEAD}from azure.search.documents import SearchClient\nc = SearchClient(E, 'i', AzureKeyCredential(K))\n", cloud="china")
+    out = code(
+        f"{HEAD}from azure.search.documents import SearchClient\nc = SearchClient(E, 'i', AzureKeyCredential(K))\n",
+        cloud="china",
+    )
     assert "SearchClient(E, 'i', credential, audience=\"https://search.azure.cn\")" in out
 
 

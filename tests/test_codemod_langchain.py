@@ -5,7 +5,6 @@ from __future__ import annotations
 import textwrap
 
 import pytest
-
 from helpers import code, outcomes, run
 
 
@@ -22,8 +21,13 @@ from helpers import code, outcomes, run
 )
 @pytest.mark.parametrize("key_arg", ["api_key", "openai_api_key"])
 def test_key_argument_becomes_a_sync_provider(imports, ctor, key_arg):
-    out = code(f'{imports}\nllm = {ctor}(azure_deployment="gpt-4o", {key_arg}=KEY, api_version="2024-10-21")\n')
-    assert f'{ctor}(azure_deployment="gpt-4o", azure_ad_token_provider=token_provider, api_version="2024-10-21")' in out
+    out = code(
+        f'{imports}\nllm = {ctor}(azure_deployment="gpt-4o", {key_arg}=KEY, api_version="2024-10-21")\n'
+    )
+    assert (
+        f'{ctor}(azure_deployment="gpt-4o", azure_ad_token_provider=token_provider, api_version="2024-10-21")'
+        in out
+    )
     assert key_arg not in out
     assert "from azure.identity import ManagedIdentityCredential, get_bearer_token_provider" in out
 
@@ -31,13 +35,17 @@ def test_key_argument_becomes_a_sync_provider(imports, ctor, key_arg):
 def test_implicit_environment_key_gets_a_provider():
     source = "from langchain_openai import AzureChatOpenAI\nllm = AzureChatOpenAI(azure_deployment='gpt-4o')\n"
     out = code(source)
-    assert "AzureChatOpenAI(azure_deployment='gpt-4o', azure_ad_token_provider=token_provider)" in out
+    assert (
+        "AzureChatOpenAI(azure_deployment='gpt-4o', azure_ad_token_provider=token_provider)" in out
+    )
     [client] = run(source).clients
     assert (client.outcome, client.sdk) == ("migrated", "langchain-openai")
     assert "environment" in client.reason
 
 
-@pytest.mark.parametrize("method", ["ainvoke", "astream", "abatch", "aembed_documents", "aembed_query"])
+@pytest.mark.parametrize(
+    "method", ["ainvoke", "astream", "abatch", "aembed_documents", "aembed_query"]
+)
 def test_async_use_adds_the_async_provider(method):
     out = code(
         f"""\
@@ -84,7 +92,10 @@ def test_object_in_a_chain_used_asynchronously_gets_both_providers():
             return await chain.ainvoke({"q": q})
         """
     out = code(source)
-    assert "azure_ad_token_provider=token_provider, azure_ad_async_token_provider=async_token_provider" in out
+    assert (
+        "azure_ad_token_provider=token_provider, azure_ad_async_token_provider=async_token_provider"
+        in out
+    )
     assert "async calls" in run(source).clients[0].reason
 
 
@@ -101,7 +112,9 @@ def test_object_in_a_chain_used_asynchronously_gets_both_providers():
 def test_legacy_import_paths_are_migrated_and_warned(module, cls):
     source = f"from {module} import {cls}\nllm = {cls}(deployment_name='d', openai_api_key=KEY)\n"
     result = run(source)
-    assert f"{cls}(deployment_name='d', azure_ad_token_provider=token_provider)" in result.new.decode()
+    assert (
+        f"{cls}(deployment_name='d', azure_ad_token_provider=token_provider)" in result.new.decode()
+    )
     assert result.clients[0].sdk == "langchain-community"
     assert [n.rule for n in result.notices] == ["community-env-key"]
 
@@ -118,7 +131,9 @@ def test_already_keyless_is_left():
 
 
 def test_key_next_to_an_existing_provider_is_removed():
-    out = code("from langchain_openai import AzureChatOpenAI\nllm = AzureChatOpenAI(azure_ad_token_provider=tp, api_key=k)\n")
+    out = code(
+        "from langchain_openai import AzureChatOpenAI\nllm = AzureChatOpenAI(azure_ad_token_provider=tp, api_key=k)\n"
+    )
     assert "AzureChatOpenAI(azure_ad_token_provider=tp)\n" in out
 
 

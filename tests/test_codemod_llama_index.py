@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from helpers import code, outcomes, run
 
 LLM = "from llama_index.llms.azure_openai import AzureOpenAI\n"
@@ -14,7 +13,10 @@ EMB = "from llama_index.embeddings.azure_openai import AzureOpenAIEmbedding\n"
 def test_key_becomes_use_azure_ad_with_a_provider(imports, ctor):
     result = run(f'{imports}llm = {ctor}(engine="gpt-4o", api_key=KEY, azure_endpoint=E)\n')
     out = result.new.decode()
-    assert f'{ctor}(engine="gpt-4o", azure_ad_token_provider=token_provider, azure_endpoint=E, use_azure_ad=True)' in out
+    assert (
+        f'{ctor}(engine="gpt-4o", azure_ad_token_provider=token_provider, azure_endpoint=E, use_azure_ad=True)'
+        in out
+    )
     # Sync provider: llama-index calls it synchronously even for its async client.
     assert "azure.identity.aio" not in out
     assert [n.rule for n in result.notices] == ["llama-index-openai-3"]
@@ -28,7 +30,9 @@ def test_use_azure_ad_false_is_switched_on():
 
 def test_implicit_key_gets_provider_and_flag():
     out = code(f"{LLM}llm = AzureOpenAI(engine='e')\n")
-    assert "AzureOpenAI(engine='e', azure_ad_token_provider=token_provider, use_azure_ad=True)" in out
+    assert (
+        "AzureOpenAI(engine='e', azure_ad_token_provider=token_provider, use_azure_ad=True)" in out
+    )
 
 
 def test_use_azure_ad_alone_is_already_keyless_and_still_warned():
@@ -40,7 +44,9 @@ def test_use_azure_ad_alone_is_already_keyless_and_still_warned():
 
 
 def test_async_use_keeps_the_sync_provider():
-    out = code(f"{LLM}llm = AzureOpenAI(api_key=K)\n\nasync def f():\n    return await llm.acomplete('x')\n")
+    out = code(
+        f"{LLM}llm = AzureOpenAI(api_key=K)\n\nasync def f():\n    return await llm.acomplete('x')\n"
+    )
     assert "azure_ad_token_provider=token_provider" in out
     assert "async_token_provider" not in out
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import textwrap
 
 import pytest
-
 from helpers import code, run
 
 
@@ -25,19 +24,25 @@ def test_key_assignment_becomes_the_provider_in_place():
     )
     assert "openai.azure_ad_token_provider = token_provider  # from the portal\n" in out
     assert "api_key" not in out
-    assert out.index("token_provider = get_bearer_token_provider(") < out.index("openai.azure_ad_token_provider")
+    assert out.index("token_provider = get_bearer_token_provider(") < out.index(
+        "openai.azure_ad_token_provider"
+    )
     compile(out, "<out>", "exec")
 
 
 def test_record_carries_the_module_calls_for_roles():
-    result = run('import openai\nopenai.api_type = "azure"\nopenai.api_key = k\nopenai.files.create(file=f, purpose="batch")\n')
+    result = run(
+        'import openai\nopenai.api_type = "azure"\nopenai.api_key = k\nopenai.files.create(file=f, purpose="batch")\n'
+    )
     [client] = result.clients
     assert (client.cls, client.outcome, client.line) == ("openai (module client)", "migrated", 2)
     assert [c.chain for c in client.calls] == ["files.create"]
 
 
 def test_implicit_environment_key_gets_a_provider_after_api_type():
-    out = code('import openai\n\nopenai.api_type = "azure"\nr = openai.chat.completions.create(model="m", messages=[])\n')
+    out = code(
+        'import openai\n\nopenai.api_type = "azure"\nr = openai.chat.completions.create(model="m", messages=[])\n'
+    )
     assert 'openai.api_type = "azure"\nopenai.azure_ad_token_provider = token_provider\n' in out
 
 
@@ -47,7 +52,9 @@ def test_alias_spelling_is_kept():
 
 
 def test_existing_provider_drops_the_key_assignment():
-    out = code('import openai\nopenai.api_type = "azure"\nopenai.azure_ad_token_provider = tp\nopenai.api_key = k\n')
+    out = code(
+        'import openai\nopenai.api_type = "azure"\nopenai.azure_ad_token_provider = tp\nopenai.api_key = k\n'
+    )
     assert "openai.api_key" not in out
     assert "openai.azure_ad_token_provider = tp\n" in out
     assert "ManagedIdentityCredential" not in out
@@ -62,7 +69,10 @@ def test_existing_provider_drops_the_key_assignment():
             'r = openai.ChatCompletion.create(engine="gpt-35", messages=[])\n',
             "openai.api_base",
         ),
-        ('import openai\nr = openai.ChatCompletion.create(engine="gpt-35", messages=[])\n', "ChatCompletion"),
+        (
+            'import openai\nr = openai.ChatCompletion.create(engine="gpt-35", messages=[])\n',
+            "ChatCompletion",
+        ),
         ('import openai\nopenai.api_type = "azure_ad"\nopenai.api_key = token\n', "azure_ad"),
     ],
 )

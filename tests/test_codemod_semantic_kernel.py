@@ -3,18 +3,27 @@
 from __future__ import annotations
 
 import pytest
-
 from helpers import code, run
 
-SERVICES = ["AzureChatCompletion", "AzureTextEmbedding", "AzureTextCompletion", "AzureAudioToText", "AzureTextToImage"]
+SERVICES = [
+    "AzureChatCompletion",
+    "AzureTextEmbedding",
+    "AzureTextCompletion",
+    "AzureAudioToText",
+    "AzureTextToImage",
+]
 
 
 @pytest.mark.parametrize("cls", SERVICES)
 def test_key_becomes_an_async_ad_token_provider(cls):
-    result = run(f"from semantic_kernel.connectors.ai.open_ai import {cls}\ns = {cls}(deployment_name='d', api_key=KEY)\n")
+    result = run(
+        f"from semantic_kernel.connectors.ai.open_ai import {cls}\ns = {cls}(deployment_name='d', api_key=KEY)\n"
+    )
     out = result.new.decode()
     assert f"{cls}(deployment_name='d', ad_token_provider=async_token_provider)" in out
-    assert "from azure.identity.aio import ManagedIdentityCredential, get_bearer_token_provider" in out
+    assert (
+        "from azure.identity.aio import ManagedIdentityCredential, get_bearer_token_provider" in out
+    )
     assert [n.rule for n in result.notices] == ["sk-env-key", "close-async-credential"]
 
 

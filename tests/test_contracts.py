@@ -37,7 +37,10 @@ LEGACY_PATHS = {
     "haystack.components.generators.azure.AzureOpenAIGenerator",
 }
 # Taken through **kwargs and checked by test_kwargs_* below.
-KWARGS_CHECKED = {"azure-ai-inference": {"credential_scopes"}, "azure-search-documents": {"audience"}}
+KWARGS_CHECKED = {
+    "azure-ai-inference": {"credential_scopes"},
+    "azure-search-documents": {"audience"},
+}
 
 
 def _resolve(name: str) -> object:
@@ -63,7 +66,9 @@ def accepted(target: object, spec: ClientSpec) -> set[str]:
         from litellm.litellm_core_utils.get_litellm_params import get_litellm_params
 
         # litellm takes provider settings through **kwargs and reads them with get_litellm_params.
-        return set(inspect.signature(target).parameters) | set(inspect.signature(get_litellm_params).parameters)
+        return set(inspect.signature(target).parameters) | set(
+            inspect.signature(get_litellm_params).parameters
+        )
     if spec.sdk == "autogen":
         from autogen_ext.models.openai.config import AzureOpenAIClientConfiguration
 
@@ -80,7 +85,11 @@ def accepted(target: object, spec: ClientSpec) -> set[str]:
 
 
 def _specs(llama: bool) -> list:
-    return [pytest.param(s, id=f"{s.sdk}:{s.label}") for s in SDK_SPECS if (s.sdk == "llama-index") == llama]
+    return [
+        pytest.param(s, id=f"{s.sdk}:{s.label}")
+        for s in SDK_SPECS
+        if (s.sdk == "llama-index") == llama
+    ]
 
 
 def _check(spec: ClientSpec) -> None:
@@ -92,7 +101,9 @@ def _check(spec: ClientSpec) -> None:
         assert len(targets) == 1, f"{current} name different objects"
     for target in targets.values():
         missing = written_and_removed(spec) - accepted(target, spec)
-        assert not missing, f"{spec.label} ({getattr(target, '__name__', target)}) does not accept {sorted(missing)}"
+        assert not missing, (
+            f"{spec.label} ({getattr(target, '__name__', target)}) does not accept {sorted(missing)}"
+        )
 
 
 @pytest.mark.parametrize("spec", _specs(llama=False))
@@ -125,11 +136,15 @@ class _FakeCredential:
 def test_kwargs_inference_takes_credential_scopes(module, cls):
     scope = "https://cognitiveservices.azure.com/.default"
     client = getattr(importlib.import_module(module), cls)(
-        "https://r.openai.azure.com/openai/deployments/d", _FakeCredential(), credential_scopes=[scope]
+        "https://r.openai.azure.com/openai/deployments/d",
+        _FakeCredential(),
+        credential_scopes=[scope],
     )
     assert client._config.credential_scopes == [scope]
     # Without it the SDK would ask for a token for Azure ML, which Azure OpenAI rejects.
-    default = getattr(importlib.import_module(module), cls)("https://r.openai.azure.com/openai/deployments/d", _FakeCredential())
+    default = getattr(importlib.import_module(module), cls)(
+        "https://r.openai.azure.com/openai/deployments/d", _FakeCredential()
+    )
     assert default._config.credential_scopes == ["https://ml.azure.com/.default"]
 
 
@@ -139,7 +154,11 @@ def test_kwargs_inference_takes_credential_scopes(module, cls):
         ("azure.search.documents", "SearchClient", ("https://s.search.windows.net", "i")),
         ("azure.search.documents.aio", "SearchClient", ("https://s.search.windows.net", "i")),
         ("azure.search.documents.indexes", "SearchIndexClient", ("https://s.search.windows.net",)),
-        ("azure.search.documents.indexes", "SearchIndexerClient", ("https://s.search.windows.net",)),
+        (
+            "azure.search.documents.indexes",
+            "SearchIndexerClient",
+            ("https://s.search.windows.net",),
+        ),
     ],
 )
 def test_kwargs_search_takes_audience_for_sovereign_clouds(module, cls, args):
@@ -149,4 +168,6 @@ def test_kwargs_search_takes_audience_for_sovereign_clouds(module, cls, args):
     client = ctor(*args, _FakeCredential(), audience=audience_for("search", "usgov"))
     assert client._config.credential_scopes == [scope_for("search", "usgov")]
     # The public cloud is the default, so nothing is written for it.
-    assert ctor(*args, _FakeCredential())._config.credential_scopes == [scope_for("search", "public")]
+    assert ctor(*args, _FakeCredential())._config.credential_scopes == [
+        scope_for("search", "public")
+    ]

@@ -35,7 +35,11 @@ CASES = [FIXTURES / name for name in SDK_CASES]
 
 def _run(case: Path, name: str):  # type: ignore[no-untyped-def]
     options_path = case / "options.json"
-    options = MigrationOptions(**json.loads(options_path.read_text())) if options_path.is_file() else MigrationOptions()
+    options = (
+        MigrationOptions(**json.loads(options_path.read_text()))
+        if options_path.is_file()
+        else MigrationOptions()
+    )
     path = case / name
     return migrate_source(path.read_bytes(), options, str(path))
 
@@ -49,7 +53,9 @@ def test_output_matches_expected_bytes(case: Path):
 def test_report_matches(case: Path):
     wanted = json.loads((case / "report.json").read_text(encoding="utf-8"))
     result = _run(case, "input.py")
-    assert [{"line": c.line, "cls": c.cls, "outcome": c.outcome} for c in result.clients] == wanted["clients"]
+    assert [{"line": c.line, "cls": c.cls, "outcome": c.outcome} for c in result.clients] == wanted[
+        "clients"
+    ]
     assert [n.rule for n in result.notices] == wanted["notices"]
 
 
@@ -66,6 +72,8 @@ def test_expected_compiles(case: Path):
     compile((case / "expected.py").read_bytes(), str(case / "expected.py"), "exec")
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if any(m in c.name for m in NOOP)], ids=lambda c: c.name)
+@pytest.mark.parametrize(
+    "case", [c for c in CASES if any(m in c.name for m in NOOP)], ids=lambda c: c.name
+)
 def test_noop_cases_are_byte_identical(case: Path):
     assert (case / "expected.py").read_bytes() == (case / "input.py").read_bytes()

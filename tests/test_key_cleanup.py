@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import textwrap
 
-from migrator.engine import migrate_source
-from codemods.options import MigrationOptions
-
 from helpers import code, run
+
+from codemods.options import MigrationOptions
+from migrator.engine import migrate_source
 
 
 def rules(result):
@@ -57,7 +57,7 @@ def test_module_level_env_variable_is_reported_not_removed():
     result = run(source)
     assert 'API_KEY = os.environ["AZURE_OPENAI_API_KEY"]' in result.new.decode()
     assert ("unused-key-variable", 4) in rules(result)
-    assert "import" in [n for n in result.notices if n.rule == "unused-key-variable"][0].message
+    assert "import" in next(n for n in result.notices if n.rule == "unused-key-variable").message
 
 
 def test_module_level_env_variable_in_a_file_that_cannot_be_imported_is_removed():

@@ -19,11 +19,20 @@ import pytest
 from codemods.options import MigrationOptions
 from migrator.engine import migrate_source
 
-from .loopback import COGNITIVE_SERVICES_RESOURCE, AzureOpenAIEndpoint, IdentityEndpoint, run_program
+from .loopback import (
+    COGNITIVE_SERVICES_RESOURCE,
+    AzureOpenAIEndpoint,
+    IdentityEndpoint,
+    run_program,
+)
 
 KEY = "e2e-key-0123456789abcdef0123456789"
 CLIENT_ID = "22222222-3333-4444-5555-666666666666"
-QUIET = {"LITELLM_LOCAL_MODEL_COST_MAP": "True", "HAYSTACK_TELEMETRY_ENABLED": "False", "TIKTOKEN_CACHE_DIR": ""}
+QUIET = {
+    "LITELLM_LOCAL_MODEL_COST_MAP": "True",
+    "HAYSTACK_TELEMETRY_ENABLED": "False",
+    "TIKTOKEN_CACHE_DIR": "",
+}
 
 
 def _write(tmp_path: Path, source: str) -> Path:
@@ -34,7 +43,9 @@ def _write(tmp_path: Path, source: str) -> Path:
 
 def _migrate(path: Path) -> str:
     result = migrate_source(path.read_bytes(), MigrationOptions(), str(path))
-    assert [c.outcome for c in result.clients] and all(c.outcome == "migrated" for c in result.clients), result.clients
+    assert [c.outcome for c in result.clients] and all(
+        c.outcome == "migrated" for c in result.clients
+    ), result.clients
     path.write_bytes(result.new)
     return result.new.decode()
 
@@ -58,7 +69,11 @@ def _before_and_after(
     with IdentityEndpoint() as identity:
         token = identity.token_for(COGNITIVE_SERVICES_RESOURCE, CLIENT_ID)
         with AzureOpenAIEndpoint(tokens=[token]) as aoai:
-            env = {"AZURE_OPENAI_ENDPOINT": aoai.url, "AZURE_CLIENT_ID": CLIENT_ID, **identity.env()}
+            env = {
+                "AZURE_OPENAI_ENDPOINT": aoai.url,
+                "AZURE_CLIENT_ID": CLIENT_ID,
+                **identity.env(),
+            }
             out = _run(path, env)
             assert aoai.requests
             assert all(r.headers.get("authorization") == f"Bearer {token}" for r in aoai.requests)
@@ -116,7 +131,7 @@ def test_langchain_sync_and_async(tmp_path):
 
 def test_litellm(tmp_path):
     pytest.importorskip("litellm")
-    out, _, aoai = _before_and_after(
+    out, _, _ = _before_and_after(
         tmp_path,
         """
         import os
@@ -196,7 +211,7 @@ def test_azure_ai_inference(tmp_path):
     pytest.importorskip("azure.ai.inference")
     # With a key this SDK sends it as a bearer value, which the stand-in only takes on /v1/
     # paths, so there is no "before" run: the point is the token and its scope after.
-    out, migrated, aoai = _before_and_after(
+    out, migrated, _ = _before_and_after(
         tmp_path,
         """
         import os
