@@ -97,3 +97,7 @@ def classify(node: cst.BaseExpression, values: Mapping[str, cst.BaseExpression])
         if match:
             return NOT_AZURE
     return UNKNOWN
+
+
+# Shared with codemods.sdk_hooks (azure-ai-inference endpoints).
+fragments = _fragments

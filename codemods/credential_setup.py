@@ -164,3 +164,19 @@ def wrap_long_identity_imports(module: cst.Module, width: int = 88) -> cst.Modul
         body[index] = stmt.with_changes(body=[wrapped])
         changed = True
     return module.with_changes(body=body) if changed else module
+
+
+def component_provider_statements(providers: dict[str, str]) -> tuple[list[cst.BaseStatement], list[ImportNeed]]:
+    """autogen's ``AzureTokenProvider(DefaultAzureCredential(), scope)``, the provider its
+    component config can dump and load (it only knows DefaultAzureCredential)."""
+    if not providers:
+        return [], []
+    imports = [
+        ImportNeed("autogen_ext.auth.azure", "AzureTokenProvider"),
+        ImportNeed(SYNC_MODULE, "DefaultAzureCredential"),
+    ]
+    statements = [
+        cst.parse_statement(_assignment(name, "AzureTokenProvider", ["DefaultAzureCredential()", f'"{scope}"']))
+        for scope, name in providers.items()
+    ]
+    return statements, imports

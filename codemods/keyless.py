@@ -15,17 +15,26 @@ the first module-level statement that needs them, and the imports they use.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import replace
 
 import libcst as cst
 from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
 from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.metadata import PositionProvider, QualifiedNameProvider
 
-from codemods import azure_endpoint, credential_setup
+from codemods import azure_endpoint, credential_setup, module_client, sdk_hooks
 from codemods.findings import KEYLESS, MANUAL, MIGRATED, REVIEW, ClientRecord, ModuleOutcome, Notice
+from codemods.key_cleanup import KeyCleanup
 from codemods.options import MigrationOptions
 from codemods.resolve import client_spec, qualified_names
-from codemods.targets import CREDENTIAL, KEY_OVERRIDE_METHODS, TOKEN_PROVIDER_FUNCTIONS, ClientSpec
+from codemods.targets import (
+    CREDENTIAL,
+    KEY_OVERRIDE_METHODS,
+    TOKEN_PROVIDER_FUNCTIONS,
+    ClientSpec,
+    audience_for,
+)
 from codemods.usage import ClientUsage
 
 _NOT_A_SECRET = re.compile(r"your|<|>|x{4,}|placeholder|api[_-]?key|\s|^https?://", re.IGNORECASE)
@@ -46,15 +55,31 @@ def masked(value: str) -> str:
 
 
 class _Collector(cst.CSTVisitor):
-    """Names used anywhere (so new names never collide) and comments under a node."""
+    """Names used anywhere (so new names never collide) and comments under a node.
+
+    ``names`` are identifiers a new module-level name could clash with; a keyword argument's
+    name (``credential=``) or an attribute's (``self.credential``) is not one, but both are in
+    ``words``.
+    """
 
     def __init__(self) -> None:
         self.names: set[str] = set()
+        self.words: set[str] = set()
         self.comments = 0
         self.strings: list[cst.SimpleString] = []
+        self._not_bindings: set[int] = set()
+
+    def visit_Arg(self, node: cst.Arg) -> None:
+        if node.keyword is not None:
+            self._not_bindings.add(id(node.keyword))
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        self._not_bindings.add(id(node.attr))
 
     def visit_Name(self, node: cst.Name) -> None:
-        self.names.add(node.value)
+        self.words.add(node.value)
+        if id(node) not in self._not_bindings:
+            self.names.add(node.value)
 
     def visit_Comment(self, node: cst.Comment) -> None:
         self.comments += 1
@@ -92,10 +117,18 @@ class KeylessMigration(VisitorBasedCodemodCommand):
         self._current_top = 0
         self._first_top: int | None = None
         self._first_line = 1
+        self._taken_before: set[str] = set()
+        self._noted: set[tuple[str, int]] = set()
+        self._component_providers: dict[str, str] = {}
+        self._functions: list[cst.FunctionDef] = []
+        self.cleanup = KeyCleanup(self)
+        self._module_client: module_client.ModuleClientPlan | None = None
 
     # -- module facts ----------------------------------------------------------------------
     def visit_Module(self, node: cst.Module) -> None:
-        self._taken = _collect(node).names
+        collected = _collect(node)
+        self._taken = collected.names
+        self._taken_before = set(collected.words)
         for index, stmt in enumerate(node.body):
             self._top_index[id(stmt)] = index
             if not isinstance(stmt, cst.SimpleStatementLine):
@@ -107,6 +140,29 @@ class KeylessMigration(VisitorBasedCodemodCommand):
                         self._values[target.value] = small.value
                         self._assign_nodes[target.value] = small
                         self._note_existing_provider(target.value, small.value)
+
+        self._module_client = module_client.prepare(self, node)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._functions.append(node)
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef) -> cst.FunctionDef:
+        self._functions.pop()
+        return self.cleanup.leave_function(original_node, updated_node)
+
+    def leave_SimpleStatementLine(
+        self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
+    ) -> cst.BaseStatement | cst.FlattenSentinel[cst.BaseStatement] | cst.RemovalSentinel:
+        if self._module_client is None:
+            return updated_node
+        return module_client.rewrite_line(self, self._module_client, original_node, updated_node)
+
+    def _function_binds(self, name: str) -> bool:
+        return bool(self._functions) and self.cleanup._binds_locally(self._functions[-1], name)
+
+    def report_literals_in(self, node: cst.CSTNode) -> None:
+        for string in _collect(node).strings:
+            self._report_literal(string, node)
 
     def _note_existing_provider(self, name: str, value: cst.BaseExpression) -> None:
         if not isinstance(value, cst.Call) or len(value.args) != 2:
@@ -132,6 +188,11 @@ class KeylessMigration(VisitorBasedCodemodCommand):
         return self._migrate(spec, original_node, updated_node)
 
     def _check_key_override(self, node: cst.Call) -> None:
+        message = sdk_hooks.search_definition_key(self, node)
+        if message is not None:
+            pos = self.get_metadata(PositionProvider, node).start
+            self.outcome.notices.append(Notice(pos.line, pos.column, "search-service-key", message))
+            return
         func = node.func
         if not (isinstance(func, cst.Attribute) and func.attr.value in KEY_OVERRIDE_METHODS):
             return
@@ -151,9 +212,10 @@ class KeylessMigration(VisitorBasedCodemodCommand):
         pos = self.get_metadata(PositionProvider, node).start
         usage = self.usage.get((pos.line, pos.column), ClientUsage())
         endpoint = None
-        for arg in node.args:
-            if arg.keyword is not None and arg.keyword.value in spec.endpoint_args:
-                value = arg.value
+        present = self._present(spec, node.args)
+        for name in spec.endpoint_args:
+            if name in present:
+                value = node.args[present[name]].value
                 if isinstance(value, cst.Name) and value.value in self._values:
                     value = self._values[value.value]  # endpoint = os.getenv("AZURE_OPENAI_ENDPOINT")
                 endpoint = cst.Module([]).code_for_node(value)
@@ -185,8 +247,28 @@ class KeylessMigration(VisitorBasedCodemodCommand):
             qualified_names(self, value.func) & set(TOKEN_PROVIDER_FUNCTIONS)
         )
 
+    def _present(self, spec: ClientSpec, args: Sequence[cst.Arg]) -> dict[str, int]:
+        """Argument name -> index, keywords and the leading positionals the spec names."""
+        present: dict[str, int] = {}
+        for i, arg in enumerate(args):
+            if arg.keyword is not None:
+                present[arg.keyword.value] = i
+            elif i < len(spec.positional) and not arg.star:
+                present[spec.positional[i]] = i
+        return present
+
     def _migrate(self, spec: ClientSpec, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
         args = original.args
+        kw = self._present(spec, args)
+        if spec.hook is not None:
+            verdict = sdk_hooks.decide(self, spec, original, {n: args[i] for n, i in kw.items()})
+            if verdict == sdk_hooks.SKIP:
+                return updated
+            if isinstance(verdict, sdk_hooks.Verdict):
+                self._record(spec, original, verdict.outcome, verdict.reason)
+                if verdict.outcome == KEYLESS:
+                    self._notes(spec, original)
+                return updated
         if any(a.star for a in args):
             names = {a.keyword.value for a in args if a.keyword is not None}
             if names & set(spec.keyless_args):
@@ -200,7 +282,6 @@ class KeylessMigration(VisitorBasedCodemodCommand):
                     "pass the token provider where the dict is built",
                 )
             return updated
-        kw = {a.keyword.value: i for i, a in enumerate(args) if a.keyword is not None}
 
         if spec.needs_azure_base_url:
             base = args[kw["base_url"]].value if "base_url" in kw else None
@@ -215,73 +296,165 @@ class KeylessMigration(VisitorBasedCodemodCommand):
                     "the code does not show whether base_url is an Azure OpenAI endpoint; left as it is",
                 )
                 return updated
-            if "api_key" in kw and self._is_provider(args[kw["api_key"]].value):
-                self._record(spec, original, KEYLESS, "api_key is already a token provider")
-                return updated
+        if spec.token_replaces_key_in_place and spec.token_arg in kw and self._is_provider(args[kw[spec.token_arg]].value):
+            self._record(spec, original, KEYLESS, f"{spec.token_arg} is already a token provider")
+            return updated
 
         keyless = [n for n in spec.keyless_args if n in kw]
         static = [n for n in spec.static_token_args if n in kw]
-        keys = [n for n in spec.key_args if n in kw]
+        keys = [n for n in spec.key_args if n in kw and not _is_none(args[kw[n]].value)]
+        switched_off = spec.none_key_means_no_key and any(
+            n in kw and _is_none(args[kw[n]].value) for n in spec.key_args
+        )
         if static and not keyless:
+            self._record(spec, original, MANUAL, _static_reason(spec, static[0]))
+            return updated
+        if keyless and not keys:
+            self._record(spec, original, KEYLESS, f"uses {keyless[0]}=")
+            self._notes(spec, original)
+            return updated
+        if not keys and (not spec.reads_env_key or switched_off):
+            return updated
+
+        use = self._async_use(spec, original)
+        if use == "both" and spec.async_token_arg is None:
             self._record(
                 spec,
                 original,
                 MANUAL,
-                f"{static[0]}= is a static token that expires after about an hour; "
-                f"use {spec.token_arg}= with a token provider instead",
+                f"used from both sync and async code, and {spec.token_arg}= takes one provider: a sync "
+                "provider fails in the async calls and an async one in the sync calls",
             )
             return updated
-        if keyless and not keys:
-            self._record(spec, original, KEYLESS, f"uses {keyless[0]}=")
-            return updated
-        if not keys and not spec.reads_env_key:
-            return updated
-
         new_args = list(updated.args)
         if keyless:
-            # Already has a token argument; the key next to it would make openai raise.
+            # Already has a token argument; the key next to it would make openai raise. Nothing
+            # new is needed, so no credential setup either.
             for name in keys:
                 self._drop_key(original.args[kw[name]])
             self._record(spec, original, MIGRATED, f"removed {', '.join(keys)} next to {keyless[0]}=")
+            self._notes(spec, original)
             return updated.with_changes(args=_remove_args(new_args, {kw[n] for n in keys}))
-        token_value = cst.Name(self._token_source(spec))
+        token_spec = spec
+        if use == "async" and spec.async_token_arg is None and not spec.is_async:
+            token_spec = replace(spec, is_async=True)
+        token_value = cst.Name(self._token_source(token_spec))
         if keys:
             first = kw[keys[0]]
             for name in keys:
                 self._drop_key(original.args[kw[name]])
-            new_args[first] = new_args[first].with_changes(keyword=cst.Name(spec.token_arg), value=token_value)
+            keyword = None if new_args[first].keyword is None else cst.Name(spec.token_arg)
+            new_args[first] = new_args[first].with_changes(keyword=keyword, value=token_value)
             new_args = _remove_args(new_args, {kw[n] for n in keys[1:]})
-            reason = f"{keys[0]}= replaced by {spec.token_arg}="
+            if keys[0] == spec.token_arg:
+                what = "token credential" if spec.supplies == CREDENTIAL else "token provider"
+                reason = f"the key in {keys[0]} replaced by the module's {what}"
+            else:
+                reason = f"{keys[0]}= replaced by {spec.token_arg}="
         else:
             new_args = _append_arg(updated, new_args, spec.token_arg, token_value)
             reason = f"no key argument (the key came from the environment); {spec.token_arg}= added"
-        present = {a.keyword.value for a in new_args if a.keyword is not None}
-        for name, template in spec.extra_args:
-            if name not in present:
-                scope = credential_setup.scope(self.options, spec.service)
-                new_args = _append_arg(updated, new_args, name, cst.parse_expression(template.format(scope=scope)))
+        if use in ("async", "both") and spec.async_token_arg is not None:
+            present = {a.keyword.value for a in new_args if a.keyword is not None}
+            if spec.async_token_arg not in present:
+                async_value = cst.Name(self._token_source(replace(spec, is_async=True)))
+                new_args = _append_arg(updated, new_args, spec.async_token_arg, async_value)
+                reason += f"; {spec.async_token_arg}= added for the async calls"
+        elif use == "async" and token_spec.is_async and not spec.is_async:
+            reason += " (an async provider: the object is used from async code)"
+        new_args = self._write_extra_args(spec, updated, new_args)
         self._record(spec, original, MIGRATED, reason)
-        if self._first_top is None or self._current_top < self._first_top:
-            self._first_top = self._current_top
-            self._first_line = self.get_metadata(PositionProvider, original).start.line
+        self._notes(spec, original)
+        self.note_first_use(original)
         return updated.with_changes(args=new_args)
 
+    def _write_extra_args(self, spec: ClientSpec, updated: cst.Call, new_args: list[cst.Arg]) -> list[cst.Arg]:
+        scope = credential_setup.scope(self.options, spec.service)
+        audience = audience_for(spec.service, self.options.cloud)
+        wanted = list(spec.extra_args)
+        if self.options.cloud != "public":
+            wanted += list(spec.cloud_args)
+        for name, template in [*spec.set_args, *wanted]:
+            value = cst.parse_expression(template.format(scope=scope, audience=audience))
+            index = next((i for i, a in enumerate(new_args) if a.keyword is not None and a.keyword.value == name), None)
+            if index is None:
+                new_args = _append_arg(updated, new_args, name, value)
+            elif (name, template) in spec.set_args and not new_args[index].value.deep_equals(value):
+                new_args[index] = new_args[index].with_changes(value=value)
+        return new_args
+
+    def _async_use(self, spec: ClientSpec, node: cst.Call) -> str | None:
+        """``async``, ``both`` or None: whether the object is used from async code.
+
+        Decided from the calls made on it in this module; when its use cannot be followed (it
+        goes into a chain or is passed away), from whether the module calls any of the async
+        methods at all.
+        """
+        if not spec.async_use_methods:
+            return None
+        pos = self.get_metadata(PositionProvider, node).start
+        usage = self.usage.get((pos.line, pos.column), ClientUsage())
+        methods = {c.chain.split(".")[0] for c in usage.calls}
+        asynchronous = bool(methods & set(spec.async_use_methods))
+        if not usage.known and set(spec.async_use_methods) & self._taken_before:
+            asynchronous = True
+        if not asynchronous:
+            return None
+        sync_methods = {m[1:] for m in spec.async_use_methods if m.startswith("a")} | {
+            m.removesuffix("_async") for m in spec.async_use_methods
+        }
+        return "both" if methods & sync_methods else "async"
+
+    def _notes(self, spec: ClientSpec, node: cst.Call) -> None:
+        pos = self.get_metadata(PositionProvider, node).start
+        for rule, message, severity in spec.notes:
+            if (rule, pos.line) in self._noted:
+                continue
+            self._noted.add((rule, pos.line))
+            self.outcome.notices.append(Notice(pos.line, pos.column, rule, message, severity=severity))
+
+    # -- facts other codemod modules ask for --------------------------------------------------
+    def module_value(self, name: str) -> cst.BaseExpression | None:
+        return self._values.get(name)
+
+    def module_values(self) -> dict[str, cst.BaseExpression]:
+        return self._values
+
+    def names_in_module(self) -> set[str]:
+        return self._taken_before
+
+    def credential_names(self) -> set[str]:
+        return {p.credential_name for p in self._plans.values()}
+
     def _drop_key(self, arg: cst.Arg) -> None:
-        """Account for a key expression that is about to leave the code."""
-        pos = self.get_metadata(PositionProvider, arg).start
-        found = _collect(arg.value)
+        self.drop_key_value(arg.value, arg)
+
+    def drop_key_value(self, value: cst.BaseExpression, where: cst.CSTNode) -> None:
+        """Account for a key expression (an original node) that is about to leave the code."""
+        pos = self.get_metadata(PositionProvider, where).start
+        found = _collect(value)
         if found.comments:
             self.outcome.notices.append(
                 Notice(pos.line, pos.column, "comment-dropped", "a comment inside the removed key expression was dropped")
             )
         literals = list(found.strings)
-        if isinstance(arg.value, cst.Name) and arg.value.value in self._assign_nodes:
-            assigned = self._assign_nodes[arg.value.value]
+        if isinstance(value, cst.Name) and value.value in self._assign_nodes and not self._function_binds(value.value):
+            assigned = self._assign_nodes[value.value]
             for string in _collect(assigned).strings:
                 self._report_literal(string, assigned)
         for string in literals:
             self._report_literal(string, string)
-        RemoveImportsVisitor.remove_unused_import_by_node(self.context, arg.value)
+        self.cleanup.dropped(value, self._functions[-1] if self._functions else None)
+        RemoveImportsVisitor.remove_unused_import_by_node(self.context, value)
+
+    def token_source(self, spec: ClientSpec) -> str:
+        return self._token_source(spec)
+
+    def note_first_use(self, node: cst.CSTNode) -> None:
+        """A module-level statement at or after the current one uses the credential setup."""
+        if self._first_top is None or self._current_top < self._first_top:
+            self._first_top = self._current_top
+            self._first_line = self.get_metadata(PositionProvider, node).start.line
 
     def _report_literal(self, string: cst.SimpleString, where: cst.CSTNode) -> None:
         try:
@@ -304,6 +477,8 @@ class KeylessMigration(VisitorBasedCodemodCommand):
 
     def _token_source(self, spec: ClientSpec) -> str:
         """The name a client passes: the module's credential or its token provider."""
+        if spec.hook == "autogen" and sdk_hooks.autogen_serializes(self):
+            return self._component_provider(spec)
         plan = self._plans.get(spec.is_async)
         if plan is None:
             base = "async_credential" if spec.is_async else "credential"
@@ -323,6 +498,13 @@ class KeylessMigration(VisitorBasedCodemodCommand):
             plan.provider_names[scope] = self._free(base)
         return plan.provider_names[scope]
 
+    def _component_provider(self, spec: ClientSpec) -> str:
+        """autogen's serializable provider: only DefaultAzureCredential can be dumped and loaded."""
+        scope = credential_setup.scope(self.options, spec.service)
+        if scope not in self._component_providers:
+            self._component_providers[scope] = self._free("azure_token_provider")
+        return self._component_providers[scope]
+
     def _free(self, base: str) -> str:
         name, n = base, 1
         while name in self._taken:
@@ -333,11 +515,29 @@ class KeylessMigration(VisitorBasedCodemodCommand):
 
     # -- module setup ------------------------------------------------------------------------
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
+        return self.cleanup.leave_module(original_node, self._add_setup(updated_node))
+
+    def _add_setup(self, updated_node: cst.Module) -> cst.Module:
         plans = [p for p in self._plans.values() if p.provider_names or p.credential_used]
-        if not plans or self._first_top is None:
+        if not (plans or self._component_providers) or self._first_top is None:
             return updated_node
         plans.sort(key=lambda p: p.is_async)
         statements, imports = credential_setup.build_statements(plans, self.options)
+        extra, extra_imports = credential_setup.component_provider_statements(self._component_providers)
+        statements += extra
+        imports += extra_imports
+        if self._component_providers:
+            self.outcome.notices.append(
+                Notice(
+                    self._first_line,
+                    0,
+                    "autogen-serializable-provider",
+                    "the module serializes autogen components, and AzureTokenProvider can only dump "
+                    "and load DefaultAzureCredential: it is used here whatever credential was chosen "
+                    "(it reads AZURE_CLIENT_ID for a user-assigned managed identity)",
+                    severity="info",
+                )
+            )
         for plan in plans:
             if plan.is_async:
                 self.outcome.notices.append(
@@ -425,3 +625,19 @@ def _remove_args(args: list[cst.Arg], drop: set[int]) -> list[cst.Arg]:
             continue
         kept.append(arg)
     return kept
+
+
+def _is_none(value: cst.BaseExpression) -> bool:
+    return isinstance(value, cst.Name) and value.value == "None"
+
+
+def _static_reason(spec: ClientSpec, name: str) -> str:
+    if name == "credential":
+        return (
+            "credential= fetches one token when the service is built and never refreshes it "
+            f"(it expires after about an hour); pass {spec.token_arg}= with a token provider instead"
+        )
+    return (
+        f"{name}= is a static token that expires after about an hour; "
+        f"use {spec.token_arg}= with a token provider instead"
+    )

@@ -161,6 +161,17 @@ def role_for_call(service: str, chain: str) -> tuple[Role, str] | None:
     return None
 
 
+def _default_role(client: ClientRecord) -> Role:
+    """The role assumed when a client's calls are not visible."""
+    if client.service == "openai":
+        return OPENAI_USER
+    if "SearchIndexClient" in client.cls or "SearchIndexerClient" in client.cls:
+        return SEARCH_SERVICE_CONTRIBUTOR
+    if "BufferedSender" in client.cls:
+        return SEARCH_CONTRIBUTOR
+    return SEARCH_READER
+
+
 @dataclass(frozen=True)
 class Evidence:
     path: str
@@ -280,7 +291,8 @@ def client_evidence(path: str, client: ClientRecord) -> list[Evidence]:
     if not found and not reasons:
         reasons.append("no call that needs a role is visible")
     if reasons:
-        found.append(Evidence(_in_cell(path, client.cell), client.line, service.base, ASSUMED, reason="; ".join(reasons)))
+        base = _default_role(client) if client.service == "search" else service.base
+        found.append(Evidence(_in_cell(path, client.cell), client.line, base, ASSUMED, reason="; ".join(reasons)))
     return found
 
 

@@ -34,13 +34,7 @@ NOOP_PREFIXES = ("lookalike_", "already_")
 
 # (case, aspect) -> why the tool's current output is known to be wrong. strict: a fix must
 # remove the entry.
-XFAIL: dict[tuple[str, str], str] = {
-    ("sync_and_async_clients", "report"): (
-        "tool bug: the module-level `API_KEY = os.environ[\"AZURE_OPENAI_API_KEY\"]` is left in "
-        "the migrated module with no notice; once the key is removed from the environment the "
-        "module dies at import with KeyError"
-    ),
-}
+XFAIL: dict[tuple[str, str], str] = {}
 
 
 def _cases() -> list[Path]:
