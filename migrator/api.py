@@ -7,11 +7,23 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 
 from codemods.options import MigrationOptions
-from migrator.discovery import iter_files
-from migrator.engine import MODE_WRITE, FileResult, process_file
+from migrator.discovery import FileSelection, generated_marker, iter_files
+from migrator.engine import (
+    MODE_WRITE,
+    SKIPPED,
+    UNCHANGED,
+    UNHANDLED_SUFFIXES,
+    FileResult,
+    might_need_migration,
+    process_file,
+)
 from migrator.report import Report
 
 Progress = Callable[[FileResult], None]
+
+# Worker processes pay for themselves only past a few files that need parsing: starting one and
+# importing LibCST in it costs about as much as parsing a handful of modules.
+PARALLEL_MIN_FILES = 6
 
 
 def run(
@@ -20,22 +32,59 @@ def run(
     mode: str = MODE_WRITE,
     jobs: int | None = None,
     on_result: Progress | None = None,
+    selection: FileSelection | None = None,
+    on_files: Callable[[int], None] | None = None,
 ) -> Report:
+    """Migrate (or check) the files under ``paths``.
+
+    ``on_files`` is told how many files were found, ``on_result`` gets each result as it comes.
+    Files that cannot need a change (a byte search finds no client name) or that are generated are
+    settled here; only the rest are parsed, in worker processes when there are enough of them.
+    """
     options = options or MigrationOptions()
+    selection = selection or FileSelection()
     report = Report(mode)
-    files = list(iter_files(paths))
+    files = [f for f in iter_files(paths, selection) if not f.lower().endswith(UNHANDLED_SUFFIXES)]
+    if on_files is not None:
+        on_files(len(files))
     jobs = jobs or os.cpu_count() or 1
     try:
-        if jobs <= 1 or len(files) < 2:
-            for path in files:
+        pending: list[str] = []
+        for path in files:
+            settled = _settle_early(path, selection.include_generated)
+            if settled is None:
+                pending.append(path)
+            else:
+                _deliver(report, settled, on_result)
+        workers = min(jobs, len(pending))
+        if workers <= 1 or len(pending) < PARALLEL_MIN_FILES:
+            for path in pending:
                 _deliver(report, process_file(path, options, mode), on_result)
         else:
-            with ProcessPoolExecutor(max_workers=min(jobs, len(files))) as pool:
-                for result in pool.map(process_file, files, [options] * len(files), [mode] * len(files), chunksize=8):
+            chunksize = max(1, min(8, len(pending) // (workers * 4)))
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                results = pool.map(process_file, pending, [options] * len(pending), [mode] * len(pending), chunksize=chunksize)
+                for result in results:
                     _deliver(report, result, on_result)
     except KeyboardInterrupt:
         report.interrupted = True
     return report
+
+
+def _settle_early(path: str, include_generated: bool) -> FileResult | None:
+    """The result for a file that needs no parse, or None when the engine must look at it."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError:
+        return None  # the engine reports it
+    if not include_generated:
+        marker = generated_marker(data)
+        if marker is not None:
+            return FileResult(path, SKIPPED, reason=f"generated file ({marker}); --include-generated migrates it")
+    if not might_need_migration(data):
+        return FileResult(path, UNCHANGED)
+    return None
 
 
 def _deliver(report: Report, result: FileResult, on_result: Progress | None) -> None:

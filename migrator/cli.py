@@ -7,17 +7,27 @@ from typing import List, Optional
 
 import typer
 
-from migrator import api
+from migrator import api, formats
 from migrator.cli_common import (
     ClientIdEnvOpt,
     CloudOpt,
+    ConfigOpt,
     CredentialOpt,
+    ExcludeOpt,
+    ExtendExcludeOpt,
+    ForceExcludeOpt,
+    IncludeGeneratedOpt,
+    IncludeOpt,
+    RespectGitignoreOpt,
     SystemAssignedOpt,
+    VerboseOpt,
     fail,
     options_from,
 )
+from migrator.config import ConfigError, Resolved, resolve
 from migrator.discovery import DiscoveryError
 from migrator.engine import MODE_CHECK, MODE_DIFF, MODE_WRITE
+from migrator.progress import ProgressBar
 
 app = typer.Typer(
     add_completion=False,
@@ -34,6 +44,7 @@ def _register_commands() -> None:
 
 @app.command("migrate")
 def migrate(
+    ctx: typer.Context,
     paths: List[str] = typer.Argument(..., help="Files or directories to migrate."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print unified diffs; write nothing."),
     check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 when anything would change."),
@@ -41,41 +52,65 @@ def migrate(
     client_id_env: str = ClientIdEnvOpt,
     system_assigned: bool = SystemAssignedOpt,
     cloud: str = CloudOpt,
-    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="Worker processes (default: the CPU count)."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: the CPU count)."),
+    format: formats.Format = typer.Option(formats.Format.text, "--format", help="Output: text, json, sarif or github (annotations)."),
+    exclude: Optional[List[str]] = ExcludeOpt,
+    extend_exclude: Optional[List[str]] = ExtendExcludeOpt,
+    include: Optional[List[str]] = IncludeOpt,
+    force_exclude: bool = ForceExcludeOpt,
+    respect_gitignore: bool = RespectGitignoreOpt,
+    include_generated: bool = IncludeGeneratedOpt,
+    verbose: bool = VerboseOpt,
+    config: Optional[str] = ConfigOpt,
 ) -> None:
     """Rewrite key-based Azure OpenAI clients to Entra ID token providers, in place."""
-    options = options_from(credential, client_id_env, system_assigned, cloud)
-    mode = MODE_CHECK if check else MODE_DIFF if dry_run else MODE_WRITE
+    settings = _resolve(ctx, paths, config)
+    v = settings.values
+    options = options_from(v["credential"], v["client_id_env"], v["system_assigned"], v["cloud"])
+    mode = MODE_CHECK if v["check"] else MODE_DIFF if v["dry_run"] else MODE_WRITE
+    bar = ProgressBar(sys.stderr)
     try:
-        report = api.run(paths, options, mode, jobs)
+        report = api.run(paths, options, mode, v["jobs"], bar.advance, settings.selection(), bar.set_total)
     except DiscoveryError as exc:
         fail(str(exc))
-    if mode == MODE_DIFF:
-        for result in sorted(report.results, key=lambda r: r.path):
-            if result.diff:
-                sys.stdout.write(result.diff)
-        sys.stdout.flush()
-    # With --dry-run, stdout carries only the patch; the report goes to stderr.
-    typer.echo(report.render_text(), nl=False, err=mode == MODE_DIFF)
-    if report.interrupted:
-        typer.echo("aoai-migrate: interrupted; files already written are complete, the rest untouched", err=True)
+    finally:
+        bar.close()
+    formats.emit(report, v["format"], v["verbose"])
     raise typer.Exit(report.return_code)
+
+
+def _resolve(ctx: typer.Context, paths: List[str], config: Optional[str]) -> Resolved:
+    try:
+        return resolve(ctx, paths, config)
+    except ConfigError as exc:
+        fail(str(exc))
+        raise  # unreachable: fail() exits
 
 
 @app.command("roles")
 def roles_command(
+    ctx: typer.Context,
     paths: List[str] = typer.Argument(..., help="Files or directories to analyse."),
     credential: str = CredentialOpt,
     client_id_env: str = ClientIdEnvOpt,
     system_assigned: bool = SystemAssignedOpt,
     cloud: str = CloudOpt,
+    exclude: Optional[List[str]] = ExcludeOpt,
+    extend_exclude: Optional[List[str]] = ExtendExcludeOpt,
+    include: Optional[List[str]] = IncludeOpt,
+    force_exclude: bool = ForceExcludeOpt,
+    respect_gitignore: bool = RespectGitignoreOpt,
+    include_generated: bool = IncludeGeneratedOpt,
+    config: Optional[str] = ConfigOpt,
 ) -> None:
     """List the role assignments the code needs, without rewriting anything."""
     from migrator import roles
 
-    options = options_from(credential, client_id_env, system_assigned, cloud)
+    settings = _resolve(ctx, paths, config)
+    v = settings.values
+    options = options_from(v["credential"], v["client_id_env"], v["system_assigned"], v["cloud"])
     try:
-        report = api.run(paths, options, MODE_CHECK)
+        report = api.run(paths, options, MODE_CHECK, selection=settings.selection())
     except DiscoveryError as exc:
         fail(str(exc))
     typer.echo(roles.az_commands(report.assignments()))

@@ -19,6 +19,10 @@ from codemods.targets import TRIGGER_WORDS
 UNCHANGED = "unchanged"
 CHANGED = "changed"
 FAILED = "failed"
+SKIPPED = "skipped"  # not looked at (a generated file); ``FileResult.reason`` says why
+
+# Suffixes discovery yields but this engine does not migrate yet: runs leave them out, unreported.
+UNHANDLED_SUFFIXES = (".ipynb",)
 
 MODE_WRITE = "write"
 MODE_DIFF = "diff"
@@ -35,6 +39,7 @@ class FileResult:
     diff: str | None = None
     written: bool = False
     parsed: bool = False
+    reason: str | None = None
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from codemods.findings import KEYLESS, MANUAL, MIGRATED, REVIEW
 from migrator import roles
-from migrator.engine import CHANGED, FAILED, MODE_CHECK, MODE_DIFF, FileResult
+from migrator.engine import CHANGED, FAILED, MODE_CHECK, MODE_DIFF, SKIPPED, FileResult
 
 EXIT_OK = 0
 EXIT_CHANGES = 1  # --check: something would change
@@ -40,8 +40,12 @@ class Report:
         return sum(r.status == FAILED for r in self.results)
 
     @property
+    def skipped(self) -> int:
+        return sum(r.status == SKIPPED for r in self.results)
+
+    @property
     def unchanged(self) -> int:
-        return len(self.results) - self.changed - self.failed
+        return len(self.results) - self.changed - self.failed - self.skipped
 
     @property
     def return_code(self) -> int:
@@ -65,14 +69,18 @@ class Report:
         parts = [f"{_n(self.changed)} {verb}", f"{self.unchanged} left unchanged"]
         if self.failed:
             parts.append(f"{self.failed} failed")
+        if self.skipped:
+            parts.append(f"{self.skipped} skipped")
         line = ", ".join(parts)
         if self.interrupted:
             line = "interrupted: " + line
         return line
 
-    def render_text(self) -> str:
+    def render_text(self, verbose: bool = False) -> str:
         out: list[str] = []
         for result in sorted(self.results, key=lambda r: r.path):
+            if result.status == SKIPPED and verbose:
+                out.append(f"{result.path}: skipped: {result.reason}")
             if result.status == FAILED:
                 out.append(f"{result.path}: error: {result.error}; left as it was")
             for c in result.clients:

@@ -1,0 +1,185 @@
+"""Running many files: --jobs, when worker processes start, the progress bar, the summary line."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import pty
+import select
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from clitools import cli, write_tree
+from migrator import api, progress
+from migrator.engine import MODE_CHECK, UNCHANGED
+
+KEYED = (
+    "import os\n"
+    "from openai import AzureOpenAI\n"
+    "\n"
+    "client = AzureOpenAI(\n"
+    '    azure_endpoint=os.environ["AZURE_OPENAI_ENDPOINT"],\n'
+    '    api_key=os.environ["AZURE_OPENAI_API_KEY"],\n'
+    '    api_version="2024-10-21",\n'
+    ")\n"
+    "reply = client.chat.completions.create(model='gpt-4o', messages=[])\n"
+)
+
+
+def many_files(root: Path, keyed: int, plain: int) -> Path:
+    sources = {f"pkg{i % 3}/keyed_{i:03d}.py": KEYED for i in range(keyed)}
+    sources.update({f"pkg{i % 3}/plain_{i:03d}.py": f"VALUE_{i} = {i}\n" for i in range(plain)})
+    return write_tree(root, sources)
+
+
+class PoolSpy:
+    def __init__(self, monkeypatch):
+        self.created: list[int] = []
+        real = api.ProcessPoolExecutor
+        spy = self
+
+        class Recording(real):  # type: ignore[misc, valid-type]
+            def __init__(self, max_workers=None, **kw):
+                spy.created.append(max_workers)
+                super().__init__(max_workers=max_workers, **kw)
+
+        monkeypatch.setattr(api, "ProcessPoolExecutor", Recording)
+
+
+def test_jobs_1_and_2_give_identical_results(tmp_path, monkeypatch):
+    tree = many_files(tmp_path / "t", keyed=api.PARALLEL_MIN_FILES + 1, plain=20)
+    spy = PoolSpy(monkeypatch)
+    one = cli(["migrate", ".", "--check", "--format", "json", "--jobs", "1"], cwd=tree)
+    assert spy.created == []
+    two = cli(["migrate", ".", "--check", "--format", "json", "--jobs", "2"], cwd=tree)
+    assert spy.created == [2]  # the parallel path really ran
+    assert one.exit_code == two.exit_code == 1
+    assert json.loads(one.stdout) == json.loads(two.stdout)
+    assert one.stdout == two.stdout
+    assert json.loads(one.stdout)["summary"]["changed"] == api.PARALLEL_MIN_FILES + 1
+
+
+def test_write_mode_in_parallel_writes_every_file(tmp_path, monkeypatch):
+    tree = many_files(tmp_path / "t", keyed=api.PARALLEL_MIN_FILES, plain=2)
+    spy = PoolSpy(monkeypatch)
+    report = api.run([str(tree)], jobs=2)
+    assert spy.created == [2]
+    assert report.changed == api.PARALLEL_MIN_FILES and report.failed == 0
+    for path in tree.rglob("keyed_*.py"):
+        assert "azure_ad_token_provider=token_provider" in path.read_text()
+
+
+def test_no_workers_when_prefiltering_leaves_little_to_parse(tmp_path, monkeypatch):
+    tree = many_files(tmp_path / "t", keyed=2, plain=200)
+    spy = PoolSpy(monkeypatch)
+    seen = []
+    report = api.run([str(tree)], mode=MODE_CHECK, jobs=2, on_result=seen.append)
+    assert spy.created == []
+    assert report.changed == 2 and len(report.results) == 202 == len(seen)
+    plain = [r for r in report.results if "plain_" in r.path]
+    assert all(r.status == UNCHANGED and not r.parsed for r in plain)
+
+
+def test_notebooks_are_left_out_until_the_engine_handles_them(tmp_path):
+    tree = write_tree(tmp_path / "t", {"a.py": "x = 1\n", "nb.ipynb": '{"cells": [], "source": "AzureOpenAI"}'})
+    report = api.run([str(tree)], mode=MODE_CHECK)
+    assert [os.path.basename(r.path) for r in report.results] == ["a.py"]
+
+
+# -- progress -----------------------------------------------------------------------------------
+
+
+class FakeTerminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_progress_bar_draws_on_a_terminal_once_the_run_is_long():
+    stream, clock = FakeTerminal(), Clock()
+    bar = progress.ProgressBar(stream, show_after=1.0, clock=clock)
+    bar.set_total(4)
+    bar.advance()
+    assert stream.getvalue() == ""  # a short run shows nothing
+    clock.now = 2.0
+    bar.advance()
+    clock.now = 3.0
+    bar.advance()
+    bar.advance()
+    assert stream.getvalue().endswith("\r[" + "#" * 30 + "] 4/4 files")
+    assert "\r[" + "#" * 15 + "-" * 15 + "] 2/4 files" in stream.getvalue()
+    bar.close()
+    assert stream.getvalue().endswith("\r\x1b[K")
+
+
+def test_progress_bar_is_silent_on_a_pipe():
+    stream, clock = io.StringIO(), Clock()
+    bar = progress.ProgressBar(stream, show_after=0.0, clock=clock)
+    bar.set_total(2)
+    clock.now = 5.0
+    bar.advance()
+    bar.advance()
+    bar.close()
+    assert stream.getvalue() == ""
+
+
+def _cli_subprocess(args: list[str], cwd: Path, **kw):
+    return subprocess.run([sys.executable, "-m", "migrator", *args], cwd=cwd, timeout=300, **kw)
+
+
+def test_no_progress_output_on_a_pipe_and_the_summary_last(tmp_path):
+    tree = many_files(tmp_path / "t", keyed=3, plain=30)
+    out = _cli_subprocess([".", "--check", "--jobs", "1"], tree, capture_output=True, text=True)
+    assert out.returncode == 1
+    assert out.stderr == ""
+    assert "\r" not in out.stdout and "\x1b" not in out.stdout
+    assert out.stdout.splitlines()[-1] == "3 files would be migrated, 30 left unchanged"
+
+
+def test_progress_bar_on_a_real_terminal(tmp_path):
+    """stderr on a pseudo-terminal: a long run draws the bar and erases it before the summary."""
+    tree = many_files(tmp_path / "t", keyed=20, plain=10)
+    leader, follower = pty.openpty()
+    started = time.monotonic()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "migrator", ".", "--check", "--jobs", "1"],
+        cwd=tree,
+        stdout=subprocess.PIPE,
+        stderr=follower,
+        text=True,
+    )
+    os.close(follower)
+    seen = b""
+    while True:
+        ready, _, _ = select.select([leader], [], [], 60)
+        if not ready:
+            break
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        seen += chunk
+    stdout, _ = proc.communicate(timeout=120)
+    elapsed = time.monotonic() - started
+    os.close(leader)
+    assert proc.returncode == 1
+    assert stdout.splitlines()[-1] == "20 files would be migrated, 10 left unchanged"
+    if elapsed < progress.SHOW_AFTER_SECONDS + 0.5:
+        pytest.skip(f"the run took {elapsed:.1f}s: too short for the bar to appear")
+    text = seen.decode()
+    assert "/30 files" in text and "\r[" in text
+    assert text.endswith("\r\x1b[K")  # erased: the terminal is left clean
