@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -24,6 +25,9 @@ Progress = Callable[[FileResult], None]
 # Worker processes pay for themselves only past a few files that need parsing: starting one and
 # importing LibCST in it costs about as much as parsing a handful of modules.
 PARALLEL_MIN_FILES = 6
+
+# Set in the worker processes this module starts: a run inside one never starts a pool of its own.
+_IN_WORKER = False
 
 
 def run(
@@ -57,18 +61,32 @@ def run(
             else:
                 _deliver(report, settled, on_result)
         workers = min(jobs, len(pending))
-        if workers <= 1 or len(pending) < PARALLEL_MIN_FILES:
+        if workers <= 1 or len(pending) < PARALLEL_MIN_FILES or _IN_WORKER:
             for path in pending:
                 _deliver(report, process_file(path, options, mode), on_result)
         else:
             chunksize = max(1, min(8, len(pending) // (workers * 4)))
-            with ProcessPoolExecutor(max_workers=workers) as pool:
+            _preload_for_fork()
+            with ProcessPoolExecutor(max_workers=workers, initializer=_mark_worker) as pool:
                 results = pool.map(process_file, pending, [options] * len(pending), [mode] * len(pending), chunksize=chunksize)
                 for result in results:
                     _deliver(report, result, on_result)
     except KeyboardInterrupt:
         report.interrupted = True
     return report
+
+
+def _mark_worker() -> None:
+    global _IN_WORKER
+    _IN_WORKER = True
+
+
+def _preload_for_fork() -> None:
+    """Forked workers inherit the parent's modules: import the parser once here, not per worker."""
+    if multiprocessing.get_start_method() == "fork":
+        import libcst  # noqa: F401
+
+        import codemods.pipeline  # noqa: F401
 
 
 def _settle_early(path: str, include_generated: bool) -> FileResult | None:

@@ -29,7 +29,13 @@ from typing import Any
 
 import typer
 
-from migrator.discovery import DEFAULT_EXCLUDE, DEFAULT_INCLUDE, FileSelection, absolute_pattern, find_repo_root
+from migrator.discovery import (
+    DEFAULT_EXCLUDE,
+    DEFAULT_INCLUDE,
+    FileSelection,
+    absolute_pattern,
+    find_repo_root,
+)
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -103,7 +109,9 @@ def _common_directory(paths: Iterable[str]) -> str:
         absolute = os.path.abspath(raw)
         if not os.path.isdir(absolute):
             absolute = os.path.dirname(absolute)
-        while not os.path.isdir(absolute):  # a path that does not exist: its nearest existing parent
+        while not os.path.isdir(
+            absolute
+        ):  # a path that does not exist: its nearest existing parent
             absolute = os.path.dirname(absolute)
         dirs.append(absolute)
     if not dirs:
@@ -240,11 +248,16 @@ def _convert(ctx: typer.Context, param: Any, key: str, value: Any, path: str) ->
         if isinstance(value, (dict, list, bool)) or value is None:
             raise ConfigError(f"{where}: expected a single value, got {value!r}")
         args = [option, str(value)]
-    placeholders = [p for p in ctx.command.params if getattr(p, "param_type_name", None) == "argument" and p.required]
+    placeholders = [
+        p
+        for p in ctx.command.params
+        if getattr(p, "param_type_name", None) == "argument" and p.required
+    ]
     args += ["--", *["." for _ in placeholders]]
     try:
         parsed = ctx.command.make_context(ctx.info_name, args, parent=ctx.parent)
-    except Exception as exc:  # the parser's BadParameter / UsageError, from click or typer's copy of it
+    # The parser raises BadParameter or UsageError, from click or from typer's copy of click.
+    except Exception as exc:  # noqa: BLE001
         message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
         raise ConfigError(f"{where} = {value!r}: {message}") from None
     converted = parsed.params[param.name]

@@ -340,7 +340,9 @@ def _config_value(path: str, section: str, key: str, depth: int) -> str | None:
     for raw in lines:
         match = _SECTION.match(raw)
         if match:
-            current = match.group(1).lower() + (f".{match.group(2)}" if match.group(2) is not None else "")
+            current = match.group(1).lower() + (
+                f".{match.group(2)}" if match.group(2) is not None else ""
+            )
             raw = match.group(3)
             if not raw.strip():
                 continue

@@ -117,6 +117,8 @@ def _detect(data: bytes) -> str:
 
 def process_file(path: str, options: MigrationOptions, mode: str = MODE_WRITE) -> FileResult:
     """Migrate one file. Never raises for a problem with the file itself."""
+    if path.lower().endswith(UNHANDLED_SUFFIXES):
+        return FileResult(path, SKIPPED, reason="this kind of file is not migrated yet")
     p = Path(path)
     try:
         data = p.read_bytes()

@@ -27,6 +27,7 @@ from migrator import __version__, roles
 from migrator.engine import FAILED, MODE_DIFF, MODE_WRITE, FileResult
 from migrator.report import Report
 
+
 class Format(str, enum.Enum):
     text = "text"
     json = "json"
@@ -44,18 +45,43 @@ ERROR, WARNING, NOTE = "error", "warning", "note"
 # rule id -> (short description, level). Notices from the codemods not listed here keep their own
 # severity and use their id as description.
 RULES: dict[str, tuple[str, str]] = {
-    "client-manual": ("A key-based Azure client the tool could not migrate: it needs manual work", ERROR),
-    "file-failed": ("A file that could not be processed; it was left byte-for-byte as it was", ERROR),
+    "client-manual": (
+        "A key-based Azure client the tool could not migrate: it needs manual work",
+        ERROR,
+    ),
+    "file-failed": (
+        "A file that could not be processed; it was left byte-for-byte as it was",
+        ERROR,
+    ),
     "client-review": ("A client that may be an Azure client using a key: review it", WARNING),
-    "client-migrated": ("A key-based Azure client moved (or, when checking, to be moved) to a token provider", NOTE),
+    "client-migrated": (
+        "A key-based Azure client moved (or, when checking, to be moved) to a token provider",
+        NOTE,
+    ),
     "client-keyless": ("An Azure client that already authenticates with Microsoft Entra ID", NOTE),
-    "literal-key": ("An API key written in the code: rotate it, it stays in version-control history", WARNING),
-    "key-override": ("A per-request or copied client sets a key that must be removed by hand", WARNING),
+    "literal-key": (
+        "An API key written in the code: rotate it, it stays in version-control history",
+        WARNING,
+    ),
+    "key-override": (
+        "A per-request or copied client sets a key that must be removed by hand",
+        WARNING,
+    ),
     "comment-dropped": ("A comment inside a removed key expression was dropped", WARNING),
     "close-async-credential": ("An async credential that nothing closes", NOTE),
 }
-_OUTCOME_RULES = {MIGRATED: "client-migrated", KEYLESS: "client-keyless", MANUAL: "client-manual", REVIEW: "client-review"}
-_OUTCOME_WORDS = {MIGRATED: "migrated", KEYLESS: "already keyless", MANUAL: "needs manual work", REVIEW: "needs review"}
+_OUTCOME_RULES = {
+    MIGRATED: "client-migrated",
+    KEYLESS: "client-keyless",
+    MANUAL: "client-manual",
+    REVIEW: "client-review",
+}
+_OUTCOME_WORDS = {
+    MIGRATED: "migrated",
+    KEYLESS: "already keyless",
+    MANUAL: "needs manual work",
+    REVIEW: "needs review",
+}
 _SEVERITY_LEVELS = {"error": ERROR, "warning": WARNING, "info": NOTE, "note": NOTE}
 
 
@@ -76,7 +102,16 @@ def findings(report: Report) -> list[Finding]:
     out: list[Finding] = []
     for result in report.results:
         if result.status == FAILED:
-            out.append(Finding("file-failed", ERROR, result.path, _error_line(result.error), 1, f"{result.error}; left as it was"))
+            out.append(
+                Finding(
+                    "file-failed",
+                    ERROR,
+                    result.path,
+                    _error_line(result.error),
+                    1,
+                    f"{result.error}; left as it was",
+                )
+            )
         for c in result.clients:
             rule = _OUTCOME_RULES.get(c.outcome, f"client-{c.outcome}")
             level = RULES.get(rule, ("", WARNING))[1]
@@ -88,7 +123,9 @@ def findings(report: Report) -> list[Finding]:
             message = f"{c.cls}: {word}: {c.reason} [role: {tags}]"
             out.append(Finding(rule, level, result.path, c.line, c.column + 1, message, c))
         for n in result.notices:
-            level = RULES[n.rule][1] if n.rule in RULES else _SEVERITY_LEVELS.get(n.severity, WARNING)
+            level = (
+                RULES[n.rule][1] if n.rule in RULES else _SEVERITY_LEVELS.get(n.severity, WARNING)
+            )
             out.append(Finding(n.rule, level, result.path, n.line, n.column + 1, n.message))
     out.sort(key=lambda f: (f.path, f.line, f.column, f.rule))
     return out
@@ -153,7 +190,12 @@ def _finding_json(f: Finding) -> dict[str, object]:
             "service": f.client.service,
             "outcome": f.client.outcome,
             "async": f.client.is_async,
-            "role": {"name": role.name, "id": role.id, "assumed": assumed, "unverified": unverified},
+            "role": {
+                "name": role.name,
+                "id": role.id,
+                "assumed": assumed,
+                "unverified": unverified,
+            },
             "calls": [{"call": call.chain, "line": call.line} for call in f.client.calls],
         }
     return item
@@ -178,7 +220,9 @@ def _assignment_json(a: roles.Assignment) -> dict[str, object]:
         "role": {"name": a.role.name, "id": a.role.id},
         "assumed": a.assumed,
         "unverified": a.unverified,
-        "evidence": [{"file": _display_path(e.path), "line": e.line, "what": e.what} for e in a.evidence],
+        "evidence": [
+            {"file": _display_path(e.path), "line": e.line, "what": e.what} for e in a.evidence
+        ],
     }
 
 
@@ -232,7 +276,14 @@ def to_sarif(report: Report) -> dict[str, object]:
         "version": "2.1.0",
         "runs": [
             {
-                "tool": {"driver": {"name": TOOL_NAME, "version": __version__, "semanticVersion": __version__, "rules": rules}},
+                "tool": {
+                    "driver": {
+                        "name": TOOL_NAME,
+                        "version": __version__,
+                        "semanticVersion": __version__,
+                        "rules": rules,
+                    }
+                },
                 "originalUriBaseIds": {"%SRCROOT%": {"uri": _file_uri(cwd, directory=True)}},
                 "columnKind": "unicodeCodePoints",
                 "invocations": [
@@ -256,7 +307,9 @@ def _artifact(path: str, cwd: str) -> dict[str, str]:
 
 
 def _file_uri(path: str, directory: bool = False) -> str:
-    uri = "file://" + quote(path.replace(os.sep, "/") if path.startswith("/") else "/" + path.replace(os.sep, "/"))
+    uri = "file://" + quote(
+        path.replace(os.sep, "/") if path.startswith("/") else "/" + path.replace(os.sep, "/")
+    )
     if directory and not uri.endswith("/"):
         uri += "/"
     return uri
@@ -306,6 +359,8 @@ def emit(report: Report, fmt: str, verbose: bool = False) -> None:
         out.flush()
         err.write(report.summary() + "\n")
     if report.interrupted:
-        err.write("aoai-migrate: interrupted; files already written are complete, the rest untouched\n")
+        err.write(
+            "aoai-migrate: interrupted; files already written are complete, the rest untouched\n"
+        )
     out.flush()
     err.flush()

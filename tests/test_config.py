@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 import typer
-
 from clitools import cli, write_tree
+
 from migrator.cli import app as cli_app
 from migrator.config import find_config, valid_keys
 from migrator.discovery import DEFAULT_EXCLUDE
@@ -39,7 +39,9 @@ def test_nearest_pyproject_with_the_table_wins(tmp_path):
     pyproject(tmp_path / "svc", 'cloud = "usgov"\n')
     pyproject(tmp_path / "svc" / "app", "line-length = 88\n", table=False)  # no table: passed over
     write_tree(tmp_path / "svc" / "app", {"main.py": KEYED})
-    assert find_config([str(tmp_path / "svc" / "app" / "main.py")]) == str(tmp_path / "svc" / "pyproject.toml")
+    assert find_config([str(tmp_path / "svc" / "app" / "main.py")]) == str(
+        tmp_path / "svc" / "pyproject.toml"
+    )
 
     out = dry_run(tmp_path, "svc/app/main.py")
     assert out.exit_code == 0, out.stderr
@@ -66,9 +68,14 @@ def test_command_line_wins_over_the_file(tmp_path):
     diff = doc["files"][0]["diff"]
     assert "DefaultAzureCredential()" in diff and "cognitiveservices.azure.cn" in diff
 
-    out = cli(["migrate", "main.py", "--dry-run", "--credential", "chained", "--format", "text"], cwd=tmp_path)
+    out = cli(
+        ["migrate", "main.py", "--dry-run", "--credential", "chained", "--format", "text"],
+        cwd=tmp_path,
+    )
     assert "ChainedTokenCredential(" in out.stdout and "DefaultAzureCredential" not in out.stdout
-    assert "cognitiveservices.azure.cn" in out.stdout  # what the command line did not set still comes from the file
+    assert (
+        "cognitiveservices.azure.cn" in out.stdout
+    )  # what the command line did not set still comes from the file
 
 
 def test_boolean_options_both_ways(tmp_path):
@@ -122,21 +129,38 @@ def test_invalid_toml_is_an_error(tmp_path):
 def test_globs_in_the_file_are_anchored_at_the_file(tmp_path):
     project = tmp_path / "project"
     pyproject(project, 'extend-exclude = ["legacy/*.py", "scratch_*.py"]\n')
-    write_tree(project, {"legacy/old.py": KEYED, "src/legacy/new.py": KEYED, "scratch_1.py": KEYED, "app.py": KEYED})
-    out = cli(["migrate", "project", "--check", "--format", "json"], cwd=tmp_path)  # run from elsewhere
+    write_tree(
+        project,
+        {
+            "legacy/old.py": KEYED,
+            "src/legacy/new.py": KEYED,
+            "scratch_1.py": KEYED,
+            "app.py": KEYED,
+        },
+    )
+    out = cli(
+        ["migrate", "project", "--check", "--format", "json"], cwd=tmp_path
+    )  # run from elsewhere
     files = sorted(f["path"] for f in json.loads(out.stdout)["files"])
     assert files == ["project/app.py", "project/src/legacy/new.py"]
     # --extend-exclude on the command line adds to the file's list.
-    more = cli(["migrate", "project", "--check", "--format", "json", "--extend-exclude", "src"], cwd=tmp_path)
+    more = cli(
+        ["migrate", "project", "--check", "--format", "json", "--extend-exclude", "src"],
+        cwd=tmp_path,
+    )
     assert [f["path"] for f in json.loads(more.stdout)["files"]] == ["project/app.py"]
 
 
-def test_exclude_from_the_file_replaces_the_defaults_and_applies_to_named_files_with_force_exclude(tmp_path):
+def test_exclude_from_the_file_replaces_the_defaults_and_applies_to_named_files_with_force_exclude(
+    tmp_path,
+):
     pyproject(tmp_path, 'exclude = ["vendored"]\nforce-exclude = true\n')
     write_tree(tmp_path, {"build/gen.py": KEYED, "vendored/lib.py": KEYED, "app.py": KEYED})
     out = cli(["migrate", ".", "--check", "--format", "json"], cwd=tmp_path)
     assert sorted(f["path"] for f in json.loads(out.stdout)["files"]) == ["app.py", "build/gen.py"]
-    named = cli(["migrate", "vendored/lib.py", "app.py", "--check", "--format", "json"], cwd=tmp_path)
+    named = cli(
+        ["migrate", "vendored/lib.py", "app.py", "--check", "--format", "json"], cwd=tmp_path
+    )
     assert [f["path"] for f in json.loads(named.stdout)["files"]] == ["app.py"]
 
 
@@ -159,8 +183,23 @@ def test_roles_command_reads_the_shared_keys(tmp_path):
 
 def test_keys_come_from_the_command_line_parser():
     keys = set(valid_keys(typer.main.get_command(cli_app)).values())
-    for key in ("credential", "client-id-env", "system-assigned", "cloud", "exclude", "extend-exclude", "include",
-                "force-exclude", "include-generated", "respect-gitignore", "format", "jobs", "check", "dry-run", "verbose"):
+    for key in (
+        "credential",
+        "client-id-env",
+        "system-assigned",
+        "cloud",
+        "exclude",
+        "extend-exclude",
+        "include",
+        "force-exclude",
+        "include-generated",
+        "respect-gitignore",
+        "format",
+        "jobs",
+        "check",
+        "dry-run",
+        "verbose",
+    ):
         assert key in keys
     assert "paths" not in keys and "config" not in keys
 

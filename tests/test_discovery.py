@@ -44,9 +44,13 @@ def make(root: Path, *files: str, content: str = "x = 1\n") -> None:
         path.write_text(content)
 
 
-def found(root: Path, selection: FileSelection | None = None, paths: list[str] | None = None) -> list[str]:
+def found(
+    root: Path, selection: FileSelection | None = None, paths: list[str] | None = None
+) -> list[str]:
     targets = paths if paths is not None else [str(root)]
-    return sorted(os.path.relpath(p, root).replace(os.sep, "/") for p in iter_files(targets, selection))
+    return sorted(
+        os.path.relpath(p, root).replace(os.sep, "/") for p in iter_files(targets, selection)
+    )
 
 
 def git_init(root: Path) -> None:
@@ -119,7 +123,9 @@ def test_global_excludes_from_core_excludesfile(tmp_path, isolated_git_config):
 def test_repository_config_overrides_global_excludesfile(tmp_path, isolated_git_config):
     git_init(tmp_path)
     (isolated_git_config / "global_ignore").write_text("a_*.py\n")
-    (isolated_git_config / ".gitconfig").write_text(f"[core]\nexcludesfile = {isolated_git_config / 'global_ignore'}\n")
+    (isolated_git_config / ".gitconfig").write_text(
+        f"[core]\nexcludesfile = {isolated_git_config / 'global_ignore'}\n"
+    )
     (tmp_path / "repo_ignore").write_text("b_*.py\n")
     with open(tmp_path / ".git" / "config", "a") as handle:
         handle.write(f"[core]\n\texcludesfile = {tmp_path / 'repo_ignore'}\n")
@@ -136,7 +142,9 @@ def test_git_config_global_variable_and_include(tmp_path, isolated_git_config, m
     assert global_excludes_file(None) == str(isolated_git_config / "ign")
 
 
-def test_a_tree_outside_any_repository_still_honours_its_gitignore_files(tmp_path, isolated_git_config):
+def test_a_tree_outside_any_repository_still_honours_its_gitignore_files(
+    tmp_path, isolated_git_config
+):
     # No .git anywhere above tmp_path is assumed: check, then walk.
     assert not any((p / ".git").exists() for p in [tmp_path, *tmp_path.parents])
     ignore = isolated_git_config / ".config" / "git" / "ignore"
@@ -214,7 +222,11 @@ def test_agrees_with_git_on_a_tangled_tree(tmp_path, isolated_git_config):
         "editor.swp.py",
         "plain.py",
     )
-    env = {**os.environ, "HOME": str(isolated_git_config), "XDG_CONFIG_HOME": str(isolated_git_config / ".config")}
+    env = {
+        **os.environ,
+        "HOME": str(isolated_git_config),
+        "XDG_CONFIG_HOME": str(isolated_git_config / ".config"),
+    }
     listed = subprocess.run(
         ["git", "ls-files", "--others", "--cached", "--exclude-standard"],
         cwd=tmp_path,
@@ -232,7 +244,13 @@ def test_agrees_with_git_on_a_tangled_tree(tmp_path, isolated_git_config):
 
 
 def test_virtual_environments_are_skipped_whatever_their_name(tmp_path):
-    make(tmp_path, "app.py", "myenv/lib/python3.11/site-packages/openai_client.py", "tools/env2/lib/x.py", "conda/lib/y.py")
+    make(
+        tmp_path,
+        "app.py",
+        "myenv/lib/python3.11/site-packages/openai_client.py",
+        "tools/env2/lib/x.py",
+        "conda/lib/y.py",
+    )
     (tmp_path / "myenv" / "pyvenv.cfg").write_text("home = /usr/bin\n")
     (tmp_path / "tools" / "env2" / "pyvenv.cfg").write_text("home = /usr/bin\n")
     (tmp_path / "conda" / "conda-meta").mkdir()
@@ -258,7 +276,12 @@ def test_default_excludes(tmp_path):
 def test_exclude_replaces_the_defaults_and_extend_exclude_adds(tmp_path):
     make(tmp_path, "app.py", "build/x.py", "gen/y.py", "tests/test_a.py", "node_modules/z.py")
     replaced = FileSelection(exclude=("gen",))
-    assert found(tmp_path, replaced) == ["app.py", "build/x.py", "node_modules/z.py", "tests/test_a.py"]
+    assert found(tmp_path, replaced) == [
+        "app.py",
+        "build/x.py",
+        "node_modules/z.py",
+        "tests/test_a.py",
+    ]
     extended = FileSelection(extend_exclude=("gen", "test_*.py"))
     assert found(tmp_path, extended) == ["app.py"]
     assert set(DEFAULT_EXCLUDE) >= {"build", "dist", "node_modules", "site-packages", "__pycache__"}
@@ -298,7 +321,9 @@ def test_force_exclude_skips_named_files_inside_a_virtualenv(tmp_path, monkeypat
     make(tmp_path, "env/lib/x.py", "app.py")
     (tmp_path / "env" / "pyvenv.cfg").write_text("")
     monkeypatch.chdir(tmp_path)
-    assert list(iter_files(["env/lib/x.py", "app.py"], FileSelection(force_exclude=True))) == ["app.py"]
+    assert list(iter_files(["env/lib/x.py", "app.py"], FileSelection(force_exclude=True))) == [
+        "app.py"
+    ]
 
 
 def test_missing_path_is_an_error(tmp_path):
@@ -343,7 +368,9 @@ def test_links_out_of_the_tree_are_not_followed(tmp_path):
     make(tree, "app.py")
     (tree / "linked_dir").symlink_to(outside / "more")
     (tree / "linked_file.py").symlink_to(outside / "lib.py")
-    (tree / "alias.py").symlink_to(tree / "app.py")  # inside the tree: found through the file itself
+    (tree / "alias.py").symlink_to(
+        tree / "app.py"
+    )  # inside the tree: found through the file itself
     assert found(tree) == ["app.py"]
 
 
@@ -353,7 +380,10 @@ def test_links_out_of_the_tree_are_not_followed(tmp_path):
 @pytest.mark.parametrize(
     "head, marker",
     [
-        (b"# -*- coding: utf-8 -*-\n# Generated by the protocol buffer compiler.  DO NOT EDIT!\n", "DO NOT EDIT on line 2"),
+        (
+            b"# -*- coding: utf-8 -*-\n# Generated by the protocol buffer compiler.  DO NOT EDIT!\n",
+            "DO NOT EDIT on line 2",
+        ),
         (b'"""Client.\n\n@generated by codegen\n"""\n', "@generated on line 3"),
         (b"# Code generated by a tool. DO NOT EDIT.\n", "DO NOT EDIT on line 1"),
     ],
@@ -365,4 +395,6 @@ def test_generated_markers_in_the_first_lines(head, marker):
 def test_a_marker_far_down_the_file_does_not_count():
     body = b"x = 1\n" * 30 + b"# DO NOT EDIT below\n"
     assert generated_marker(body) is None
-    assert generated_marker(b"# Generated by Django 4.2\nfrom django.db import migrations\n") is None
+    assert (
+        generated_marker(b"# Generated by Django 4.2\nfrom django.db import migrations\n") is None
+    )

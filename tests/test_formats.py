@@ -8,8 +8,8 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-
 from clitools import SECRET, cli, write_tree
+
 from migrator.formats import FORMATS, Finding, escape_data, escape_property, github_annotation
 
 SARIF_SCHEMA = Path(__file__).parent / "data" / "sarif-2.1.0-rtm.5.json"
@@ -47,7 +47,10 @@ def test_json_document(tree):
     by_rule = {(f["file"], f["rule"]): f for f in doc["findings"]}
     manual = by_rule[("manual.py", "client-manual")]
     assert manual["level"] == "error" and (manual["line"], manual["column"]) == (4, 10)
-    assert manual["client"]["class"] == "openai.AzureOpenAI" and manual["client"]["outcome"] == "manual"
+    assert (
+        manual["client"]["class"] == "openai.AzureOpenAI"
+        and manual["client"]["outcome"] == "manual"
+    )
     assert by_rule[("review.py", "client-review")]["level"] == "warning"
     assert by_rule[("broken.py", "file-failed")]["level"] == "error"
     migrated = by_rule[("migrate_me.py", "client-migrated")]
@@ -60,10 +63,12 @@ def test_json_document(tree):
     assert "generated" in files["service_pb2.py"]["reason"]
     assert files["broken.py"]["status"] == "failed" and files["broken.py"]["error"]
     assert files["plain.py"]["status"] == "unchanged"
-    assert [a["role"]["name"] for a in doc["role_assignments"]] == ["Cognitive Services OpenAI User"] * len(
-        doc["role_assignments"]
+    assert [a["role"]["name"] for a in doc["role_assignments"]] == [
+        "Cognitive Services OpenAI User"
+    ] * len(doc["role_assignments"])
+    assert doc["findings"] == sorted(
+        doc["findings"], key=lambda f: (f["file"], f["line"], f["column"], f["rule"])
     )
-    assert doc["findings"] == sorted(doc["findings"], key=lambda f: (f["file"], f["line"], f["column"], f["rule"]))
 
 
 def test_json_in_write_mode_reports_migrated_clients_as_notes(tree):
@@ -101,7 +106,10 @@ def test_sarif_validates_against_the_official_schema(tree):
         assert result["level"] == finding["level"]
         assert result["message"]["text"] == finding["message"]
         location = result["locations"][0]["physicalLocation"]
-        assert location["region"] == {"startLine": finding["line"], "startColumn": finding["column"]}
+        assert location["region"] == {
+            "startLine": finding["line"],
+            "startColumn": finding["column"],
+        }
         assert location["artifactLocation"]["uriBaseId"] == "%SRCROOT%"
     uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results}
     assert "odd%2Cname%3A1.py" in uris  # a relative URI, percent-encoded
@@ -119,7 +127,9 @@ def test_sarif_schema_check_is_not_a_formality(tree):
         validator.validate(log)
 
 
-ANNOTATION = re.compile(r"^::(error|warning|notice) file=([^,:\r\n]*),line=(\d+),col=(\d+),title=([^,:\r\n]*)::([^\r\n]*)$")
+ANNOTATION = re.compile(
+    r"^::(error|warning|notice) file=([^,:\r\n]*),line=(\d+),col=(\d+),title=([^,:\r\n]*)::([^\r\n]*)$"
+)
 
 
 def test_github_annotations(tree):
@@ -135,12 +145,15 @@ def test_github_annotations(tree):
         assert (int(row), int(col)) == (finding["line"], finding["column"])
         assert title == escape_property(f"aoai-migrate ({finding['rule']})")
         assert file == escape_property(finding["file"])
+        assert message == escape_data(finding["message"])
     assert any(line.startswith("::warning file=odd%2Cname%3A1.py,line=3,col=10,") for line in lines)
     assert any(line.startswith("::error file=manual.py,line=4,col=10,") for line in lines)
 
 
 def test_github_escaping():
-    finding = Finding("literal-key", "warning", "dir,1/a:b%.py", 3, 7, "100% sure\r\nsecond line: yes, really")
+    finding = Finding(
+        "literal-key", "warning", "dir,1/a:b%.py", 3, 7, "100% sure\r\nsecond line: yes, really"
+    )
     line = github_annotation(finding)
     assert line == (
         "::warning file=dir%2C1/a%3Ab%25.py,line=3,col=7,title=aoai-migrate (literal-key)"
@@ -163,7 +176,10 @@ def test_no_format_ever_prints_the_key(tmp_path, fmt, mode):
 def test_text_verbose_lists_skipped_files(tree):
     quiet = cli(["migrate", ".", "--check"], cwd=tree)
     assert "service_pb2.py" not in quiet.stdout
-    assert quiet.stdout.splitlines()[-1] == "2 files would be migrated, 3 left unchanged, 1 failed, 1 skipped"
+    assert (
+        quiet.stdout.splitlines()[-1]
+        == "2 files would be migrated, 3 left unchanged, 1 failed, 1 skipped"
+    )
     loud = cli(["migrate", ".", "--check", "-v"], cwd=tree)
     assert "service_pb2.py: skipped: generated file (DO NOT EDIT on line 1)" in loud.stdout
 

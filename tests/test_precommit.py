@@ -32,7 +32,16 @@ KEYED = (
 
 def git(*args: str, cwd: Path) -> None:
     subprocess.run(
-        ["git", "-c", "user.name=test", "-c", "user.email=test@example.invalid", "-c", "commit.gpgsign=false", *args],
+        [
+            "git",
+            "-c",
+            "user.name=test",
+            "-c",
+            "user.email=test@example.invalid",
+            "-c",
+            "commit.gpgsign=false",
+            *args,
+        ],
         cwd=cwd,
         check=True,
         capture_output=True,
@@ -45,7 +54,9 @@ def hook_repo(tmp_path_factory) -> Path:
     for name in PACKAGE_FILES:
         source = ROOT / name
         if source.is_dir():
-            shutil.copytree(source, repo / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+            shutil.copytree(
+                source, repo / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
+            )
         else:
             shutil.copy2(source, repo / name)
     git("init", "-q", cwd=repo)
@@ -66,10 +77,12 @@ def target_repo(root: Path) -> Path:
     return root
 
 
-def try_repo(hook_repo: Path, home: Path, cwd: Path, *hook: str) -> subprocess.CompletedProcess[str]:
+def try_repo(
+    hook_repo: Path, home: Path, cwd: Path, *hook: str
+) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PRE_COMMIT_HOME": str(home), "PRE_COMMIT_COLOR": "never"}
     env.pop("PRE_COMMIT", None)
-    return subprocess.run(
+    return subprocess.run(  # noqa: PLW1510 - the exit code is what is tested
         [sys.executable, "-m", "pre_commit", "try-repo", str(hook_repo), *hook, "--all-files"],
         cwd=cwd,
         env=env,
@@ -98,7 +111,9 @@ def section(output: str, hook_id: str) -> str:
 
 def test_migrate_hook_rewrites_the_named_files_except_the_excluded_ones(both_hooks):
     target, result = both_hooks
-    assert result.returncode == 1, result.stdout + result.stderr  # pre-commit fails a hook that modified files
+    assert result.returncode == 1, (
+        result.stdout + result.stderr
+    )  # pre-commit fails a hook that modified files
     migrate = section(result.stdout, "aoai-migrate")
     assert migrate.startswith("aoai-migrate (API keys to Entra ID tokens)") and "Failed" in migrate
     assert "files were modified by this hook" in migrate
@@ -122,7 +137,7 @@ def test_check_hook_command_fails_on_key_based_code_and_changes_nothing(tmp_path
     entry = hooks["aoai-migrate-check"]["entry"].split()
     assert entry[0] == "aoai-migrate"
     target = target_repo(tmp_path)
-    result = subprocess.run(
+    result = subprocess.run(  # noqa: PLW1510 - the exit code is what is tested
         [sys.executable, "-m", "migrator", *entry[1:], "app.py", "legacy/old.py", "plain.py"],
         cwd=target,
         capture_output=True,

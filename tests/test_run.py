@@ -13,10 +13,11 @@ import time
 from pathlib import Path
 
 import pytest
-
 from clitools import cli, write_tree
+
+from codemods.options import MigrationOptions
 from migrator import api, progress
-from migrator.engine import MODE_CHECK, UNCHANGED
+from migrator.engine import MODE_CHECK, SKIPPED, UNCHANGED, process_file
 
 KEYED = (
     "import os\n"
@@ -85,10 +86,28 @@ def test_no_workers_when_prefiltering_leaves_little_to_parse(tmp_path, monkeypat
     assert all(r.status == UNCHANGED and not r.parsed for r in plain)
 
 
+def _run_in_worker(tree: str) -> int:
+    def refuse(*args, **kwargs):
+        raise AssertionError("a pool was started inside a worker")
+
+    api.ProcessPoolExecutor = refuse  # only in this worker process, which is thrown away after
+    return api.run([tree], mode=MODE_CHECK, jobs=2).changed
+
+
+def test_a_run_inside_a_worker_starts_no_pool_of_its_own(tmp_path):
+    tree = many_files(tmp_path / "t", keyed=api.PARALLEL_MIN_FILES, plain=0)
+    with api.ProcessPoolExecutor(max_workers=1, initializer=api._mark_worker) as pool:
+        changed = pool.submit(_run_in_worker, str(tree)).result(timeout=300)
+    assert changed == api.PARALLEL_MIN_FILES  # it ran serially and did all the work
+
+
 def test_notebooks_are_left_out_until_the_engine_handles_them(tmp_path):
-    tree = write_tree(tmp_path / "t", {"a.py": "x = 1\n", "nb.ipynb": '{"cells": [], "source": "AzureOpenAI"}'})
+    tree = write_tree(
+        tmp_path / "t", {"a.py": "x = 1\n", "nb.ipynb": '{"cells": [], "source": "AzureOpenAI"}'}
+    )
     report = api.run([str(tree)], mode=MODE_CHECK)
     assert [os.path.basename(r.path) for r in report.results] == ["a.py"]
+    assert process_file(str(tree / "nb.ipynb"), MigrationOptions()).status == SKIPPED
 
 
 # -- progress -----------------------------------------------------------------------------------
@@ -136,7 +155,9 @@ def test_progress_bar_is_silent_on_a_pipe():
 
 
 def _cli_subprocess(args: list[str], cwd: Path, **kw):
-    return subprocess.run([sys.executable, "-m", "migrator", *args], cwd=cwd, timeout=300, **kw)
+    return subprocess.run(
+        [sys.executable, "-m", "migrator", *args], check=False, cwd=cwd, timeout=300, **kw
+    )
 
 
 def test_no_progress_output_on_a_pipe_and_the_summary_last(tmp_path):
