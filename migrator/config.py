@@ -78,13 +78,14 @@ class Resolved:
     config_path: str | None
 
     def selection(self) -> FileSelection:
+        v = self.values
         return FileSelection(
-            exclude=tuple(self.values.get("exclude") or DEFAULT_EXCLUDE),
-            extend_exclude=tuple(self.values.get("extend_exclude") or ()),
-            include=tuple(self.values.get("include") or DEFAULT_INCLUDE),
-            force_exclude=bool(self.values.get("force_exclude")),
-            respect_gitignore=self.values.get("respect_gitignore", True) is not False,
-            include_generated=bool(self.values.get("include_generated")),
+            exclude=DEFAULT_EXCLUDE if v.get("exclude") is None else tuple(v["exclude"]),
+            extend_exclude=tuple(v.get("extend_exclude") or ()),
+            include=DEFAULT_INCLUDE if v.get("include") is None else tuple(v["include"]),
+            force_exclude=bool(v.get("force_exclude")),
+            respect_gitignore=v.get("respect_gitignore", True) is not False,
+            include_generated=bool(v.get("include_generated")),
         )
 
 
@@ -186,8 +187,10 @@ def resolve(ctx: typer.Context, paths: Iterable[str], config_file: str | None = 
         from_user = getattr(source, "name", None) in _FROM_USER
         if isinstance(value, enum.Enum):
             value = value.value
-        if from_user and key in GLOB_KEYS:
-            value = _globs(value, os.getcwd())
+        if (
+            key in GLOB_KEYS
+        ):  # not given: None, so that the defaults apply (an empty list is a choice)
+            value = _globs(value, os.getcwd()) if from_user else None
         if key is not None and table and key in table:
             configured = _convert(ctx, params[name], key, table[key], path or "")
             if key in GLOB_KEYS:
@@ -243,6 +246,8 @@ def _convert(ctx: typer.Context, param: Any, key: str, value: Any, path: str) ->
     elif param.multiple:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ConfigError(f"{where}: expected a list of strings, got {value!r}")
+        if not value:
+            return ()  # an empty list: nothing (for exclude, not even the defaults)
         args = [part for v in value for part in (option, v)]
     else:
         if isinstance(value, (dict, list, bool)) or value is None:

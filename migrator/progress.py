@@ -16,12 +16,12 @@ class ProgressBar:
     def __init__(
         self,
         stream: TextIO,
-        show_after: float = SHOW_AFTER_SECONDS,
+        show_after: float | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.stream = stream
         self.enabled = _is_terminal(stream)
-        self.show_after = show_after
+        self.show_after = SHOW_AFTER_SECONDS if show_after is None else show_after
         self.clock = clock
         self.started = clock()
         self.total = 0

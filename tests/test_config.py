@@ -164,6 +164,13 @@ def test_exclude_from_the_file_replaces_the_defaults_and_applies_to_named_files_
     assert [f["path"] for f in json.loads(named.stdout)["files"]] == ["app.py"]
 
 
+def test_an_empty_exclude_list_excludes_nothing(tmp_path):
+    pyproject(tmp_path, "exclude = []\n")
+    write_tree(tmp_path, {"build/gen.py": KEYED, "app.py": KEYED})
+    out = cli(["migrate", ".", "--check", "--format", "json"], cwd=tmp_path)
+    assert sorted(f["path"] for f in json.loads(out.stdout)["files"]) == ["app.py", "build/gen.py"]
+
+
 def test_explicit_config_file(tmp_path):
     config = tmp_path / "ci.toml"
     config.write_text('[tool.aoai-migrate]\ncloud = "usgov"\n')
