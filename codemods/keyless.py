@@ -384,7 +384,11 @@ def _without_comment(ws: cst.BaseParenthesizableWhitespace) -> cst.BaseParenthes
 
 
 def _append_arg(call: cst.Call, args: list[cst.Arg], name: str, value: cst.BaseExpression) -> list[cst.Arg]:
-    """``args`` with ``name=value`` added last, laid out like the arguments before it."""
+    """``args`` with ``name=value`` added last, laid out like the arguments before it.
+
+    A comment after the old last argument stays on that argument's line; the new argument takes
+    over what followed it (the line break before ``)`` and the trailing comma, if there was one).
+    """
     new = cst.Arg(
         keyword=cst.Name(name),
         value=value,
@@ -394,7 +398,19 @@ def _append_arg(call: cst.Call, args: list[cst.Arg], name: str, value: cst.BaseE
         return [new]
     last = args[-1]
     separator = _separator(call, args)
-    new = new.with_changes(comma=last.comma, whitespace_after_arg=last.whitespace_after_arg)
+    had_comma = isinstance(last.comma, cst.Comma)
+    tail = last.comma.whitespace_after if isinstance(last.comma, cst.Comma) else last.whitespace_after_arg
+    if isinstance(tail, cst.ParenthesizedWhitespace):
+        sep_ws = separator.whitespace_after
+        if isinstance(sep_ws, cst.ParenthesizedWhitespace):
+            separator = separator.with_changes(
+                whitespace_after=sep_ws.with_changes(first_line=tail.first_line, empty_lines=tail.empty_lines)
+            )
+        tail = _without_comment(tail)
+    if had_comma:
+        new = new.with_changes(comma=last.comma.with_changes(whitespace_after=tail))  # type: ignore[union-attr]
+    else:
+        new = new.with_changes(whitespace_after_arg=tail)
     last = last.with_changes(comma=separator, whitespace_after_arg=cst.SimpleWhitespace(""))
     return [*args[:-1], last, new]
 

@@ -12,6 +12,7 @@ import libcst as cst
 from libcst.codemod import CodemodCommand, CodemodContext
 from libcst.metadata import PositionProvider, QualifiedNameProvider
 
+from codemods.credential_setup import wrap_long_identity_imports
 from codemods.findings import ModuleOutcome
 from codemods.keyless import KeylessMigration
 from codemods.options import CLOUDS, CREDENTIAL_KINDS, MigrationOptions
@@ -33,6 +34,10 @@ class MigrateModule(CodemodCommand):
     def add_args(arg_parser: argparse.ArgumentParser) -> None:
         arg_parser.add_argument("--credential", choices=CREDENTIAL_KINDS, default=None)
         arg_parser.add_argument("--cloud", choices=CLOUDS, default=None)
+
+    def transform_module(self, tree: cst.Module) -> cst.Module:
+        # The base class runs the transform, then LibCST's import visitors.
+        return wrap_long_identity_imports(super().transform_module(tree))
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
         wrapper = self.context.wrapper

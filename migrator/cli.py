@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 from typing import List, Optional
 
@@ -35,11 +36,13 @@ app = typer.Typer(
     help="Move Azure OpenAI code from API keys to Microsoft Entra ID tokens.",
 )
 
-COMMANDS = ("migrate", "roles")
+COMMANDS = ("migrate", "roles", "verify", "batch")
 
 
 def _register_commands() -> None:
     """Commands that live in their own modules (one line each)."""
+    for name in ("cli_verify", "cli_batch"):
+        importlib.import_module(f"migrator.{name}").register(app)
 
 
 @app.command("migrate")

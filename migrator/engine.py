@@ -5,6 +5,7 @@ Nothing here prints. Results are small frozen dataclasses, safe to send between 
 
 from __future__ import annotations
 
+import ast
 import difflib
 import os
 import io
@@ -66,7 +67,9 @@ def migrate_source(data: bytes, options: MigrationOptions, filename: str | None 
 
     module = cst.parse_module(data)
     new_module, outcome = migrate_module(module, options, filename)
-    new = new_module.bytes if new_module is not module else data
+    # Unchanged trees give back the original bytes: LibCST's printer is not exact for every
+    # input (a last line of only spaces, for one), and a file we do not change must not change.
+    new = data if new_module.deep_equals(module) else new_module.bytes
     return SourceResult(new, tuple(outcome.clients), tuple(outcome.notices), True, tuple(outcome.secrets))
 
 
@@ -77,13 +80,19 @@ def mask_secrets(text: str, secrets: tuple[str, ...]) -> str:
     return text
 
 
-def describe_error(exc: BaseException) -> str:
+def describe_error(exc: BaseException, data: bytes | None = None) -> str:
     name = type(exc).__name__
     if name == "ParserSyntaxError":
+        # LibCST's position can point past the error; Python's own parser names the line.
+        if data is not None:
+            try:
+                compile(data, "<file>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+            except SyntaxError as py_exc:
+                return f"cannot parse (line {py_exc.lineno}): {py_exc.msg}"
+            except Exception:  # noqa: BLE001 - fall back to LibCST's message
+                pass
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else "syntax error"
-        line = getattr(exc, "raw_line", None)
-        where = f" (line {line})" if line else ""
-        return f"cannot parse{where}: {first}"
+        return f"cannot parse: {first}"
     if isinstance(exc, UnicodeDecodeError):
         return f"cannot decode: {exc.reason} at byte {exc.start} ({exc.encoding})"
     if isinstance(exc, SyntaxError):  # e.g. an unknown encoding cookie
@@ -127,7 +136,7 @@ def process_file(path: str, options: MigrationOptions, mode: str = MODE_WRITE) -
     try:
         result = migrate_source(data, options, path)
     except (Exception, RecursionError) as exc:  # noqa: BLE001 - any failure is this file's alone
-        return FileResult(path, FAILED, error=describe_error(exc))
+        return FileResult(path, FAILED, error=describe_error(exc, data))
     if result.new == data:
         return FileResult(path, UNCHANGED, result.clients, result.notices, parsed=result.parsed)
     diff = None
