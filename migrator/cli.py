@@ -22,10 +22,10 @@ from migrator.cli_common import (
     RespectGitignoreOpt,
     SystemAssignedOpt,
     VerboseOpt,
+    configured,
     fail,
     options_from,
 )
-from migrator.config import ConfigError, Resolved, resolve
 from migrator.discovery import DiscoveryError
 from migrator.engine import MODE_CHECK, MODE_DIFF, MODE_WRITE
 from migrator.progress import ProgressBar
@@ -67,7 +67,7 @@ def migrate(
     config: Optional[str] = ConfigOpt,
 ) -> None:
     """Rewrite key-based Azure OpenAI clients to Entra ID token providers, in place."""
-    settings = _resolve(ctx, paths, config)
+    settings = configured(ctx, paths, config)
     v = settings.values
     options = options_from(v["credential"], v["client_id_env"], v["system_assigned"], v["cloud"])
     mode = MODE_CHECK if v["check"] else MODE_DIFF if v["dry_run"] else MODE_WRITE
@@ -80,14 +80,6 @@ def migrate(
         bar.close()
     formats.emit(report, v["format"], v["verbose"])
     raise typer.Exit(report.return_code)
-
-
-def _resolve(ctx: typer.Context, paths: List[str], config: Optional[str]) -> Resolved:
-    try:
-        return resolve(ctx, paths, config)
-    except ConfigError as exc:
-        fail(str(exc))
-        raise  # unreachable: fail() exits
 
 
 @app.command("roles")
@@ -109,7 +101,7 @@ def roles_command(
     """List the role assignments the code needs, without rewriting anything."""
     from migrator import roles
 
-    settings = _resolve(ctx, paths, config)
+    settings = configured(ctx, paths, config)
     v = settings.values
     options = options_from(v["credential"], v["client_id_env"], v["system_assigned"], v["cloud"])
     try:

@@ -18,6 +18,17 @@ def options_from(credential: str, client_id_env: str, system_assigned: bool, clo
         raise  # unreachable: fail() exits
 
 
+def configured(ctx: typer.Context, paths: list[str], config_file: str | None = None):  # type: ignore[no-untyped-def]
+    """The command's options with ``[tool.aoai-migrate]`` applied (see migrator.config); exit 2 on a bad file."""
+    from migrator.config import ConfigError, resolve
+
+    try:
+        return resolve(ctx, paths, config_file)
+    except ConfigError as exc:
+        fail(str(exc))
+        raise  # unreachable: fail() exits
+
+
 def fail(message: str, code: int = EXIT_USAGE) -> None:
     typer.echo(f"aoai-migrate: error: {message}", err=True)
     raise typer.Exit(code)

@@ -7,8 +7,8 @@ repository root (the directory holding ``.git``). ``--config FILE`` names one in
 Keys are the long option names without the dashes (``client-id-env``, ``extend-exclude``,
 ``include-generated``, ``format``, ``jobs`` ...). The options shared by every command (the
 credential choices and which files are looked at) apply to every command; an option that belongs
-to one command other than ``migrate`` is spelled with the command's name first (``roles-format``
-for ``aoai-migrate roles --format``). An option given on the command line wins over the file,
+to one command other than ``migrate`` is spelled with the command's name first (``verify-format``
+for ``aoai-migrate verify --format``). An option given on the command line wins over the file,
 except ``extend-exclude``, whose globs are added to the file's. Globs with a ``/`` are anchored at
 the directory of the ``pyproject.toml`` they are written in (on the command line: at the current
 directory). Any other key is an error that names it.
@@ -58,10 +58,12 @@ SHARED_KEYS = frozenset(
         "include-generated",
         "respect-gitignore",
         "jobs",
-        "verbose",
     }
 )
 NOT_CONFIGURABLE = frozenset({"paths", "config"})
+# Commands that read the file (they call ``resolve``). ``batch`` works on many repositories, each
+# with its own configuration: its options are not read from a file yet.
+CONFIGURED_COMMANDS = frozenset({"migrate", "roles", "verify"})
 GLOB_KEYS = frozenset({"exclude", "extend-exclude", "include"})
 _FROM_USER = frozenset({"COMMANDLINE", "ENVIRONMENT", "PROMPT"})  # click's ParameterSource names
 
@@ -151,10 +153,13 @@ def valid_keys(root: Any) -> dict[tuple[str, str], str]:
     keys: dict[tuple[str, str], str] = {}
     commands = getattr(root, "commands", None) or {MAIN_COMMAND: root}
     for command_name, command in commands.items():
+        if command_name not in CONFIGURED_COMMANDS:
+            continue
         for param in command.params:
             if getattr(param, "param_type_name", None) != "option" or param.name is None:
                 continue
-            key = param.name.replace("_", "-")
+            long_names = [o for o in param.opts if o.startswith("--")]
+            key = long_names[0][2:] if long_names else param.name.replace("_", "-")
             if key in NOT_CONFIGURABLE or key == "help":
                 continue
             if command_name == MAIN_COMMAND or key in SHARED_KEYS:

@@ -217,10 +217,12 @@ def test_keys_come_from_the_command_line_parser():
     def _m(credential: str = "x", format: str = "text") -> None: ...
 
     @demo.command("roles")
-    def _r(credential: str = "x", format: str = "az") -> None: ...
+    def _r(credential: str = "x", output_format: str = typer.Option("az", "--format")) -> None: ...
 
     demo_keys = valid_keys(typer.main.get_command(demo))
-    assert demo_keys[("roles", "format")] == "roles-format"
+    assert (
+        demo_keys[("roles", "output_format")] == "roles-format"
+    )  # the option's name, not the parameter's
     assert demo_keys[("roles", "credential")] == "credential"
     assert demo_keys[("migrate", "format")] == "format"
 
@@ -230,3 +232,16 @@ def test_default_excludes_are_kept_when_nothing_is_configured(tmp_path):
     out = cli(["migrate", ".", "--check", "--format", "json"], cwd=tmp_path)
     assert [f["path"] for f in json.loads(out.stdout)["files"]] == ["app.py"]
     assert "dist" in DEFAULT_EXCLUDE
+
+
+def test_verify_reads_its_own_keys_and_batch_reads_none(tmp_path):
+    write_tree(tmp_path, {"main.py": KEYED})
+    pyproject(tmp_path, 'verify-format = "xml"\n')
+    out = cli(["verify", "main.py"], cwd=tmp_path)
+    assert out.exit_code == 2 and "unknown format 'xml'" in out.stderr  # the value reached verify
+    pyproject(tmp_path, "verify-timeout = 0\n")
+    out = cli(["verify", "main.py"], cwd=tmp_path)
+    assert out.exit_code == 2 and "timeouts must be positive" in out.stderr
+    pyproject(tmp_path, 'batch-branch = "keyless"\n')
+    out = cli(["migrate", "main.py", "--check"], cwd=tmp_path)
+    assert out.exit_code == 2 and "unknown key 'batch-branch'" in out.stderr
