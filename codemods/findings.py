@@ -17,6 +17,7 @@ class CallUse:
 
     chain: str
     line: int
+    cell: int | None = None  # notebooks: the 1-based cell the line is in
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class ClientRecord:
     calls: tuple[CallUse, ...] = ()
     usage_known: bool = False
     usage_note: str = ""
+    cell: int | None = None  # notebooks: the 1-based cell ``line`` is in
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,13 @@ class Notice:
     rule: str
     message: str
     severity: str = "warning"  # "warning" | "info"
+    cell: int | None = None  # notebooks: the 1-based cell ``line`` is in
+
+
+def location(line: int, column: int, cell: int | None = None) -> str:
+    """``12:5``, or ``cell 3:2:5`` in a notebook (the form ruff uses for notebooks)."""
+    where = f"{line}:{column + 1}"
+    return where if cell is None else f"cell {cell}:{where}"
 
 
 @dataclass

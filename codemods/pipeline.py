@@ -13,7 +13,8 @@ from libcst.codemod import CodemodCommand, CodemodContext
 from libcst.metadata import PositionProvider, QualifiedNameProvider
 
 from codemods.credential_setup import wrap_long_identity_imports
-from codemods.findings import ModuleOutcome
+from codemods.findings import MIGRATED, ModuleOutcome
+from codemods.key_guards import KeyGuardVisitor
 from codemods.keyless import KeylessMigration
 from codemods.options import CLOUDS, CREDENTIAL_KINDS, MigrationOptions
 from codemods.usage import UsageVisitor
@@ -44,9 +45,13 @@ class MigrateModule(CodemodCommand):
         assert wrapper is not None
         usage = UsageVisitor(self.context)
         wrapper.visit(usage)
+        guards = KeyGuardVisitor(self.context)
+        wrapper.visit(guards)
         keyless = KeylessMigration(self.context, self.options, usage.by_position)
         new_tree = wrapper.visit(keyless)
         self.outcome = keyless.outcome
+        migrated = any(c.outcome == MIGRATED for c in self.outcome.clients)
+        self.outcome.notices.extend(guards.notices(migrated))
         return new_tree
 
 

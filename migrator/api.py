@@ -13,11 +13,11 @@ from migrator.engine import (
     MODE_WRITE,
     SKIPPED,
     UNCHANGED,
-    UNHANDLED_SUFFIXES,
     FileResult,
-    might_need_migration,
     process_file,
+    worth_parsing,
 )
+from migrator.project_files import post_run
 from migrator.report import Report
 
 Progress = Callable[[FileResult], None]
@@ -42,13 +42,13 @@ def run(
     """Migrate (or check) the files under ``paths``.
 
     ``on_files`` is told how many files were found, ``on_result`` gets each result as it comes.
-    Files that cannot need a change (a byte search finds no client name) or that are generated are
+    Files that cannot need a change (a byte search finds no client or key name) or that are generated are
     settled here; only the rest are parsed, in worker processes when there are enough of them.
     """
     options = options or MigrationOptions()
     selection = selection or FileSelection()
     report = Report(mode)
-    files = [f for f in iter_files(paths, selection) if not f.lower().endswith(UNHANDLED_SUFFIXES)]
+    files = list(iter_files(paths, selection))
     if on_files is not None:
         on_files(len(files))
     jobs = jobs or os.cpu_count() or 1
@@ -71,6 +71,8 @@ def run(
                 results = pool.map(process_file, pending, [options] * len(pending), [mode] * len(pending), chunksize=chunksize)
                 for result in results:
                     _deliver(report, result, on_result)
+        for result in post_run(paths, list(report.results), mode):  # dependency files, key configuration
+            _deliver(report, result, on_result)
     except KeyboardInterrupt:
         report.interrupted = True
     return report
@@ -100,7 +102,7 @@ def _settle_early(path: str, include_generated: bool) -> FileResult | None:
         marker = generated_marker(data)
         if marker is not None:
             return FileResult(path, SKIPPED, reason=f"generated file ({marker}); --include-generated migrates it")
-    if not might_need_migration(data):
+    if not worth_parsing(data):  # the engine's own first test: it would answer the same
         return FileResult(path, UNCHANGED)
     return None
 

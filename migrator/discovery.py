@@ -442,7 +442,7 @@ class _Walker:
                     if is_virtualenv(entry_abs):
                         continue
                     inner = ignores.entering(entry_abs) if ignores is not None else None
-                    subdirs.append((_join(shown, name), entry_abs, inner))
+                    subdirs.append((os.path.join(shown, name), entry_abs, inner))
                     continue
                 if not self.include.match(entry_abs, name) or self.exclude.match(entry_abs, name):
                     continue
@@ -453,7 +453,7 @@ class _Walker:
                         continue
                 except OSError:
                     continue
-                yield _join(shown, name)
+                yield os.path.join(shown, name)
             stack.extend(reversed(subdirs))
 
     def excluded_explicitly(self, path: str) -> bool:
@@ -473,11 +473,6 @@ class _Walker:
             if current == stop or parent == current:
                 return False
             current = parent
-
-
-def _join(shown: str, name: str) -> str:
-    """``name`` under the directory as the user named it (``.`` adds nothing: ``chat.py``, not ``./chat.py``)."""
-    return name if shown in (".", "./") else os.path.join(shown, name)
 
 
 def _anchor(absolute: str) -> str:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from codemods.findings import ClientRecord, Notice
+from codemods.key_names import mentions_key_name
 from codemods.options import MigrationOptions
 from codemods.targets import TRIGGER_WORDS
 
@@ -21,9 +22,6 @@ UNCHANGED = "unchanged"
 CHANGED = "changed"
 FAILED = "failed"
 SKIPPED = "skipped"  # not looked at (a generated file); ``FileResult.reason`` says why
-
-# Suffixes discovery yields but this engine does not migrate yet: runs leave them out, unreported.
-UNHANDLED_SUFFIXES = (".ipynb",)
 
 MODE_WRITE = "write"
 MODE_DIFF = "diff"
@@ -40,7 +38,8 @@ class FileResult:
     diff: str | None = None
     written: bool = False
     parsed: bool = False
-    reason: str | None = None
+    kind: str = "source"  # "source" (code, notebooks) or "project" (dependency and config files)
+    reason: str | None = None  # why a file was skipped
 
 
 @dataclass(frozen=True)
@@ -57,15 +56,25 @@ def might_need_migration(data: bytes) -> bool:
     return any(word in data for word in TRIGGER_WORDS)
 
 
+def worth_parsing(data: bytes) -> bool:
+    """Files that build a client, or that name a key variable (checks on the key are reported)."""
+    return might_need_migration(data) or mentions_key_name(data)
+
+
 def migrate_source(data: bytes, options: MigrationOptions, filename: str | None = None) -> SourceResult:
     """Migrate one module's bytes. Raises on input that cannot be parsed."""
-    if not might_need_migration(data):
+    if not worth_parsing(data):
         return SourceResult(data)
     import libcst as cst  # imported here so runs with nothing to do never pay for it
 
     from codemods.pipeline import migrate_module
 
-    module = cst.parse_module(data)
+    try:
+        module = cst.parse_module(data)
+    except (Exception, RecursionError):
+        if might_need_migration(data):
+            raise
+        return SourceResult(data)  # parsed only to look for checks on a key: not worth failing the file
     new_module, outcome = migrate_module(module, options, filename)
     # Unchanged trees give back the original bytes: LibCST's printer is not exact for every
     # input (a last line of only spaces, for one), and a file we do not change must not change.
@@ -126,8 +135,10 @@ def _detect(data: bytes) -> str:
 
 def process_file(path: str, options: MigrationOptions, mode: str = MODE_WRITE) -> FileResult:
     """Migrate one file. Never raises for a problem with the file itself."""
-    if path.lower().endswith(UNHANDLED_SUFFIXES):
-        return FileResult(path, SKIPPED, reason="this kind of file is not migrated yet")
+    if path.endswith(".ipynb"):
+        from migrator.notebooks import process_notebook
+
+        return process_notebook(path, options, mode)
     p = Path(path)
     try:
         data = p.read_bytes()

@@ -24,7 +24,7 @@ from urllib.parse import quote
 
 from codemods.findings import KEYLESS, MANUAL, MIGRATED, REVIEW, ClientRecord
 from migrator import __version__, roles
-from migrator.engine import FAILED, MODE_DIFF, MODE_WRITE, FileResult
+from migrator.engine import CHANGED, FAILED, MODE_DIFF, MODE_WRITE, SKIPPED, UNCHANGED, FileResult
 from migrator.report import Report
 
 
@@ -69,6 +69,23 @@ RULES: dict[str, tuple[str, str]] = {
     ),
     "comment-dropped": ("A comment inside a removed key expression was dropped", WARNING),
     "close-async-credential": ("An async credential that nothing closes", NOTE),
+    "key-guard": ("Code that checks the API key is set: remove it once the key is gone", WARNING),
+    "key-read": ("Code that reads the API key: remove it once the key is gone", WARNING),
+    "key-config": ("Key configuration the keyless code no longer needs (value not shown)", WARNING),
+    "dependency-added": ("A dependency the keyless code needs, added to a dependency file", NOTE),
+    "dependency-raised": ("A dependency whose lower bound the keyless code needs raised", NOTE),
+    "dependency-pinned": ("A pinned dependency the keyless code needs changed by hand", WARNING),
+    "dependency-manual": ("A dependency file the tool could not update", WARNING),
+    "no-dependency-file": (
+        "Migrated code with no dependency file to declare azure-identity",
+        WARNING,
+    ),
+    "notebook-skipped": ("A notebook left as it is", WARNING),
+    "notebook-cell-skipped": ("A notebook cell left as it is", WARNING),
+    "notebook-cell-order": (
+        "A notebook cell that uses a name before the cell that defines it",
+        WARNING,
+    ),
 }
 _OUTCOME_RULES = {
     MIGRATED: "client-migrated",
@@ -94,6 +111,7 @@ class Finding:
     column: int  # 1-based
     message: str
     client: ClientRecord | None = None
+    cell: int | None = None  # notebooks: line and column are within this 1-based cell
 
 
 def findings(report: Report) -> list[Finding]:
@@ -121,13 +139,13 @@ def findings(report: Report) -> list[Finding]:
             role, assumed, unverified = roles.client_roles(c)
             tags = f"{role.name}{' (assumed)' if assumed else ''}{' (unverified)' if unverified else ''}"
             message = f"{c.cls}: {word}: {c.reason} [role: {tags}]"
-            out.append(Finding(rule, level, result.path, c.line, c.column + 1, message, c))
+            out.append(Finding(rule, level, result.path, c.line, c.column + 1, message, c, c.cell))
         for n in result.notices:
-            level = (
-                RULES[n.rule][1] if n.rule in RULES else _SEVERITY_LEVELS.get(n.severity, WARNING)
+            level = _SEVERITY_LEVELS.get(n.severity, WARNING)
+            out.append(
+                Finding(n.rule, level, result.path, n.line, n.column + 1, n.message, cell=n.cell)
             )
-            out.append(Finding(n.rule, level, result.path, n.line, n.column + 1, n.message))
-    out.sort(key=lambda f: (f.path, f.line, f.column, f.rule))
+    out.sort(key=lambda f: (f.path, f.cell or 0, f.line, f.column, f.rule))
     return out
 
 
@@ -144,8 +162,66 @@ def render(report: Report, fmt: str, verbose: bool = False) -> str:
     if fmt == "sarif":
         return json.dumps(to_sarif(report), indent=2, ensure_ascii=False) + "\n"
     if fmt == "github":
-        return "".join(github_annotation(f) + "\n" for f in findings(report))
+        positions = StoredPositions()
+        return "".join(github_annotation(f, positions) + "\n" for f in findings(report))
     raise ValueError(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
+
+
+class StoredPositions:
+    """Where a finding is in the file as stored, for tools that point at file lines (SARIF,
+    GitHub). A notebook finding's line is a line of its cell; here it becomes the line of the
+    ``.ipynb`` JSON that holds that source line (the column is exact unless escaped characters
+    come before it on that line), and the message names the cell. A finding that cannot be
+    placed points at line 1."""
+
+    def __init__(self) -> None:
+        self._notebooks: dict[str, tuple[str, dict[int, list[tuple[int, str]]]] | None] = {}
+
+    def locate(self, f: Finding) -> tuple[int, int, str]:
+        if f.cell is None:
+            return f.line, f.column, f.message
+        message = f"cell {f.cell}, line {f.line}: {f.message}"
+        found = self._notebook(f.path)
+        if found is None or f.cell not in found[1]:
+            return 1, 1, message
+        text, cells = found
+        line = 1
+        for offset, value in cells[f.cell]:
+            lines_here = value.count("\n") + (0 if value.endswith("\n") else 1)
+            if f.line < line + lines_here:
+                # The JSON string holding the line: exact when the line starts the string.
+                column = f.column if f.line == line else 1
+                line_start = text.rfind("\n", 0, offset) + 1
+                return text.count("\n", 0, offset) + 1, offset - line_start + 1 + column, message
+            line += value.count("\n")
+        return 1, 1, message
+
+    def _notebook(self, path: str) -> tuple[str, dict[int, list[tuple[int, str]]]] | None:
+        if path not in self._notebooks:
+            self._notebooks[path] = _source_strings(path)
+        return self._notebooks[path]
+
+
+def _source_strings(path: str) -> tuple[str, dict[int, list[tuple[int, str]]]] | None:
+    """The notebook's text and, per cell number, each JSON string of its source: (where it
+    starts in the text, its value)."""
+    try:
+        from migrator.notebooks import _read_notebook
+
+        with open(path, encoding="utf-8", newline="") as handle:
+            text = handle.read()
+        _, cells = _read_notebook(text, 1 if text.startswith("\ufeff") else 0)
+        out: dict[int, list[tuple[int, str]]] = {}
+        for raw in cells:
+            if raw.span is None:
+                continue
+            spans = (
+                raw.span.items if raw.span.items is not None else [(raw.span.start, raw.span.end)]
+            )
+            out[raw.index + 1] = [(a, json.loads(text[a:b])) for a, b in spans]
+    except Exception:  # noqa: BLE001 - a notebook that cannot be read is placed at line 1
+        return None
+    return text, out
 
 
 # -- JSON ---------------------------------------------------------------------------------------
@@ -159,17 +235,32 @@ def to_json(report: Report) -> dict[str, object]:
         "mode": report.mode,
         "exit_code": report.return_code,
         "interrupted": report.interrupted,
-        "summary": {
-            "files": len(report.results),
-            "changed": report.changed,
-            "unchanged": report.unchanged,
-            "failed": report.failed,
-            "skipped": report.skipped,
-            "text": report.summary(),
-        },
+        "summary": _summary_json(report),
         "findings": [_finding_json(f) for f in findings(report)],
         "files": [_file_json(r) for r in sorted(report.results, key=lambda r: r.path)],
         "role_assignments": [_assignment_json(a) for a in report.assignments()],
+    }
+
+
+def _summary_json(report: Report) -> dict[str, object]:
+    sources = [r for r in report.results if r.kind == "source"]
+    project = [r for r in report.results if r.kind != "source"]
+
+    def count(results: list[FileResult], status: str) -> int:
+        return sum(r.status == status for r in results)
+
+    return {
+        "files": len(sources),
+        "changed": count(sources, CHANGED),
+        "unchanged": count(sources, UNCHANGED),
+        "failed": count(sources, FAILED),
+        "skipped": count(sources, SKIPPED),
+        "project_files": {
+            "changed": count(project, CHANGED),
+            "unchanged": count(project, UNCHANGED),
+            "failed": count(project, FAILED),
+        },
+        "text": report.summary(),
     }
 
 
@@ -180,6 +271,7 @@ def _finding_json(f: Finding) -> dict[str, object]:
         "file": _display_path(f.path),
         "line": f.line,
         "column": f.column,
+        "cell": f.cell,
         "message": f.message,
     }
     if f.client is not None:
@@ -204,6 +296,7 @@ def _finding_json(f: Finding) -> dict[str, object]:
 def _file_json(result: FileResult) -> dict[str, object]:
     return {
         "path": _display_path(result.path),
+        "kind": result.kind,
         "status": result.status,
         "written": result.written,
         "error": result.error,
@@ -242,24 +335,27 @@ def to_sarif(report: Report) -> dict[str, object]:
     rule_ids = sorted({f.rule for f in found} | set(RULES))
     index = {rule: i for i, rule in enumerate(rule_ids)}
     cwd = os.getcwd()
+    positions = StoredPositions()
     results = []
     for f in found:
-        results.append(
-            {
-                "ruleId": f.rule,
-                "ruleIndex": index[f.rule],
-                "level": f.level,
-                "message": {"text": f.message},
-                "locations": [
-                    {
-                        "physicalLocation": {
-                            "artifactLocation": _artifact(f.path, cwd),
-                            "region": {"startLine": f.line, "startColumn": f.column},
-                        }
+        line, column, message = positions.locate(f)
+        result: dict[str, object] = {
+            "ruleId": f.rule,
+            "ruleIndex": index[f.rule],
+            "level": f.level,
+            "message": {"text": message},
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": _artifact(f.path, cwd),
+                        "region": {"startLine": line, "startColumn": column},
                     }
-                ],
-            }
-        )
+                }
+            ],
+        }
+        if f.cell is not None:
+            result["properties"] = {"cell": f.cell, "cellLine": f.line, "cellColumn": f.column}
+        results.append(result)
     rules = []
     for rule in rule_ids:
         description, level = RULES.get(rule, (rule, WARNING))
@@ -300,6 +396,8 @@ def to_sarif(report: Report) -> dict[str, object]:
 
 def _artifact(path: str, cwd: str) -> dict[str, str]:
     absolute = os.path.abspath(path)
+    if absolute == cwd:
+        return {"uri": "./", "uriBaseId": "%SRCROOT%"}
     if absolute.startswith(cwd.rstrip(os.sep) + os.sep):
         rel = os.path.relpath(absolute, cwd).replace(os.sep, "/")
         return {"uri": quote(rel), "uriBaseId": "%SRCROOT%"}
@@ -320,15 +418,16 @@ def _file_uri(path: str, directory: bool = False) -> str:
 _GITHUB_COMMANDS = {ERROR: "error", WARNING: "warning", NOTE: "notice"}
 
 
-def github_annotation(f: Finding) -> str:
+def github_annotation(f: Finding, positions: StoredPositions | None = None) -> str:
+    line, column, message = (positions or StoredPositions()).locate(f)
     properties = {
         "file": _display_path(f.path),
-        "line": str(f.line),
-        "col": str(f.column),
+        "line": str(line),
+        "col": str(column),
         "title": f"{TOOL_NAME} ({f.rule})",
     }
     props = ",".join(f"{key}={escape_property(value)}" for key, value in properties.items())
-    return f"::{_GITHUB_COMMANDS[f.level]} {props}::{escape_data(f.message)}"
+    return f"::{_GITHUB_COMMANDS[f.level]} {props}::{escape_data(message)}"
 
 
 def escape_data(text: str) -> str:

@@ -39,12 +39,13 @@ class ProgressBar:
         now = self.clock()
         if now - self.started < self.show_after:
             return
-        if now - self._last_draw < REDRAW_EVERY_SECONDS and self.done < self.total:
+        if now - self._last_draw < REDRAW_EVERY_SECONDS and self.done != self.total:
             return
         self._last_draw = now
-        filled = BAR_WIDTH * self.done // self.total
+        done = min(self.done, self.total)  # dependency and configuration files come on top
+        filled = BAR_WIDTH * done // self.total
         bar = "#" * filled + "-" * (BAR_WIDTH - filled)
-        self.stream.write(f"\r[{bar}] {self.done}/{self.total} files")
+        self.stream.write(f"\r[{bar}] {done}/{self.total} files")
         self.stream.flush()
         self.drawn = True
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from codemods.findings import KEYLESS, MANUAL, MIGRATED, REVIEW
+from codemods.findings import KEYLESS, MANUAL, MIGRATED, REVIEW, location
 from migrator import roles
 from migrator.engine import CHANGED, FAILED, MODE_CHECK, MODE_DIFF, SKIPPED, FileResult
 
@@ -66,11 +66,21 @@ class Report:
     def summary(self) -> str:
         would = self.mode in (MODE_CHECK, MODE_DIFF)
         verb = "would be migrated" if would else "migrated"
-        parts = [f"{_n(self.changed)} {verb}", f"{self.unchanged} left unchanged"]
-        if self.failed:
-            parts.append(f"{self.failed} failed")
-        if self.skipped:
-            parts.append(f"{self.skipped} skipped")
+        sources = [r for r in self.results if r.kind == "source"]
+        changed = sum(r.status == CHANGED for r in sources)
+        failed = sum(r.status == FAILED for r in sources)
+        skipped = sum(r.status == SKIPPED for r in sources)
+        parts = [f"{_n(changed)} {verb}", f"{len(sources) - changed - failed - skipped} left unchanged"]
+        if failed:
+            parts.append(f"{failed} failed")
+        if skipped:
+            parts.append(f"{skipped} skipped")
+        project = [r for r in self.results if r.kind != "source"]
+        updated = sum(r.status == CHANGED for r in project)
+        if updated:
+            parts.append(f"{updated} dependency file{'s' if updated != 1 else ''} {'would be ' if would else ''}updated")
+        if any(r.status == FAILED for r in project):
+            parts.append(f"{sum(r.status == FAILED for r in project)} dependency file(s) failed")
         line = ", ".join(parts)
         if self.interrupted:
             line = "interrupted: " + line
@@ -87,11 +97,11 @@ class Report:
                 role, assumed, unverified = roles.client_roles(c)
                 tags = f"{role.name}{' (assumed)' if assumed else ''}{' (unverified)' if unverified else ''}"
                 out.append(
-                    f"{result.path}:{c.line}:{c.column + 1}: {_OUTCOME_WORDS.get(c.outcome, c.outcome)}: "
+                    f"{result.path}:{location(c.line, c.column, c.cell)}: {_OUTCOME_WORDS.get(c.outcome, c.outcome)}: "
                     f"{c.cls}: {c.reason} [role: {tags}]"
                 )
             for n in result.notices:
-                out.append(f"{result.path}:{n.line}:{n.column + 1}: {n.severity}: {n.rule}: {n.message}")
+                out.append(f"{result.path}:{location(n.line, n.column, n.cell)}: {n.severity}: {n.rule}: {n.message}")
         assignments = self.assignments()
         if assignments:
             out.append("")

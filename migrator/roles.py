@@ -170,9 +170,10 @@ def assignments(clients: Iterable[tuple[str, ClientRecord]]) -> list[Assignment]
         for path, client, _, assumed, _ in items:
             for call in client.calls:
                 if role_for_call(service, call.chain) is not None:
-                    evidence.append(Evidence(path, call.line, call.chain))
+                    evidence.append(Evidence(_in_cell(path, call.cell), call.line, call.chain))
             if assumed:
-                evidence.append(Evidence(path, client.line, f"assumed: {client.usage_note or 'usage not visible'}"))
+                note = f"assumed: {client.usage_note or 'usage not visible'}"
+                evidence.append(Evidence(_in_cell(path, client.cell), client.line, note))
         result.append(
             Assignment(
                 service=service,
@@ -184,6 +185,10 @@ def assignments(clients: Iterable[tuple[str, ClientRecord]]) -> list[Assignment]
             )
         )
     return result
+
+
+def _in_cell(path: str, cell: int | None) -> str:
+    return path if cell is None else f"{path}:cell {cell}"
 
 
 def az_commands(items: list[Assignment], principal_type: str = "ServicePrincipal") -> str:

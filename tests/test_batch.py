@@ -184,16 +184,6 @@ def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def _notebooks_supported() -> bool:
-    """Whether a single run migrates notebooks here (their support is built on another branch)."""
-    with tempfile.TemporaryDirectory() as probe:
-        Path(probe, "explore.ipynb").write_text(NOTEBOOK)
-        return api.run([probe], MigrationOptions(), MODE_CHECK, jobs=1).changed > 0
-
-
-NOTEBOOKS = _notebooks_supported()
-
-
 def show(repo: Path, rev: str, path: str) -> bytes:
     return subprocess.run(
         ["git", "show", f"{rev}:{path}"], cwd=repo, capture_output=True, check=True
@@ -234,7 +224,9 @@ def test_fleet_gets_a_branch_and_a_commit_only_where_something_was_migrated(
 
     # Only the clean repository has the tool's branch, one commit on top of its HEAD.
     assert sorted(branches(fleet["clean"])) == [BRANCH, "main"]
-    for name in ("dirty", "nothing", "hooked", "notebook"):
+    assert results["notebook"].status == batch.MIGRATED_STATUS
+    assert sorted(branches(fleet["notebook"])) == [BRANCH, "main"]
+    for name in ("dirty", "nothing", "hooked"):
         assert branches(fleet[name]) == ["main"], name
     clean = fleet["clean"]
     assert git(clean, "rev-parse", f"{BRANCH}^") == before["clean"]["head_commit"]
@@ -367,18 +359,6 @@ def test_dirty_repository_is_refused_unless_allowed_and_then_its_changes_stay_ou
     assert state(repo) == before
 
 
-@pytest.mark.skipif(NOTEBOOKS, reason="notebooks are migrated on this branch: see the test below")
-def test_notebook_only_repository_has_nothing_to_migrate_while_notebooks_are_unsupported(
-    fleet: dict[str, Path],
-) -> None:
-    result = run([fleet["notebook"]])["notebook"]
-    assert result.status == batch.NOTHING
-    assert branches(fleet["notebook"]) == ["main"]
-
-
-@pytest.mark.xfail(
-    not NOTEBOOKS, reason="notebook support is being built on another branch", strict=True
-)
 def test_notebook_only_repository_is_migrated(fleet: dict[str, Path]) -> None:
     result = run([fleet["notebook"]])["notebook"]
     assert result.status == batch.MIGRATED_STATUS
@@ -638,7 +618,7 @@ def test_command_prints_the_table_writes_csv_and_json_and_the_roles(
     assert lines[0].split()[:4] == ["Repository", "Branch", "/", "patch"]
     clean_line = next(line for line in lines if line.startswith(str(root / "clean") + " "))
     assert clean_line.split()[1:6] == [BRANCH, "2", "2", "1", "managed"]
-    assert "5 repositories: 1 migrated, 1 dirty, 1 failed, 2 nothing-to-migrate" in lines
+    assert "5 repositories: 2 migrated, 1 dirty, 1 failed, 1 nothing-to-migrate" in lines
     assert LITERAL_KEY not in proc.stdout
 
     rows = {
@@ -668,8 +648,11 @@ def test_command_prints_the_table_writes_csv_and_json_and_the_roles(
     roles_text = proc.stdout.split(
         "Role assignments the migrated code needs, per repository:\n", 1
     )[1]
-    assert roles_text.count("# ===== ") == 1 and "clean" in roles_text.splitlines()[0]
-    assert roles_text.count("az role assignment create") == 2
+    # Two migrated repositories (the app and the notebook-only one), a block each.
+    headers = [line for line in roles_text.splitlines() if line.startswith("# ===== ")]
+    assert [h.rsplit("/", 1)[-1] for h in headers] == ["clean", "notebook"]
+    # clean: two resources; notebook: one.
+    assert roles_text.count("az role assignment create") == 3
     assert "--role 5e0bd9bd-7b93-4f28-af87-19fc36ad61bd" in roles_text
 
     # Second run, JSON summary, roles to a file: the clean repository is done, nothing doubled.
@@ -692,7 +675,8 @@ def test_command_prints_the_table_writes_csv_and_json_and_the_roles(
     }
     assert by_name["clean"]["clients_manual"] == 1 and len(by_name["clean"]["manual"]) == 1
     assert "Role assignments" not in proc.stdout
-    assert (tmp_path / "roles.sh").read_text().count("az role assignment create") == 2
+    # Both migrated repositories (now reported done) still contribute their assignments.
+    assert (tmp_path / "roles.sh").read_text().count("az role assignment create") == 3
     assert LITERAL_KEY not in (tmp_path / "rollout.json").read_text()
     assert git(fleet["clean"], "rev-list", "--count", f"main..{BRANCH}") == "1"
 

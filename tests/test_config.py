@@ -65,7 +65,7 @@ def test_command_line_wins_over_the_file(tmp_path):
     write_tree(tmp_path, {"main.py": KEYED})
     from_file = cli(["migrate", "main.py", "--dry-run"], cwd=tmp_path)
     doc = json.loads(from_file.stdout)  # format = "json" from the file
-    diff = doc["files"][0]["diff"]
+    diff = {f["path"]: f["diff"] for f in doc["files"]}["main.py"]
     assert "DefaultAzureCredential()" in diff and "cognitiveservices.azure.cn" in diff
 
     out = cli(
@@ -141,14 +141,16 @@ def test_globs_in_the_file_are_anchored_at_the_file(tmp_path):
     out = cli(
         ["migrate", "project", "--check", "--format", "json"], cwd=tmp_path
     )  # run from elsewhere
-    files = sorted(f["path"] for f in json.loads(out.stdout)["files"])
+    files = sorted(f["path"] for f in json.loads(out.stdout)["files"] if f["kind"] == "source")
     assert files == ["project/app.py", "project/src/legacy/new.py"]
     # --extend-exclude on the command line adds to the file's list.
     more = cli(
         ["migrate", "project", "--check", "--format", "json", "--extend-exclude", "src"],
         cwd=tmp_path,
     )
-    assert [f["path"] for f in json.loads(more.stdout)["files"]] == ["project/app.py"]
+    assert [f["path"] for f in json.loads(more.stdout)["files"] if f["kind"] == "source"] == [
+        "project/app.py"
+    ]
 
 
 def test_exclude_from_the_file_replaces_the_defaults_and_applies_to_named_files_with_force_exclude(
@@ -157,18 +159,26 @@ def test_exclude_from_the_file_replaces_the_defaults_and_applies_to_named_files_
     pyproject(tmp_path, 'exclude = ["vendored"]\nforce-exclude = true\n')
     write_tree(tmp_path, {"build/gen.py": KEYED, "vendored/lib.py": KEYED, "app.py": KEYED})
     out = cli(["migrate", ".", "--check", "--format", "json"], cwd=tmp_path)
-    assert sorted(f["path"] for f in json.loads(out.stdout)["files"]) == ["app.py", "build/gen.py"]
+    assert sorted(f["path"] for f in json.loads(out.stdout)["files"] if f["kind"] == "source") == [
+        "app.py",
+        "build/gen.py",
+    ]
     named = cli(
         ["migrate", "vendored/lib.py", "app.py", "--check", "--format", "json"], cwd=tmp_path
     )
-    assert [f["path"] for f in json.loads(named.stdout)["files"]] == ["app.py"]
+    assert [f["path"] for f in json.loads(named.stdout)["files"] if f["kind"] == "source"] == [
+        "app.py"
+    ]
 
 
 def test_an_empty_exclude_list_excludes_nothing(tmp_path):
     pyproject(tmp_path, "exclude = []\n")
     write_tree(tmp_path, {"build/gen.py": KEYED, "app.py": KEYED})
     out = cli(["migrate", ".", "--check", "--format", "json"], cwd=tmp_path)
-    assert sorted(f["path"] for f in json.loads(out.stdout)["files"]) == ["app.py", "build/gen.py"]
+    assert sorted(f["path"] for f in json.loads(out.stdout)["files"] if f["kind"] == "source") == [
+        "app.py",
+        "build/gen.py",
+    ]
 
 
 def test_explicit_config_file(tmp_path):
@@ -230,7 +240,9 @@ def test_keys_come_from_the_command_line_parser():
 def test_default_excludes_are_kept_when_nothing_is_configured(tmp_path):
     write_tree(tmp_path, {"dist/x.py": KEYED, "app.py": KEYED})
     out = cli(["migrate", ".", "--check", "--format", "json"], cwd=tmp_path)
-    assert [f["path"] for f in json.loads(out.stdout)["files"]] == ["app.py"]
+    assert [f["path"] for f in json.loads(out.stdout)["files"] if f["kind"] == "source"] == [
+        "app.py"
+    ]
     assert "dist" in DEFAULT_EXCLUDE
 
 

@@ -334,7 +334,7 @@ def test_missing_path_is_an_error(tmp_path):
 def test_paths_are_shown_as_given_and_each_file_once(tmp_path, monkeypatch):
     make(tmp_path, "a.py", "pkg/b.py")
     monkeypatch.chdir(tmp_path)
-    assert list(iter_files([".", "pkg", "pkg/b.py"])) == ["a.py", "pkg/b.py"]
+    assert list(iter_files([".", "pkg", "pkg/b.py"])) == ["./a.py", "./pkg/b.py"]
 
 
 # -- symbolic links ---------------------------------------------------------------------------------

@@ -37,6 +37,8 @@ def test_json_document(tree):
         "unchanged": 3,
         "failed": 1,
         "skipped": 1,
+        # The tree declares no dependencies: reported on the tree itself, nothing to edit.
+        "project_files": {"changed": 0, "unchanged": 1, "failed": 0},
         "text": "2 files would be migrated, 3 left unchanged, 1 failed, 1 skipped",
     }
     for finding in doc["findings"]:
@@ -58,7 +60,8 @@ def test_json_document(tree):
     assert migrated["client"]["calls"] == [{"call": "chat.completions.create", "line": 4}]
     literal = by_rule[("migrate_me.py", "literal-key")]
     assert literal["level"] == "warning" and "<masked, 32 characters>" in literal["message"]
-    files = {f["path"]: f for f in doc["files"]}
+    files = {f["path"]: f for f in doc["files"] if f["kind"] == "source"}
+    assert len(files) == 7
     assert files["service_pb2.py"]["status"] == "skipped"
     assert "generated" in files["service_pb2.py"]["reason"]
     assert files["broken.py"]["status"] == "failed" and files["broken.py"]["error"]
@@ -188,3 +191,66 @@ def test_include_generated_migrates_generated_files(tree):
     out = cli(["migrate", "service_pb2.py", "--include-generated"], cwd=tree)
     assert out.exit_code == 0, out.stdout + out.stderr
     assert "azure_ad_token_provider=token_provider" in (tree / "service_pb2.py").read_text()
+
+
+def _notebook(*cells: str) -> str:
+    body = {
+        "cells": [
+            {
+                "cell_type": "code",
+                "execution_count": None,
+                "metadata": {},
+                "outputs": [],
+                "source": cell.splitlines(keepends=True),
+            }
+            for cell in cells
+        ],
+        "metadata": {"kernelspec": {"language": "python", "name": "python3"}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    return json.dumps(body, indent=1) + "\n"
+
+
+NOTEBOOK_CLIENT = (
+    "import os\n"
+    "from openai import AzureOpenAI\n"
+    "\n"
+    "client = AzureOpenAI(\n"
+    '    azure_endpoint=os.environ["AZURE_OPENAI_ENDPOINT"],\n'
+    '    api_key=os.environ["AZURE_OPENAI_API_KEY"],  # 100% temporary\n'
+    '    api_version="2024-10-21",\n'
+    ")\n"
+)
+
+
+def test_notebook_findings_name_the_cell_and_point_at_the_json_line(tmp_path):
+    tree = write_tree(
+        tmp_path / "nb", {"explore.ipynb": _notebook("%pip install openai\n", NOTEBOOK_CLIENT)}
+    )
+    stored = (tree / "explore.ipynb").read_text().splitlines()
+
+    doc = json.loads(cli(["migrate", ".", "--check", "--format", "json"], cwd=tree).stdout)
+    migrated = next(f for f in doc["findings"] if f["rule"] == "client-migrated")
+    assert (migrated["file"], migrated["cell"], migrated["line"], migrated["column"]) == (
+        "explore.ipynb",
+        2,
+        4,
+        10,
+    )
+
+    lines = cli(["migrate", ".", "--check", "--format", "github"], cwd=tree).stdout.splitlines()
+    annotation = next(line for line in lines if "(client-migrated)" in line)
+    kind, file, row, col, _title, message = ANNOTATION.match(annotation).groups()
+    assert (kind, file) == ("warning", "explore.ipynb")
+    assert stored[int(row) - 1][int(col) - 1 :].startswith(
+        'AzureOpenAI(\\n"'
+    )  # the JSON line, at the class
+    assert message.startswith("cell 2, line 4: openai.AzureOpenAI")
+
+    log = json.loads(cli(["migrate", ".", "--check", "--format", "sarif"], cwd=tree).stdout)
+    jsonschema.Draft4Validator(json.loads(SARIF_SCHEMA.read_text())).validate(log)
+    result = next(r for r in log["runs"][0]["results"] if r["ruleId"] == "client-migrated")
+    region = result["locations"][0]["physicalLocation"]["region"]
+    assert (region["startLine"], region["startColumn"]) == (int(row), int(col))
+    assert result["properties"] == {"cell": 2, "cellLine": 4, "cellColumn": 10}

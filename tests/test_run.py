@@ -13,9 +13,8 @@ from pathlib import Path
 
 from clitools import cli, write_tree
 
-from codemods.options import MigrationOptions
 from migrator import api, progress
-from migrator.engine import MODE_CHECK, SKIPPED, UNCHANGED, process_file
+from migrator.engine import MODE_CHECK, UNCHANGED
 
 KEYED = (
     "import os\n"
@@ -79,7 +78,8 @@ def test_no_workers_when_prefiltering_leaves_little_to_parse(tmp_path, monkeypat
     seen = []
     report = api.run([str(tree)], mode=MODE_CHECK, jobs=2, on_result=seen.append)
     assert spy.created == []
-    assert report.changed == 2 and len(report.results) == 202 == len(seen)
+    sources = [r for r in report.results if r.kind == "source"]
+    assert report.changed == 2 and len(sources) == 202 and len(seen) == len(report.results)
     plain = [r for r in report.results if "plain_" in r.path]
     assert all(r.status == UNCHANGED and not r.parsed for r in plain)
 
@@ -99,13 +99,48 @@ def test_a_run_inside_a_worker_starts_no_pool_of_its_own(tmp_path):
     assert changed == api.PARALLEL_MIN_FILES  # it ran serially and did all the work
 
 
-def test_notebooks_are_left_out_until_the_engine_handles_them(tmp_path):
+def _notebook(*cells: str) -> str:
+    return (
+        json.dumps(
+            {
+                "cells": [
+                    {
+                        "cell_type": "code",
+                        "execution_count": None,
+                        "metadata": {},
+                        "outputs": [],
+                        "source": cell.splitlines(keepends=True),
+                    }
+                    for cell in cells
+                ],
+                "metadata": {"kernelspec": {"language": "python", "name": "python3"}},
+                "nbformat": 4,
+                "nbformat_minor": 5,
+            },
+            indent=1,
+        )
+        + "\n"
+    )
+
+
+def test_notebooks_go_through_the_same_run(tmp_path):
     tree = write_tree(
-        tmp_path / "t", {"a.py": "x = 1\n", "nb.ipynb": '{"cells": [], "source": "AzureOpenAI"}'}
+        tmp_path / "t",
+        {
+            "keyed.ipynb": _notebook("%pip install openai\n", KEYED),
+            "plain.ipynb": _notebook("print(1)\n"),
+            "a.py": "x = 1\n",
+        },
     )
     report = api.run([str(tree)], mode=MODE_CHECK)
-    assert [os.path.basename(r.path) for r in report.results] == ["a.py"]
-    assert process_file(str(tree / "nb.ipynb"), MigrationOptions()).status == SKIPPED
+    status = {
+        os.path.basename(r.path): (r.status, r.parsed) for r in report.results if r.kind == "source"
+    }
+    assert status == {
+        "a.py": (UNCHANGED, False),
+        "plain.ipynb": (UNCHANGED, False),  # settled by the byte search, never parsed
+        "keyed.ipynb": ("changed", True),
+    }
 
 
 # -- progress -----------------------------------------------------------------------------------

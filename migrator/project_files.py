@@ -1,0 +1,186 @@
+"""The files around the code, once per run after the code: dependency files and key configuration.
+
+* Project roots: for each migrated file, the nearest directory above it that declares
+  dependencies, looking no higher than the repository (the directory with ``.git``; without
+  one, the path the run was given). Dependency files are edited per root
+  (``migrator.dependencies``); a migrated file with no root above it is reported.
+* Key configuration (``migrator.keyconfig``) is looked for under each project root, and in
+  the repository's top directory, ``.github/workflows``, ``infra`` and ``.azure``.
+
+Results are ordinary ``FileResult``s, so every report format, ``--check`` and ``--dry-run``
+treat a dependency file like any other file; nothing here prints.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from codemods.findings import KEYLESS, MANUAL, MIGRATED, REVIEW, Notice
+from codemods.targets import SPECS
+from migrator import dependencies, keyconfig
+from migrator.engine import (
+    CHANGED,
+    FAILED,
+    MODE_DIFF,
+    MODE_WRITE,
+    UNCHANGED,
+    FileResult,
+    unified_diff,
+)
+
+_SPEC_BY_LABEL = {spec.label: spec for spec in SPECS}
+REPOSITORY_PLACES = (".github/workflows", "infra", ".azure")
+
+
+def _boundary(path: Path, given: list[Path]) -> Path:
+    """How high to look above ``path``: its repository's top, else the given path holding it."""
+    holders = [g for g in given if g == path or g in path.parents]
+    base = max(holders, key=lambda g: len(g.parts)) if holders else path.parent
+    if not base.is_dir():
+        base = base.parent
+    for directory in (base, *base.parents):
+        if (directory / ".git").exists():
+            return directory
+    return base
+
+
+def _project_root(path: Path, boundary: Path) -> Path | None:
+    directory = path.parent
+    while True:
+        if dependencies.declaring_files(directory):
+            return directory
+        if directory == boundary or boundary not in directory.parents:
+            return None
+        directory = directory.parent
+
+
+@dataclass
+class _Pending:
+    old: bytes | None = None
+    new: bytes | None = None
+    notices: list[Notice] = field(default_factory=list)
+
+
+def post_run(paths: list[str], results: list[FileResult], mode: str) -> list[FileResult]:
+    given = [Path(p).absolute() for p in paths]
+    shown = list(zip(paths, given))
+    with_clients = [r for r in results if any(c.outcome in (MIGRATED, KEYLESS) for c in r.clients)]
+    if not with_clients:
+        return []
+    pending: dict[Path, _Pending] = {}
+
+    def add(
+        path: Path, notices: list[Notice], old: bytes | None = None, new: bytes | None = None
+    ) -> None:
+        entry = pending.setdefault(path, _Pending())
+        entry.notices += notices
+        if old is not None and new is not None and (entry.new is None or new != old):
+            entry.old, entry.new = old, new
+
+    # -- dependency files, per project root --------------------------------------------------------
+    boundaries: dict[Path, Path] = {}
+    roots: dict[Path, Path | None] = {}
+    for result in with_clients:
+        path = Path(result.path).absolute()
+        boundaries[path] = _boundary(path, given)
+        roots[path] = _project_root(path, boundaries[path])
+    grouped: dict[Path, list[FileResult]] = {}
+    missing: dict[Path, list[FileResult]] = {}
+    for result in with_clients:
+        if result.status != CHANGED or not any(c.outcome == MIGRATED for c in result.clients):
+            continue
+        path = Path(result.path).absolute()
+        root = roots[path]
+        (
+            grouped.setdefault(root, [])
+            if root is not None
+            else missing.setdefault(boundaries[path], [])
+        ).append(result)
+    for root, group in sorted(grouped.items()):
+        for change in dependencies.update_root(root, _needs(group)):
+            add(change.path, change.notices, change.old, change.new)
+    for boundary, group in sorted(missing.items()):
+        needs = ", ".join(f"{n.name}>={n.minimum}" for n in _needs(group) if n.add_if_missing)
+        files = ", ".join(os.path.relpath(Path(r.path).absolute(), boundary) for r in group[:3])
+        more = f" and {len(group) - 3} more" if len(group) > 3 else ""
+        add(
+            boundary,
+            [
+                Notice(
+                    1,
+                    0,
+                    dependencies.RULE_MISSING_FILE,
+                    f"no dependency file (requirements*.txt, pyproject.toml, setup.cfg, environment.yml) declares "
+                    f"the packages of {files}{more}: declare {needs}",
+                )
+            ],
+        )
+
+    # -- key configuration --------------------------------------------------------------------------
+    scopes: dict[Path, set[Path]] = {}
+    for result in with_clients:
+        path = Path(result.path).absolute()
+        boundary = boundaries[path]
+        scopes.setdefault(boundary, set()).add(roots[path] or boundary)
+    v1 = any(
+        _SPEC_BY_LABEL.get(c.cls) is not None and _SPEC_BY_LABEL[c.cls].token_replaces_key_in_place
+        for r in with_clients
+        for c in r.clients
+    )
+    extra = frozenset({"OPENAI_API_KEY"}) if v1 else frozenset()
+    left = [(r.path, c) for r in results for c in r.clients if c.outcome in (MANUAL, REVIEW)]
+    note = ""
+    if left:
+        note = f" ({len(left)} client{'s' if len(left) > 1 else ''} left as {'they are' if len(left) > 1 else 'it is'} may still need it)"
+    for boundary, project_roots in sorted(scopes.items()):
+        shallow = [boundary] + [boundary / place for place in REPOSITORY_PLACES]
+        recursive = sorted(r for r in project_roots if r != boundary) or [boundary]
+        if boundary in project_roots:
+            recursive = [boundary]
+        for finding in keyconfig.scan(recursive, shallow, extra, note):
+            add(finding.path, [finding.notice])
+
+    return [_result(_display(path, shown), entry, mode) for path, entry in sorted(pending.items())]
+
+
+def _needs(group: list[FileResult]) -> list[dependencies.Need]:
+    migrated = [c for r in group for c in r.clients if c.outcome == MIGRATED]
+    callable_key = any(
+        _SPEC_BY_LABEL.get(c.cls) is not None and _SPEC_BY_LABEL[c.cls].token_replaces_key_in_place
+        for c in migrated
+    )
+    return dependencies.needs_for(bool(migrated), any(c.is_async for c in migrated), callable_key)
+
+
+def _display(path: Path, given: list[tuple[str, Path]]) -> str:
+    """``path`` spelled from the given path that holds it, as discovery spells the files it finds."""
+    holders = [(raw, g) for raw, g in given if g == path or g in path.parents]
+    if holders:
+        raw, base = max(holders, key=lambda h: len(h[1].parts))
+        return raw if base == path else os.path.join(raw, os.path.relpath(path, base))
+    if all(not Path(raw).is_absolute() for raw, _ in given):
+        relative = os.path.relpath(path)
+        return relative if not relative.startswith("..") else str(path)
+    return str(path)
+
+
+def _result(path: str, entry: _Pending, mode: str) -> FileResult:
+    notices = tuple(sorted(entry.notices, key=lambda n: (n.line, n.column)))
+    if entry.old is None or entry.new is None or entry.old == entry.new:
+        return FileResult(path, UNCHANGED, notices=notices, kind=PROJECT)
+    diff = unified_diff(path, entry.old, entry.new) if mode == MODE_DIFF else None
+    written = False
+    if mode == MODE_WRITE:
+        from migrator.fsio import atomic_write
+
+        try:
+            atomic_write(Path(path), entry.new, expected=entry.old)
+        except Exception as exc:  # noqa: BLE001 - reported as this file's failure
+            return FileResult(path, FAILED, notices=notices, error=f"cannot write: {exc}", kind=PROJECT)
+        written = True
+    return FileResult(path, CHANGED, notices=notices, diff=diff, written=written, kind=PROJECT)
+
+
+PROJECT = "project"
