@@ -2,18 +2,33 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 
 from codemods.options import MigrationOptions
-from migrator.discovery import iter_files
-from migrator.engine import MODE_WRITE, FileResult, process_file
+from migrator.discovery import FileSelection, generated_marker, iter_files
+from migrator.engine import (
+    MODE_WRITE,
+    SKIPPED,
+    UNCHANGED,
+    FileResult,
+    process_file,
+    worth_parsing,
+)
 from migrator.linking import gather_facts
 from migrator.project_files import post_run
 from migrator.report import Report
 
 Progress = Callable[[FileResult], None]
+
+# Worker processes pay for themselves only past a few files that need parsing: starting one and
+# importing LibCST in it costs about as much as parsing a handful of modules.
+PARALLEL_MIN_FILES = 6
+
+# Set in the worker processes this module starts: a run inside one never starts a pool of its own.
+_IN_WORKER = False
 
 
 def run(
@@ -22,18 +37,40 @@ def run(
     mode: str = MODE_WRITE,
     jobs: int | None = None,
     on_result: Progress | None = None,
+    selection: FileSelection | None = None,
+    on_files: Callable[[int], None] | None = None,
 ) -> Report:
+    """Migrate (or check) the files under ``paths``.
+
+    ``on_files`` is told how many files were found, ``on_result`` gets each result as it comes.
+    Files that cannot need a change (a byte search finds no client or key name) or that are generated are
+    settled here; only the rest are parsed, in worker processes when there are enough of them.
+    """
     options = options or MigrationOptions()
+    selection = selection or FileSelection()
     report = Report(mode, roots=tuple(paths))
-    files = list(iter_files(paths))
+    files = list(iter_files(paths, selection))
+    if on_files is not None:
+        on_files(len(files))
     jobs = jobs or os.cpu_count() or 1
     try:
-        if jobs <= 1 or len(files) < 2:
-            for path in files:
+        pending: list[str] = []
+        for path in files:
+            settled = _settle_early(path, selection.include_generated)
+            if settled is None:
+                pending.append(path)
+            else:
+                _deliver(report, settled, on_result)
+        workers = min(jobs, len(pending))
+        if workers <= 1 or len(pending) < PARALLEL_MIN_FILES or _IN_WORKER:
+            for path in pending:
                 _deliver(report, process_file(path, options, mode), on_result)
         else:
-            with ProcessPoolExecutor(max_workers=min(jobs, len(files))) as pool:
-                for result in pool.map(process_file, files, [options] * len(files), [mode] * len(files), chunksize=8):
+            chunksize = max(1, min(8, len(pending) // (workers * 4)))
+            _preload_for_fork()
+            with ProcessPoolExecutor(max_workers=workers, initializer=_mark_worker) as pool:
+                results = pool.map(process_file, pending, [options] * len(pending), [mode] * len(pending), chunksize=chunksize)
+                for result in results:
                     _deliver(report, result, on_result)
         # Modules that use a client built elsewhere: their usage facts, for the role analysis.
         report.results = gather_facts(report.results, paths, jobs)
@@ -42,6 +79,35 @@ def run(
     except KeyboardInterrupt:
         report.interrupted = True
     return report
+
+
+def _mark_worker() -> None:
+    global _IN_WORKER
+    _IN_WORKER = True
+
+
+def _preload_for_fork() -> None:
+    """Forked workers inherit the parent's modules: import the parser once here, not per worker."""
+    if multiprocessing.get_start_method() == "fork":
+        import libcst  # noqa: F401
+
+        import codemods.pipeline  # noqa: F401
+
+
+def _settle_early(path: str, include_generated: bool) -> FileResult | None:
+    """The result for a file that needs no parse, or None when the engine must look at it."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError:
+        return None  # the engine reports it
+    if not include_generated:
+        marker = generated_marker(data)
+        if marker is not None:
+            return FileResult(path, SKIPPED, reason=f"generated file ({marker}); --include-generated migrates it")
+    if not worth_parsing(data):  # the engine's own first test: it would answer the same
+        return FileResult(path, UNCHANGED)
+    return None
 
 
 def _deliver(report: Report, result: FileResult, on_result: Progress | None) -> None:

@@ -8,17 +8,27 @@ from typing import List, Optional
 
 import typer
 
-from migrator import api, cli_roles
+from migrator import api, cli_roles, formats
 from migrator.cli_common import (
     ClientIdEnvOpt,
     CloudOpt,
+    ConfigOpt,
     CredentialOpt,
+    ExcludeOpt,
+    ExtendExcludeOpt,
+    ForceExcludeOpt,
+    IncludeGeneratedOpt,
+    IncludeOpt,
+    RespectGitignoreOpt,
     SystemAssignedOpt,
+    VerboseOpt,
+    configured,
     fail,
     options_from,
 )
 from migrator.discovery import DiscoveryError
 from migrator.engine import MODE_CHECK, MODE_DIFF, MODE_WRITE
+from migrator.progress import ProgressBar
 
 app = typer.Typer(
     add_completion=False,
@@ -37,6 +47,7 @@ def _register_commands() -> None:
 
 @app.command("migrate")
 def migrate(
+    ctx: typer.Context,
     paths: List[str] = typer.Argument(..., help="Files or directories to migrate."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print unified diffs; write nothing."),
     check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 when anything would change."),
@@ -44,31 +55,37 @@ def migrate(
     client_id_env: str = ClientIdEnvOpt,
     system_assigned: bool = SystemAssignedOpt,
     cloud: str = CloudOpt,
-    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="Worker processes (default: the CPU count)."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: the CPU count)."),
+    format: formats.Format = typer.Option(formats.Format.text, "--format", help="Output: text, json, sarif or github (annotations)."),
+    exclude: Optional[List[str]] = ExcludeOpt,
+    extend_exclude: Optional[List[str]] = ExtendExcludeOpt,
+    include: Optional[List[str]] = IncludeOpt,
+    force_exclude: bool = ForceExcludeOpt,
+    respect_gitignore: bool = RespectGitignoreOpt,
+    include_generated: bool = IncludeGeneratedOpt,
+    verbose: bool = VerboseOpt,
+    config: Optional[str] = ConfigOpt,
     roles_format: str = cli_roles.RolesFormatOpt,
     roles_out: Optional[str] = cli_roles.RolesOutOpt,
 ) -> None:
     """Rewrite key-based Azure OpenAI clients to Entra ID token providers, in place."""
-    options = options_from(credential, client_id_env, system_assigned, cloud)
-    mode = MODE_CHECK if check else MODE_DIFF if dry_run else MODE_WRITE
-    fmt = cli_roles.check_format(roles_format)
-    if roles_out and mode != MODE_WRITE:
+    settings = configured(ctx, paths, config)
+    v = settings.values
+    options = options_from(v["credential"], v["client_id_env"], v["system_assigned"], v["cloud"])
+    mode = MODE_CHECK if v["check"] else MODE_DIFF if v["dry_run"] else MODE_WRITE
+    fmt = cli_roles.check_format(v["roles_format"])
+    if v["roles_out"] and mode != MODE_WRITE:
         fail("--dry-run and --check write nothing: use `aoai-migrate roles PATH --roles-out FILE` instead")
+    bar = ProgressBar(sys.stderr)
     try:
-        report = api.run(paths, options, mode, jobs)
+        report = api.run(paths, options, mode, v["jobs"], bar.advance, settings.selection(), bar.set_total)
     except DiscoveryError as exc:
         fail(str(exc))
-    if mode == MODE_DIFF:
-        for result in sorted(report.results, key=lambda r: r.path):
-            if result.diff:
-                sys.stdout.write(result.diff)
-        sys.stdout.flush()
-    if roles_out and not report.interrupted:
-        cli_roles.write_roles(report, fmt, roles_out)
-    # With --dry-run, stdout carries only the patch; the report goes to stderr.
-    typer.echo(report.render_text(None if roles_out else fmt), nl=False, err=mode == MODE_DIFF)
-    if report.interrupted:
-        typer.echo("aoai-migrate: interrupted; files already written are complete, the rest untouched", err=True)
+    finally:
+        bar.close()
+    if v["roles_out"] and not report.interrupted:
+        cli_roles.write_roles(report, fmt, v["roles_out"])
+    formats.emit(report, v["format"], v["verbose"], None if v["roles_out"] else fmt)
     raise typer.Exit(report.return_code)
 
 

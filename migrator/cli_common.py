@@ -18,6 +18,17 @@ def options_from(credential: str, client_id_env: str, system_assigned: bool, clo
         raise  # unreachable: fail() exits
 
 
+def configured(ctx: typer.Context, paths: list[str], config_file: str | None = None):  # type: ignore[no-untyped-def]
+    """The command's options with ``[tool.aoai-migrate]`` applied (see migrator.config); exit 2 on a bad file."""
+    from migrator.config import ConfigError, resolve
+
+    try:
+        return resolve(ctx, paths, config_file)
+    except ConfigError as exc:
+        fail(str(exc))
+        raise  # unreachable: fail() exits
+
+
 def fail(message: str, code: int = EXIT_USAGE) -> None:
     typer.echo(f"aoai-migrate: error: {message}", err=True)
     raise typer.Exit(code)
@@ -31,3 +42,27 @@ ClientIdEnvOpt = typer.Option(
 )
 SystemAssignedOpt = typer.Option(False, "--system-assigned", help="Use the system-assigned identity (no client id).")
 CloudOpt = typer.Option("public", "--cloud", help="public | usgov | china: picks the token scope.")
+
+# Which files a run looks at (see migrator.discovery) and where its configuration comes from.
+ExcludeOpt = typer.Option(
+    None, "--exclude", metavar="GLOB", help="Files and directories to skip, replacing the default list (repeat or comma-separate)."
+)
+ExtendExcludeOpt = typer.Option(
+    None, "--extend-exclude", metavar="GLOB", help="Files and directories to skip, in addition to the excluded ones."
+)
+IncludeOpt = typer.Option(
+    None, "--include", metavar="GLOB", help="Files a directory walk takes (default: *.py, *.ipynb)."
+)
+ForceExcludeOpt = typer.Option(
+    False, "--force-exclude/--no-force-exclude", help="Apply the exclusions to paths named on the command line too (pre-commit)."
+)
+RespectGitignoreOpt = typer.Option(
+    True, "--respect-gitignore/--no-respect-gitignore", help="Skip what .gitignore, .git/info/exclude and git's global excludes ignore."
+)
+IncludeGeneratedOpt = typer.Option(
+    False, "--include-generated/--no-include-generated", help="Also migrate files marked @generated or DO NOT EDIT."
+)
+ConfigOpt = typer.Option(
+    None, "--config", metavar="FILE", help="Read the tool.aoai-migrate table of this TOML file instead of the nearest pyproject.toml."
+)
+VerboseOpt = typer.Option(False, "--verbose/--no-verbose", "-v", help="Also list the files that were skipped, and why.")

@@ -13,7 +13,22 @@ from typing import List, Optional
 import typer
 
 from migrator import api
-from migrator.cli_common import ClientIdEnvOpt, CloudOpt, CredentialOpt, SystemAssignedOpt, fail, options_from
+from migrator.cli_common import (
+    ClientIdEnvOpt,
+    CloudOpt,
+    ConfigOpt,
+    CredentialOpt,
+    ExcludeOpt,
+    ExtendExcludeOpt,
+    ForceExcludeOpt,
+    IncludeGeneratedOpt,
+    IncludeOpt,
+    RespectGitignoreOpt,
+    SystemAssignedOpt,
+    configured,
+    fail,
+    options_from,
+)
 from migrator.discovery import DiscoveryError
 from migrator.engine import MODE_CHECK
 from migrator.report import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, Report
@@ -58,6 +73,7 @@ def write_roles(report: Report, fmt: str, out: str) -> None:
 def register(app: typer.Typer) -> None:
     @app.command("roles")
     def roles_command(
+        ctx: typer.Context,
         paths: List[str] = typer.Argument(..., help="Files or directories to analyse."),
         roles_format: str = RolesFormatOpt,
         roles_out: Optional[str] = RolesOutOpt,
@@ -65,13 +81,23 @@ def register(app: typer.Typer) -> None:
         client_id_env: str = ClientIdEnvOpt,
         system_assigned: bool = SystemAssignedOpt,
         cloud: str = CloudOpt,
-        jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="Worker processes (default: the CPU count)."),
+        jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: the CPU count)."),
+        exclude: Optional[List[str]] = ExcludeOpt,
+        extend_exclude: Optional[List[str]] = ExtendExcludeOpt,
+        include: Optional[List[str]] = IncludeOpt,
+        force_exclude: bool = ForceExcludeOpt,
+        respect_gitignore: bool = RespectGitignoreOpt,
+        include_generated: bool = IncludeGeneratedOpt,
+        config: Optional[str] = ConfigOpt,
     ) -> None:
         """List the role assignments the code needs (also for code that is already keyless); rewrite nothing."""
-        fmt = check_format(roles_format)
-        options = options_from(credential, client_id_env, system_assigned, cloud)
+        settings = configured(ctx, paths, config)
+        v = settings.values
+        roles_out = v["roles_out"]
+        fmt = check_format(v["roles_format"])
+        options = options_from(v["credential"], v["client_id_env"], v["system_assigned"], v["cloud"])
         try:
-            report = api.run(paths, options, MODE_CHECK, jobs)
+            report = api.run(paths, options, MODE_CHECK, v["jobs"], selection=settings.selection())
         except DiscoveryError as exc:
             fail(str(exc))
         for result in sorted(report.results, key=lambda r: r.path):

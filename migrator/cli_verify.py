@@ -13,6 +13,7 @@ from migrator.cli_common import (
     CloudOpt,
     CredentialOpt,
     SystemAssignedOpt,
+    configured,
     fail,
     options_from,
 )
@@ -40,6 +41,7 @@ def register(app: typer.Typer) -> None:
 
 
 def verify_command(
+    ctx: typer.Context,
     paths: list[str] | None = typer.Argument(
         None, help="Files or directories whose clients name the endpoints (as `roles` reads them)."
     ),
@@ -72,7 +74,10 @@ def verify_command(
     ),
 ) -> None:
     """Prove, before deploying, that the identity can call each endpoint (read-only, no key)."""
-    options = options_from(credential, client_id_env, system_assigned, cloud)
+    v = configured(ctx, paths or []).values  # [tool.aoai-migrate]; the command line wins
+    endpoint, service, index, output_format = v["endpoint"], v["service"], v["index"], v["output_format"]
+    timeout, token_timeout, verbose = v["timeout"], v["token_timeout"], v["verbose"]
+    options = options_from(v["credential"], v["client_id_env"], v["system_assigned"], v["cloud"])
     if output_format not in ("text", "json"):
         fail(f"unknown format {output_format!r}: choose text or json")
     if timeout <= 0 or token_timeout <= 0:

@@ -22,6 +22,7 @@ from codemods.targets import TRIGGER_WORDS
 UNCHANGED = "unchanged"
 CHANGED = "changed"
 FAILED = "failed"
+SKIPPED = "skipped"  # not looked at (a generated file); ``FileResult.reason`` says why
 
 MODE_WRITE = "write"
 MODE_DIFF = "diff"
@@ -40,6 +41,7 @@ class FileResult:
     parsed: bool = False
     kind: str = "source"  # "source" (code, notebooks) or "project" (dependency and config files)
     facts: ModuleFacts | None = field(default=None, repr=False)  # usage facts, for the role analysis
+    reason: str | None = None  # why a file was skipped
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from codemods.findings import KEYLESS, MANUAL, MIGRATED, REVIEW, ClientRecord, location
 from migrator import roles
-from migrator.engine import CHANGED, FAILED, MODE_CHECK, MODE_DIFF, FileResult
+from migrator.engine import CHANGED, FAILED, MODE_CHECK, MODE_DIFF, SKIPPED, FileResult
 
 EXIT_OK = 0
 EXIT_CHANGES = 1  # --check: something would change
@@ -43,8 +43,12 @@ class Report:
         return sum(r.status == FAILED for r in self.results)
 
     @property
+    def skipped(self) -> int:
+        return sum(r.status == SKIPPED for r in self.results)
+
+    @property
     def unchanged(self) -> int:
-        return len(self.results) - self.changed - self.failed
+        return len(self.results) - self.changed - self.failed - self.skipped
 
     @property
     def return_code(self) -> int:
@@ -78,9 +82,12 @@ class Report:
         sources = [r for r in self.results if r.kind == "source"]
         changed = sum(r.status == CHANGED for r in sources)
         failed = sum(r.status == FAILED for r in sources)
-        parts = [f"{_n(changed)} {verb}", f"{len(sources) - changed - failed} left unchanged"]
+        skipped = sum(r.status == SKIPPED for r in sources)
+        parts = [f"{_n(changed)} {verb}", f"{len(sources) - changed - failed - skipped} left unchanged"]
         if failed:
             parts.append(f"{failed} failed")
+        if skipped:
+            parts.append(f"{skipped} skipped")
         project = [r for r in self.results if r.kind != "source"]
         updated = sum(r.status == CHANGED for r in project)
         if updated:
@@ -92,13 +99,15 @@ class Report:
             line = "interrupted: " + line
         return line
 
-    def render_text(self, roles_format: str | None = "az") -> str:
+    def render_text(self, roles_format: str | None = "az", verbose: bool = False) -> str:
         """The report; ``roles_format`` None leaves the role assignments out (written elsewhere)."""
         out: list[str] = []
         linked: dict[str, list[ClientRecord]] = {}
         for path, c in self.clients():
             linked.setdefault(path, []).append(c)
         for result in sorted(self.results, key=lambda r: r.path):
+            if result.status == SKIPPED and verbose:
+                out.append(f"{result.path}: skipped: {result.reason}")
             if result.status == FAILED:
                 out.append(f"{result.path}: error: {result.error}; left as it was")
             for c in linked.get(result.path, ()):

@@ -1,0 +1,464 @@
+"""The report in the formats tools read: text, JSON, SARIF 2.1.0 and GitHub workflow annotations.
+
+Every format is built from the same list of findings, so each one carries the same rule id, file,
+line, column (1-based) and message. Messages come from the codemods, which never put a key value
+in them (a literal key is named by location, masked).
+
+Levels:
+
+* ``error``: what CI should flag: a key-based client the tool could not migrate (``client-manual``)
+  and a file that could not be processed (``file-failed``);
+* ``warning``: a client that may be key-based (``client-review``), a client that ``--check`` or
+  ``--dry-run`` would migrate, and the codemods' warnings (``literal-key``, ``key-override``, ...);
+* ``note``: what went well or is only information (a client migrated, a client already keyless).
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import os
+import re
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from codemods.findings import KEYLESS, MANUAL, MIGRATED, REVIEW, ClientRecord
+from migrator import __version__, roles
+from migrator.engine import CHANGED, FAILED, MODE_DIFF, MODE_WRITE, SKIPPED, UNCHANGED, FileResult
+from migrator.report import Report
+
+
+class Format(str, enum.Enum):
+    text = "text"
+    json = "json"
+    sarif = "sarif"
+    github = "github"
+
+
+FORMATS = tuple(f.value for f in Format)
+JSON_SCHEMA_VERSION = 1
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+TOOL_NAME = "aoai-migrate"
+
+ERROR, WARNING, NOTE = "error", "warning", "note"
+
+# rule id -> (short description, level). Notices from the codemods not listed here keep their own
+# severity and use their id as description.
+RULES: dict[str, tuple[str, str]] = {
+    "client-manual": (
+        "A key-based Azure client the tool could not migrate: it needs manual work",
+        ERROR,
+    ),
+    "file-failed": (
+        "A file that could not be processed; it was left byte-for-byte as it was",
+        ERROR,
+    ),
+    "client-review": ("A client that may be an Azure client using a key: review it", WARNING),
+    "client-migrated": (
+        "A key-based Azure client moved (or, when checking, to be moved) to a token provider",
+        NOTE,
+    ),
+    "client-keyless": ("An Azure client that already authenticates with Microsoft Entra ID", NOTE),
+    "literal-key": (
+        "An API key written in the code: rotate it, it stays in version-control history",
+        WARNING,
+    ),
+    "key-override": (
+        "A per-request or copied client sets a key that must be removed by hand",
+        WARNING,
+    ),
+    "comment-dropped": ("A comment inside a removed key expression was dropped", WARNING),
+    "close-async-credential": ("An async credential that nothing closes", NOTE),
+    "key-guard": ("Code that checks the API key is set: remove it once the key is gone", WARNING),
+    "key-read": ("Code that reads the API key: remove it once the key is gone", WARNING),
+    "key-config": ("Key configuration the keyless code no longer needs (value not shown)", WARNING),
+    "dependency-added": ("A dependency the keyless code needs, added to a dependency file", NOTE),
+    "dependency-raised": ("A dependency whose lower bound the keyless code needs raised", NOTE),
+    "dependency-pinned": ("A pinned dependency the keyless code needs changed by hand", WARNING),
+    "dependency-manual": ("A dependency file the tool could not update", WARNING),
+    "no-dependency-file": (
+        "Migrated code with no dependency file to declare azure-identity",
+        WARNING,
+    ),
+    "notebook-skipped": ("A notebook left as it is", WARNING),
+    "notebook-cell-skipped": ("A notebook cell left as it is", WARNING),
+    "notebook-cell-order": (
+        "A notebook cell that uses a name before the cell that defines it",
+        WARNING,
+    ),
+}
+_OUTCOME_RULES = {
+    MIGRATED: "client-migrated",
+    KEYLESS: "client-keyless",
+    MANUAL: "client-manual",
+    REVIEW: "client-review",
+}
+_OUTCOME_WORDS = {
+    MIGRATED: "migrated",
+    KEYLESS: "already keyless",
+    MANUAL: "needs manual work",
+    REVIEW: "needs review",
+}
+_SEVERITY_LEVELS = {"error": ERROR, "warning": WARNING, "info": NOTE, "note": NOTE}
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    level: str
+    path: str
+    line: int
+    column: int  # 1-based
+    message: str
+    client: ClientRecord | None = None
+    cell: int | None = None  # notebooks: line and column are within this 1-based cell
+
+
+def findings(report: Report) -> list[Finding]:
+    """Every finding of the run, sorted by file and position."""
+    would = report.mode != MODE_WRITE
+    out: list[Finding] = []
+    for result in report.results:
+        if result.status == FAILED:
+            out.append(
+                Finding(
+                    "file-failed",
+                    ERROR,
+                    result.path,
+                    _error_line(result.error),
+                    1,
+                    f"{result.error}; left as it was",
+                )
+            )
+        for c in result.clients:
+            rule = _OUTCOME_RULES.get(c.outcome, f"client-{c.outcome}")
+            level = RULES.get(rule, ("", WARNING))[1]
+            word = _OUTCOME_WORDS.get(c.outcome, c.outcome)
+            if c.outcome == MIGRATED and would:
+                level, word = WARNING, "would be migrated"
+            tags = ", ".join(
+                f"{role.name}{' (assumed)' if assumed else ''}{' (unverified)' if unverified else ''}"
+                for role, assumed, unverified in roles.client_roles(c)
+            )
+            message = f"{c.cls}: {word}: {c.reason}{f' [role: {tags}]' if tags else ''}"
+            out.append(Finding(rule, level, result.path, c.line, c.column + 1, message, c, c.cell))
+        for n in result.notices:
+            level = _SEVERITY_LEVELS.get(n.severity, WARNING)
+            out.append(
+                Finding(n.rule, level, result.path, n.line, n.column + 1, n.message, cell=n.cell)
+            )
+    out.sort(key=lambda f: (f.path, f.cell or 0, f.line, f.column, f.rule))
+    return out
+
+
+def _error_line(error: str | None) -> int:
+    match = re.search(r"\(line (\d+)\)", error or "")
+    return int(match.group(1)) if match else 1
+
+
+def render(report: Report, fmt: str, verbose: bool = False, roles_format: str | None = "az") -> str:
+    if fmt == "text":
+        return report.render_text(roles_format, verbose)
+    if fmt == "json":
+        return json.dumps(to_json(report), indent=2, ensure_ascii=False) + "\n"
+    if fmt == "sarif":
+        return json.dumps(to_sarif(report), indent=2, ensure_ascii=False) + "\n"
+    if fmt == "github":
+        positions = StoredPositions()
+        return "".join(github_annotation(f, positions) + "\n" for f in findings(report))
+    raise ValueError(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
+
+
+class StoredPositions:
+    """Where a finding is in the file as stored, for tools that point at file lines (SARIF,
+    GitHub). A notebook finding's line is a line of its cell; here it becomes the line of the
+    ``.ipynb`` JSON that holds that source line (the column is exact unless escaped characters
+    come before it on that line), and the message names the cell. A finding that cannot be
+    placed points at line 1."""
+
+    def __init__(self) -> None:
+        self._notebooks: dict[str, tuple[str, dict[int, list[tuple[int, str]]]] | None] = {}
+
+    def locate(self, f: Finding) -> tuple[int, int, str]:
+        if f.cell is None:
+            return f.line, f.column, f.message
+        message = f"cell {f.cell}, line {f.line}: {f.message}"
+        found = self._notebook(f.path)
+        if found is None or f.cell not in found[1]:
+            return 1, 1, message
+        text, cells = found
+        line = 1
+        for offset, value in cells[f.cell]:
+            lines_here = value.count("\n") + (0 if value.endswith("\n") else 1)
+            if f.line < line + lines_here:
+                # The JSON string holding the line: exact when the line starts the string.
+                column = f.column if f.line == line else 1
+                line_start = text.rfind("\n", 0, offset) + 1
+                return text.count("\n", 0, offset) + 1, offset - line_start + 1 + column, message
+            line += value.count("\n")
+        return 1, 1, message
+
+    def _notebook(self, path: str) -> tuple[str, dict[int, list[tuple[int, str]]]] | None:
+        if path not in self._notebooks:
+            self._notebooks[path] = _source_strings(path)
+        return self._notebooks[path]
+
+
+def _source_strings(path: str) -> tuple[str, dict[int, list[tuple[int, str]]]] | None:
+    """The notebook's text and, per cell number, each JSON string of its source: (where it
+    starts in the text, its value)."""
+    try:
+        from migrator.notebooks import _read_notebook
+
+        with open(path, encoding="utf-8", newline="") as handle:
+            text = handle.read()
+        _, cells = _read_notebook(text, 1 if text.startswith("\ufeff") else 0)
+        out: dict[int, list[tuple[int, str]]] = {}
+        for raw in cells:
+            if raw.span is None:
+                continue
+            spans = (
+                raw.span.items if raw.span.items is not None else [(raw.span.start, raw.span.end)]
+            )
+            out[raw.index + 1] = [(a, json.loads(text[a:b])) for a, b in spans]
+    except Exception:  # noqa: BLE001 - a notebook that cannot be read is placed at line 1
+        return None
+    return text, out
+
+
+# -- JSON ---------------------------------------------------------------------------------------
+
+
+def to_json(report: Report) -> dict[str, object]:
+    """The JSON document (schema documented in README.md, "Machine-readable output")."""
+    return {
+        "schema_version": JSON_SCHEMA_VERSION,
+        "tool": {"name": TOOL_NAME, "version": __version__},
+        "mode": report.mode,
+        "exit_code": report.return_code,
+        "interrupted": report.interrupted,
+        "summary": _summary_json(report),
+        "findings": [_finding_json(f) for f in findings(report)],
+        "files": [_file_json(r) for r in sorted(report.results, key=lambda r: r.path)],
+        "role_assignments": [_assignment_json(a) for a in report.assignments()],
+    }
+
+
+def _summary_json(report: Report) -> dict[str, object]:
+    sources = [r for r in report.results if r.kind == "source"]
+    project = [r for r in report.results if r.kind != "source"]
+
+    def count(results: list[FileResult], status: str) -> int:
+        return sum(r.status == status for r in results)
+
+    return {
+        "files": len(sources),
+        "changed": count(sources, CHANGED),
+        "unchanged": count(sources, UNCHANGED),
+        "failed": count(sources, FAILED),
+        "skipped": count(sources, SKIPPED),
+        "project_files": {
+            "changed": count(project, CHANGED),
+            "unchanged": count(project, UNCHANGED),
+            "failed": count(project, FAILED),
+        },
+        "text": report.summary(),
+    }
+
+
+def _finding_json(f: Finding) -> dict[str, object]:
+    item: dict[str, object] = {
+        "rule": f.rule,
+        "level": f.level,
+        "file": _display_path(f.path),
+        "line": f.line,
+        "column": f.column,
+        "cell": f.cell,
+        "message": f.message,
+    }
+    if f.client is not None:
+        item["client"] = {
+            "class": f.client.cls,
+            "sdk": f.client.sdk,
+            "service": f.client.service,
+            "outcome": f.client.outcome,
+            "async": f.client.is_async,
+            "roles": [
+                {"name": role.name, "id": role.id, "assumed": assumed, "unverified": unverified}
+                for role, assumed, unverified in roles.client_roles(f.client)
+            ],
+            "calls": [{"call": call.chain, "line": call.line} for call in f.client.calls],
+        }
+    return item
+
+
+def _file_json(result: FileResult) -> dict[str, object]:
+    return {
+        "path": _display_path(result.path),
+        "kind": result.kind,
+        "status": result.status,
+        "written": result.written,
+        "error": result.error,
+        "reason": result.reason,
+        "diff": result.diff,
+    }
+
+
+def _assignment_json(a: roles.Assignment) -> dict[str, object]:
+    return {
+        "service": a.service,
+        "resource": a.resource,
+        "scope_variable": roles.resource_variable(a.resource),
+        "role": {"name": a.role.name, "id": a.role.id},
+        "assumed": a.assumed,
+        "unverified": a.unverified,
+        "evidence": [
+            {"file": _display_path(e.path), "line": e.line, "what": e.what} for e in a.evidence
+        ],
+    }
+
+
+def _display_path(path: str) -> str:
+    """A path as the user gave it, with ``/`` separators and no leading ``./``."""
+    shown = path.replace(os.sep, "/")
+    while shown.startswith("./"):
+        shown = shown[2:]
+    return shown
+
+
+# -- SARIF 2.1.0 --------------------------------------------------------------------------------
+
+
+def to_sarif(report: Report) -> dict[str, object]:
+    found = findings(report)
+    rule_ids = sorted({f.rule for f in found} | set(RULES))
+    index = {rule: i for i, rule in enumerate(rule_ids)}
+    cwd = os.getcwd()
+    positions = StoredPositions()
+    results = []
+    for f in found:
+        line, column, message = positions.locate(f)
+        result: dict[str, object] = {
+            "ruleId": f.rule,
+            "ruleIndex": index[f.rule],
+            "level": f.level,
+            "message": {"text": message},
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": _artifact(f.path, cwd),
+                        "region": {"startLine": line, "startColumn": column},
+                    }
+                }
+            ],
+        }
+        if f.cell is not None:
+            result["properties"] = {"cell": f.cell, "cellLine": f.line, "cellColumn": f.column}
+        results.append(result)
+    rules = []
+    for rule in rule_ids:
+        description, level = RULES.get(rule, (rule, WARNING))
+        rules.append(
+            {
+                "id": rule,
+                "name": "".join(part.capitalize() for part in rule.split("-")),
+                "shortDescription": {"text": description},
+                "defaultConfiguration": {"level": level},
+            }
+        )
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": TOOL_NAME,
+                        "version": __version__,
+                        "semanticVersion": __version__,
+                        "rules": rules,
+                    }
+                },
+                "originalUriBaseIds": {"%SRCROOT%": {"uri": _file_uri(cwd, directory=True)}},
+                "columnKind": "unicodeCodePoints",
+                "invocations": [
+                    {
+                        "executionSuccessful": not report.failed and not report.interrupted,
+                        "exitCode": report.return_code,
+                    }
+                ],
+                "results": results,
+            }
+        ],
+    }
+
+
+def _artifact(path: str, cwd: str) -> dict[str, str]:
+    absolute = os.path.abspath(path)
+    if absolute == cwd:
+        return {"uri": "./", "uriBaseId": "%SRCROOT%"}
+    if absolute.startswith(cwd.rstrip(os.sep) + os.sep):
+        rel = os.path.relpath(absolute, cwd).replace(os.sep, "/")
+        return {"uri": quote(rel), "uriBaseId": "%SRCROOT%"}
+    return {"uri": _file_uri(absolute)}
+
+
+def _file_uri(path: str, directory: bool = False) -> str:
+    uri = "file://" + quote(
+        path.replace(os.sep, "/") if path.startswith("/") else "/" + path.replace(os.sep, "/")
+    )
+    if directory and not uri.endswith("/"):
+        uri += "/"
+    return uri
+
+
+# -- GitHub workflow annotations ----------------------------------------------------------------
+
+_GITHUB_COMMANDS = {ERROR: "error", WARNING: "warning", NOTE: "notice"}
+
+
+def github_annotation(f: Finding, positions: StoredPositions | None = None) -> str:
+    line, column, message = (positions or StoredPositions()).locate(f)
+    properties = {
+        "file": _display_path(f.path),
+        "line": str(line),
+        "col": str(column),
+        "title": f"{TOOL_NAME} ({f.rule})",
+    }
+    props = ",".join(f"{key}={escape_property(value)}" for key, value in properties.items())
+    return f"::{_GITHUB_COMMANDS[f.level]} {props}::{escape_data(message)}"
+
+
+def escape_data(text: str) -> str:
+    """A workflow command's message: ``%``, CR and LF are percent-encoded."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    """A workflow command's property value: also ``:`` and ``,``, which separate properties."""
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def emit(report: Report, fmt: str, verbose: bool = False, roles_format: str | None = "az") -> None:
+    """Print a finished run. Text: the report on stdout (with ``--dry-run`` the patch is on stdout
+    and the report on stderr). Other formats: the document on stdout, the summary line on stderr."""
+    import sys
+
+    out, err = sys.stdout, sys.stderr
+    if fmt == "text":
+        if report.mode == MODE_DIFF:
+            for result in sorted(report.results, key=lambda r: r.path):
+                if result.diff:
+                    out.write(result.diff)
+            out.flush()
+        (err if report.mode == MODE_DIFF else out).write(render(report, fmt, verbose, roles_format))
+    else:
+        out.write(render(report, fmt, verbose))
+        out.flush()
+        err.write(report.summary() + "\n")
+    if report.interrupted:
+        err.write(
+            "aoai-migrate: interrupted; files already written are complete, the rest untouched\n"
+        )
+    out.flush()
+    err.flush()
