@@ -15,6 +15,7 @@ the first module-level statement that needs them, and the imports they use.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -23,7 +24,7 @@ from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
 from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.metadata import PositionProvider, QualifiedNameProvider
 
-from codemods import azure_endpoint, credential_setup, module_client, sdk_hooks
+from codemods import azure_endpoint, config_dicts, credential_setup, module_client, sdk_hooks
 from codemods.findings import KEYLESS, MANUAL, MIGRATED, REVIEW, ClientRecord, ModuleOutcome, Notice
 from codemods.key_cleanup import KeyCleanup
 from codemods.options import MigrationOptions
@@ -117,6 +118,9 @@ class KeylessMigration(VisitorBasedCodemodCommand):
         self._current_top = 0
         self._first_top: int | None = None
         self._first_line = 1
+        self._module_node: cst.Module | None = None
+        self._name_counts: Counter[str] | None = None
+        self._config_rewrites: dict[str, tuple[int, cst.BaseExpression]] = {}
         self._taken_before: set[str] = set()
         self._noted: set[tuple[str, int]] = set()
         self._component_providers: dict[str, str] = {}
@@ -126,6 +130,7 @@ class KeylessMigration(VisitorBasedCodemodCommand):
 
     # -- module facts ----------------------------------------------------------------------
     def visit_Module(self, node: cst.Module) -> None:
+        self._module_node = node
         collected = _collect(node)
         self._taken = collected.names
         self._taken_before = set(collected.words)
@@ -273,6 +278,8 @@ class KeylessMigration(VisitorBasedCodemodCommand):
             names = {a.keyword.value for a in args if a.keyword is not None}
             if names & set(spec.keyless_args):
                 self._record(spec, original, KEYLESS, "token provider passed explicitly")
+            elif (rewritten := self._migrate_config_dict(spec, original, updated)) is not None:
+                return rewritten
             else:
                 self._record(
                     spec,
@@ -514,7 +521,54 @@ class KeylessMigration(VisitorBasedCodemodCommand):
         return name
 
     # -- module setup ------------------------------------------------------------------------
+    def _migrate_config_dict(self, spec: ClientSpec, original: cst.Call, updated: cst.Call) -> cst.Call | None:
+        """``Client(**CONFIG)`` with a module-level dict literal: rewrite the dict's key entry."""
+        if self._module_node is None or spec.needs_azure_base_url:
+            return None
+        if self._name_counts is None:
+            self._name_counts = config_dicts.name_counts(self._module_node)
+        found = config_dicts.find(original, self._module_node, self._name_counts)
+        if found is None:
+            return None
+        explicit = {a.keyword.value for a in original.args if a.keyword is not None}
+        present = set(found.keys) | explicit
+        if present & set(spec.keyless_args):
+            self._record(spec, original, KEYLESS, f"the config dict {found.name} passes a token provider")
+            return updated
+        if present & set(spec.static_token_args):
+            return None
+        keys = [k for k in spec.key_args if k in found.keys]
+        if not keys and (present & set(spec.key_args) or not spec.reads_env_key):
+            return None
+        if len(keys) > 1 or found.name in self._config_rewrites:
+            return None
+        token_value = cst.Name(self._token_source(spec))
+        if keys:
+            element = found.keys[keys[0]]
+            self._drop_key(element)  # type: ignore[arg-type]
+            self._config_rewrites[found.name] = (
+                found.statement_index,
+                config_dicts.rewrite_key(found, keys[0], spec.token_arg, token_value),
+            )
+            reason = f"the {keys[0]!r} entry of the config dict {found.name} replaced by {spec.token_arg!r}"
+            new_call = updated
+        else:
+            new_call = updated.with_changes(args=_append_arg(updated, list(updated.args), spec.token_arg, token_value))
+            reason = f"the config dict {found.name} holds no key (it came from the environment); {spec.token_arg}= added"
+        self._record(spec, original, MIGRATED, reason)
+        self.note_first_use(original)
+        if keys and (self._first_top is None or found.statement_index < self._first_top):
+            self._first_top = found.statement_index  # the dict refers to the provider: define it first
+        return new_call
+
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
+        if self._config_rewrites:
+            body = list(updated_node.body)
+            for index, value in self._config_rewrites.values():
+                stmt = body[index]
+                assign = next(s for s in stmt.body if isinstance(s, cst.Assign))  # type: ignore[union-attr]
+                body[index] = stmt.deep_replace(assign, assign.with_changes(value=value))  # type: ignore[assignment]
+            updated_node = updated_node.with_changes(body=body)
         return self.cleanup.leave_module(original_node, self._add_setup(updated_node))
 
     def _add_setup(self, updated_node: cst.Module) -> cst.Module:

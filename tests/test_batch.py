@@ -46,7 +46,7 @@ def ask(question):
 WORKER = f"""\
 from openai import AzureOpenAI
 
-CONFIG = dict(azure_endpoint="https://contoso.openai.azure.com", api_version="2024-10-21")
+CONFIG = dict(azure_endpoint="https://contoso.openai.azure.com", **LOADED_SETTINGS)
 
 embedder = AzureOpenAI(
     azure_endpoint="https://contoso.openai.azure.com",

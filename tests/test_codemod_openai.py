@@ -469,3 +469,56 @@ def test_a_client_passed_away_is_marked_not_fully_seen():
     result = run("from openai import AzureOpenAI\nc = AzureOpenAI(api_key=k)\nrun_agent(c)\n")
     assert not result.clients[0].usage_known
     assert "line 3" in result.clients[0].usage_note
+
+
+# -- config dicts -------------------------------------------------------------------------------
+def test_key_entry_of_a_module_level_config_dict_is_rewritten_in_place():
+    out = code(
+        """\
+        import os
+        from openai import AzureOpenAI
+
+        AOAI_CONFIG = {
+            "azure_endpoint": os.environ["AZURE_OPENAI_ENDPOINT"],
+            'api_key': os.environ["AZURE_OPENAI_API_KEY"],  # rotated monthly
+            "api_version": "2024-10-21",
+        }
+
+        client = AzureOpenAI(**AOAI_CONFIG)
+        """
+    )
+    assert "    'azure_ad_token_provider': token_provider,  # rotated monthly\n" in out
+    assert "api_key" not in out
+    assert "client = AzureOpenAI(**AOAI_CONFIG)\n" in out
+    # The dict refers to the provider at import time: the provider is defined before it.
+    assert out.index("token_provider = get_bearer_token_provider(") < out.index("AOAI_CONFIG = {")
+    compile(out, "<out>", "exec")
+    assert [c.outcome for c in run(out).clients] == ["already-keyless"]
+
+
+def test_config_dict_without_a_key_gets_the_provider_next_to_it():
+    out = code(
+        "from openai import AzureOpenAI\ncfg = dict(azure_endpoint=E, api_version=V)\nc = AzureOpenAI(**cfg)\n"
+    )
+    assert "c = AzureOpenAI(**cfg, azure_ad_token_provider=token_provider)\n" in out
+    assert "cfg = dict(azure_endpoint=E, api_version=V)\n" in out
+
+
+@pytest.mark.parametrize(
+    "setup",
+    [
+        # Used elsewhere too: rewriting it could break the other use.
+        'cfg = {"api_key": K, "azure_endpoint": E}\nprint(cfg)',
+        # Not a literal: what it holds cannot be seen.
+        "cfg = load_settings()",
+        # Merged from another dict.
+        'cfg = {**base, "api_key": K}',
+        # Assigned inside a function: only module-level dicts are rewritten.
+        'def f():\n    cfg = {"api_key": K}\n    return cfg',
+    ],
+)
+def test_config_dicts_the_tool_cannot_be_sure_of_are_left_and_reported(setup):
+    source = f"from openai import AzureOpenAI\n{setup}\nc = AzureOpenAI(**cfg)\n"
+    result = run(source)
+    assert result.new.decode() == source
+    assert [c.outcome for c in result.clients] == ["manual"]
