@@ -74,7 +74,15 @@ def build_mixed(dest: Path, scale: float = 1.0, share: float = 0.01) -> list[Pat
 def build_clients(dest: Path, count: int = CLIENT_FILES) -> list[Path]:
     """``count`` generated client modules in a small package layout."""
     rng = random.Random(SEED + 2)
-    packages = ["app", "app/services", "app/api", "workers", "pipelines", "scripts", "notebooks_export"]
+    packages = [
+        "app",
+        "app/services",
+        "app/api",
+        "workers",
+        "pipelines",
+        "scripts",
+        "notebooks_export",
+    ]
     out = []
     for i in range(count):
         lines = int(min(MAX_LINES, max(MIN_LINES, rng.lognormvariate(math.log(330), 0.75))))
@@ -99,16 +107,62 @@ def count_lines(paths: list[Path]) -> int:
 # -- generated client modules ---------------------------------------------------------------
 
 _MODULE_WORDS = [
-    "chat", "summarize", "embeddings", "rag", "indexer", "agent", "support_bot", "classifier",
-    "translate", "extract", "router", "ingest", "evaluate", "tools", "assistant", "search",
+    "chat",
+    "summarize",
+    "embeddings",
+    "rag",
+    "indexer",
+    "agent",
+    "support_bot",
+    "classifier",
+    "translate",
+    "extract",
+    "router",
+    "ingest",
+    "evaluate",
+    "tools",
+    "assistant",
+    "search",
 ]
 _NOUNS = [
-    "document", "order", "ticket", "message", "customer", "invoice", "chunk", "passage", "record",
-    "session", "request", "answer", "prompt", "report", "job", "item", "event", "profile",
+    "document",
+    "order",
+    "ticket",
+    "message",
+    "customer",
+    "invoice",
+    "chunk",
+    "passage",
+    "record",
+    "session",
+    "request",
+    "answer",
+    "prompt",
+    "report",
+    "job",
+    "item",
+    "event",
+    "profile",
 ]
 _VERBS = [
-    "load", "parse", "build", "render", "score", "merge", "split", "clean", "fetch", "store",
-    "validate", "normalize", "format", "collect", "resolve", "filter", "group", "export",
+    "load",
+    "parse",
+    "build",
+    "render",
+    "score",
+    "merge",
+    "split",
+    "clean",
+    "fetch",
+    "store",
+    "validate",
+    "normalize",
+    "format",
+    "collect",
+    "resolve",
+    "filter",
+    "group",
+    "export",
 ]
 
 
@@ -124,7 +178,16 @@ class _Names:
                 name = f"{self.rng.choice(_VERBS)}_{self.rng.choice(_NOUNS)}s"
             else:
                 name = self.rng.choice(_NOUNS).title() + self.rng.choice(
-                    ["Store", "Builder", "Parser", "Service", "Pipeline", "Cache", "Index", "Result"]
+                    [
+                        "Store",
+                        "Builder",
+                        "Parser",
+                        "Service",
+                        "Pipeline",
+                        "Cache",
+                        "Index",
+                        "Result",
+                    ]
                 )
             if name not in self.used:
                 break
@@ -142,7 +205,7 @@ def _filler_function(n: _Names) -> list[str]:
         f"def {name}(items: list[dict], limit: int = {limit}, *, strict: bool = False) -> list[dict]:",
         f'    """{name.replace("_", " ").capitalize()} for the given {noun}s.',
         "",
-        f"    Entries without an id are skipped unless ``strict`` is set, in which case a",
+        "    Entries without an id are skipped unless ``strict`` is set, in which case a",
         "    ValueError names the first offending entry.",
         '    """',
         "    out = []",
@@ -151,14 +214,14 @@ def _filler_function(n: _Names) -> list[str]:
         "            if strict:",
         f'                raise ValueError(f"{noun} {{index}} has no id: {{item!r}}")',
         "            continue",
-        f'        key = str(item["id"]).strip().lower()',
+        '        key = str(item["id"]).strip().lower()',
         "        if key in seen_keys:",
         "            continue",
         "        seen_keys.add(key)",
-        "        out.append({**item, \"key\": key})",
+        '        out.append({**item, "key": key})',
         "        if len(out) >= limit:",
         "            break",
-        "    return sorted(out, key=lambda entry: (entry.get(\"rank\", 0), entry[\"key\"]))",
+        '    return sorted(out, key=lambda entry: (entry.get("rank", 0), entry["key"]))',
         "",
         "",
     ]
@@ -175,8 +238,8 @@ def _filler_comprehensions(n: _Names) -> list[str]:
         f'    """Group {a}s by {b} and keep totals."""',
         f"    by_{b} = {{}}",
         "    for row in rows:",
-        f"        by_{b}.setdefault(row.get(\"{b}\"), []).append(row)",
-        f"    totals = {{k: sum(r.get(\"amount\", 0) for r in v) for k, v in by_{b}.items()}}",
+        f'        by_{b}.setdefault(row.get("{b}"), []).append(row)',
+        f'    totals = {{k: sum(r.get("amount", 0) for r in v) for k, v in by_{b}.items()}}',
         f"    nonempty = [k for k, v in by_{b}.items() if v and totals[k] > {rng.randint(0, 100)}]",
         "    flat = [cell for row in rows for cell in row.values() if isinstance(cell, (int, float))]",
         "    return {",
@@ -194,18 +257,37 @@ def _filler_dataclass(n: _Names) -> list[str]:
     rng = n.rng
     cls = n.fresh("class")
     fields = rng.sample(["name", "path", "size", "score", "tags", "owner", "created", "status"], 4)
-    types = {"name": "str", "path": "str", "size": "int", "score": "float", "tags": "list[str]",
-             "owner": "str | None", "created": "float", "status": "str"}
-    defaults = {"tags": "field(default_factory=list)", "owner": "None", "score": "0.0", "size": "0",
-                "status": '"new"', "created": "0.0"}
-    lines = ["@dataclass", f"class {cls}:", f'    """One {cls.lower()} as the service returns it."""', ""]
+    types = {
+        "name": "str",
+        "path": "str",
+        "size": "int",
+        "score": "float",
+        "tags": "list[str]",
+        "owner": "str | None",
+        "created": "float",
+        "status": "str",
+    }
+    defaults = {
+        "tags": "field(default_factory=list)",
+        "owner": "None",
+        "score": "0.0",
+        "size": "0",
+        "status": '"new"',
+        "created": "0.0",
+    }
+    lines = [
+        "@dataclass",
+        f"class {cls}:",
+        f'    """One {cls.lower()} as the service returns it."""',
+        "",
+    ]
     for f in sorted(fields, key=lambda f: f in defaults):
         default = f" = {defaults[f]}" if f in defaults else ""
         lines.append(f"    {f}: {types[f]}{default}")
     lines += [
         "",
         "    @classmethod",
-        f"    def from_dict(cls, data: dict) -> \"{cls}\":",
+        f'    def from_dict(cls, data: dict) -> "{cls}":',
         "        known = {f for f in cls.__dataclass_fields__}",
         "        return cls(**{k: v for k, v in data.items() if k in known})",
         "",
@@ -213,7 +295,7 @@ def _filler_dataclass(n: _Names) -> list[str]:
         "        return {k: getattr(self, k) for k in self.__dataclass_fields__}",
         "",
         "    def __str__(self) -> str:",
-        f"        return f\"{cls}({{self.{fields[0]}!r}})\"",
+        f'        return f"{cls}({{self.{fields[0]}!r}})"',
         "",
         "",
     ]
@@ -260,7 +342,7 @@ def _filler_class(n: _Names) -> list[str]:
         "        return len(self._items)",
         "",
         "    def __repr__(self) -> str:",
-        "        return f\"<{type(self).__name__} {self.name!r} items={len(self)} hit_rate={self.hit_rate:.2f}>\"",
+        '        return f"<{type(self).__name__} {self.name!r} items={len(self)} hit_rate={self.hit_rate:.2f}>"',
         "",
         "",
     ]
@@ -272,17 +354,20 @@ def _filler_io(n: _Names) -> list[str]:
     name = n.fresh("func")
     ext = rng.choice(["json", "jsonl"])
     return [
-        f"def {name}(path: str | os.PathLike, encoding: str = \"utf-8\") -> list[dict]:",
+        f'def {name}(path: str | os.PathLike, encoding: str = "utf-8") -> list[dict]:',
         f'    """Read {ext} records from ``path``; a missing file gives an empty list."""',
         "    try:",
         "        with open(path, encoding=encoding) as handle:",
-        ("            return [json.loads(line) for line in handle if line.strip()]" if ext == "jsonl"
-         else "            data = json.load(handle)"),
+        (
+            "            return [json.loads(line) for line in handle if line.strip()]"
+            if ext == "jsonl"
+            else "            data = json.load(handle)"
+        ),
         "    except FileNotFoundError:",
-        "        LOGGER.warning(\"no such file: %s\", path)",
+        '        LOGGER.warning("no such file: %s", path)',
         "        return []",
         "    except json.JSONDecodeError as exc:",
-        "        raise RuntimeError(f\"{path}: not valid JSON at line {exc.lineno}\") from exc",
+        '        raise RuntimeError(f"{path}: not valid JSON at line {exc.lineno}") from exc',
         *(["    return data if isinstance(data, list) else [data]"] if ext == "json" else []),
         "",
         "",
@@ -302,7 +387,7 @@ def _filler_async(n: _Names) -> list[str]:
         "            try:",
         "                return await asyncio.wait_for(job(), timeout=30)",
         "            except asyncio.TimeoutError:",
-        "                LOGGER.error(\"job %r timed out\", job)",
+        '                LOGGER.error("job %r timed out", job)',
         "                return None",
         "",
         "    for result in await asyncio.gather(*(run_one(job) for job in jobs)):",
@@ -314,7 +399,14 @@ def _filler_async(n: _Names) -> list[str]:
     ]
 
 
-_FILLERS = [_filler_function, _filler_comprehensions, _filler_dataclass, _filler_class, _filler_io, _filler_async]
+_FILLERS = [
+    _filler_function,
+    _filler_comprehensions,
+    _filler_dataclass,
+    _filler_class,
+    _filler_io,
+    _filler_async,
+]
 _FILLER_WEIGHTS = [4, 3, 2, 2, 2, 1]
 
 
@@ -339,7 +431,9 @@ def _imports_for(kind: str, rng: random.Random) -> tuple[list[str], str]:
         cls = "OpenAI" if kind == "v1" else "AsyncOpenAI"
         return [f"from openai import {cls}"], cls
     if kind == "langchain":
-        return ["from langchain_openai import AzureChatOpenAI, AzureOpenAIEmbeddings"], "AzureChatOpenAI"
+        return [
+            "from langchain_openai import AzureChatOpenAI, AzureOpenAIEmbeddings"
+        ], "AzureChatOpenAI"
     if kind == "inference":
         return [
             "from azure.ai.inference import ChatCompletionsClient",
@@ -354,132 +448,173 @@ def _imports_for(kind: str, rng: random.Random) -> tuple[list[str], str]:
 
 def _client_block(kind: str, spelled: str, n: _Names) -> list[str]:
     rng = n.rng
-    key_style = rng.choice(["environ", "getenv", "setting", "none"] if kind.startswith("azure") else
-                           ["environ", "getenv", "setting"])
+    key_style = rng.choice(
+        ["environ", "getenv", "setting", "none"]
+        if kind.startswith("azure")
+        else ["environ", "getenv", "setting"]
+    )
     key = {
         "environ": 'os.environ["AZURE_OPENAI_API_KEY"]',
         "getenv": 'os.getenv("AZURE_OPENAI_API_KEY")',
-        "setting": "SETTINGS[\"api_key\"]",
+        "setting": 'SETTINGS["api_key"]',
         "none": None,
     }[key_style]
     func = n.fresh("func")
     if kind in ("azure", "azure_async"):
-        args = [f"azure_endpoint=ENDPOINT", f'api_version="{rng.choice(["2024-06-01", "2024-10-21", "2025-01-01-preview"])}"']
+        args = [
+            "azure_endpoint=ENDPOINT",
+            f'api_version="{rng.choice(["2024-06-01", "2024-10-21", "2025-01-01-preview"])}"',
+        ]
         if key:
             args.insert(rng.randint(0, 2), f"api_key={key}")
         if kind == "azure":
             shape = rng.choice(["module", "function", "class"])
             ctor = [f"    {a}," for a in args]
             if shape == "module":
-                return [f"client = {spelled}(", *ctor, ")", "", "",
-                        f"def {func}(question: str, history: list[dict] | None = None) -> str:",
-                        '    """Ask the deployed model one question, with optional history."""',
-                        '    messages = [{"role": "system", "content": SYSTEM_PROMPT}, *(history or [])]',
-                        '    messages.append({"role": "user", "content": question})',
-                        "    response = client.chat.completions.create(model=DEPLOYMENT, messages=messages, temperature=0.2)",
-                        "    return response.choices[0].message.content or \"\"",
-                        "", ""]
+                return [
+                    f"client = {spelled}(",
+                    *ctor,
+                    ")",
+                    "",
+                    "",
+                    f"def {func}(question: str, history: list[dict] | None = None) -> str:",
+                    '    """Ask the deployed model one question, with optional history."""',
+                    '    messages = [{"role": "system", "content": SYSTEM_PROMPT}, *(history or [])]',
+                    '    messages.append({"role": "user", "content": question})',
+                    "    response = client.chat.completions.create(model=DEPLOYMENT, messages=messages, temperature=0.2)",
+                    '    return response.choices[0].message.content or ""',
+                    "",
+                    "",
+                ]
             if shape == "function":
-                return [f"def {func}(texts: list[str]) -> list[list[float]]:",
-                        '    """Embed ``texts`` in batches of 16."""',
-                        f"    client = {spelled}(" + ", ".join(args) + ")",
-                        "    vectors = []",
-                        "    for start in range(0, len(texts), 16):",
-                        "        batch = texts[start : start + 16]",
-                        '        result = client.embeddings.create(model=EMBEDDING_DEPLOYMENT, input=batch)',
-                        "        vectors.extend(item.embedding for item in result.data)",
-                        "    return vectors",
-                        "", ""]
+                return [
+                    f"def {func}(texts: list[str]) -> list[list[float]]:",
+                    '    """Embed ``texts`` in batches of 16."""',
+                    f"    client = {spelled}(" + ", ".join(args) + ")",
+                    "    vectors = []",
+                    "    for start in range(0, len(texts), 16):",
+                    "        batch = texts[start : start + 16]",
+                    "        result = client.embeddings.create(model=EMBEDDING_DEPLOYMENT, input=batch)",
+                    "        vectors.extend(item.embedding for item in result.data)",
+                    "    return vectors",
+                    "",
+                    "",
+                ]
             cls = n.fresh("class")
-            return [f"class {cls}:",
-                    '    """Wraps the chat deployment with retries."""',
-                    "",
-                    "    def __init__(self, retries: int = 3) -> None:",
-                    "        self.retries = retries",
-                    f"        self.client = {spelled}(",
-                    *[f"        {c}" for c in ctor],
-                    "        )",
-                    "",
-                    "    def complete(self, prompt: str) -> str:",
-                    "        for attempt in range(self.retries):",
-                    "            try:",
-                    "                response = self.client.chat.completions.create(",
-                    "                    model=DEPLOYMENT,",
-                    '                    messages=[{"role": "user", "content": prompt}],',
-                    "                )",
-                    "                return response.choices[0].message.content",
-                    "            except Exception:  # noqa: BLE001",
-                    "                LOGGER.exception(\"attempt %d failed\", attempt + 1)",
-                    "                time.sleep(2**attempt)",
-                    '        raise RuntimeError("the model did not answer")',
-                    "", ""]
-        return [f"async def {func}(prompts: list[str]) -> list[str]:",
-                '    """Answer several prompts concurrently."""',
-                f"    client = {spelled}(",
-                *[f"        {a}," for a in args],
-                "    )",
+            return [
+                f"class {cls}:",
+                '    """Wraps the chat deployment with retries."""',
                 "",
-                "    async def one(prompt: str) -> str:",
-                "        response = await client.chat.completions.create(",
-                '            model=DEPLOYMENT, messages=[{"role": "user", "content": prompt}]',
+                "    def __init__(self, retries: int = 3) -> None:",
+                "        self.retries = retries",
+                f"        self.client = {spelled}(",
+                *[f"        {c}" for c in ctor],
                 "        )",
-                "        return response.choices[0].message.content",
                 "",
-                "    return list(await asyncio.gather(*(one(p) for p in prompts)))",
-                "", ""]
+                "    def complete(self, prompt: str) -> str:",
+                "        for attempt in range(self.retries):",
+                "            try:",
+                "                response = self.client.chat.completions.create(",
+                "                    model=DEPLOYMENT,",
+                '                    messages=[{"role": "user", "content": prompt}],',
+                "                )",
+                "                return response.choices[0].message.content",
+                "            except Exception:  # noqa: BLE001",
+                '                LOGGER.exception("attempt %d failed", attempt + 1)',
+                "                time.sleep(2**attempt)",
+                '        raise RuntimeError("the model did not answer")',
+                "",
+                "",
+            ]
+        return [
+            f"async def {func}(prompts: list[str]) -> list[str]:",
+            '    """Answer several prompts concurrently."""',
+            f"    client = {spelled}(",
+            *[f"        {a}," for a in args],
+            "    )",
+            "",
+            "    async def one(prompt: str) -> str:",
+            "        response = await client.chat.completions.create(",
+            '            model=DEPLOYMENT, messages=[{"role": "user", "content": prompt}]',
+            "        )",
+            "        return response.choices[0].message.content",
+            "",
+            "    return list(await asyncio.gather(*(one(p) for p in prompts)))",
+            "",
+            "",
+        ]
     if kind in ("v1", "v1_async"):
-        base = rng.choice(['f"{ENDPOINT}/openai/v1/"', '"https://contoso-eastus.openai.azure.com/openai/v1/"'])
+        base = rng.choice(
+            ['f"{ENDPOINT}/openai/v1/"', '"https://contoso-eastus.openai.azure.com/openai/v1/"']
+        )
         if kind == "v1":
-            return [f"def {func}(text: str) -> str:",
-                    '    """Summarise ``text`` with the v1 Responses API."""',
-                    f"    client = {spelled}(base_url={base}, api_key={key})",
-                    '    response = client.responses.create(model=DEPLOYMENT, input=f"Summarise: {text}")',
-                    "    return response.output_text",
-                    "", ""]
-        return [f"async def {func}(text: str) -> str:",
-                f"    client = {spelled}(",
-                f"        base_url={base},",
-                f"        api_key={key},",
-                "    )",
-                "    response = await client.chat.completions.create(",
-                '        model=DEPLOYMENT, messages=[{"role": "user", "content": text}]',
-                "    )",
-                "    return response.choices[0].message.content",
-                "", ""]
+            return [
+                f"def {func}(text: str) -> str:",
+                '    """Summarise ``text`` with the v1 Responses API."""',
+                f"    client = {spelled}(base_url={base}, api_key={key})",
+                '    response = client.responses.create(model=DEPLOYMENT, input=f"Summarise: {text}")',
+                "    return response.output_text",
+                "",
+                "",
+            ]
+        return [
+            f"async def {func}(text: str) -> str:",
+            f"    client = {spelled}(",
+            f"        base_url={base},",
+            f"        api_key={key},",
+            "    )",
+            "    response = await client.chat.completions.create(",
+            '        model=DEPLOYMENT, messages=[{"role": "user", "content": text}]',
+            "    )",
+            "    return response.choices[0].message.content",
+            "",
+            "",
+        ]
     if kind == "langchain":
-        return [f"def {func}(temperature: float = 0.0):",
-                '    """The chat model and the embeddings used by the chain."""',
-                f"    llm = {spelled}(",
-                "        azure_deployment=DEPLOYMENT,",
-                '        api_version="2024-10-21",',
-                f"        api_key={key},",
-                "        temperature=temperature,",
-                "    )",
-                "    embeddings = AzureOpenAIEmbeddings(",
-                "        azure_deployment=EMBEDDING_DEPLOYMENT,",
-                f"        openai_api_key={key},",
-                "    )",
-                "    return llm, embeddings",
-                "", ""]
+        return [
+            f"def {func}(temperature: float = 0.0):",
+            '    """The chat model and the embeddings used by the chain."""',
+            f"    llm = {spelled}(",
+            "        azure_deployment=DEPLOYMENT,",
+            '        api_version="2024-10-21",',
+            f"        api_key={key},",
+            "        temperature=temperature,",
+            "    )",
+            "    embeddings = AzureOpenAIEmbeddings(",
+            "        azure_deployment=EMBEDDING_DEPLOYMENT,",
+            f"        openai_api_key={key},",
+            "    )",
+            "    return llm, embeddings",
+            "",
+            "",
+        ]
     if kind == "inference":
-        return [f"def {func}(question: str) -> str:",
-                f"    client = {spelled}(",
-                '        endpoint=f"{ENDPOINT}/openai/deployments/{DEPLOYMENT}",',
-                f"        credential=AzureKeyCredential({key}),",
-                "    )",
-                "    response = client.complete(messages=[SystemMessage(SYSTEM_PROMPT), UserMessage(question)])",
-                "    return response.choices[0].message.content",
-                "", ""]
-    return [f"def {func}(query: str, top: int = 5) -> list[dict]:",
-            f"    search = {spelled}(SEARCH_ENDPOINT, SEARCH_INDEX, AzureKeyCredential({key}))",
-            "    return [dict(doc) for doc in search.search(search_text=query, top=top)]",
-            "", ""]
+        return [
+            f"def {func}(question: str) -> str:",
+            f"    client = {spelled}(",
+            '        endpoint=f"{ENDPOINT}/openai/deployments/{DEPLOYMENT}",',
+            f"        credential=AzureKeyCredential({key}),",
+            "    )",
+            "    response = client.complete(messages=[SystemMessage(SYSTEM_PROMPT), UserMessage(question)])",
+            "    return response.choices[0].message.content",
+            "",
+            "",
+        ]
+    return [
+        f"def {func}(query: str, top: int = 5) -> list[dict]:",
+        f"    search = {spelled}(SEARCH_ENDPOINT, SEARCH_INDEX, AzureKeyCredential({key}))",
+        "    return [dict(doc) for doc in search.search(search_text=query, top=top)]",
+        "",
+        "",
+    ]
 
 
 def client_module(rng: random.Random, target_lines: int) -> str:
     """One realistic module of about ``target_lines`` lines with 1-4 client constructions."""
     names = _Names(rng, set())
-    kinds = rng.choices(_KINDS, weights=_KIND_WEIGHTS, k=rng.randint(1, 4 if target_lines > 150 else 2))
+    kinds = rng.choices(
+        _KINDS, weights=_KIND_WEIGHTS, k=rng.randint(1, 4 if target_lines > 150 else 2)
+    )
     sdk_imports: list[str] = []
     clients = []
     for kind in kinds:

@@ -27,7 +27,9 @@ EXPLAINED = {"killed", "unbound-local", "class-fallback"}
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--files", type=int, default=300)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--show", type=int, default=10, help="differences to print per rule")
@@ -68,14 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         index = NameIndex.build(wrapper.module)
         cost["NameIndex.build"] += time.perf_counter() - t
 
-        funcs: list = []
-
-        class Calls(cst.CSTVisitor):
-            def visit_Call(self, node: cst.Call) -> None:
-                if dotted_name(node.func) is not None:
-                    funcs.append(node.func)
-
-        wrapper.module.visit(Calls())
+        funcs = [call.func for call, _ in index.calls if dotted_name(call.func) is not None]
         t = time.perf_counter()
         answers = [index.qualified_names(f) for f in funcs]
         cost["NameIndex.qualified_names (all calls)"] += time.perf_counter() - t
@@ -89,12 +84,16 @@ def main(argv: list[str] | None = None) -> int:
             rule = index.explain(func)
             key = rule if rule in EXPLAINED else f"UNEXPLAINED ({rule})"
             by_rule[key] += 1
-            line = f"{path.relative_to(root)}: {wrapper.module.code_for_node(func)}: " \
-                   f"index {sorted(mine)} provider {sorted(theirs)}"
+            line = (
+                f"{path.relative_to(root)}: {wrapper.module.code_for_node(func)}: "
+                f"index {sorted(mine)} provider {sorted(theirs)}"
+            )
             examples.setdefault(key, []).append(line)
 
     print(f"{len(sample)} standard-library files ({skipped} LibCST cannot parse), {lines:,} lines")
-    print(f"{total:,} call functions (names or attribute chains), {nonempty:,} with an imported name")
+    print(
+        f"{total:,} call functions (names or attribute chains), {nonempty:,} with an imported name"
+    )
     print(f"agreement: {agree:,}/{total:,} = {100 * agree / total:.3f}%")
     for rule, count in by_rule.most_common():
         print(f"\n{count} differences, rule {rule}:")

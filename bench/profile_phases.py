@@ -48,7 +48,9 @@ PHASES = [
 ]
 
 
-def profile_file(path: Path, timings: dict[str, float], counts: dict[str, int], names: bool) -> None:
+def profile_file(
+    path: Path, timings: dict[str, float], counts: dict[str, int], names: bool
+) -> None:
     import libcst as cst
     from libcst.codemod import CodemodContext
     from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
@@ -198,7 +200,7 @@ def what_if(paths: list[Path]) -> tuple[dict[str, float], int]:
         module = cst.parse_module(data)
         out["parse"] += clock() - t
         t = clock()
-        module.code
+        _ = module.code
         out["print (.code)"] += clock() - t
         t = clock()
         module.visit(Noop())
@@ -207,8 +209,11 @@ def what_if(paths: list[Path]) -> tuple[dict[str, float], int]:
         index = NameIndex.build(module)
         out["NameIndex.build"] += clock() - t
         t = clock()
-        clients = [(call, top) for call, top in index.calls
-                   if any(spec_for(n) for n in index.qualified_names(call.func))]
+        clients = [
+            (call, top)
+            for call, top in index.calls
+            if any(spec_for(n) for n in index.qualified_names(call.func))
+        ]
         out["find client calls with the index"] += clock() - t
         t = clock()
         MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
@@ -245,7 +250,7 @@ def what_if(paths: list[Path]) -> tuple[dict[str, float], int]:
         module.with_changes(body=[*new_header.body, *module.body[head:]])
         out["AddImportsVisitor on the leading import block only"] += clock() - t
         t = clock()
-        module.bytes
+        _ = module.bytes
         out["codegen (.bytes)"] += clock() - t
     return out, lines
 
@@ -258,7 +263,10 @@ def _is_header(statement) -> bool:
         return False
     return all(
         isinstance(s, (cst.Import, cst.ImportFrom))
-        or (isinstance(s, cst.Expr) and isinstance(s.value, (cst.SimpleString, cst.ConcatenatedString)))
+        or (
+            isinstance(s, cst.Expr)
+            and isinstance(s.value, (cst.SimpleString, cst.ConcatenatedString))
+        )
         for s in statement.body
     )
 
@@ -286,12 +294,20 @@ def qnp_versus_index(paths: list[Path]) -> dict[str, float]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("paths", nargs="*", help="files or directories (default: corpus (c))")
-    parser.add_argument("--files", type=int, default=200, help="client files to generate (default 200)")
+    parser.add_argument(
+        "--files", type=int, default=200, help="client files to generate (default 200)"
+    )
     parser.add_argument("--names", action="store_true", help="also time codemods.names.NameIndex")
-    parser.add_argument("--cprofile", metavar="FILE", help="also write a cProfile dump of the whole run")
-    parser.add_argument("--what-if", action="store_true", help="also time the pieces of a leaner pipeline")
+    parser.add_argument(
+        "--cprofile", metavar="FILE", help="also write a cProfile dump of the whole run"
+    )
+    parser.add_argument(
+        "--what-if", action="store_true", help="also time the pieces of a leaner pipeline"
+    )
     args = parser.parse_args(argv)
 
     import libcst  # noqa: F401 - imported before timing so its import is not charged to a phase
@@ -326,8 +342,10 @@ def main(argv: list[str] | None = None) -> int:
 
     lines = counts["lines"]
     total = sum(timings[p] for p in PHASES)
-    print(f"{len(paths)} files, {counts['files']} parsed ({lines} lines), {counts['changed']} changed; "
-          f"AddImports ran on {counts['add imports']}, RemoveImports on {counts['remove imports']}")
+    print(
+        f"{len(paths)} files, {counts['files']} parsed ({lines} lines), {counts['changed']} changed; "
+        f"AddImports ran on {counts['add imports']}, RemoveImports on {counts['remove imports']}"
+    )
     print()
     print("| phase | seconds | share | lines/s |")
     print("| --- | ---: | ---: | ---: |")
@@ -351,15 +369,24 @@ def main(argv: list[str] | None = None) -> int:
         print("| --- | ---: | ---: | ---: |")
         for key, s in costs.items():
             print(f"| {key} | {s:.2f} | {s / base:.2f}x | {wlines / s:,.0f} |")
-        lean = sum(costs[k] for k in (
-            "parse", "NameIndex.build", "find client calls with the index", "positions of the client calls only",
-            "no-op transform of the statements holding clients", "AddImportsVisitor on the leading import block only",
-            "codegen (.bytes)",
-        ))
+        lean = sum(
+            costs[k]
+            for k in (
+                "parse",
+                "NameIndex.build",
+                "find client calls with the index",
+                "positions of the client calls only",
+                "no-op transform of the statements holding clients",
+                "AddImportsVisitor on the leading import block only",
+                "codegen (.bytes)",
+            )
+        )
         floor = costs["parse"] + costs["print (.code)"]
-        print(f"\nparse + index + client positions + transform of client statements + header imports + codegen: "
-              f"{lean:.2f} s = {lean / floor:.2f}x the bare parse + print ({floor:.2f} s), before the work "
-              "the codemod itself does on the client statements")
+        print(
+            f"\nparse + index + client positions + transform of client statements + header imports + codegen: "
+            f"{lean:.2f} s = {lean / floor:.2f}x the bare parse + print ({floor:.2f} s), before the work "
+            "the codemod itself does on the client statements"
+        )
     return 0
 
 

@@ -51,7 +51,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-import corpus  # noqa: E402
+import corpus
 
 PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 LONG_RUN = 20.0  # seconds: longer measurements are taken once
@@ -131,29 +131,28 @@ def _tree_rss_bytes(pid: int) -> int:
 
 
 def run_once(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> Sample:
-    out = tempfile.TemporaryFile()
-    start = time.perf_counter()
-    proc = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, env=env)
-    peak = [0]
-    done = threading.Event()
+    with tempfile.TemporaryFile() as out:
+        start = time.perf_counter()
+        proc = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, env=env)
+        peak = [0]
+        done = threading.Event()
 
-    def sample() -> None:
-        while not done.is_set():
-            peak[0] = max(peak[0], _tree_rss_bytes(proc.pid))
-            done.wait(0.02)
+        def sample() -> None:
+            while not done.is_set():
+                peak[0] = max(peak[0], _tree_rss_bytes(proc.pid))
+                done.wait(0.02)
 
-    sampler = threading.Thread(target=sample, daemon=True)
-    if os.path.isdir("/proc/self/task"):
-        sampler.start()
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    done.set()
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if sampler.is_alive():
-        sampler.join()
-    out.seek(0)
-    text = out.read().decode("utf-8", "replace").strip().splitlines()
-    out.close()
+        sampler = threading.Thread(target=sample, daemon=True)
+        if os.path.isdir("/proc/self/task"):
+            sampler.start()
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        done.set()
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if sampler.is_alive():
+            sampler.join()
+        out.seek(0)
+        text = out.read().decode("utf-8", "replace").strip().splitlines()
     summary = text[-1] if text else ""
     return Sample(
         wall=wall,
@@ -179,9 +178,12 @@ def measure(m: Measurement, src: Path, work: Path, reps: int, copy: bool, cwd: P
         if copy:
             shutil.rmtree(target, ignore_errors=True)
         m.samples.append(sample)
-        print(f"  {m.corpus:8s} {m.label:28s} {sample.wall:8.2f} s wall {sample.cpu:8.2f} s CPU "
-              f"{sample.tree_rss_mb:7.1f} MB  rc={sample.returncode}  {sample.summary[:70]}",
-              file=sys.stderr, flush=True)
+        print(
+            f"  {m.corpus:8s} {m.label:28s} {sample.wall:8.2f} s wall {sample.cpu:8.2f} s CPU "
+            f"{sample.tree_rss_mb:7.1f} MB  rc={sample.returncode}  {sample.summary[:70]}",
+            file=sys.stderr,
+            flush=True,
+        )
         if sample.wall > LONG_RUN:
             break
     return m
@@ -206,8 +208,17 @@ def grep_command() -> list[str]:
 
 def libcst_command(jobs: int) -> list[str]:
     return [
-        sys.executable, "-m", "libcst.tool", "codemod", "-x", "codemods.pipeline.MigrateModule",
-        "--no-format", "--hide-progress", "-j", str(jobs), "{corpus}",
+        sys.executable,
+        "-m",
+        "libcst.tool",
+        "codemod",
+        "-x",
+        "codemods.pipeline.MigrateModule",
+        "--no-format",
+        "--hide-progress",
+        "-j",
+        str(jobs),
+        "{corpus}",
     ]
 
 
@@ -223,14 +234,28 @@ def loadavg() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--reps", type=int, default=3, help="repetitions of each short measurement (median)")
-    parser.add_argument("--scale", type=float, default=1.0, help="share of the standard library in (a)/(b)")
-    parser.add_argument("--clients", type=int, default=corpus.CLIENT_FILES, help="files in corpus (c)")
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="worker processes (both tools)")
-    parser.add_argument("--copies", type=int, default=10, help="copies of (b) for the memory target")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--reps", type=int, default=3, help="repetitions of each short measurement (median)"
+    )
+    parser.add_argument(
+        "--scale", type=float, default=1.0, help="share of the standard library in (a)/(b)"
+    )
+    parser.add_argument(
+        "--clients", type=int, default=corpus.CLIENT_FILES, help="files in corpus (c)"
+    )
+    parser.add_argument(
+        "--jobs", type=int, default=os.cpu_count() or 1, help="worker processes (both tools)"
+    )
+    parser.add_argument(
+        "--copies", type=int, default=10, help="copies of (b) for the memory target"
+    )
     parser.add_argument("--quick", action="store_true", help="--scale 0.25 --clients 50 --reps 1")
-    parser.add_argument("--skip-libcst", action="store_true", help="leave out the libcst.tool baseline")
+    parser.add_argument(
+        "--skip-libcst", action="store_true", help="leave out the libcst.tool baseline"
+    )
     parser.add_argument("--json", metavar="FILE", help="also write every sample as JSON")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     args = parser.parse_args(argv)
@@ -249,7 +274,11 @@ def main(argv: list[str] | None = None) -> int:
         "mixed": corpus.build_mixed(tmp / "b" / "mixed", args.scale),
         "clients": corpus.build_clients(tmp / "c" / "clients", args.clients),
     }
-    roots = {"stdlib": tmp / "a" / "stdlib", "mixed": tmp / "b" / "mixed", "clients": tmp / "c" / "clients"}
+    roots = {
+        "stdlib": tmp / "a" / "stdlib",
+        "mixed": tmp / "b" / "mixed",
+        "clients": tmp / "c" / "clients",
+    }
     sizes = {name: (len(p), corpus.count_lines(p)) for name, p in paths.items()}
     load_before = loadavg()
     print(f"# load average before: {load_before}", file=sys.stderr)
@@ -257,10 +286,17 @@ def main(argv: list[str] | None = None) -> int:
     J = args.jobs
     results: dict[str, Measurement] = {}
 
-    def run(key: str, corpus_name: str, label: str, command: list[str], reps: int, copy: bool = True) -> None:
+    def run(
+        key: str, corpus_name: str, label: str, command: list[str], reps: int, copy: bool = True
+    ) -> None:
         files, lines = sizes[corpus_name]
         results[key] = measure(
-            Measurement(corpus_name, label, command, files, lines), roots[corpus_name], work, reps, copy, cwd
+            Measurement(corpus_name, label, command, files, lines),
+            roots[corpus_name],
+            work,
+            reps,
+            copy,
+            cwd,
         )
 
     grep = grep_command()
@@ -278,7 +314,9 @@ def main(argv: list[str] | None = None) -> int:
     files, lines = sizes["mixed"]
     sizes["mixed-x10"] = (files * args.copies, lines * args.copies)
     roots["mixed-x10"] = big
-    run("tool-mixed-x10", "mixed-x10", f"aoai-migrate --check -j{J}", tool_command(J), 1, copy=False)
+    run(
+        "tool-mixed-x10", "mixed-x10", f"aoai-migrate --check -j{J}", tool_command(J), 1, copy=False
+    )
 
     elapsed = time.perf_counter() - started
     load_after = loadavg()
@@ -305,11 +343,17 @@ def _ratio(a: float, b: float) -> float:
     return a / b if b > 0 else float("inf")
 
 
-def report(results: dict[str, Measurement], args, sizes, elapsed: float, load_before: str, load_after: str) -> None:
-    print(f"Python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs; "
-          f"--jobs {args.jobs}; scale {args.scale}; {args.clients} client files; reps {args.reps} (median)")
+def report(
+    results: dict[str, Measurement], args, sizes, elapsed: float, load_before: str, load_after: str
+) -> None:
+    print(
+        f"Python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs; "
+        f"--jobs {args.jobs}; scale {args.scale}; {args.clients} client files; reps {args.reps} (median)"
+    )
     print()
-    print("| corpus | files | lines | command | wall s | CPU s | files/s | lines/s | peak RSS, tree | largest process |")
+    print(
+        "| corpus | files | lines | command | wall s | CPU s | files/s | lines/s | peak RSS, tree | largest process |"
+    )
     print("| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     for m in results.values():
         print(
@@ -320,9 +364,13 @@ def report(results: dict[str, Measurement], args, sizes, elapsed: float, load_be
     print()
     rows = []
 
-    def target(name: str, value: float, cpu_value: float | None, goal: str, met: bool, unit: str = "x") -> None:
+    def target(
+        name: str, value: float, cpu_value: float | None, goal: str, met: bool, unit: str = "x"
+    ) -> None:
         cpu_text = f"{cpu_value:.2f}{unit}" if cpu_value is not None else "-"
-        rows.append(f"| {name} | {value:.2f}{unit} | {cpu_text} | {goal} | {'met' if met else 'not met'} |")
+        rows.append(
+            f"| {name} | {value:.2f}{unit} | {cpu_text} | {goal} | {'met' if met else 'not met'} |"
+        )
 
     t, g = results["tool-stdlib"], results["grep-stdlib"]
     r = _ratio(t.wall, g.wall)
@@ -330,10 +378,22 @@ def report(results: dict[str, Measurement], args, sizes, elapsed: float, load_be
     if "libcst-mixed" in results:
         lc, tb = results["libcst-mixed"], results["tool-mixed"]
         r = _ratio(lc.wall, tb.wall)
-        target("(b) libcst.tool codemod / aoai-migrate, wall", r, _ratio(lc.cpu, tb.cpu), "at least 50x", r >= 50)
+        target(
+            "(b) libcst.tool codemod / aoai-migrate, wall",
+            r,
+            _ratio(lc.cpu, tb.cpu),
+            "at least 50x",
+            r >= 50,
+        )
     t1, p = results["tool-clients-1"], results["parse-clients"]
     r = _ratio(t1.wall, p.wall)
-    target("(c) aoai-migrate -j1 / bare parse + print, wall", r, _ratio(t1.cpu, p.cpu), "at most 2x", r <= 2)
+    target(
+        "(c) aoai-migrate -j1 / bare parse + print, wall",
+        r,
+        _ratio(t1.cpu, p.cpu),
+        "at most 2x",
+        r <= 2,
+    )
     tj = results["tool-clients"]
     r = _ratio(t1.wall, tj.wall)
     target(f"(c) speed-up from 1 to {args.jobs} workers", r, None, "at least 1.7x", r >= 1.7)

@@ -39,19 +39,55 @@ rules as its root name (so ``policy = policy.default`` in a class body reads the
 from __future__ import annotations
 
 import dataclasses
+
 import libcst as cst
 
 # Fields that hold only layout (whitespace, punctuation, operators) or names that are not
 # variable reads (``Attribute.attr``, ``Arg.keyword``): the walk never enters them.
 _SKIP_FIELDS = frozenset(
     {
-        "lpar", "rpar", "lbrace", "rbrace", "lbracket", "rbracket", "comma", "semicolon",
-        "leading_lines", "lines_after_decorators", "header", "footer", "equal", "colon",
-        "first_colon", "second_colon", "dot", "operator", "newline", "trailing_whitespace",
-        "asynchronous", "star", "indent", "empty_lines", "first_line", "last_line", "comment",
-        "encoding", "default_indent", "default_newline", "has_trailing_newline", "separator",
-        "trailing_comma", "conversion", "start", "end", "posonly_ind", "relative",
-        "leading_whitespace", "keyword", "attr", "whitespace",
+        "lpar",
+        "rpar",
+        "lbrace",
+        "rbrace",
+        "lbracket",
+        "rbracket",
+        "comma",
+        "semicolon",
+        "leading_lines",
+        "lines_after_decorators",
+        "header",
+        "footer",
+        "equal",
+        "colon",
+        "first_colon",
+        "second_colon",
+        "dot",
+        "operator",
+        "newline",
+        "trailing_whitespace",
+        "asynchronous",
+        "star",
+        "indent",
+        "empty_lines",
+        "first_line",
+        "last_line",
+        "comment",
+        "encoding",
+        "default_indent",
+        "default_newline",
+        "has_trailing_newline",
+        "separator",
+        "trailing_comma",
+        "conversion",
+        "start",
+        "end",
+        "posonly_ind",
+        "relative",
+        "leading_whitespace",
+        "keyword",
+        "attr",
+        "whitespace",
     }
 )
 _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
@@ -103,8 +139,16 @@ class ImportBinding:
 
 
 class Scope:
-    __slots__ = ("kind", "parent", "bindings", "declared_global", "declared_nonlocal", "counter",
-                 "nesting", "stars")
+    __slots__ = (
+        "bindings",
+        "counter",
+        "declared_global",
+        "declared_nonlocal",
+        "kind",
+        "nesting",
+        "parent",
+        "stars",
+    )
 
     def __init__(self, kind: str, parent: Scope | None) -> None:
         self.kind = kind
@@ -168,7 +212,7 @@ class NameIndex:
             return set()
         full = dotted_name(node)
         assert full is not None
-        rest = full[len(root.value):]  # "" or ".attr.attr"
+        rest = full[len(root.value) :]  # "" or ".attr.attr"
         out = set()
         for binding in self._bindings_for(root.value, *read):
             if binding is not None:
@@ -187,7 +231,9 @@ class NameIndex:
         """The bindings that a read of ``name`` in ``scope`` at ``order`` can see."""
         return self._resolve(name, scope, order)[0]
 
-    def _resolve(self, name: str, scope: Scope, order: int) -> tuple[list[ImportBinding | None], str]:
+    def _resolve(
+        self, name: str, scope: Scope, order: int
+    ) -> tuple[list[ImportBinding | None], str]:
         """(bindings, rule): ``rule`` names the Python rule that decided, for explanations."""
         current: Scope | None = scope
         own = True
@@ -205,7 +251,9 @@ class NameIndex:
             if current.binds(name):
                 entries = current.bindings[name]
                 if not own:
-                    return [b for _, b, _ in entries], "class-fallback" if via_class else "enclosing"
+                    return [
+                        b for _, b, _ in entries
+                    ], "class-fallback" if via_class else "enclosing"
                 earlier = [(o, b, k) for o, b, k in entries if o < order]
                 if earlier:
                     last_kill = max((i for i, (_, _, k) in enumerate(earlier) if k), default=0)
@@ -329,7 +377,9 @@ class _Walker:
         self.walk(node.value, scope)
 
     # -- bindings --------------------------------------------------------------------------
-    def bind(self, name: str, scope: Scope, value: ImportBinding | None = None, kills: bool = True) -> None:
+    def bind(
+        self, name: str, scope: Scope, value: ImportBinding | None = None, kills: bool = True
+    ) -> None:
         target = self._binding_scope(name, scope)
         kills = kills and target is scope and scope.nesting == 0
         target.bindings.setdefault(name, []).append((target.counter, value, kills))
@@ -364,7 +414,9 @@ class _Walker:
             if full is None:
                 continue
             if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                self.bind(alias.asname.name.value, scope, ImportBinding(alias.asname.name.value, full))
+                self.bind(
+                    alias.asname.name.value, scope, ImportBinding(alias.asname.name.value, full)
+                )
             else:
                 top = full.split(".", 1)[0]
                 self.bind(top, scope, ImportBinding(top, top))
