@@ -138,38 +138,6 @@ def profile_file(
         raise SystemExit(f"replay differs from migrate_module on {path}")
 
 
-def _client_positions(module, wanted: set[int]) -> dict[int, tuple[int, int]]:
-    """(line, column) of the nodes in ``wanted`` (ids), from one plain code-generation pass.
-
-    PositionProvider records a range for every node of the module; this records the token
-    index where each wanted node starts and counts newlines only up to those tokens.
-    """
-    from contextlib import contextmanager
-
-    from libcst._nodes.internal import CodegenState
-
-    marks: dict[int, int] = {}
-
-    class _State(CodegenState):
-        @contextmanager
-        def record_syntactic_position(self, node, *, start_node=None, end_node=None):
-            if id(node) in wanted:
-                marks[id(node)] = len(self.tokens)
-            yield
-
-    state = _State(default_indent=module.default_indent, default_newline=module.default_newline)
-    module._codegen(state)
-    out: dict[int, tuple[int, int]] = {}
-    line, done, tail = 1, 0, ""
-    for node_id, upto in sorted(marks.items(), key=lambda item: item[1]):
-        chunk = "".join(state.tokens[done:upto])
-        line += chunk.count("\n")
-        tail = (tail + chunk).rsplit("\n", 1)[-1]
-        done = upto
-        out[node_id] = (line, len(tail))
-    return out
-
-
 def what_if(paths: list[Path]) -> tuple[dict[str, float], int]:
     """The cost of the pieces a redesigned pipeline would be made of, file by file."""
     import libcst as cst
@@ -178,6 +146,7 @@ def what_if(paths: list[Path]) -> tuple[dict[str, float], int]:
     from libcst.metadata import MetadataWrapper, PositionProvider
 
     from codemods.names import NameIndex
+    from codemods.positions import start_positions
     from codemods.targets import spec_for
     from migrator.engine import might_need_migration
 
@@ -219,7 +188,7 @@ def what_if(paths: list[Path]) -> tuple[dict[str, float], int]:
         MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
         out["PositionProvider (no copy)"] += clock() - t
         t = clock()
-        _client_positions(module, {id(call) for call, _ in clients})
+        start_positions(module, [call for call, _ in clients])
         out["positions of the client calls only"] += clock() - t
         tops = sorted({top for _, top in clients})
         t = clock()
