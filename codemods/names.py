@@ -22,8 +22,9 @@ only) and follows Python's scoping rules:
   walrus inside one binds in the enclosing function;
 * ``global`` and ``nonlocal`` send bindings and reads to the scope they name;
 * several bindings can reach a read (``try: from a import X`` / ``except: from b import X``,
-  conditional imports): every import among the bindings that precede the read in its own
-  scope, or any binding in an enclosing scope, counts;
+  conditional imports): the bindings that precede the read in its own scope count, back to the
+  last unconditional one (a statement directly in the scope's body, not under ``if``/``try``/
+  ``for``/``while``/``with``/``match``), and so does every binding in an enclosing scope;
 * a name that only a star import could provide is unknown: the answer is empty and
   ``star_modules(node)`` says where it might come from.
 
