@@ -89,6 +89,29 @@ class _Collector(cst.CSTVisitor):
         self.strings.append(node)
 
 
+def _collect_counts(node: cst.CSTNode) -> Counter[str]:
+    """How often each name is used under ``node`` (attribute names are not names)."""
+    counts: Counter[str] = Counter()
+    for name in _names_under(node):
+        counts[name] += 1
+    return counts
+
+
+def _names_under(node: cst.CSTNode) -> list[str]:
+    found: list[str] = []
+
+    class _Names(cst.CSTVisitor):
+        def visit_Name(self, n: cst.Name) -> None:
+            found.append(n.value)
+
+        def visit_Attribute(self, n: cst.Attribute) -> bool:
+            n.value.visit(self)
+            return False
+
+    node.visit(_Names())
+    return found
+
+
 def _collect(node: cst.CSTNode) -> _Collector:
     collector = _Collector()
     node.visit(collector)
@@ -121,6 +144,7 @@ class KeylessMigration(VisitorBasedCodemodCommand):
         self._module_node: cst.Module | None = None
         self._name_counts: Counter[str] | None = None
         self._config_rewrites: dict[str, tuple[int, cst.BaseExpression]] = {}
+        self._removed_values: list[cst.BaseExpression] = []
         self._taken_before: set[str] = set()
         self._noted: set[tuple[str, int]] = set()
         self._component_providers: dict[str, str] = {}
@@ -452,7 +476,28 @@ class KeylessMigration(VisitorBasedCodemodCommand):
         for string in literals:
             self._report_literal(string, string)
         self.cleanup.dropped(value, self._functions[-1] if self._functions else None)
-        RemoveImportsVisitor.remove_unused_import_by_node(self.context, value)
+        self._removed_values.append(value)
+
+    def _schedule_import_removal(self) -> None:
+        """Ask LibCST to remove imports only the removed key expressions used.
+
+        Its remover re-resolves the whole module's metadata, the costliest step of a run, so it is
+        scheduled only when a name in a removed expression has no other use in the module (the
+        remover still checks for itself before it removes anything).
+        """
+        if not self._removed_values or self._module_node is None:
+            return
+        if self._name_counts is None:
+            self._name_counts = config_dicts.name_counts(self._module_node)
+        removed: Counter[str] = Counter()
+        for value in self._removed_values:
+            removed.update(_collect_counts(value))
+        kept_by_setup = {"os"} if self._plans and self.options.credential != "default" and not self.options.system_assigned else set()
+        for value in self._removed_values:
+            names = set(_collect_counts(value))
+            # An import binds its name once; any count above that and the removed uses is another use.
+            if any(self._name_counts[n] - removed[n] <= 1 and n not in kept_by_setup for n in names):
+                RemoveImportsVisitor.remove_unused_import_by_node(self.context, value)
 
     def token_source(self, spec: ClientSpec) -> str:
         return self._token_source(spec)
@@ -562,6 +607,7 @@ class KeylessMigration(VisitorBasedCodemodCommand):
         return new_call
 
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
+        self._schedule_import_removal()
         if self._config_rewrites:
             body = list(updated_node.body)
             for index, value in self._config_rewrites.values():
