@@ -25,7 +25,7 @@ from pathlib import Path
 from codemods.findings import MANUAL, MIGRATED, REVIEW
 from codemods.options import MigrationOptions
 from migrator import __version__, roles
-from migrator.engine import MODE_CHECK, MODE_WRITE
+from migrator.engine import CHANGED, MODE_CHECK, MODE_WRITE
 from migrator.gitrepo import Git, GitError, branch_ref, identity_config
 from migrator.report import Report
 
@@ -179,18 +179,37 @@ def patch_names(repos: list[str]) -> dict[str, str]:
 def repo_options(root: Path, base: MigrationOptions) -> MigrationOptions:
     """The options one repository is migrated with.
 
-    The single place where a repository's own ``[tool.aoai-migrate]`` configuration will be
-    merged with the command line's options (``root`` is the checkout being migrated).
+    A repository's own ``[tool.aoai-migrate]`` (in ``pyproject.toml`` at its top) sets what the
+    batch command line left at its default: the command line wins where it says something.
     """
-    return base
+    from dataclasses import fields, replace
+
+    from migrator.config import ConfigError, _load_table
+
+    path = root / "pyproject.toml"
+    if not path.is_file():
+        return base
+    try:
+        table = _load_table(str(path), required=False) or {}
+    except ConfigError:
+        return base  # a broken file is reported by the migration run itself, not guessed at here
+    defaults = MigrationOptions()
+    changes = {}
+    for f in fields(MigrationOptions):
+        key = f.name.replace("_", "-")
+        if key in table and getattr(base, f.name) == getattr(defaults, f.name):
+            changes[f.name] = table[key]
+    if not changes:
+        return base
+    try:
+        return replace(base, **changes)
+    except (TypeError, ValueError):
+        return base
 
 
 def dependency_files(report: Report) -> tuple[str, ...]:
-    """Dependency files the run updated, when the report carries them (0 until that lands)."""
-    value = getattr(report, "dependency_files", ())
-    if callable(value):
-        value = value()
-    return tuple(str(v) for v in (value or ()))
+    """Dependency and configuration files the run changed (kind "project" in the report)."""
+    return tuple(r.path for r in report.results if r.kind != "source" and r.status == CHANGED)
 
 
 # -- one repository ----------------------------------------------------------------------------

@@ -775,3 +775,31 @@ def test_ctrl_c_stops_cleanly(fleet: dict[str, Path], tmp_path: Path, jobs: str)
         assert str(second) not in proc.stdout
     else:
         assert branches(second) in (["main"], sorted([BRANCH, "main"]))
+
+
+# -- each repository's own configuration, and its dependency files -----------------------------
+
+
+def test_a_repositorys_own_config_is_respected_and_its_dependency_file_counted(tmp_path: Path) -> None:
+    repo = make_repo(
+        tmp_path / "svc",
+        {
+            "app.py": APP,
+            "requirements.txt": "openai>=1.40\n",
+            "pyproject.toml": '[tool.aoai-migrate]\ncloud = "usgov"\nclient-id-env = "SVC_CLIENT_ID"\n',
+        },
+    )
+    result = run([repo])["svc"]
+    assert result.status == batch.MIGRATED_STATUS
+    migrated = show(repo, BRANCH, "app.py").decode()
+    assert "cognitiveservices.azure.us/.default" in migrated
+    assert 'os.getenv("SVC_CLIENT_ID")' in migrated
+    assert result.dependency_files == ("requirements.txt",)
+    assert "azure-identity" in show(repo, BRANCH, "requirements.txt").decode()
+
+
+def test_the_command_line_wins_over_a_repositorys_config(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "svc", {"app.py": APP, "pyproject.toml": '[tool.aoai-migrate]\ncloud = "usgov"\n'})
+    outcome = run_batch([str(repo)], MigrationOptions(cloud="china"), BatchSettings(), jobs=1)
+    assert outcome.results[0].status == batch.MIGRATED_STATUS
+    assert "cognitiveservices.azure.cn/.default" in show(repo, BRANCH, "app.py").decode()
