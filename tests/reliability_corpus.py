@@ -277,7 +277,7 @@ def client_tree(root: Path, n: int = 100) -> None:
     for i in range(n):
         sub = root / f"pkg{i % 7}"
         sub.mkdir(parents=True, exist_ok=True)
-        filler = "".join(f"\n\ndef step_{i}_{j}(x):\n    return [x * {j} for _ in range({j})]\n" for j in range(i % 40))
+        filler = "".join(f"\n\ndef step_{i}_{j}(x):\n    return [x * {j} for _ in range({j})]\n" for j in range(i % 5))
         (sub / f"mod_{i}.py").write_bytes((CLIENT + filler + f"\nprint(client, {i})\n").encode())
     for i in range(5):
         (root / f"plain_{i}.py").write_bytes(f"VALUE = {i}\n".encode())
