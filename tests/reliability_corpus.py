@@ -377,3 +377,112 @@ def migrated_copy(original: dict[str, bytes], work: Path) -> dict[str, bytes]:
     proc = run_cli(".", "--jobs", "2", cwd=work)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return file_bytes(work)
+
+
+# -- secrets ---------------------------------------------------------------------------------------
+
+_ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+
+
+def _key(seed: int, length: int) -> str:
+    import random
+
+    rng = random.Random(seed)
+    alphabet = "0123456789abcdef" if length == 32 else _ALNUM
+    return "".join(rng.choice(alphabet) for _ in range(length))
+
+
+# Recognisable values in the two shapes Azure keys have: 32 hex digits, and 84 characters.
+KEYS = {
+    "literal api_key": _key(1, 32),
+    "module constant": _key(2, 84),
+    "getenv default": _key(3, 32),
+    "notebook": _key(4, 84),
+    ".env": _key(5, 84),
+    "local.settings.json": _key(6, 32),
+    "azure.yaml": _key(7, 32),
+}
+
+MARKER = "EXECUTED-MARKER"
+
+
+def plant_secrets(root: Path) -> None:
+    """A small app whose keys sit everywhere people put them, and code that writes a marker file
+    if anything ever imports or runs it."""
+    ep = 'azure_endpoint="https://contoso.openai.azure.com", api_version="2024-10-21"'
+    side_effect = f'open({MARKER!r}, "w").write("imported")\n'
+    files = {
+        "app.py": f'from openai import AzureOpenAI\n{side_effect}client = AzureOpenAI({ep}, api_key="{KEYS["literal api_key"]}")\n'
+        'print(client.chat.completions.create(model="gpt-4o", messages=[]))\n',
+        "settings.py": f'from openai import AzureOpenAI\n\nAPI_KEY = "{KEYS["module constant"]}"\n{side_effect}'
+        f"client = AzureOpenAI({ep}, api_key=API_KEY)\nclient.embeddings.create(model='e', input='x')\n",
+        "envdefault.py": f'import os\nfrom openai import AzureOpenAI\n\nif __name__ == "__main__":\n    {side_effect}'
+        f'client = AzureOpenAI({ep}, api_key=os.getenv("AZURE_OPENAI_API_KEY", "{KEYS["getenv default"]}"))\n',
+        "__init__.py": side_effect,
+        "setup.py": side_effect,
+        "conftest.py": side_effect,
+        "requirements.txt": "openai>=1.40\n",
+        ".env": f"AZURE_OPENAI_ENDPOINT=https://contoso.openai.azure.com\nAZURE_OPENAI_API_KEY={KEYS['.env']}\n",
+        "local.settings.json": json.dumps({"IsEncrypted": False, "Values": {"AZURE_OPENAI_API_KEY": KEYS["local.settings.json"]}}, indent=2) + "\n",
+        "azure.yaml": f"name: app\nservices:\n  api:\n    env:\n      AZURE_OPENAI_API_KEY: {KEYS['azure.yaml']}\n",
+    }
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    cell = f'from openai import AzureOpenAI\n{side_effect}client = AzureOpenAI({ep}, api_key="{KEYS["notebook"]}")\n'
+    (root / "explore.ipynb").write_bytes(_notebook([_code_cell(cell)]))
+
+
+def _git(repo: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True).stdout
+
+
+def secret_outputs(base: Path) -> list[tuple[str, str]]:
+    """Every output the tool makes from the planted tree: (label, text)."""
+    import shutil
+
+    outputs: list[tuple[str, str]] = []
+    src = base / "src"
+    plant_secrets(src)
+
+    def fresh(name: str) -> Path:
+        dest = base / name
+        shutil.copytree(src, dest, symlinks=True)
+        return dest
+
+    def record(label: str, proc: subprocess.CompletedProcess[str]) -> None:
+        outputs.append((label, proc.stdout + proc.stderr))
+
+    record("text (write)", run_cli(".", "--jobs", "1", cwd=fresh("write")))
+    record("text --verbose", run_cli(".", "--verbose", "--check", "--jobs", "1", cwd=fresh("verbose")))
+    for fmt in ("json", "sarif", "github"):
+        record(f"--format {fmt}", run_cli(".", "--check", "--format", fmt, "--jobs", "1", cwd=fresh(f"fmt-{fmt}")))
+    for fmt in ("az", "bicep", "terraform", "json"):
+        record(f"roles --roles-format {fmt}", run_cli("roles", ".", "--roles-format", fmt, cwd=fresh(f"roles-{fmt}")))
+    out = fresh("roles-out")
+    proc = run_cli(".", "--roles-format", "json", "--roles-out", "roles.json", "--jobs", "1", cwd=out)
+    record("migrate --roles-out", proc)
+    if (out / "roles.json").exists():
+        outputs.append(("roles-out file", (out / "roles.json").read_text()))
+    record("--dry-run diff", run_cli(".", "--dry-run", "--jobs", "1", cwd=fresh("dry")))
+    # batch: table, CSV and JSON summaries, and the commit message
+    repo = fresh("repo")
+    for args in (("init", "-q", "-b", "main"), ("add", "-A"), ("-c", "user.name=t", "-c", "user.email=t@localhost", "commit", "-qm", "app")):
+        _git(repo, *args)
+    proc = run_cli("batch", str(repo), "--summary", str(base / "rollout.csv"), "--jobs", "1", cwd=base)
+    record("batch table", proc)
+    for name in ("rollout.csv",):
+        if (base / name).exists():
+            outputs.append((f"batch --summary {name}", (base / name).read_text()))
+    _git(repo, "branch", "-D", "aoai-migrate/keyless") if "aoai-migrate/keyless" in _git(repo, "branch") else None
+    proc = run_cli("batch", str(repo), "--summary", str(base / "rollout.json"), "--jobs", "1", cwd=base)
+    if (base / "rollout.json").exists():
+        outputs.append(("batch --summary rollout.json", (base / "rollout.json").read_text()))
+    if "aoai-migrate/keyless" in _git(repo, "branch"):
+        outputs.append(("batch commit message", _git(repo, "log", "-1", "--format=%B", "aoai-migrate/keyless")))
+    return outputs
+
+
+def leaks(outputs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """(output, which key) for every key value found in an output."""
+    return [(label, where) for label, text in outputs for where, key in KEYS.items() if key in text]
