@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 
@@ -68,10 +69,17 @@ def run(
         else:
             chunksize = max(1, min(8, len(pending) // (workers * 4)))
             _preload_for_fork()
-            with ProcessPoolExecutor(max_workers=workers, initializer=_mark_worker) as pool:
+            pool = ProcessPoolExecutor(max_workers=workers, initializer=_mark_worker)
+            try:
                 results = pool.map(process_file, pending, [options] * len(pending), [mode] * len(pending), chunksize=chunksize)
                 for result in results:
                     _deliver(report, result, on_result)
+            except KeyboardInterrupt:
+                # The workers ignore Ctrl-C: the files they are on are finished (each write is
+                # atomic), the queued ones are dropped, and only this process reports it.
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
+            pool.shutdown(wait=True)
         # Modules that use a client built elsewhere: their usage facts, for the role analysis.
         report.results = gather_facts(report.results, paths, jobs)
         for result in post_run(paths, list(report.results), mode):  # dependency files, key configuration
@@ -84,6 +92,9 @@ def run(
 def _mark_worker() -> None:
     global _IN_WORKER
     _IN_WORKER = True
+    # A terminal's Ctrl-C reaches every process of the group: the parent stops the run, a worker
+    # finishes the file it is on instead of dying with a traceback of its own.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _preload_for_fork() -> None:

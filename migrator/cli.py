@@ -81,6 +81,10 @@ def migrate(
         report = api.run(paths, options, mode, v["jobs"], bar.advance, settings.selection(), bar.set_total)
     except DiscoveryError as exc:
         fail(str(exc))
+    except KeyboardInterrupt:  # before any file was processed (the run itself reports its own)
+        bar.close()
+        sys.stderr.write("aoai-migrate: interrupted; no file was changed\n")
+        raise typer.Exit(130)
     finally:
         bar.close()
     if v["roles_out"] and not report.interrupted:
@@ -102,4 +106,8 @@ def main(argv: list[str] | None = None) -> None:
 
         print(f"aoai-migrate {__version__}")
         return
-    app(args=args, prog_name="aoai-migrate")
+    try:
+        app(args=args, prog_name="aoai-migrate")
+    except KeyboardInterrupt:  # outside a command (while starting up): no traceback either
+        sys.stderr.write("aoai-migrate: interrupted\n")
+        sys.exit(130)

@@ -73,6 +73,7 @@ def migrate_source(data: bytes, options: MigrationOptions, filename: str | None 
     from codemods.pipeline import migrate_module
 
     try:
+        check_parseable(data, filename)
         module = cst.parse_module(data)
     except (Exception, RecursionError):
         if might_need_migration(data):
@@ -85,6 +86,47 @@ def migrate_source(data: bytes, options: MigrationOptions, filename: str | None 
     return SourceResult(
         new, tuple(outcome.clients), tuple(outcome.notices), True, tuple(outcome.secrets), outcome.facts
     )
+
+
+# Larger files are not parsed: LibCST needs minutes for a few megabytes (generated code, data
+# dumps), and hand-written code that builds a client is never that big.
+MAX_PARSE_BYTES = 1_000_000
+
+# LibCST's native parser and its printer recurse once per level of nesting; on deep enough input
+# the parser overflows the C stack and kills the whole process (a 3000-deep list did, with
+# libcst 1.x). Python's own parser refuses most such input first; this limit catches the rest.
+MAX_NESTING = 500
+
+
+class NestedTooDeeply(RecursionError):
+    pass
+
+
+class TooLarge(Exception):
+    pass
+
+
+def check_parseable(data: bytes, filename: str | None = None) -> None:
+    """Raise unless Python itself accepts the file and it is safe to hand to LibCST.
+
+    LibCST accepts some code that Python 3 does not (``except E, e:`` from Python 2), and
+    crashes on some that is nested deep enough; Python's own parser (AST only: nothing is
+    executed) and a depth count keep both away from it.
+    """
+    if len(data) > MAX_PARSE_BYTES:
+        raise TooLarge(f"{len(data) / 1_000_000:.1f} MB; files over {MAX_PARSE_BYTES // 1_000_000} MB are not parsed")
+    try:
+        tree = compile(data, filename or "<file>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as exc:
+        if "too many nested" in str(exc.msg):
+            raise NestedTooDeeply(exc.msg) from None
+        raise
+    stack = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_NESTING:
+            raise NestedTooDeeply(f"more than {MAX_NESTING} levels")
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
 
 
 def mask_secrets(text: str, secrets: tuple[str, ...]) -> str:
@@ -109,8 +151,12 @@ def describe_error(exc: BaseException, data: bytes | None = None) -> str:
         return f"cannot parse: {first}"
     if isinstance(exc, UnicodeDecodeError):
         return f"cannot decode: {exc.reason} at byte {exc.start} ({exc.encoding})"
-    if isinstance(exc, SyntaxError):  # e.g. an unknown encoding cookie
-        return f"cannot parse: {exc.msg}"
+    if isinstance(exc, TooLarge):
+        return f"too large to parse ({exc}); left as it was"
+    if isinstance(exc, UnicodeError) or (isinstance(exc, SyntaxError) and "decod" in str(exc.msg)):
+        return f"cannot decode: {exc.msg if isinstance(exc, SyntaxError) else exc}"
+    if isinstance(exc, SyntaxError):  # Python's own parser: an error, Python 2 code, an unknown cookie
+        return f"cannot parse (line {exc.lineno}): {exc.msg}" if exc.lineno else f"cannot parse: {exc.msg}"
     if isinstance(exc, RecursionError):
         return "cannot parse: the code is nested too deeply for the parser"
     if isinstance(exc, LookupError):

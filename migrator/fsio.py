@@ -16,6 +16,11 @@ from pathlib import Path
 TEMP_PREFIX = ".aoai-migrate-"
 
 
+class ReadOnlyFileError(PermissionError):
+    """The file has no write permission bit: its owner marked it read-only, so it is not replaced
+    (root could, since the rename needs only the directory; the tool does not)."""
+
+
 class FileChangedError(Exception):
     """The file changed on disk while it was being migrated: it is left as the other writer left it."""
 
@@ -30,6 +35,8 @@ def atomic_write(path: Path | str, data: bytes, expected: bytes | None = None) -
     st = target.stat()
     if not stat.S_ISREG(st.st_mode):
         raise IsADirectoryError(f"{path} is not a regular file")
+    if not st.st_mode & 0o222:
+        raise ReadOnlyFileError(f"the file is read-only (mode {stat.S_IMODE(st.st_mode):04o}); make it writable to migrate it")
     fd, tmp_name = _open_temp(target.parent)
     try:
         with os.fdopen(fd, "wb", closefd=False) as handle:

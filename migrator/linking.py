@@ -128,8 +128,11 @@ def facts_for_file(path: str) -> ModuleFacts | None:
         import libcst as cst
 
         from codemods.usage import module_facts
+        from migrator.engine import check_parseable
 
-        return module_facts(cst.parse_module(Path(path).read_bytes()), path)
+        data = Path(path).read_bytes()
+        check_parseable(data, path)  # LibCST can crash the process on deeply nested code
+        return module_facts(cst.parse_module(data), path)
     except (Exception, RecursionError):  # noqa: BLE001 - such a module only adds no facts
         return None
 
