@@ -23,6 +23,7 @@ import json
 import os
 import re
 import secrets
+import ssl
 import struct
 import subprocess
 import sys
@@ -82,6 +83,8 @@ class _LoopbackServer:
         self._requests: list[RecordedRequest] = []
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        # When set (before start), the server speaks https with this context (see tests/e2e/tls.py).
+        self.ssl_context: ssl.SSLContext | None = None
 
     # -- lifecycle -------------------------------------------------------------------
     def start(self: _ServerT) -> _ServerT:
@@ -90,6 +93,8 @@ class _LoopbackServer:
         httpd = ThreadingHTTPServer((LOOPBACK_HOST, 0), _Handler)
         httpd.daemon_threads = True
         httpd.owner = self  # type: ignore[attr-defined]
+        if self.ssl_context is not None:
+            httpd.socket = self.ssl_context.wrap_socket(httpd.socket, server_side=True)
         self._httpd = httpd
         self._thread = threading.Thread(
             target=httpd.serve_forever,
@@ -124,8 +129,9 @@ class _LoopbackServer:
 
     @property
     def url(self) -> str:
-        """``http://127.0.0.1:PORT`` (no trailing slash)."""
-        return f"http://{LOOPBACK_HOST}:{self.port}"
+        """``http://127.0.0.1:PORT`` (``https`` with an ssl_context; no trailing slash)."""
+        scheme = "https" if self.ssl_context is not None else "http"
+        return f"{scheme}://{LOOPBACK_HOST}:{self.port}"
 
     # -- recording -------------------------------------------------------------------
     @property
@@ -372,7 +378,8 @@ class AzureOpenAIEndpoint(_LoopbackServer):
     (403 gives Azure's ``PermissionDenied`` body naming the caller's ``oid``); ``force_body``
     overrides the error body. When ``deployments`` is given, other deployment names get 404
     ``DeploymentNotFound``. Error answers carry ``x-should-retry: false`` (not an Azure header)
-    so the openai client does not spend time retrying 429/5xx.
+    so the openai client does not spend time retrying 429/5xx. ``tls`` (a server-side
+    SSLContext, see tests/e2e/tls.py) makes it serve https instead of http.
     """
 
     def __init__(
@@ -383,8 +390,10 @@ class AzureOpenAIEndpoint(_LoopbackServer):
         deployments: Iterable[str] | None = None,
         force_status: int | None = None,
         force_body: Any = None,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
         super().__init__()
+        self.ssl_context = tls
         self.api_keys: set[str] = set(api_keys)
         self.tokens: set[str] = set(tokens)
         self.deployments: list[str] | None = list(deployments) if deployments is not None else None

@@ -5,8 +5,8 @@ environment. Every request it makes must carry the identity's bearer token and n
 Each test first runs the original program with a key (where the stand-in can check one), so a
 passing "after" is not an accident of the stand-in accepting anything.
 
-semantic-kernel is not here: its settings accept only https endpoints and the stand-in is plain
-http on 127.0.0.1 (its migration is covered by unit and contract tests).
+semantic-kernel and Azure AI Search need https (semantic-kernel's settings accept only https
+endpoints; azure-core sends no bearer token over http): see test_sdks_tls_e2e.py.
 """
 
 from __future__ import annotations
