@@ -478,6 +478,11 @@ class KeylessMigration(VisitorBasedCodemodCommand):
         self.cleanup.dropped(value, self._functions[-1] if self._functions else None)
         self._removed_values.append(value)
 
+    @property
+    def removed_values(self) -> list[cst.BaseExpression]:
+        """The key expressions (original nodes) this transform removed."""
+        return list(self._removed_values)
+
     def _schedule_import_removal(self) -> None:
         """Ask LibCST to remove imports only the removed key expressions used.
 

@@ -14,7 +14,7 @@ from libcst.metadata import PositionProvider, QualifiedNameProvider
 
 from codemods.credential_setup import wrap_long_identity_imports
 from codemods.findings import MIGRATED, ModuleOutcome
-from codemods.key_guards import KeyGuardVisitor
+from codemods.key_guards import RULE_READ, KeyGuardVisitor
 from codemods.keyless import KeylessMigration
 from codemods.options import CLOUDS, CREDENTIAL_KINDS, MigrationOptions
 from codemods.usage import UsageVisitor
@@ -51,7 +51,14 @@ class MigrateModule(CodemodCommand):
         new_tree = wrapper.visit(keyless)
         self.outcome = keyless.outcome
         migrated = any(c.outcome == MIGRATED for c in self.outcome.clients)
-        self.outcome.notices.extend(guards.notices(migrated))
+        # A read of the key inside an expression the transform removed (a config dict's key entry)
+        # is gone from the migrated code: no follow-up for it.
+        removed = [self.get_metadata(PositionProvider, v) for v in keyless.removed_values]
+        self.outcome.notices.extend(
+            n
+            for n in guards.notices(migrated)
+            if not (n.rule == RULE_READ and any(_inside(n.line, n.column, r) for r in removed))
+        )
         self.outcome.facts = usage.facts
         return new_tree
 
@@ -62,3 +69,8 @@ def migrate_module(
     command = MigrateModule(CodemodContext(filename=filename), options)
     new_module = command.transform_module(module)
     return new_module, command.outcome
+
+
+def _inside(line: int, column: int, code_range: object) -> bool:
+    start, end = code_range.start, code_range.end  # type: ignore[attr-defined]
+    return (start.line, start.column) <= (line, column) < (end.line, end.column)

@@ -496,6 +496,20 @@ def test_key_entry_of_a_module_level_config_dict_is_rewritten_in_place():
     assert [c.outcome for c in run(out).clients] == ["already-keyless"]
 
 
+def test_a_key_read_the_migration_removed_is_not_reported_as_a_follow_up():
+    source = """\
+        import os
+        from openai import AzureOpenAI
+
+        CONFIG = {"api_key": os.environ["AZURE_OPENAI_API_KEY"], "azure_endpoint": E}
+        LEFT = os.environ["AZURE_OPENAI_API_KEY"]
+        client = AzureOpenAI(**CONFIG)
+        """
+    reads = [(n.rule, n.line) for n in run(source).notices if n.rule == "key-read"]
+    # The dict's read is gone with its entry; the other read is still there and still reported.
+    assert reads == [("key-read", 5)]
+
+
 def test_config_dict_without_a_key_gets_the_provider_next_to_it():
     out = code(
         "from openai import AzureOpenAI\ncfg = dict(azure_endpoint=E, api_version=V)\nc = AzureOpenAI(**cfg)\n"
