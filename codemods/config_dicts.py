@@ -26,21 +26,6 @@ class ConfigDict:
     node: cst.BaseExpression  # the dict literal or dict(...) call
 
 
-def name_counts(module: cst.Module) -> Counter[str]:
-    counts: Counter[str] = Counter()
-
-    class _Count(cst.CSTVisitor):
-        def visit_Name(self, node: cst.Name) -> None:
-            counts[node.value] += 1
-
-        def visit_Attribute(self, node: cst.Attribute) -> bool:
-            node.value.visit(self)  # attribute names (obj.config) are not uses of `config`
-            return False
-
-    module.visit(_Count())
-    return counts
-
-
 def find(call: cst.Call, module: cst.Module, counts: Counter[str]) -> ConfigDict | None:
     """The config dict a ``**NAME`` argument of ``call`` unpacks, if it can be rewritten safely."""
     stars = [a for a in call.args if a.star]

@@ -28,7 +28,7 @@ from codemods import azure_endpoint, config_dicts, credential_setup, module_clie
 from codemods.findings import KEYLESS, MANUAL, MIGRATED, REVIEW, ClientRecord, ModuleOutcome, Notice
 from codemods.key_cleanup import KeyCleanup
 from codemods.options import MigrationOptions
-from codemods.resolve import client_spec, qualified_names
+from codemods.resolve import client_spec, name_counts, qualified_names
 from codemods.targets import (
     CREDENTIAL,
     KEY_OVERRIDE_METHODS,
@@ -87,29 +87,6 @@ class _Collector(cst.CSTVisitor):
 
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
         self.strings.append(node)
-
-
-def _collect_counts(node: cst.CSTNode) -> Counter[str]:
-    """How often each name is used under ``node`` (attribute names are not names)."""
-    counts: Counter[str] = Counter()
-    for name in _names_under(node):
-        counts[name] += 1
-    return counts
-
-
-def _names_under(node: cst.CSTNode) -> list[str]:
-    found: list[str] = []
-
-    class _Names(cst.CSTVisitor):
-        def visit_Name(self, n: cst.Name) -> None:
-            found.append(n.value)
-
-        def visit_Attribute(self, n: cst.Attribute) -> bool:
-            n.value.visit(self)
-            return False
-
-    node.visit(_Names())
-    return found
 
 
 def _collect(node: cst.CSTNode) -> _Collector:
@@ -493,13 +470,13 @@ class KeylessMigration(VisitorBasedCodemodCommand):
         if not self._removed_values or self._module_node is None:
             return
         if self._name_counts is None:
-            self._name_counts = config_dicts.name_counts(self._module_node)
+            self._name_counts = name_counts(self._module_node)
         removed: Counter[str] = Counter()
         for value in self._removed_values:
-            removed.update(_collect_counts(value))
+            removed.update(name_counts(value))
         kept_by_setup = {"os"} if self._plans and self.options.credential != "default" and not self.options.system_assigned else set()
         for value in self._removed_values:
-            names = set(_collect_counts(value))
+            names = set(name_counts(value))
             # An import binds its name once; any count above that and the removed uses is another use.
             if any(self._name_counts[n] - removed[n] <= 1 and n not in kept_by_setup for n in names):
                 RemoveImportsVisitor.remove_unused_import_by_node(self.context, value)
@@ -576,7 +553,7 @@ class KeylessMigration(VisitorBasedCodemodCommand):
         if self._module_node is None or spec.needs_azure_base_url:
             return None
         if self._name_counts is None:
-            self._name_counts = config_dicts.name_counts(self._module_node)
+            self._name_counts = name_counts(self._module_node)
         found = config_dicts.find(original, self._module_node, self._name_counts)
         if found is None:
             return None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import libcst as cst
 from libcst.metadata import QualifiedNameProvider, QualifiedNameSource
 
@@ -38,3 +40,19 @@ def dotted(node: cst.BaseExpression) -> str | None:
     else:
         return None
     return ".".join(reversed(parts))
+
+
+def name_counts(node: cst.CSTNode) -> Counter[str]:
+    """How often each name is used under ``node``; attribute names (``obj.config``) are not names."""
+    counts: Counter[str] = Counter()
+
+    class _Count(cst.CSTVisitor):
+        def visit_Name(self, n: cst.Name) -> None:
+            counts[n.value] += 1
+
+        def visit_Attribute(self, n: cst.Attribute) -> bool:
+            n.value.visit(self)
+            return False
+
+    node.visit(_Count())
+    return counts
