@@ -68,7 +68,18 @@ class _Collector(cst.CSTVisitor):
         self.words: set[str] = set()
         self.comments = 0
         self.strings: list[cst.SimpleString] = []
+        self.imported: set[str] = set()  # names an import statement binds, anywhere
         self._not_bindings: set[int] = set()
+
+    def visit_ImportAlias(self, node: cst.ImportAlias) -> None:
+        if node.asname is not None and isinstance(node.asname.name, cst.Name):
+            self.imported.add(node.asname.name.value)
+        else:
+            root = node.name
+            while isinstance(root, cst.Attribute):
+                root = root.value
+            if isinstance(root, cst.Name):
+                self.imported.add(root.value)
 
     def visit_Arg(self, node: cst.Arg) -> None:
         if node.keyword is not None:
@@ -104,8 +115,10 @@ class KeylessMigration(VisitorBasedCodemodCommand):
         context: CodemodContext,
         options: MigrationOptions | None = None,
         usage: dict[tuple[int, int], ClientUsage] | None = None,
+        outside_words: frozenset[str] = frozenset(),
     ) -> None:
         super().__init__(context)
+        self.outside_words = outside_words
         self.options = options or MigrationOptions()
         self.usage = usage or {}
         self.outcome = ModuleOutcome()
@@ -123,6 +136,7 @@ class KeylessMigration(VisitorBasedCodemodCommand):
         self._config_rewrites: dict[str, tuple[int, cst.BaseExpression]] = {}
         self._removed_values: list[cst.BaseExpression] = []
         self._taken_before: set[str] = set()
+        self._imported: set[str] = set()
         self._noted: set[tuple[str, int]] = set()
         self._component_providers: dict[str, str] = {}
         self._functions: list[cst.FunctionDef] = []
@@ -134,7 +148,8 @@ class KeylessMigration(VisitorBasedCodemodCommand):
         self._module_node = node
         collected = _collect(node)
         self._taken = collected.names
-        self._taken_before = set(collected.words)
+        self._taken_before = set(collected.words) | self.outside_words
+        self._imported = collected.imported
         for index, stmt in enumerate(node.body):
             self._top_index[id(stmt)] = index
             if not isinstance(stmt, cst.SimpleStatementLine):
@@ -476,7 +491,7 @@ class KeylessMigration(VisitorBasedCodemodCommand):
             removed.update(name_counts(value))
         kept_by_setup = {"os"} if self._plans and self.options.credential != "default" and not self.options.system_assigned else set()
         for value in self._removed_values:
-            names = set(name_counts(value))
+            names = set(name_counts(value)) & self._imported  # the remover only removes imports
             # An import binds its name once; any count above that and the removed uses is another use.
             if any(self._name_counts[n] - removed[n] <= 1 and n not in kept_by_setup for n in names):
                 RemoveImportsVisitor.remove_unused_import_by_node(self.context, value)

@@ -98,6 +98,9 @@ class ModuleFacts:
     imports: tuple[tuple[str, int, str, str], ...] = ()  # (key, level, module, name); name "" = import module
     functions: tuple[FunctionFact, ...] = ()
     classes: tuple[ClassFact, ...] = ()
+    # Facts of the statements a migration looked at (``codemods.slicing``), not the whole module:
+    # the run re-reads the whole module when another module of the run imports this one.
+    partial: bool = False
 
     @property
     def builds_clients(self) -> bool:

@@ -10,7 +10,7 @@ import difflib
 import os
 import io
 import tokenize
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from codemods.findings import ClientRecord, Notice
@@ -64,28 +64,53 @@ def worth_parsing(data: bytes) -> bool:
     return might_need_migration(data) or mentions_key_name(data)
 
 
-def migrate_source(data: bytes, options: MigrationOptions, filename: str | None = None) -> SourceResult:
-    """Migrate one module's bytes. Raises on input that cannot be parsed."""
+def migrate_source(
+    data: bytes, options: MigrationOptions, filename: str | None = None, sliced: bool = True
+) -> SourceResult:
+    """Migrate one module's bytes. Raises on input that cannot be parsed.
+
+    With ``sliced``, only the top-level statements that can matter go through LibCST
+    (``codemods.slicing``); the rest of the file is put back byte for byte.
+    """
     if not worth_parsing(data):
         return SourceResult(data)
     import libcst as cst  # imported here so runs with nothing to do never pay for it
 
+    from codemods import slicing
     from codemods.pipeline import migrate_module
 
     try:
-        check_parseable(data, filename)
-        module = cst.parse_module(data)
+        tree = check_parseable(data, filename)
+        piece = slicing.plan(data, tree) if sliced else None
+        module = None
+        if piece is not None:
+            try:
+                module = cst.parse_module(piece.source)
+            except Exception:  # noqa: BLE001 - never expected; the whole module then goes through
+                piece = None
+        if module is None:
+            module = cst.parse_module(data)
     except (Exception, RecursionError):
         if might_need_migration(data):
             raise
         return SourceResult(data)  # parsed only to look for checks on a key: not worth failing the file
-    new_module, outcome = migrate_module(module, options, filename)
+    words = piece.words if piece is not None else frozenset()
+    new_module, outcome = migrate_module(module, options, filename, words)
     # Unchanged trees give back the original bytes: LibCST's printer is not exact for every
     # input (a last line of only spaces, for one), and a file we do not change must not change.
-    new = data if new_module.deep_equals(module) else new_module.bytes
-    return SourceResult(
-        new, tuple(outcome.clients), tuple(outcome.notices), True, tuple(outcome.secrets), outcome.facts
-    )
+    if new_module.deep_equals(module):
+        new = data
+    elif piece is None:
+        new = new_module.bytes
+    else:
+        spliced = slicing.splice(new_module.bytes, piece)
+        if spliced is None:  # a placeholder did not come through: migrate the whole module
+            return migrate_source(data, options, filename, sliced=False)
+        new = spliced
+    facts = outcome.facts
+    if piece is not None and facts is not None:
+        facts = replace(facts, partial=True)
+    return SourceResult(new, tuple(outcome.clients), tuple(outcome.notices), True, tuple(outcome.secrets), facts)
 
 
 # Larger files are not parsed: LibCST needs minutes for a few megabytes (generated code, data
@@ -106,8 +131,8 @@ class TooLarge(Exception):
     pass
 
 
-def check_parseable(data: bytes, filename: str | None = None) -> None:
-    """Raise unless Python itself accepts the file and it is safe to hand to LibCST.
+def check_parseable(data: bytes, filename: str | None = None) -> ast.Module:
+    """Python's syntax tree of ``data``; raise unless Python itself accepts the file and it is safe to hand to LibCST.
 
     LibCST accepts some code that Python 3 does not (``except E, e:`` from Python 2), and
     crashes on some that is nested deep enough; Python's own parser (AST only: nothing is
@@ -127,6 +152,7 @@ def check_parseable(data: bytes, filename: str | None = None) -> None:
         if depth > MAX_NESTING:
             raise NestedTooDeeply(f"more than {MAX_NESTING} levels")
         stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return tree
 
 
 def mask_secrets(text: str, secrets: tuple[str, ...]) -> str:

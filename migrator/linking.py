@@ -167,6 +167,7 @@ def gather_facts(results: list[FileResult], roots: Sequence[str], jobs: int = 1)
     tried = {r.path for r in results if r.facts is not None or r.status == FAILED}
     involved = {position[r.path] for r in results if r.facts is not None and r.facts.builds_clients}
     for _ in range(MAX_ROUNDS):
+        _complete_imported(by_path, index, position, jobs)
         # Modules that import an involved module are involved too (they use or re-export it).
         for path, result in by_path.items():
             file = position[path]
@@ -191,7 +192,25 @@ def gather_facts(results: list[FileResult], roots: Sequence[str], jobs: int = 1)
         for path, facts in zip(candidates, _map(facts_for_file, candidates, jobs)):
             if facts is not None:
                 by_path[path] = replace(by_path[path], facts=facts)
+    _complete_imported(by_path, index, position, jobs)
     return [by_path[r.path] for r in results]
+
+
+def _complete_imported(by_path: dict[str, FileResult], index: RunIndex, position: dict[str, int], jobs: int) -> None:
+    """Whole-module facts for each sliced module (``ModuleFacts.partial``) another module imports.
+
+    The migration read only the statements of a module a client can reach from within it; a
+    module that imports it may pass a client to any of its functions."""
+    imported: set[int] = set()
+    for path, result in by_path.items():
+        if result.facts is not None:
+            imported |= index.imported_files(position[path], result.facts) - {position[path]}
+    partial = [
+        index.paths[f] for f in sorted(imported) if (r := by_path[index.paths[f]]).facts is not None and r.facts.partial
+    ]
+    for path, facts in zip(partial, _map(facts_for_file, partial, jobs)):
+        if facts is not None:
+            by_path[path] = replace(by_path[path], facts=facts)
 
 
 def _map(function, items: list[str], jobs: int) -> Iterable:  # type: ignore[no-untyped-def]
