@@ -7,11 +7,14 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
 
 import libcst as cst
 from libcst.codemod import CodemodCommand, CodemodContext
-from libcst.codemod.visitors import AddImportsVisitor
-from libcst.metadata import PositionProvider, QualifiedNameProvider
+from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
+from libcst.metadata import MetadataWrapper, PositionProvider, QualifiedNameProvider
 
 from codemods.credential_setup import wrap_long_identity_imports
 from codemods.findings import MIGRATED, ModuleOutcome
@@ -21,7 +24,36 @@ from codemods.options import CLOUDS, CREDENTIAL_KINDS, MigrationOptions
 from codemods.usage import UsageVisitor
 
 
-class MigrateModule(CodemodCommand):
+class _WithoutCopy:
+    """Metadata over the tree as given, not a deep copy of it.
+
+    LibCST copies the module before resolving metadata in case a node object appears twice in
+    the tree; a freshly parsed module (what the engine passes) never has one, and the copy costs
+    about as much as the parse. ``libcst.tool`` runs keep the copy (the engine sets the flag)."""
+
+    skip_copy = False
+
+    @contextmanager
+    def _handle_metadata_reference(self, module: cst.Module) -> Iterator[cst.Module]:
+        if not self.skip_copy:
+            with super()._handle_metadata_reference(module) as tree:  # type: ignore[misc]
+                yield tree
+            return
+        old = self.context.wrapper  # type: ignore[attr-defined]
+        wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+        with self.resolve(wrapper):  # type: ignore[attr-defined]
+            self.context = replace(self.context, wrapper=wrapper)  # type: ignore[attr-defined]
+            try:
+                yield wrapper.module
+            finally:
+                self.context = replace(self.context, wrapper=old)  # type: ignore[attr-defined]
+
+
+class _RemoveImports(_WithoutCopy, RemoveImportsVisitor):
+    skip_copy = True
+
+
+class MigrateModule(_WithoutCopy, CodemodCommand):
     DESCRIPTION = "Move Azure OpenAI clients from API keys to Entra ID token providers."
     METADATA_DEPENDENCIES = (QualifiedNameProvider, PositionProvider)
 
@@ -45,6 +77,8 @@ class MigrateModule(CodemodCommand):
         arg_parser.add_argument("--cloud", choices=CLOUDS, default=None)
 
     def _instantiate_and_run(self, transform: type, tree: cst.Module) -> cst.Module:
+        if transform is RemoveImportsVisitor and self.skip_copy:
+            return _RemoveImports(self.context).transform_module(tree)
         if transform is not AddImportsVisitor:
             return super()._instantiate_and_run(transform, tree)
         # LibCST's import adder reads and changes only the import block at the top of the module
@@ -92,6 +126,7 @@ def migrate_module(
 ) -> tuple[cst.Module, ModuleOutcome]:
     """``outside_words``: identifiers of code left out of ``module`` (see ``codemods.slicing``)."""
     command = MigrateModule(CodemodContext(filename=filename), options, outside_words)
+    command.skip_copy = True  # the engine parsed ``module`` itself: no node appears twice
     new_module = command.transform_module(module)
     return new_module, command.outcome
 

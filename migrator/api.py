@@ -15,10 +15,10 @@ from migrator.engine import (
     SKIPPED,
     UNCHANGED,
     FileResult,
+    mentions_client_or_key,
     process_file,
     worth_parsing,
 )
-from migrator.linking import gather_facts
 from migrator.project_files import post_run
 from migrator.report import Report
 
@@ -55,13 +55,7 @@ def run(
         on_files(len(files))
     jobs = jobs or os.cpu_count() or 1
     try:
-        pending: list[str] = []
-        for path in files:
-            settled = _settle_early(path, selection.include_generated)
-            if settled is None:
-                pending.append(path)
-            else:
-                _deliver(report, settled, on_result)
+        pending = settle(files, selection, report, on_result, jobs)
         workers = min(jobs, len(pending))
         if workers <= 1 or len(pending) < PARALLEL_MIN_FILES or _IN_WORKER:
             for path in pending:
@@ -80,13 +74,62 @@ def run(
                 pool.shutdown(wait=True, cancel_futures=True)
                 raise
             pool.shutdown(wait=True)
-        # Modules that use a client built elsewhere: their usage facts, for the role analysis.
-        report.results = gather_facts(report.results, paths, jobs)
-        for result in post_run(paths, list(report.results), mode):  # dependency files, key configuration
-            _deliver(report, result, on_result)
+        # Modules that use a client built elsewhere (their usage facts, for the role analysis),
+        # dependency files and key configuration.
+        finish(report, paths, jobs, on_result)
     except KeyboardInterrupt:
         report.interrupted = True
     return report
+
+
+def settle(
+    files: list[str], selection: FileSelection, report: Report, on_result: Progress | None = None, jobs: int = 1
+) -> list[str]:
+    """Report the files that need no parse; return the others, in order.
+
+    The byte search is the whole cost of a run over a large tree with nothing to migrate: with
+    several jobs and many files, forked processes share it (each sends back one small answer
+    per file, not the bytes)."""
+    results: list[FileResult | None]
+    if jobs > 1 and len(files) >= PARALLEL_SETTLE_FILES and not _IN_WORKER and _can_fork():
+        share = -(-len(files) // jobs)
+        parts = [files[i : i + share] for i in range(0, len(files), share)]
+        include = [selection.include_generated] * len(parts)
+        pool = ProcessPoolExecutor(len(parts), mp_context=multiprocessing.get_context("fork"), initializer=_mark_worker)
+        try:
+            results = [r for part in pool.map(_settle_many, parts, include) for r in part]
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+    else:
+        results = [_settle_early(path, selection.include_generated) for path in files]
+    pending: list[str] = []
+    for path, settled in zip(files, results):
+        if settled is None:
+            pending.append(path)
+        else:
+            _deliver(report, settled, on_result)
+    return pending
+
+
+# Below this many files the byte search takes less time than starting a process.
+PARALLEL_SETTLE_FILES = 400
+
+
+def _can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def _settle_many(paths: list[str], include_generated: bool) -> list[FileResult | None]:
+    return [_settle_early(path, include_generated) for path in paths]
+
+
+def finish(report: Report, paths: list[str], jobs: int, on_result: Progress | None = None) -> None:
+    """What a run does once every file has its result: usage across modules, project files."""
+    from migrator.linking import gather_facts
+
+    report.results = gather_facts(report.results, paths, jobs)
+    for result in post_run(paths, list(report.results), report.mode):  # dependency files, key configuration
+        _deliver(report, result, on_result)
 
 
 def _mark_worker() -> None:
@@ -116,7 +159,12 @@ def _settle_early(path: str, include_generated: bool) -> FileResult | None:
         marker = generated_marker(data)
         if marker is not None:
             return FileResult(path, SKIPPED, reason=f"generated file ({marker}); --include-generated migrates it")
-    if not worth_parsing(data):  # the engine's own first test: it would answer the same
+    if path.endswith(".ipynb"):
+        # A notebook's code is inside JSON strings, where the import test (which looks for a
+        # statement at the start of a line) does not apply; the engine tests each cell's code.
+        if not mentions_client_or_key(data):
+            return FileResult(path, UNCHANGED)
+    elif not worth_parsing(data):  # the engine's own first test: it would answer the same
         return FileResult(path, UNCHANGED)
     return None
 

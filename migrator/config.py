@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-import typer
+from typing import TYPE_CHECKING
 
 from migrator.discovery import (
     DEFAULT_EXCLUDE,
@@ -36,6 +36,9 @@ from migrator.discovery import (
     absolute_pattern,
     find_repo_root,
 )
+
+if TYPE_CHECKING:  # the parser is imported only by the commands that use it
+    import typer
 
 if sys.version_info >= (3, 11):
     import tomllib

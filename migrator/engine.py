@@ -7,17 +7,21 @@ from __future__ import annotations
 
 import ast
 import difflib
-import os
 import io
+import os
+import re
 import tokenize
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from codemods.findings import ClientRecord, Notice
 from codemods.key_names import mentions_key_name
 from codemods.options import MigrationOptions
-from codemods.usage_graph import ModuleFacts
-from codemods.targets import TRIGGER_WORDS
+from codemods.targets import SPECS, TRIGGER_WORDS
+
+if TYPE_CHECKING:
+    from codemods.usage_graph import ModuleFacts
 
 UNCHANGED = "unchanged"
 CHANGED = "changed"
@@ -54,14 +58,40 @@ class SourceResult:
     facts: ModuleFacts | None = field(default=None, repr=False)
 
 
+# A file that builds a client names the class and imports its package: a class name has "OpenAI"
+# or "Azure" in it, or the package does (azure.*, openai, litellm: the others' classes all have
+# one of the two). Four scans of the bytes rule out nearly every file before the thirty-odd
+# trigger words are looked for.
+_ANCHORS = (b"zure", b"penAI", b"penai", b"litellm")
+
+# Every client class lives in one of these packages: a module that imports none of them builds no
+# client (a name imported from the project's own module does not resolve to a client class).
+_SDK_ROOTS = sorted({name.split(".", 1)[0] for spec in SPECS for name in spec.names})
+_SDK_IMPORT = re.compile(
+    rb"^[ \t]*(?:from[ \t]+(?:%s)\b|import[ \t]+[^\n#]*\b(?:%s)\b)"
+    % ((b"|".join(r.encode() for r in _SDK_ROOTS),) * 2),
+    re.MULTILINE,
+)
+
+
 def might_need_migration(data: bytes) -> bool:
     """A byte search that rules out, without parsing, files that build no client."""
-    return any(word in data for word in TRIGGER_WORDS)
+    return any(a in data for a in _ANCHORS) and any(word in data for word in TRIGGER_WORDS)
+
+
+
+def imports_an_sdk(data: bytes) -> bool:
+    return _SDK_IMPORT.search(data) is not None
+
+
+def mentions_client_or_key(data: bytes) -> bool:
+    """The test for a notebook's JSON bytes, where code is inside strings (no import test)."""
+    return might_need_migration(data) or mentions_key_name(data)
 
 
 def worth_parsing(data: bytes) -> bool:
     """Files that build a client, or that name a key variable (checks on the key are reported)."""
-    return might_need_migration(data) or mentions_key_name(data)
+    return (might_need_migration(data) and imports_an_sdk(data)) or mentions_key_name(data)
 
 
 def migrate_source(
@@ -98,12 +128,13 @@ def migrate_source(
     new_module, outcome = migrate_module(module, options, filename, words)
     # Unchanged trees give back the original bytes: LibCST's printer is not exact for every
     # input (a last line of only spaces, for one), and a file we do not change must not change.
-    if new_module.deep_equals(module):
+    printed = new_module.bytes
+    if printed == (piece.source if piece is not None else data) or new_module.deep_equals(module):
         new = data
     elif piece is None:
-        new = new_module.bytes
+        new = printed
     else:
-        spliced = slicing.splice(new_module.bytes, piece)
+        spliced = slicing.splice(printed, piece)
         if spliced is None:  # a placeholder did not come through: migrate the whole module
             return migrate_source(data, options, filename, sliced=False)
         new = spliced

@@ -161,6 +161,8 @@ def gather_facts(results: list[FileResult], roots: Sequence[str], jobs: int = 1)
     A module takes part when it builds a client, or imports a module that takes part (it may
     use or re-export the client); the modules such a module imports are parsed too (a helper
     that receives the client). Only the names of modules that take part are searched for."""
+    if not any(r.facts is not None and r.facts.builds_clients for r in results):
+        return results  # no client built anywhere: nothing to follow (and no module names to work out)
     by_path = {r.path: r for r in results}
     index = RunIndex([r.path for r in results], roots)
     position = {path: i for i, path in enumerate(index.paths)}

@@ -46,10 +46,10 @@ from migrator.engine import (
     FileResult,
     describe_error,
     mask_secrets,
+    mentions_client_or_key,
     might_need_migration,
     migrate_source,
     unified_diff,
-    worth_parsing,
 )
 
 NOTEBOOK_SUFFIX = ".ipynb"
@@ -415,7 +415,7 @@ def migrate_notebook(
 ) -> NotebookOutcome:
     """Migrate a notebook's bytes. Raises NotebookError (or a decode error) when it cannot."""
     outcome = NotebookOutcome(data)
-    if not worth_parsing(data):
+    if not mentions_client_or_key(data):
         return outcome
     text = data.decode("utf-8")
     offset = 1 if text.startswith("\ufeff") else 0

@@ -37,7 +37,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from urllib.parse import quote, urlsplit
 
-from codemods.credential_setup import credential_expression
 from codemods.options import MigrationOptions
 from codemods.targets import scope_for
 from migrator import roles
@@ -314,6 +313,8 @@ def build_credential(options: MigrationOptions, environ: Mapping[str, str] | Non
         raise VerifyError(
             "verify needs the azure-identity package: pip install 'aoai-migrate[verify]'"
         ) from None
+    from codemods.credential_setup import credential_expression  # LibCST: only when verifying
+
     expression, _ = credential_expression(options, is_async=False, both=False)
     client_id_env = (
         None

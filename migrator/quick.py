@@ -1,0 +1,90 @@
+"""The console script: settle a run with nothing to parse before the command-line parser loads.
+
+Most runs find nothing to migrate (a pre-commit hook on files that build no client, a check over
+a large tree). Such a run reads each file once and prints one line; loading the command-line
+parser (typer with pydantic) and LibCST would cost it more than the work itself. So when the
+arguments are the plain form (``[migrate] [--check | --dry-run] [--jobs N] [--force-exclude]
+PATH...``) and no ``[tool.aoai-migrate]`` table applies, the files are found and byte-searched
+here. If every one of them is settled without a parse, the report is printed and the process
+exits; otherwise (or for any other form) the full command line takes over from the start, so
+its behaviour and messages are the only ones a user ever sees.
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = list(sys.argv[1:] if argv is None else argv)
+    plain = _plain_migrate(args)
+    if plain is not None:
+        code = _settled_run(*plain)
+        if code is not None:
+            sys.exit(code)
+    from migrator.cli import main as full
+
+    full(args)
+
+
+def _plain_migrate(args: list[str]) -> tuple[list[str], str, int | None, bool] | None:
+    """(paths, mode, jobs, force_exclude) for the plain form of ``migrate``; None otherwise."""
+    from migrator.engine import MODE_CHECK, MODE_DIFF, MODE_WRITE
+
+    rest = args[1:] if args[:1] == ["migrate"] else args
+    paths: list[str] = []
+    mode = MODE_WRITE
+    jobs: int | None = None
+    force_exclude = False
+    i = 0
+    while i < len(rest):
+        arg = rest[i]
+        if arg in ("--check", "--dry-run"):
+            if mode != MODE_WRITE:
+                return None
+            mode = MODE_CHECK if arg == "--check" else MODE_DIFF
+        elif arg == "--force-exclude":
+            force_exclude = True
+        elif arg in ("--jobs", "-j") or arg.startswith("--jobs="):
+            value = arg.partition("=")[2] if "=" in arg else (rest[i + 1] if i + 1 < len(rest) else "")
+            i += 0 if "=" in arg else 1
+            if not value.isdigit() or int(value) < 1:
+                return None
+            jobs = int(value)
+        elif arg.startswith("-") or not arg:
+            return None  # any other option (or `--`): the full parser
+        else:
+            paths.append(arg)
+        i += 1
+    return (paths, mode, jobs, force_exclude) if paths else None
+
+
+def _settled_run(paths: list[str], mode: str, jobs: int | None, force_exclude: bool) -> int | None:
+    """The exit code of a run in which no file needs a parse; None when one does (or on doubt)."""
+    import os
+
+    from migrator import api
+    from migrator.config import ConfigError, find_config
+    from migrator.discovery import DiscoveryError, FileSelection, iter_files
+    from migrator.report import Report
+
+    try:
+        if find_config(paths) is not None:
+            return None
+        selection = FileSelection(force_exclude=force_exclude)
+        files = list(iter_files(paths, selection))
+    except (ConfigError, DiscoveryError, OSError):
+        return None  # the full command reports it
+    report = Report(mode, roots=tuple(paths))
+    jobs = jobs or os.cpu_count() or 1
+    try:
+        if api.settle(files, selection, report, jobs=jobs):
+            return None
+        api.finish(report, paths, jobs)
+    except KeyboardInterrupt:
+        sys.stderr.write("aoai-migrate: interrupted; no file was changed\n")
+        return 130
+    from migrator import formats
+
+    formats.emit(report, "text", False, "az")
+    return report.return_code
