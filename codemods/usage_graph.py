@@ -500,3 +500,45 @@ def usage_from_flow(
         escapes=[f"{e.how} at {place(e.file, e.line)}" for e in escapes],
         scope_word=scope_word,
     )
+
+
+
+def reach(
+    modules: Sequence[tuple[int, ModuleFacts]], index: ModuleIndex | None = None
+) -> dict[int, tuple[frozenset[str], frozenset[str]]]:
+    """Where other modules can meet the clients of ``modules``, per module.
+
+    For each module: (the top-level names through which one of the clients known so far can be
+    reached: a global holding one, a factory returning one, a class whose instances keep one;
+    the local names of imports the module calls with a client as an argument). The run reads
+    another module's facts only when it names one of the first or is imported as one of the
+    second (``migrator.linking.gather_facts``).
+    """
+    solver = _Solver(modules, index or ModuleIndex())
+    solver.run()
+    out: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
+    for file, facts in modules:
+        carrying = {
+            key for (f, key), objs in solver.pts.items() if f == file and any(obj[0] == "client" for obj in objs)
+        }
+        classes = {cls.qual for cls in facts.classes}
+        roots = frozenset(
+            key.split(".", 1)[0]
+            for key in carrying
+            # a global, what a function returns, an attribute of a class or of its instances
+            if not key.startswith("#")
+            and ("." not in key or key.endswith("." + RETURN) or key.rsplit(".", 1)[0] in classes)
+        )
+        loads = {dst: base for dst, base, _ in facts.loads}
+        callees: set[str] = set()
+        for call in facts.calls:
+            if call.callee is None or not any(arg.key in carrying for arg in call.args):
+                continue
+            callee = call.callee
+            for _ in range(20):  # helpers.run(client): a temporary loaded from `helpers`
+                if not callee.startswith("#") or callee not in loads:
+                    break
+                callee = loads[callee]
+            callees.add(callee.split(".", 1)[0])
+        out[file] = (roots, frozenset(callees))
+    return out

@@ -23,7 +23,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from codemods.findings import ClientRecord
-from codemods.usage_graph import ClientUsage, ModuleFacts, ModuleIndex, solve, usage_from_flow
+from codemods.usage_graph import ClientUsage, ModuleFacts, ModuleIndex, reach, solve, usage_from_flow
 from migrator.engine import FAILED, FileResult
 
 MAX_ROUNDS = 3
@@ -141,18 +141,37 @@ def facts_for_file(path: str) -> ModuleFacts | None:
 _IMPORT = re.compile(rb"^[ \t]*(?:from[ \t]+[.\w]+[ \t]+import[ \t]*(?:\([^)]*\)|[^\n]*)|import[ \t]+[^\n]*)", re.MULTILINE)
 
 
-def _mentions(path: str, words: set[bytes]) -> bool:
-    """Whether one of the file's import statements names one of ``words`` (a whole word)."""
-    if not words:
-        return False
+def _uses(path: str, carriers: dict[bytes, frozenset[bytes]]) -> bool:
+    """Whether the file imports one of the modules named in ``carriers`` (by the last part of
+    its name, a whole word) and names, through that import, one of the names a client can be
+    reached through in that module: ``from M import client``, ``M.client``, ``alias.client``,
+    or a star import of M."""
     try:
         data = Path(path).read_bytes()
     except OSError:
         return False
     if b"import" not in data:
         return False
-    pattern = re.compile(rb"\b(?:" + b"|".join(re.escape(w) for w in sorted(words)) + rb")\b")
-    return any(pattern.search(statement.group(0)) for statement in _IMPORT.finditer(data))
+    for statement in _IMPORT.finditer(data):
+        text = statement.group(0)
+        for word, names in carriers.items():
+            if not re.search(rb"\b%s\b" % re.escape(word), text):
+                continue
+            head, _, imported = text.partition(b" import")
+            if head.lstrip().startswith(b"from") and re.search(rb"\b%s\b" % re.escape(word), head):
+                if b"*" in imported or any(re.search(rb"\b%s\b" % re.escape(n), imported) for n in names):
+                    return True
+                continue
+            # The module itself is imported (``import pkg.M``, ``from pkg import M as alias``):
+            # a client is reached as an attribute of it.
+            spellings = {word, *re.findall(rb"\bas[ \t]+(\w+)", text)}
+            attribute = rb"\b(?:%s)\.(?:%s)\b" % (
+                b"|".join(re.escape(s) for s in spellings),
+                b"|".join(re.escape(n) for n in names),
+            )
+            if re.search(attribute, data):
+                return True
+    return False
 
 
 def gather_facts(results: list[FileResult], roots: Sequence[str], jobs: int = 1) -> list[FileResult]:
@@ -169,7 +188,8 @@ def gather_facts(results: list[FileResult], roots: Sequence[str], jobs: int = 1)
     tried = {r.path for r in results if r.facts is not None or r.status == FAILED}
     involved = {position[r.path] for r in results if r.facts is not None and r.facts.builds_clients}
     for _ in range(MAX_ROUNDS):
-        _complete_imported(by_path, index, position, jobs)
+        reached = _reach(by_path, index, position)
+        _complete_imported(by_path, index, position, jobs, reached)
         # Modules that import an involved module are involved too (they use or re-export it).
         for path, result in by_path.items():
             file = position[path]
@@ -179,36 +199,62 @@ def gather_facts(results: list[FileResult], roots: Sequence[str], jobs: int = 1)
                 and index.imported_files(file, result.facts) & involved
             ):
                 involved.add(file)
-        words: set[bytes] = set()
+        # Other modules take part when they name, through an import, something of an involved
+        # module that holds or returns a client; involved modules' helpers take part when they
+        # are passed a client.
+        carriers: dict[bytes, frozenset[bytes]] = {}
         wanted: set[int] = set()
         for file in involved:
-            for name in index.names[file]:
-                words.add(name.rsplit(".", 1)[-1].encode())
+            names, callees = reached.get(file, (frozenset(), frozenset()))
+            if names:
+                for name in index.names[file]:
+                    word = name.rsplit(".", 1)[-1].encode()
+                    carriers[word] = carriers.get(word, frozenset()) | {n.encode() for n in names}
             facts = by_path[index.paths[file]].facts
             if facts is not None:
-                wanted |= index.imported_files(file, facts)
-        candidates = [p for p in index.paths if p not in tried and (position[p] in wanted or _mentions(p, words))]
+                wanted |= index.imported_files(file, _calling(facts, callees))
+        candidates = [
+            p for p in index.paths if p not in tried and (position[p] in wanted or (carriers and _uses(p, carriers)))
+        ]
         if not candidates:
             break
         tried.update(candidates)
         for path, facts in zip(candidates, _map(facts_for_file, candidates, jobs)):
             if facts is not None:
                 by_path[path] = replace(by_path[path], facts=facts)
-    _complete_imported(by_path, index, position, jobs)
+    _complete_imported(by_path, index, position, jobs, _reach(by_path, index, position))
     return [by_path[r.path] for r in results]
 
 
-def _complete_imported(by_path: dict[str, FileResult], index: RunIndex, position: dict[str, int], jobs: int) -> None:
-    """Whole-module facts for each sliced module (``ModuleFacts.partial``) another module imports.
+Reached = dict[int, tuple[frozenset[str], frozenset[str]]]
+
+
+def _reach(by_path: dict[str, FileResult], index: RunIndex, position: dict[str, int]) -> Reached:
+    """``usage_graph.reach`` over every module with facts so far."""
+    return reach([(position[p], r.facts) for p, r in by_path.items() if r.facts is not None], index)
+
+
+def _calling(facts: ModuleFacts, callees: frozenset[str]) -> ModuleFacts:
+    """The module's facts with only the imports it calls with a client as an argument."""
+    return replace(facts, imports=tuple(i for i in facts.imports if i[0] in callees))
+
+
+def _complete_imported(
+    by_path: dict[str, FileResult], index: RunIndex, position: dict[str, int], jobs: int, reached: Reached
+) -> None:
+    """Whole-module facts for each sliced module (``ModuleFacts.partial``) that another module
+    passes a client to.
 
     The migration read only the statements of a module a client can reach from within it; a
-    module that imports it may pass a client to any of its functions."""
-    imported: set[int] = set()
+    module that imports one of its functions may pass a client in from outside."""
+    called: set[int] = set()
     for path, result in by_path.items():
         if result.facts is not None:
-            imported |= index.imported_files(position[path], result.facts) - {position[path]}
+            file = position[path]
+            callees = reached.get(file, (frozenset(), frozenset()))[1]
+            called |= index.imported_files(file, _calling(result.facts, callees)) - {file}
     partial = [
-        index.paths[f] for f in sorted(imported) if (r := by_path[index.paths[f]]).facts is not None and r.facts.partial
+        index.paths[f] for f in sorted(called) if (r := by_path[index.paths[f]]).facts is not None and r.facts.partial
     ]
     for path, facts in zip(partial, _map(facts_for_file, partial, jobs)):
         if facts is not None:

@@ -366,15 +366,19 @@ def test_module_names_follow_packages_and_roots(tmp_path):
     assert module_names(str(tmp_path / "src" / "pkg" / "__init__.py"), [str(tmp_path / "src")]) == ["pkg"]
 
 
-def test_only_import_statements_naming_a_module_select_a_file(tmp_path):
-    from migrator.linking import _mentions
+def test_only_modules_that_reach_a_client_through_an_import_are_selected(tmp_path):
+    from migrator.linking import _uses
 
     cases = {
-        "a.py": "from . import (\n    settings,\n    clients,\n)\n",
-        "b.py": "import os, clients as c\n",
-        "c.py": "import os\n# the clients of this shop\nclients_list = []\n",
-        "d.py": "from myclients import x\n",
+        "a.py": "from . import (\n    settings,\n    clients,\n)\nclients.client.models.list()\n",
+        "b.py": "import os, clients as c\nc.client.models.list()\n",
+        "c.py": "import os\n# the clients of this shop\nclients_list = []\nclient = 1\n",
+        "d.py": "from myclients import client\n",
+        "e.py": "from clients import (\n    other,\n    client,\n)\n",
+        "f.py": "import clients\nclients.unrelated()\n",
+        "g.py": "from clients import *\n",
     }
     for name, text in cases.items():
         (tmp_path / name).write_text(text)
-    assert [n for n in sorted(cases) if _mentions(str(tmp_path / n), {b"clients"})] == ["a.py", "b.py"]
+    selected = [n for n in sorted(cases) if _uses(str(tmp_path / n), {b"clients": frozenset({b"client"})})]
+    assert selected == ["a.py", "b.py", "e.py", "g.py"]
