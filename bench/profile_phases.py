@@ -36,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 PHASES = [
     "read",
     "prefilter",
+    "slice",
     "parse",
     "wrapper copy",
     "metadata",
@@ -49,7 +50,12 @@ PHASES = [
 
 
 def profile_file(
-    path: Path, timings: dict[str, float], counts: dict[str, int], names: bool, check: bool = True
+    path: Path,
+    timings: dict[str, float],
+    counts: dict[str, int],
+    names: bool,
+    check: bool = True,
+    sliced: bool = False,
 ) -> None:
     import libcst as cst
     from libcst.codemod import CodemodContext
@@ -72,6 +78,15 @@ def profile_file(
     timings["prefilter"] += clock() - t1
     if not candidate:
         return
+    if sliced:  # what the engine hands LibCST: the statements that matter (codemods/slicing.py)
+        from codemods import slicing
+        from migrator.engine import check_parseable
+
+        t = clock()
+        piece = slicing.plan(data, check_parseable(data))
+        timings["slice"] += clock() - t
+        if piece is not None:
+            data = piece.source
     counts["files"] += 1
     counts["lines"] += data.count(b"\n")
 
@@ -286,6 +301,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--what-if", action="store_true", help="also time the pieces of a leaner pipeline"
     )
+    parser.add_argument(
+        "--sliced",
+        action="store_true",
+        help="replay on each file's slice (what the engine gives LibCST) instead of the whole file",
+    )
     args = parser.parse_args(argv)
 
     import libcst  # noqa: F401 - imported before timing so its import is not charged to a phase
@@ -310,7 +330,7 @@ def main(argv: list[str] | None = None) -> int:
             profiler.enable()
         start = time.perf_counter()
         for number, path in enumerate(paths):
-            profile_file(path, timings, counts, args.names, number < args.check_replay)
+            profile_file(path, timings, counts, args.names, number < args.check_replay, args.sliced)
         wall = time.perf_counter() - start
         if profiler is not None:
             profiler.disable()

@@ -29,6 +29,7 @@ from migrator.cli_common import (
 from migrator.discovery import DiscoveryError
 from migrator.engine import MODE_CHECK, MODE_DIFF, MODE_WRITE
 from migrator.progress import ProgressBar
+from migrator.quick import COMMANDS
 
 app = typer.Typer(
     add_completion=False,
@@ -36,7 +37,6 @@ app = typer.Typer(
     help="Move Azure OpenAI code from API keys to Microsoft Entra ID tokens.",
 )
 
-COMMANDS = ("migrate", "roles", "verify", "batch")
 
 
 def _register_commands() -> None:

@@ -15,6 +15,10 @@ from __future__ import annotations
 import sys
 
 
+# The subcommands; anything else first on the command line is a path (``aoai-migrate PATH``).
+COMMANDS = ("migrate", "roles", "verify", "batch")
+
+
 def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     plain = _plain_migrate(args)
@@ -31,6 +35,8 @@ def _plain_migrate(args: list[str]) -> tuple[list[str], str, int | None, bool] |
     """(paths, mode, jobs, force_exclude) for the plain form of ``migrate``; None otherwise."""
     from migrator.engine import MODE_CHECK, MODE_DIFF, MODE_WRITE
 
+    if args[:1] != ["migrate"] and args[:1] and args[0] in COMMANDS:
+        return None
     rest = args[1:] if args[:1] == ["migrate"] else args
     paths: list[str] = []
     mode = MODE_WRITE
