@@ -33,7 +33,7 @@ import secrets
 import sys
 from dataclasses import dataclass, field
 
-from codemods.key_names import KEY_NAME_WORDS
+from codemods.key_names import mentions_key_name
 from codemods.targets import TOKEN_PROVIDER_FUNCTIONS, TRIGGER_WORDS
 
 # Identifiers that make a statement a seed: the client class names and the helpers that build
@@ -41,7 +41,6 @@ from codemods.targets import TOKEN_PROVIDER_FUNCTIONS, TRIGGER_WORDS
 SEED_NAMES = frozenset(w.decode() for w in TRIGGER_WORDS) | {
     name.rsplit(".", 1)[-1] for name in TOKEN_PROVIDER_FUNCTIONS
 } | {"AzureTokenProvider", "api_key", "azure_ad_token_provider", "azure_ad_token"}
-_KEY_WORDS = tuple(w.decode() for w in KEY_NAME_WORDS)
 _STDLIB = frozenset(getattr(sys, "stdlib_module_names", ()))
 _NEWLINE = re.compile(rb"\r\n|\r|\n")
 
@@ -186,7 +185,7 @@ def _describe(chunk: _Chunk) -> None:
                     chunk.seed = True
             elif isinstance(node, ast.Constant) and isinstance(node.value, str):
                 text = node.value
-                if "KEY" in text and any(word in text for word in _KEY_WORDS):
+                if mentions_key_name(text.encode("utf-8", "surrogatepass")):
                     chunk.seed = True
                 elif text in SEED_NAMES:  # getattr(module, "AzureOpenAI"), a config entry
                     chunk.seed = True

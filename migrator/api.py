@@ -15,9 +15,8 @@ from migrator.engine import (
     SKIPPED,
     UNCHANGED,
     FileResult,
-    mentions_client_or_key,
+    needs_a_look,
     process_file,
-    worth_parsing,
 )
 from migrator.project_files import post_run
 from migrator.report import Report
@@ -27,6 +26,8 @@ Progress = Callable[[FileResult], None]
 # Worker processes pay for themselves only past a few files that need parsing: starting one and
 # importing LibCST in it costs about as much as parsing a handful of modules.
 PARALLEL_MIN_FILES = 6
+# Below this many files the byte search takes less time than starting a process.
+PARALLEL_SETTLE_FILES = 400
 
 # Set in the worker processes this module starts: a run inside one never starts a pool of its own.
 _IN_WORKER = False
@@ -111,10 +112,6 @@ def settle(
     return pending
 
 
-# Below this many files the byte search takes less time than starting a process.
-PARALLEL_SETTLE_FILES = 400
-
-
 def _can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
@@ -159,12 +156,7 @@ def _settle_early(path: str, include_generated: bool) -> FileResult | None:
         marker = generated_marker(data)
         if marker is not None:
             return FileResult(path, SKIPPED, reason=f"generated file ({marker}); --include-generated migrates it")
-    if path.endswith(".ipynb"):
-        # A notebook's code is inside JSON strings, where the import test (which looks for a
-        # statement at the start of a line) does not apply; the engine tests each cell's code.
-        if not mentions_client_or_key(data):
-            return FileResult(path, UNCHANGED)
-    elif not worth_parsing(data):  # the engine's own first test: it would answer the same
+    if not needs_a_look(path, data):  # the engine's own first test: it would answer the same
         return FileResult(path, UNCHANGED)
     return None
 

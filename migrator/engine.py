@@ -79,8 +79,8 @@ def might_need_migration(data: bytes) -> bool:
     return any(a in data for a in _ANCHORS) and any(word in data for word in TRIGGER_WORDS)
 
 
-
 def imports_an_sdk(data: bytes) -> bool:
+    """Whether a line of ``data`` imports one of the packages client classes live in."""
     return _SDK_IMPORT.search(data) is not None
 
 
@@ -92,6 +92,11 @@ def mentions_client_or_key(data: bytes) -> bool:
 def worth_parsing(data: bytes) -> bool:
     """Files that build a client, or that name a key variable (checks on the key are reported)."""
     return (might_need_migration(data) and imports_an_sdk(data)) or mentions_key_name(data)
+
+
+def needs_a_look(path: str, data: bytes) -> bool:
+    """Whether ``process_file`` could find anything in the file: the test the run settles files by."""
+    return mentions_client_or_key(data) if path.endswith(".ipynb") else worth_parsing(data)
 
 
 def migrate_source(
