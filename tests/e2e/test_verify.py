@@ -283,7 +283,18 @@ def test_unresolvable_host_means_the_endpoint_is_wrong(env):
     with IdentityEndpoint() as idp:
         env(**idp.env())
         doc = as_json(
-            invoke(["--endpoint", "https://aoai-verify-test.invalid", "--format", "json"], [], 1)
+            invoke(
+                [
+                    "--endpoint",
+                    "https://aoai-verify-test.invalid",
+                    "--allow-host",
+                    "aoai-verify-test.invalid",
+                    "--format",
+                    "json",
+                ],
+                [],
+                1,
+            )
         )
     [ep] = doc["endpoints"]
     assert ep["status"] == "endpoint-wrong"
