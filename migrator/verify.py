@@ -176,7 +176,7 @@ def _canonical_host(hostname: str) -> str:
         return str(ipaddress.ip_address(hostname))
     except ValueError:
         pass
-    name = hostname[:-1] if hostname.endswith(".") else hostname
+    name = hostname.removesuffix(".")
     try:
         name = name.encode("idna").decode("ascii").lower()
     except UnicodeError:

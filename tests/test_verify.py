@@ -571,7 +571,9 @@ class _NoTokenCredential:
 )
 def test_run_requests_no_token_and_sends_nothing_to_a_host_outside_azure(monkeypatch, url, source):
     credential = _NoTokenCredential()
-    monkeypatch.setattr(verify, "build_credential", lambda options, environ=None: (credential, None))
+    monkeypatch.setattr(
+        verify, "build_credential", lambda options, environ=None: (credential, None)
+    )
     sent: list[str] = []
     monkeypatch.setattr(verify, "_get", lambda u, token, timeout: sent.append(u))
     done = verify.run(
