@@ -23,6 +23,7 @@ _STATUS_WORDS = {
     verify.READY: "ready",
     verify.UNRESOLVED: "no endpoint",
     verify.INSECURE: "refused",
+    verify.NOT_AZURE: "not an Azure host",
     verify.NO_TOKEN: "no token",
     verify.UNAUTHORIZED: "unauthorized (401)",
     verify.FORBIDDEN: "forbidden (403)",
@@ -52,6 +53,13 @@ def verify_command(
     ),
     service: str = typer.Option(
         "openai", "--service", help="openai | search | inference: the service of --endpoint."
+    ),
+    allow_host: list[str] = typer.Option(
+        [],
+        "--allow-host",
+        metavar="HOST",
+        help="Send the token to this --endpoint host although it is not an Azure host of the "
+        "service (repeatable; command line only, never read from a configuration file).",
     ),
     index: str | None = typer.Option(
         None,
@@ -84,6 +92,14 @@ def verify_command(
         fail("timeouts must be positive")
     if not paths and not endpoint:
         fail("give PATH... (endpoints from the code) or --endpoint URL")
+    # Only the person running the command can let a token go to a host outside Azure: the value
+    # given on the command line, never one from a configuration file found in the scanned tree.
+    if v.get("allow_host") and list(v["allow_host"]) != list(allow_host):
+        typer.echo(
+            "aoai-migrate: warning: verify-allow-host in the configuration file is ignored: "
+            "only --allow-host on the command line can allow a host",
+            err=True,
+        )
     try:
         targets, warnings = _targets(paths or [], endpoint, service, index, options)
         if not targets:
@@ -91,8 +107,20 @@ def verify_command(
                 "no Azure OpenAI or Search client with an endpoint was found in PATH: "
                 "pass --endpoint URL"
             )
+        verify.refuse_explicit(targets, options.cloud, allow_host)
+        for host in verify.allowed_non_azure(targets, options.cloud):
+            typer.echo(
+                f"aoai-migrate: sending a token to {host}, which is not an Azure host of the "
+                "service (allowed with --allow-host)",
+                err=True,
+            )
         result = verify.run(
-            targets, options, http_timeout=timeout, token_timeout=token_timeout, warnings=warnings
+            targets,
+            options,
+            http_timeout=timeout,
+            token_timeout=token_timeout,
+            warnings=warnings,
+            allowed_hosts=allow_host,
         )
     except verify.VerifyError as exc:
         fail(str(exc))

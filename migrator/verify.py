@@ -9,6 +9,10 @@ Rules kept here:
   free text that leaves this module goes through :class:`Redactor`.
 * Never an API key: nothing here reads one (environment variables named like secrets are never
   read) and requests carry only ``Authorization: Bearer``.
+* A token goes only to a host under one of the service's Azure domains for the chosen cloud
+  (:data:`TOKEN_DOMAINS`), at the URL's own port, or to loopback (test servers). Any other host
+  named by the code or the environment is reported and skipped; one given with ``--endpoint``
+  needs ``--allow-host HOST`` as well (checked by the command before :func:`run`).
 * Only GET requests. No redirect is followed (urllib would resend the Authorization header to the
   new host). Plain ``http`` only for loopback hosts; real endpoints are https.
 * The HTTP call is the standard library's urllib, so azure-core's rule against bearer tokens over
@@ -19,6 +23,7 @@ Nothing here prints: :func:`run` returns a :class:`Run`; ``cli_verify`` renders 
 
 from __future__ import annotations
 
+import ast
 import base64
 import http.client
 import ipaddress
@@ -57,6 +62,7 @@ DEFAULT_TOKEN_TIMEOUT = 15.0
 READY = "ready"
 UNRESOLVED = "unresolved"  # no endpoint URL could be found
 INSECURE = "insecure-endpoint"  # http to a non-loopback host: refused, no request made
+NOT_AZURE = "not-azure-host"  # a host outside the service's Azure domains: refused, no request made
 NO_TOKEN = "no-token"
 UNAUTHORIZED = "unauthorized"  # 401
 FORBIDDEN = "forbidden"  # 403: a role is missing
@@ -82,6 +88,26 @@ _AI_SERVICES_HOST = re.compile(
 )
 _SEARCH_HOST = re.compile(r"^([a-z0-9][a-z0-9-]*)\.search\.(windows\.net|azure\.us|azure\.cn)$")
 _REGIONAL_HOST = re.compile(r"\.api\.cognitive\.(microsoft\.com|microsoft\.us|azure\.cn)$")
+
+# The only hosts a token is sent to: names under these domains, per service and cloud (FACTS
+# section 7). Azure OpenAI, Azure AI Services (which also serves the OpenAI paths) and AI Foundry
+# resource endpoints; Azure AI Search. Gateways (*.azure-api.net), serverless model endpoints and
+# regional endpoints are not in the list: they take keys, not this token.
+_AI_SERVICES_DOMAINS = {
+    "public": ("openai.azure.com", "cognitiveservices.azure.com", "services.ai.azure.com"),
+    "usgov": ("openai.azure.us", "cognitiveservices.azure.us"),
+    "china": ("openai.azure.cn", "cognitiveservices.azure.cn"),
+}
+TOKEN_DOMAINS: dict[str, dict[str, tuple[str, ...]]] = {
+    "openai": _AI_SERVICES_DOMAINS,
+    "inference": _AI_SERVICES_DOMAINS,
+    "search": {
+        "public": ("search.windows.net",),
+        "usgov": ("search.azure.us",),
+        "china": ("search.azure.cn",),
+    },
+}
+_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 # 403 bodies that come from network rules, not from a missing role.
 _NETWORK_403 = re.compile(
     r"firewall|virtual network|public (network )?access|private endpoint|ip address"
@@ -123,20 +149,116 @@ _DEFAULT_ROLE = {
 def normalize_url(text: str) -> str:
     """``scheme://host[:port][/path]`` without query or trailing slash; raises VerifyError.
 
-    The error never repeats the text: a misplaced key in an endpoint variable stays unprinted.
+    The host is what a connection would go to, spelled once: lower case, IDNA-encoded (the way the
+    socket layer encodes it), without a trailing dot; a URL with user info (``user@host``) or a
+    host that is not a plain DNS name or IP address is refused. The error never repeats the text:
+    a misplaced key in an endpoint variable stays unprinted.
     """
-    parts = urlsplit(text.strip())
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise VerifyError("is not an http(s) URL")
     try:
+        parts = urlsplit(text.strip())
         port = parts.port
     except ValueError:
-        raise VerifyError("has an invalid port") from None
-    host = parts.hostname.lower()
+        raise VerifyError("is not a valid URL (bad host or port)") from None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise VerifyError("is not an http(s) URL")
+    if "@" in parts.netloc:
+        raise VerifyError("carries user info before the host (user@host): give the host only")
+    host = _canonical_host(parts.hostname)
     netloc = f"[{host}]" if ":" in host else host
     if port is not None:
         netloc += f":{port}"
     return f"{parts.scheme.lower()}://{netloc}{parts.path.rstrip('/')}"
+
+
+def _canonical_host(hostname: str) -> str:
+    """The ASCII host a connection goes to; raises VerifyError for anything else."""
+    try:
+        return str(ipaddress.ip_address(hostname))
+    except ValueError:
+        pass
+    name = hostname.removesuffix(".")
+    try:
+        name = name.encode("idna").decode("ascii").lower()
+    except UnicodeError:
+        raise VerifyError("has an invalid host name") from None
+    if not name or not all(_LABEL.match(label) for label in name.split(".")):
+        raise VerifyError("has an invalid host name")
+    return name
+
+
+def azure_domain(host: str, service: str, cloud: str) -> str | None:
+    """The Azure domain of ``service`` in ``cloud`` that ``host`` is a name under, or None.
+
+    ``host`` is a canonical host (:func:`normalize_url`); the match is on whole labels, so
+    ``xopenai.azure.com`` and ``x.openai.azure.com.example`` are not under ``openai.azure.com``.
+    """
+    for domain in TOKEN_DOMAINS.get(service, {}).get(cloud, ()):
+        if host.endswith("." + domain) and len(host) > len(domain) + 1:
+            return domain
+    return None
+
+
+def token_may_go(url: str, service: str, cloud: str, allowed_hosts: Iterable[str] = ()) -> bool:
+    """Whether a token for ``service`` may be sent to ``url``: an https URL on a host under the
+    service's Azure domains for ``cloud``, or on a host the user allowed, or a loopback URL."""
+    try:
+        url = normalize_url(url)
+    except VerifyError:
+        return False
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if is_loopback(host):
+        return True
+    if parts.scheme != "https":
+        return False
+    return azure_domain(host, service, cloud) is not None or host in _hosts(allowed_hosts)
+
+
+def _hosts(allowed_hosts: Iterable[str]) -> set[str]:
+    out = set()
+    for raw in allowed_hosts:
+        try:
+            out.add(_canonical_host(raw.strip().lower()))
+        except VerifyError:
+            continue
+    return out
+
+
+def domains_words(service: str, cloud: str) -> str:
+    return ", ".join(f"*.{d}" for d in TOKEN_DOMAINS.get(service, {}).get(cloud, ()))
+
+
+def refuse_explicit(targets: Iterable[Target], cloud: str, allowed_hosts: Iterable[str]) -> None:
+    """Raise VerifyError naming every https ``--endpoint`` host outside the service's Azure domains
+    that ``--allow-host`` does not allow (plain http is refused by :func:`run`, as before)."""
+    refused: dict[str, str] = {}
+    for t in targets:
+        if t.source != "--endpoint" or t.url is None or urlsplit(t.url).scheme != "https":
+            continue
+        if not token_may_go(t.url, t.service, cloud, allowed_hosts):
+            refused.setdefault(_host(t.url), t.service)
+    if refused:
+        host, service = next(iter(refused.items()))
+        raise VerifyError(
+            f"--endpoint host {', '.join(refused)} is not under the Azure domains that may "
+            f"receive a {_service_words(service)} token in the {cloud} cloud "
+            f"({domains_words(service, cloud)}): no token was requested and no request made. "
+            f"If you trust it (a gateway that accepts Entra ID tokens, say), add "
+            f"--allow-host {host} to send it the token"
+        )
+
+
+def allowed_non_azure(targets: Iterable[Target], cloud: str) -> list[str]:
+    """The hosts of ``--endpoint`` targets that get a token only because the user allowed them."""
+    hosts: list[str] = []
+    for t in targets:
+        if t.source != "--endpoint" or t.url is None or urlsplit(t.url).scheme != "https":
+            continue
+        host = _host(t.url)
+        if is_loopback(host) or azure_domain(host, t.service, cloud) or host in hosts:
+            continue
+        hosts.append(host)
+    return hosts
 
 
 def resolve_resource(resource: str, environ: Mapping[str, str]) -> tuple[str | None, str | None]:
@@ -159,7 +281,10 @@ def resolve_resource(resource: str, environ: Mapping[str, str]) -> tuple[str | N
         except VerifyError as exc:
             return None, f"{value} {exc}: set it to the endpoint URL, or pass --endpoint URL"
     if kind == "host":
-        return f"https://{value}", None
+        try:  # refined from the code's own literal when it is known (targets_from_analysis)
+            return normalize_url(f"https://{value}"), None
+        except VerifyError as exc:
+            return None, f"the host written in the code {exc}: pass --endpoint URL"
     if kind == "expr":
         return None, f"the endpoint is computed in code (`{value}`): pass --endpoint URL"
     return None, "the client's endpoint is not visible in the code: pass --endpoint URL"
@@ -190,20 +315,55 @@ def targets_from_analysis(
     clients = list(clients)
     targets: list[Target] = []
     for a in assignments:
-        url, problem = resolve_resource(a.resource, environ)
+        urls: list[tuple[str | None, str | None]] = [resolve_resource(a.resource, environ)]
+        if a.resource.startswith("host:"):
+            urls = literal_urls(clients, a.service, a.resource) or urls
         if a.service not in SERVICES:
-            url, problem = None, f"verify has no read-only check for the {a.service} service yet"
+            urls = [(None, f"verify has no read-only check for the {a.service} service yet")]
         evidence = tuple(f"{e.path}:{e.line} {e.what}" for e in a.evidence)
         indexes: list[str | None] = [None]
         if a.service == "search":
             indexes = (
                 [index] if index else list(index_names(clients, a.service, a.resource)) or [None]
             )
-        for name in indexes:
-            targets.append(
-                Target(a.service, a.resource, url, a.role, "code", name, evidence, problem)
-            )
+        for url, problem in urls:
+            for name in indexes:
+                targets.append(
+                    Target(a.service, a.resource, url, a.role, "code", name, evidence, problem)
+                )
     return _dedupe(targets)
+
+
+def literal_urls(
+    clients: Iterable[tuple[str, object]], service: str, resource: str
+) -> list[tuple[str | None, str | None]]:
+    """(url, problem) for each endpoint string literal the clients of one ``host:`` resource use.
+
+    The resource key keeps only the host; the URL is read again from the literal's value, so its
+    port, scheme and real host (``"https://x.openai.azure.com\\x40evil.example"`` is not on
+    Azure) are the ones the code would use.
+    """
+    found: list[tuple[str | None, str | None]] = []
+    for _, client in clients:
+        if getattr(client, "service", None) != service or roles.resource_key(client) != resource:  # type: ignore[arg-type]
+            continue
+        try:
+            value = ast.literal_eval(str(getattr(client, "endpoint", "")))
+        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+            value = None
+        if isinstance(value, bytes) or not isinstance(value, str):
+            item: tuple[str | None, str | None] = (
+                None,
+                "the endpoint is built in code around a literal host: pass --endpoint URL",
+            )
+        else:
+            try:
+                item = (normalize_url(value), None)
+            except VerifyError as exc:
+                item = (None, f"the endpoint written in the code {exc}: pass --endpoint URL")
+        if item not in found:
+            found.append(item)
+    return found
 
 
 def explicit_targets(
@@ -923,6 +1083,29 @@ _INSECURE_TEXT = (
 )
 
 
+def _not_azure_text(target: Target, cloud: str) -> str:
+    host = _host(target.url or "")
+    text = (
+        f"refused: {host} is not under the Azure domains that may receive a "
+        f"{_service_words(target.service)} token in the {cloud} cloud "
+        f"({domains_words(target.service, cloud)}); no token was requested and no request made"
+    )
+    if _REGIONAL_HOST.search(host):
+        text += (
+            ". It is a regional endpoint, which accepts keys only: Entra ID tokens need the "
+            "resource's own endpoint (https://NAME.openai.azure.com or "
+            "https://NAME.cognitiveservices.azure.com)"
+        )
+    elif target.source == "--endpoint":
+        text += f". To send it the token anyway, add --allow-host {host}"
+    else:
+        text += (
+            ". If you trust it (a gateway that accepts Entra ID tokens, say), check it with "
+            f"--endpoint URL --allow-host {host}"
+        )
+    return text
+
+
 def run(
     targets: list[Target],
     options: MigrationOptions,
@@ -931,7 +1114,12 @@ def run(
     token_timeout: float = DEFAULT_TOKEN_TIMEOUT,
     environ: Mapping[str, str] | None = None,
     warnings: Iterable[str] = (),
+    allowed_hosts: Iterable[str] = (),
 ) -> Run:
+    """Check every target. A token is requested and sent only for a target whose URL
+    :func:`token_may_go`; ``allowed_hosts`` (``--allow-host``) counts for ``--endpoint`` targets
+    only, never for an endpoint the code or the environment names."""
+    allowed_hosts = tuple(allowed_hosts)
     redact = Redactor()
     log: list[str] = []
     results: list[EndpointResult] = []
@@ -946,10 +1134,21 @@ def run(
                     EndpointResult(target, None, UNRESOLVED, target.problem or "no endpoint")
                 )
                 continue
+            try:  # check and request the same spelling of the URL: its canonical one
+                target = replace(target, url=normalize_url(target.url))
+            except VerifyError as exc:
+                text = f"the endpoint {exc}: no token was requested"
+                results.append(EndpointResult(target, None, ENDPOINT_WRONG, text))
+                continue
             scope = scope_of(target, options)
             scheme = urlsplit(target.url).scheme
             if scheme != "https" and not is_loopback(_host(target.url)):
                 results.append(EndpointResult(target, scope, INSECURE, _INSECURE_TEXT))
+                continue
+            allowed = allowed_hosts if target.source == "--endpoint" else ()
+            if not token_may_go(target.url, target.service, options.cloud, allowed):
+                text = _not_azure_text(target, options.cloud)
+                results.append(EndpointResult(target, scope, NOT_AZURE, text))
                 continue
             if credential is None:
                 credential, info = build_credential(options, environ)

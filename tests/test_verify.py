@@ -444,3 +444,154 @@ def test_loopback_detection():
         and verify.is_loopback("localhost")
     )
     assert not verify.is_loopback("10.0.0.1") and not verify.is_loopback("example.com")
+
+
+# -- where a token may go ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "service", "cloud", "may"),
+    [
+        ("https://res.openai.azure.com", "openai", "public", True),
+        ("https://res.cognitiveservices.azure.com/openai/v1", "openai", "public", True),
+        ("https://res.services.ai.azure.com/models", "inference", "public", True),
+        ("https://RES.OpenAI.Azure.COM.:8443", "openai", "public", True),
+        ("https://res.openai.azure.us", "openai", "usgov", True),
+        ("https://res.cognitiveservices.azure.cn", "openai", "china", True),
+        ("https://s.search.windows.net", "search", "public", True),
+        ("https://s.search.azure.us", "search", "usgov", True),
+        ("https://s.search.azure.cn", "search", "china", True),
+        ("http://127.0.0.1:8080", "openai", "public", True),  # loopback test servers
+        ("http://[::1]:8080", "search", "china", True),
+        ("http://localhost:8080", "openai", "public", True),
+        ("https://evil.example:8443", "openai", "public", False),
+        ("https://xopenai.azure.com", "openai", "public", False),
+        ("https://openai.azure.com", "openai", "public", False),  # the domain itself
+        ("https://evilopenai.azure.com.attacker.net", "openai", "public", False),
+        ("https://x.openai.azure.com.evil.example", "openai", "public", False),
+        ("https://x.openai.azure.com@evil.example", "openai", "public", False),
+        ("https://evil.example@x.openai.azure.com", "openai", "public", False),
+        ("https://x.openai.azure.com\\@evil.example", "openai", "public", False),
+        ("https://x.openai.azure.com\uff0eevil.example", "openai", "public", False),
+        ("https://x.openai.azure.com%2eevil.example", "openai", "public", False),
+        ("https://res.openai.azure.us", "openai", "public", False),  # another cloud
+        ("https://res.openai.azure.com", "openai", "usgov", False),
+        ("https://s.search.windows.net", "openai", "public", False),  # another service
+        ("https://res.openai.azure.com", "search", "public", False),
+        ("https://gw.azure-api.net/openai", "openai", "public", False),  # a gateway
+        ("https://westeurope.api.cognitive.microsoft.com", "openai", "public", False),
+        ("https://m.eastus2.models.ai.azure.com", "inference", "public", False),
+        ("http://res.openai.azure.com", "openai", "public", False),  # plain http
+        ("https://127.0.0.2.nip.io", "openai", "public", False),
+        ("https://localhost.evil.example", "openai", "public", False),
+    ],
+)
+def test_a_token_may_go_only_to_the_services_azure_hosts_in_the_cloud(url, service, cloud, may):
+    assert verify.token_may_go(url, service, cloud) is may
+
+
+def test_allow_host_lets_one_named_host_have_the_token():
+    url = "https://gw.example.com:8443/openai"
+    assert not verify.token_may_go(url, "openai", "public")
+    assert verify.token_may_go(url, "openai", "public", ["GW.example.com."])
+    assert not verify.token_may_go(url, "openai", "public", ["example.com", "w.example.com"])
+    assert not verify.token_may_go("http://gw.example.com", "openai", "public", ["gw.example.com"])
+
+
+@pytest.mark.parametrize(
+    ("text", "url"),
+    [
+        ("https://RES.OpenAI.Azure.com./openai/", "https://res.openai.azure.com/openai"),
+        ("https://res.openai.azure.com:8443/", "https://res.openai.azure.com:8443"),
+        ("https://b\u00fccher.openai.azure.com", "https://xn--bcher-kva.openai.azure.com"),
+        ("https://res\uff0eopenai.azure.com", "https://res.openai.azure.com"),
+        ("http://[::1]:9/x", "http://[::1]:9/x"),
+    ],
+)
+def test_a_url_is_checked_and_used_in_one_canonical_spelling(text, url):
+    assert verify.normalize_url(text) == url
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "https://x.openai.azure.com@evil.example/",
+        "https://user:pw@res.openai.azure.com/",
+        "https://x.openai.azure.com\\@evil.example",
+        "https://res.openai.azure.com%2f.evil.example",
+        "https://res..openai.azure.com",
+        "https://res.openai.azure.com:99999",
+    ],
+)
+def test_a_url_with_user_info_or_a_malformed_host_is_refused(text):
+    with pytest.raises(verify.VerifyError):
+        verify.normalize_url(text)
+
+
+def _code_target(endpoint_source: str, resource: str) -> Target:
+    from codemods.findings import ClientRecord
+
+    client = ClientRecord(1, 0, "openai", "AzureOpenAI", "migrated", "", endpoint=endpoint_source)
+    assert roles.resource_key(client) == resource
+    assignment = roles.Assignment("openai", resource, roles.OPENAI_USER, (), False, False)
+    [t] = verify.targets_from_analysis([assignment], [("app.py", client)], {})
+    return t
+
+
+def test_an_endpoint_literal_in_code_keeps_its_port():
+    t = _code_target('"https://res.openai.azure.com:8443/"', "host:res.openai.azure.com")
+    assert t.url == "https://res.openai.azure.com:8443"
+    assert verify.probe_url(t).startswith("https://res.openai.azure.com:8443/openai/models?")
+
+
+def test_an_endpoint_literal_is_read_for_its_real_host_not_the_look_alike_prefix():
+    t = _code_target('"https://x.openai.azure.com\\x40evil.example/"', "host:x.openai.azure.com")
+    assert t.url is None and "user info" in (t.problem or "")
+    t = _code_target('"https://x.openai.azure.com\uff0eevil.example/"', "host:x.openai.azure.com")
+    assert t.url == "https://x.openai.azure.com.evil.example"
+
+
+class _NoTokenCredential:
+    def __init__(self) -> None:
+        self.scopes: list[str] = []
+
+    def get_token(self, scope: str):  # type: ignore[no-untyped-def]
+        self.scopes.append(scope)
+        raise AssertionError("no token may be requested for this target")
+
+
+@pytest.mark.parametrize(
+    ("url", "source"),
+    [
+        ("https://evil.example:8443", "host:evil.example"),
+        ("https://evil.example", "env:AZURE_OPENAI_ENDPOINT"),
+        ("https://res.openai.azure.com.evil.example", "host:res.openai.azure.com.evil.example"),
+        ("https://gw.example.com", "--endpoint"),  # not allowed with --allow-host
+    ],
+)
+def test_run_requests_no_token_and_sends_nothing_to_a_host_outside_azure(monkeypatch, url, source):
+    credential = _NoTokenCredential()
+    monkeypatch.setattr(
+        verify, "build_credential", lambda options, environ=None: (credential, None)
+    )
+    sent: list[str] = []
+    monkeypatch.setattr(verify, "_get", lambda u, token, timeout: sent.append(u))
+    done = verify.run(
+        [target(url, source=source)], MigrationOptions(), allowed_hosts=["evil.example"]
+    )
+    [r] = done.results
+    assert (r.status, r.request, sent, credential.scopes) == (verify.NOT_AZURE, None, [], [])
+    assert "not under the Azure domains" in r.explanation and done.return_code == 1
+    host = verify._host(url)
+    assert f"--allow-host {host}" in r.explanation
+
+
+def test_an_explicit_endpoint_outside_azure_is_refused_with_the_flag_that_allows_it():
+    targets = [target("https://gw.example.com:8443"), target("https://res.openai.azure.com")]
+    with pytest.raises(verify.VerifyError) as refused:
+        verify.refuse_explicit(targets, "public", [])
+    assert "gw.example.com" in str(refused.value)
+    assert "--allow-host gw.example.com" in str(refused.value)
+    assert "res.openai.azure.com" not in str(refused.value)
+    verify.refuse_explicit(targets, "public", ["gw.example.com"])  # allowed: no error
+    assert verify.allowed_non_azure(targets, "public") == ["gw.example.com"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -31,6 +32,14 @@ from tests.e2e.loopback import (
     _LoopbackServer,
     _Reply,
     clean_env,
+)
+from tests.untrusted_verify import (
+    TRUSTED_GATEWAY,
+    Case,
+    app_with_endpoint,
+    hostile_cases,
+    legitimate_cases,
+    run_case,
 )
 
 CLIENT_ID = "00000000-0000-4000-8000-0000000000d4"
@@ -283,7 +292,18 @@ def test_unresolvable_host_means_the_endpoint_is_wrong(env):
     with IdentityEndpoint() as idp:
         env(**idp.env())
         doc = as_json(
-            invoke(["--endpoint", "https://aoai-verify-test.invalid", "--format", "json"], [], 1)
+            invoke(
+                [
+                    "--endpoint",
+                    "https://aoai-verify-test.invalid",
+                    "--allow-host",
+                    "aoai-verify-test.invalid",
+                    "--format",
+                    "json",
+                ],
+                [],
+                1,
+            )
         )
     [ep] = doc["endpoints"]
     assert ep["status"] == "endpoint-wrong"
@@ -569,6 +589,59 @@ def test_search_401_with_a_bearer_challenge_puts_the_missing_role_first(env):
     explanation = ep["explanation"]
     assert explanation.index("has no Search role") < explanation.index("--auth-options aadOrApiKey")
     assert any(SEARCH_READER_ID in f for f in ep["fixes"])
+
+
+# -- where the token may go (issue 15) ------------------------------------------------------------
+# tests/untrusted_verify.py: the attacker is an https server on loopback that the client trusts for
+# its names, which resolve to it for any port; it must see no connection at all.
+
+
+@pytest.mark.parametrize("case", hostile_cases(), ids=lambda c: c.name)
+def test_no_spelling_of_a_non_azure_host_gets_a_connection_or_a_token(tmp_path, case):
+    outcome = run_case(case, tmp_path)
+    assert outcome.attacker_connections == 0 and outcome.attacker_requests == []
+    assert outcome.problems() == []
+
+
+def test_the_issues_example_is_reported_and_skipped_without_a_token_request(tmp_path):
+    case = Case(
+        "issue 15",
+        {"app.py": app_with_endpoint('"https://evil.example:8443/"')},
+        ("{root}",),
+        1,
+    )
+    outcome = run_case(case, tmp_path)
+    assert outcome.attacker_connections == 0 and outcome.token_requests == 0
+    assert "https://evil.example:8443 (written in the code)" in outcome.stdout
+    assert "not an Azure host: refused: evil.example is not under the Azure domains" in (
+        outcome.stdout
+    )
+    assert "--endpoint URL --allow-host evil.example" in outcome.stdout
+
+
+@pytest.mark.parametrize("case", legitimate_cases(), ids=lambda c: c.name)
+def test_an_azure_host_keeps_its_port_and_an_allowed_host_is_named_first(tmp_path, case):
+    outcome = run_case(case, tmp_path)
+    assert outcome.problems() == []
+    [seen] = outcome.good_requests
+    assert seen.path.startswith("/openai/models?")
+    # The stand-in answers only at its own port: the request came to the URL's port, and says so.
+    assert re.fullmatch(r"(res\.openai\.azure\.com|gw\.example):\d+", seen.host), seen.host
+
+
+def test_a_non_azure_endpoint_without_allow_host_exits_2_and_names_the_host(tmp_path):
+    case = Case(
+        "gateway without --allow-host",
+        {},
+        ("--endpoint", "https://" + TRUSTED_GATEWAY + ":{good}"),
+        2,
+    )
+    outcome = run_case(case, tmp_path)
+    assert outcome.exit_code == 2
+    assert outcome.good_requests == [] and outcome.token_requests == 0
+    assert outcome.stdout == ""
+    assert f"--endpoint host {TRUSTED_GATEWAY} is not under the Azure domains" in outcome.stderr
+    assert f"add --allow-host {TRUSTED_GATEWAY}" in outcome.stderr
 
 
 # -- the real entry point -----------------------------------------------------------------------
