@@ -495,6 +495,7 @@ def iter_files(paths: list[str], selection: FileSelection | None = None) -> Iter
         if not os.path.isdir(raw):
             if selection.force_exclude and walker.excluded_explicitly(raw):
                 continue
+            _refuse_special(raw)
             key = os.path.realpath(raw)
             if key not in seen:
                 seen.add(key)
@@ -507,6 +508,26 @@ def iter_files(paths: list[str], selection: FileSelection | None = None) -> Iter
             if key not in seen:
                 seen.add(key)
                 yield path
+
+
+_SPECIAL = (
+    (stat.S_ISFIFO, "a named pipe"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
+
+
+def _refuse_special(path: str) -> None:
+    """A named path that is no file and no directory: reading a pipe or a device would wait for a
+    writer that may never come (or never end), so the run refuses it before reading anything."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return  # a dangling link or a loop: reported when the file cannot be read
+    for test, what in _SPECIAL:
+        if test(mode):
+            raise DiscoveryError(f"not a regular file ({what}): {path}")
 
 
 def generated_marker(data: bytes) -> str | None:
