@@ -80,6 +80,10 @@ def base_env() -> dict[str, str]:
     env.pop("GIT_CONFIG_PARAMETERS", None)  # `-c` from a calling git: ours are given explicitly
     env.pop("GIT_CONFIG_COUNT", None)
     env.pop("GIT_EXTERNAL_DIFF", None)
+    from migrator import quick
+
+    if quick.SAFE_PATH_SET:  # set for the tool's own workers: hooks run as without the tool
+        env.pop("PYTHONSAFEPATH", None)
     env.setdefault("GIT_OPTIONAL_LOCKS", "0")  # `git status` need not refresh the user's index
     return env
 

@@ -73,3 +73,28 @@ def test_generated_looking_needs_mostly_data_and_no_client_code() -> None:
     assert generated_looking(b"from openai import AzureOpenAI\n" + code) is None
     # A notebook is JSON, every line of it data: never judged so.
     assert generated_looking(b"{\n" + data.split(b"CATALOGUE = {\n", 1)[1]) is None
+
+
+def test_child_interpreters_of_the_tool_do_not_put_the_current_directory_on_their_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A worker started by spawn or forkserver begins as `python -c ...` in the current
+    # directory: with the environment the tool leaves for its children, a module there is not
+    # imported.
+    import subprocess
+
+    from migrator import gitrepo, quick
+
+    monkeypatch.setenv("PYTHONSAFEPATH", "")  # unset in effect; restored afterwards
+    monkeypatch.setattr(quick, "SAFE_PATH_SET", False)
+    monkeypatch.setattr(quick, "_plain_migrate", lambda args: ([str(tmp_path)], "check", 1, False))
+    monkeypatch.setattr(quick, "_settled_run", lambda *args: 0)
+    with pytest.raises(SystemExit):
+        quick.main(["--check", str(tmp_path)])
+    marker = tmp_path / "imported.txt"
+    (tmp_path / "shadowed.py").write_text(f"open({str(marker)!r}, 'w').write('x')\n")
+    probe = "try:\n    import shadowed\nexcept ImportError:\n    pass\n"
+    subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, env=dict(os.environ), check=True)
+    assert not marker.exists()
+    # The repository's own hooks (batch's git commands) run without it, as they would anyway.
+    assert "PYTHONSAFEPATH" not in gitrepo.base_env()

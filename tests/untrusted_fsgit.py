@@ -83,6 +83,7 @@ def run(
         errors="replace",
         timeout=timeout,
         stdin=subprocess.DEVNULL,
+        check=False,
     )
 
 
@@ -351,12 +352,16 @@ def links(scratch: Path) -> dict:
     for name, target in symlinks.items():
         (tree / name).symlink_to(target)
     os.link(outside / "hard.py", tree / "hard.py")
-    before = {p.relative_to(outside).as_posix(): digest(p) for p in outside.rglob("*") if p.is_file()}
+    before = {
+        p.relative_to(outside).as_posix(): digest(p) for p in outside.rglob("*") if p.is_file()
+    }
     proc = run(
         tool(".", "linked.py", "linked.ipynb", "--format", "json", "--jobs", "1"), tree, scratch
     )
     problems: list[str] = []
-    after = {p.relative_to(outside).as_posix(): digest(p) for p in outside.rglob("*") if p.is_file()}
+    after = {
+        p.relative_to(outside).as_posix(): digest(p) for p in outside.rglob("*") if p.is_file()
+    }
     through = sorted(name for name in before if after.get(name) != before[name])
     problems += [f"{name} (outside the tree) was written through a link" for name in through]
     for name, target in symlinks.items():
@@ -412,7 +417,12 @@ def named_pipe(scratch: Path) -> dict:
     if time.monotonic() - started > 30:
         problems.append("FIFO: the refusal took over 30 s")
     corrupted = int(digest(tree / "app.py") != before)  # a usage error changes nothing
-    return {"tried": 1, "as_expected": int(not problems), "files_corrupted": corrupted, "problems": problems}
+    return {
+        "tried": 1,
+        "as_expected": int(not problems),
+        "files_corrupted": corrupted,
+        "problems": problems,
+    }
 
 
 def special_modes(scratch: Path) -> dict:
@@ -424,14 +434,20 @@ def special_modes(scratch: Path) -> dict:
         (tree / name).write_text(CLIENT)
         (tree / name).chmod(mode)
     proc = run(tool(".", "--jobs", "1"), tree, scratch)
-    problems = [f"modes run: exit {proc.returncode}: {proc.stderr[-500:]}"] if proc.returncode else []
+    problems = (
+        [f"modes run: exit {proc.returncode}: {proc.stderr[-500:]}"] if proc.returncode else []
+    )
     for name, mode in modes.items():
         now = stat.S_IMODE((tree / name).stat().st_mode)
         if now != mode:
             problems.append(f"{name}: mode {mode:04o} became {now:04o}")
         if "azure_ad_token_provider" not in (tree / name).read_text():
             problems.append(f"{name}: not migrated")
-    return {"tried": len(modes), "as_expected": len(modes) - min(len(modes), len(problems)), "problems": problems}
+    return {
+        "tried": len(modes),
+        "as_expected": len(modes) - min(len(modes), len(problems)),
+        "problems": problems,
+    }
 
 
 # -- 4. the tool importing a scanned tree's modules ----------------------------------------------
@@ -471,7 +487,10 @@ def invocations(tree: Path, with_migrator: bool) -> list[tuple[str, list[str]]]:
     """The ways the project documents or uses to run the tool, from inside ``tree``."""
     out = [
         ("aoai-migrate", [console_script(), "migrate", ".", "--jobs", "2", "--dry-run"]),
-        ("python -P -m migrator", [sys.executable, "-P", "-m", "migrator", ".", "--jobs", "2", "--dry-run"]),
+        (
+            "python -P -m migrator",
+            [sys.executable, "-P", "-m", "migrator", ".", "--jobs", "2", "--dry-run"],
+        ),
     ]
     if not with_migrator:
         # `python -m migrator` finds the package only when no migrator.py shadows it.
@@ -550,7 +569,11 @@ def big_generated(scratch: Path) -> dict:
     tree = scratch / "generated"
     (tree / "models").mkdir(parents=True)
     (tree / "app.py").write_text(CLIENT)
-    sizes = {"models/catalogue_a.py": 1_700_000, "models/catalogue_b.py": 1_800_000, "models/catalogue_c.py": 1_900_000}
+    sizes = {
+        "models/catalogue_a.py": 1_700_000,
+        "models/catalogue_b.py": 1_800_000,
+        "models/catalogue_c.py": 1_900_000,
+    }
     for n, (name, size) in enumerate(sizes.items()):
         (tree / name).write_bytes(generated_catalogue(size, n))
     before = {name: digest(tree / name) for name in sizes}
@@ -563,7 +586,9 @@ def big_generated(scratch: Path) -> dict:
         problems.append(f"no JSON report ({exc}): {proc.stderr[-2000:]}")
     for name in sizes:
         shown = files.get(os.path.normpath(name)) or {}
-        if shown.get("status") != "skipped" or "generated-looking" not in (shown.get("reason") or ""):
+        if shown.get("status") != "skipped" or "generated-looking" not in (
+            shown.get("reason") or ""
+        ):
             problems.append(f"{name}: expected skipped as generated-looking: {shown}")
     corrupted = sum(digest(tree / name) != before[name] for name in sizes)
     if proc.returncode != 0:
@@ -571,7 +596,12 @@ def big_generated(scratch: Path) -> dict:
     if "azure_ad_token_provider" not in (tree / "app.py").read_text():
         problems.append("app.py was not migrated")
     tried = len(sizes)
-    return {"tried": tried, "as_expected": tried - min(tried, len(problems)), "files_corrupted": corrupted, "problems": problems}
+    return {
+        "tried": tried,
+        "as_expected": tried - min(tried, len(problems)),
+        "files_corrupted": corrupted,
+        "problems": problems,
+    }
 
 
 # -- all of it ------------------------------------------------------------------------------------
@@ -592,7 +622,13 @@ def measure(scratch: Path) -> dict:
     parts = [git_settings, links, named_pipe, special_modes, imports_from_tree, big_generated]
     for part in parts:
         got = part(scratch / part.__name__)
-        for key in ("tried", "as_expected", "files_corrupted", "commands_executed", "writes_through_links"):
+        for key in (
+            "tried",
+            "as_expected",
+            "files_corrupted",
+            "commands_executed",
+            "writes_through_links",
+        ):
             out[key] += got.get(key, 0)
         out["problems"] += [f"{part.__name__}: {p}" for p in got["problems"]]
     return out
