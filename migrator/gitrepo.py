@@ -76,7 +76,6 @@ def base_env() -> dict[str, str]:
     env["GIT_LFS_SKIP_SMUDGE"] = "1"  # a checkout must not download LFS objects
     env["GIT_EDITOR"] = "true"  # never open an editor
     env["GIT_PAGER"] = "cat"
-    env["GIT_CONFIG_NOSYSTEM"] = "1"  # the machine's config is not the user's either
     env.pop("GIT_CONFIG_PARAMETERS", None)  # `-c` from a calling git: ours are given explicitly
     env.pop("GIT_CONFIG_COUNT", None)
     env.pop("GIT_EXTERNAL_DIFF", None)
