@@ -621,7 +621,9 @@ def measure(scratch: Path) -> dict:
     }
     parts = [git_settings, links, named_pipe, special_modes, imports_from_tree, big_generated]
     for part in parts:
-        got = part(scratch / part.__name__)
+        place = scratch / part.__name__
+        place.mkdir(parents=True, exist_ok=True)
+        got = part(place)
         for key in (
             "tried",
             "as_expected",
