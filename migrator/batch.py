@@ -241,8 +241,8 @@ def _open(repo: str) -> Git:
         raise _Stop(FAILED, "not a git repository")
     if os.path.realpath(top) != os.path.realpath(path):
         raise _Stop(FAILED, f"not the top of its git repository (that is {top})")
-    git = Git(Path(top))
-    return Git(git.cwd, identity_config(git) + ("gc.auto=0", "maintenance.auto=false"))
+    git = Git(Path(top)).without_drivers()
+    return replace(git, config=identity_config(git))
 
 
 def _head(git: Git) -> tuple[str, str]:
@@ -288,7 +288,7 @@ def _migrate(
     created = committed = False
     try:
         with _worktree(git, head) as checkout:
-            wt, work = checkout.path, checkout.git
+            wt, work = checkout.path, checkout.without_hooks
             opts = repo_options(wt, options)
             result = _findings(repo, _api_run(wt, opts, MODE_WRITE), opts, wt)
             # In patch mode even the blobs go to the temporary object directory.
@@ -306,7 +306,11 @@ def _migrate(
             checkout.without_hooks.run("checkout", "--quiet", "-b", branch)
             created = True
             try:
-                work.run("commit", "--quiet", "--cleanup=whitespace", "-F", "-", input=message)
+                # The one call with the repository's hooks (and its signing settings); drivers
+                # asked again, as an includeIf can name the new branch.
+                checkout.git.without_drivers().run(
+                    "commit", "--quiet", "--cleanup=whitespace", "-F", "-", input=message
+                )
             except GitError as exc:
                 refused = f"the commit was refused: {_git_failure(exc)}"
                 return replace(result, status=FAILED, detail=refused)
@@ -366,6 +370,7 @@ def _write_patch(
         "commit",
         "--quiet",
         "--no-verify",
+        "--no-gpg-sign",
         "--cleanup=whitespace",
         "-F",
         "-",
@@ -373,12 +378,20 @@ def _write_patch(
         extra_env=objects_env,
     )
     # Bytes: a module in another encoding must reach the patch exactly as it is.
-    plain = Git(
-        checkout.path,
-        checkout.git.config
+    plain = replace(
+        checkout.without_hooks,
+        config=checkout.without_hooks.config
         + ("diff.noprefix=false", "diff.mnemonicPrefix=false", "color.ui=false"),
     )
-    data = plain.run_bytes("format-patch", "-1", "--stdout", "HEAD", extra_env=objects_env)
+    data = plain.run_bytes(
+        "format-patch",
+        "-1",
+        "--stdout",
+        "--no-ext-diff",
+        "--no-textconv",
+        "HEAD",
+        extra_env=objects_env,
+    )
     write_file(Path(patch_path), data)
     return replace(result, status=PATCHED, patch=patch_path)
 
@@ -386,8 +399,8 @@ def _write_patch(
 @dataclass(frozen=True)
 class _Checkout:
     path: Path
-    git: Git  # runs git there, with the repository's hooks
-    without_hooks: Git  # for steps that are ours, not the user's (checkouts, the patch commit)
+    git: Git  # runs git there, with the repository's hooks: only for the commit of commit mode
+    without_hooks: Git  # for every other step (checkouts, git add, the patch commit)
     objects_env: dict[str, str]  # new objects in a temporary object directory
 
 
@@ -396,8 +409,6 @@ def _worktree(git: Git, commit: str) -> Iterator[_Checkout]:
     """A detached worktree of ``commit`` in a temporary folder, removed afterwards."""
     tmp = Path(tempfile.mkdtemp(prefix="aoai-migrate-"))
     wt = tmp / "checkout"
-    no_hooks = tmp / "no-hooks"
-    no_hooks.mkdir()
     objects = tmp / "objects"
     objects.mkdir()
     common = git.run("rev-parse", "--git-common-dir").strip()
@@ -412,13 +423,14 @@ def _worktree(git: Git, commit: str) -> Iterator[_Checkout]:
     }
     added = False
     try:
-        # No hooks for this temporary checkout: a post-checkout hook is for the user's own.
-        hooks_off = (f"core.hooksPath={no_hooks}",)
-        Git(git.cwd, git.config + hooks_off).run(
-            "worktree", "add", "--quiet", "--detach", str(wt), commit
-        )
+        # No hooks for this temporary checkout (git runs none unless told): a post-checkout hook
+        # is for the user's own. Its files are written only once the drivers the configuration
+        # seen in it defines are known (an includeIf on its git directory can add some).
+        git.run("worktree", "add", "--quiet", "--no-checkout", "--detach", str(wt), commit)
         added = True
-        yield _Checkout(wt, Git(wt, git.config), Git(wt, git.config + hooks_off), objects_env)
+        here = replace(git, cwd=wt).without_drivers()
+        here.run("reset", "--quiet", "--hard", "HEAD")
+        yield _Checkout(wt, replace(here, hooks=True), here, objects_env)
     finally:
         if added:
             git.value("worktree", "remove", "--force", str(wt))

@@ -16,6 +16,7 @@ stay; TOML and YAML are never re-serialized. What cannot be edited that way is r
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -774,6 +775,9 @@ class DependencyFile:
     path: Path
     kind: str  # requirements | pyproject | setup.cfg | environment | setup.py | Pipfile
     text: str
+    # Set when the file is reached through a symbolic link (the file itself, or its
+    # requirements/ folder): what the link is. Such a file is read, never written.
+    link: str | None = None
 
     def layouts(self) -> list[tuple[str, Callable[[str], Layout | None]]]:
         if self.kind == "requirements":
@@ -814,6 +818,7 @@ def dependency_files(directory: Path) -> list[DependencyFile]:
                 candidates += [
                     (p, "requirements")
                     for p in sorted(path.glob("*.txt")) + sorted(path.glob("*.in"))
+                    if p.is_file()
                 ]
             continue
         if name == "pyproject.toml":
@@ -836,8 +841,20 @@ def dependency_files(directory: Path) -> list[DependencyFile]:
             text = path.read_bytes().decode("utf-8")
         except (OSError, UnicodeDecodeError):
             continue
-        files.append(DependencyFile(path, kind, text))
+        files.append(DependencyFile(path, kind, text, _link(path, directory)))
     return files
+
+
+def _link(path: Path, directory: Path) -> str | None:
+    """What makes writing ``path`` go elsewhere: it, or a folder between it and ``directory``,
+    is a symbolic link."""
+    current = path
+    while current != directory and directory in current.parents:
+        if current.is_symlink():
+            shown = current.relative_to(directory).as_posix()
+            return f"{shown} is a symbolic link (to {os.readlink(current)})"
+        current = current.parent
+    return None
 
 
 def declaring_files(directory: Path) -> list[DependencyFile]:
@@ -923,6 +940,11 @@ def update_root(root: Path, needs: list[Need]) -> list[FileChange]:
             )
             notices += found
             break
+        if f.link is not None and text != f.text:
+            # Never written through a link: its target may be outside the tree.
+            message = f"{f.link}: not written through a link; add {_list(needs)} there by hand"
+            changes.append(_report(f, RULE_MANUAL, message))
+            continue
         old = f.text.encode("utf-8")
         changes.append(FileChange(f.path, old, text.encode("utf-8"), notices))
     return changes

@@ -495,6 +495,7 @@ def iter_files(paths: list[str], selection: FileSelection | None = None) -> Iter
         if not os.path.isdir(raw):
             if selection.force_exclude and walker.excluded_explicitly(raw):
                 continue
+            _refuse_special(raw)
             key = os.path.realpath(raw)
             if key not in seen:
                 seen.add(key)
@@ -509,11 +510,75 @@ def iter_files(paths: list[str], selection: FileSelection | None = None) -> Iter
                 yield path
 
 
+_SPECIAL = (
+    (stat.S_ISFIFO, "a named pipe"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
+
+
+def _refuse_special(path: str) -> None:
+    """A named path that is no file and no directory: reading a pipe or a device would wait for a
+    writer that may never come (or never end), so the run refuses it before reading anything."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return  # a dangling link or a loop: reported when the file cannot be read
+    for test, what in _SPECIAL:
+        if test(mode):
+            raise DiscoveryError(f"not a regular file ({what}): {path}")
+
+
 def generated_marker(data: bytes) -> str | None:
-    """The marker that says a file is generated, if its first lines carry one."""
+    """The marker that says a file is generated, if its first lines carry one; or why a file too
+    large to parse looks generated (``generated_looking``)."""
     head = data[:GENERATED_HEAD_BYTES].split(b"\n", GENERATED_HEAD_LINES)[:GENERATED_HEAD_LINES]
     for number, line in enumerate(head, 1):
         for marker in GENERATED_MARKERS:
             if marker in line:
                 return f"{marker.decode()} on line {number}"
-    return None
+    return generated_looking(data)
+
+
+# A line of literal data, once its strings are taken out: brackets, commas, colons, numbers.
+_STRING = re.compile(rb"""[rRbBuU]{0,2}(?:"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')""")
+_CONSTANT = re.compile(rb"\b(?:True|False|None)\b")
+_DATA_LINE = re.compile(rb"[\s\[\]{}(),:0-9.eE+\-_]*")
+GENERATED_DATA_SHARE = 0.9
+
+
+def generated_looking(data: bytes) -> str | None:
+    """Why a module too large to parse is taken for generated data, or None.
+
+    Generated modules (a model's vocabulary, a schema dump, a catalogue as one big dict or list
+    literal) can pass the size a parse takes and mention a client class or a key name in their
+    data. Such a file is skipped, not failed, when at least 90% of its bytes are lines of literal
+    data and its other lines (the code around the literal) build no client and name no key.
+    Notebooks (JSON, where code is in strings) are never judged so.
+    """
+    from migrator import engine
+
+    if len(data) <= engine.MAX_PARSE_BYTES or data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{":
+        return None
+    if not engine.worth_parsing(data):
+        return None  # settled without a parse anyway
+    stripped = _CONSTANT.sub(b"", _STRING.sub(b"", data))
+    allowed = (1 - GENERATED_DATA_SHARE) * len(stripped)  # bytes of code, at most
+    literal, code, code_bytes = 0, [], 0
+    for line in stripped.splitlines(keepends=True):
+        if _DATA_LINE.fullmatch(line):
+            literal += len(line)
+            continue
+        code.append(line)
+        code_bytes += len(line)
+        if code_bytes > allowed:
+            return None
+    rest = b"".join(code)
+    if engine.might_need_migration(rest) or engine.mentions_key_name(rest):
+        return None  # code outside the data could build a client: too large is a failure then
+    share = literal / max(literal + len(rest), 1)
+    return (
+        f"{len(data) / 1_000_000:.1f} MB, {share:.0%} of it literal data and no client code: "
+        "generated-looking, too large to parse"
+    )

@@ -2,8 +2,14 @@
 
 The new content is written to an anonymous file in the same directory (Linux ``O_TMPFILE``:
 it has no name, so a crash or SIGKILL before the end leaves nothing behind), synced, given the
-original's mode and owner, linked under a temporary name and renamed over the original in one
-step. Where ``O_TMPFILE`` is missing, a named temporary file is used instead.
+original's owner and then its mode (in that order: a change of owner clears the setuid and setgid
+bits), linked under a temporary name and renamed over the original in one step. Where
+``O_TMPFILE`` is missing, a named temporary file is used instead.
+
+A symbolic link is never written through: the file it points to may be outside the tree, so the
+link is refused (``LinkedFileError``) and left as it is. A file with other hard links is replaced
+under this name only: the rename gives the name a new file, and the other names keep the old
+content (nothing outside the tree changes through a hard link either).
 """
 
 from __future__ import annotations
@@ -21,18 +27,27 @@ class ReadOnlyFileError(PermissionError):
     (root could, since the rename needs only the directory; the tool does not)."""
 
 
+class LinkedFileError(OSError):
+    """The path is a symbolic link: writing would change the file it points to, wherever it is."""
+
+
 class FileChangedError(Exception):
     """The file changed on disk while it was being migrated: it is left as the other writer left it."""
 
 
 def atomic_write(path: Path | str, data: bytes, expected: bytes | None = None) -> None:
-    """Replace the file at ``path`` (a symbolic link: its target) with ``data``.
+    """Replace the file at ``path`` with ``data``; a symbolic link is refused, not followed.
 
     When ``expected`` is given and the file no longer holds it, nothing is written and
     ``FileChangedError`` is raised.
     """
-    target = Path(os.path.realpath(path))
-    st = target.stat()
+    target = Path(os.path.abspath(path))
+    st = target.lstat()
+    if stat.S_ISLNK(st.st_mode):
+        raise LinkedFileError(
+            f"{path} is a symbolic link (to {os.readlink(target)}): not written through a link; "
+            "left as it is"
+        )
     if not stat.S_ISREG(st.st_mode):
         raise IsADirectoryError(f"{path} is not a regular file")
     if not st.st_mode & 0o222:
@@ -43,12 +58,8 @@ def atomic_write(path: Path | str, data: bytes, expected: bytes | None = None) -
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.fchmod(fd, stat.S_IMODE(st.st_mode))
-        try:
-            os.fchown(fd, st.st_uid, st.st_gid)
-        except (PermissionError, AttributeError):
-            pass  # not ours to give away: keep the running user's ownership
-        if expected is not None and target.read_bytes() != expected:
+        _give_owner_and_mode(fd, st)
+        if expected is not None and _read_unfollowed(target) != expected:
             raise FileChangedError(f"{path} changed while it was being migrated; left as it is")
         if tmp_name is None:
             try:
@@ -64,6 +75,24 @@ def atomic_write(path: Path | str, data: bytes, expected: bytes | None = None) -
                 os.unlink(tmp_name)
             except FileNotFoundError:
                 pass
+
+
+def _give_owner_and_mode(fd: int, st: os.stat_result) -> None:
+    try:
+        os.fchown(fd, st.st_uid, st.st_gid)
+    except (PermissionError, AttributeError):
+        pass  # not ours to give away: keep the running user's ownership
+    os.fchmod(fd, stat.S_IMODE(st.st_mode))  # after the owner: chown clears setuid and setgid
+
+
+def _read_unfollowed(target: Path) -> bytes | None:
+    """The file's bytes; None for a link put in its place meanwhile (never followed)."""
+    try:
+        fd = os.open(target, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as handle:
+        return handle.read()
 
 
 def _open_temp(directory: Path) -> tuple[int, str | None]:
@@ -84,7 +113,7 @@ def _named_copy(data: bytes, st: os.stat_result, directory: Path) -> str:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            os.fchmod(handle.fileno(), stat.S_IMODE(st.st_mode))
+            _give_owner_and_mode(handle.fileno(), st)
             os.fsync(handle.fileno())
     except BaseException:
         os.unlink(name)

@@ -19,7 +19,25 @@ import sys
 COMMANDS = ("migrate", "roles", "verify", "batch")
 
 
+# Set when the tool itself set PYTHONSAFEPATH (the git commands of batch then run without it).
+SAFE_PATH_SET = False
+
+
+def _children_skip_the_current_directory() -> None:
+    """Worker processes started by spawn or forkserver (the default on macOS, and on Linux from
+    Python 3.14) begin as ``python -c ...`` in the current directory, which is first on their
+    ``sys.path`` until multiprocessing hands them ours: a tree being migrated could shadow a
+    module they import first. PYTHONSAFEPATH (Python 3.11+) keeps it off."""
+    import os
+
+    global SAFE_PATH_SET
+    if not os.environ.get("PYTHONSAFEPATH"):
+        os.environ["PYTHONSAFEPATH"] = "1"
+        SAFE_PATH_SET = True
+
+
 def main(argv: list[str] | None = None) -> None:
+    _children_skip_the_current_directory()
     args = list(sys.argv[1:] if argv is None else argv)
     plain = _plain_migrate(args)
     if plain is not None:

@@ -320,6 +320,32 @@ def test_compiled_and_hashed_requirements_are_reported(tmp_path: Path):
     assert "pins hashes" in reported["requirements-lock.txt"]
 
 
+@pytest.mark.parametrize(
+    "link, target, shown",
+    [
+        ("requirements.txt", "../outside/reqs.txt", "requirements.txt is a symbolic link"),
+        ("pyproject.toml", "../outside/pyproject.toml", "pyproject.toml is a symbolic link"),
+        ("requirements", "../outside", "requirements is a symbolic link"),
+    ],
+)
+def test_a_linked_dependency_file_is_reported_not_written_through(
+    tmp_path: Path, link: str, target: str, shown: str
+):
+    outside, tree = tmp_path / "outside", tmp_path / "tree"
+    texts = {
+        "reqs.txt": "openai\n",
+        "base.txt": "openai\n",
+        "pyproject.toml": '[project]\ndependencies = ["openai"]\n',
+    }
+    write(outside, texts)
+    tree.mkdir()
+    (tree / link).symlink_to(target)
+    changes = update_root(tree, IDENTITY)
+    assert changes and changed(changes) == {}
+    assert all(shown in n.message and "by hand" in n.message for c in changes for n in c.notices)
+    assert {p.name: p.read_text() for p in outside.iterdir()} == texts
+
+
 def test_setup_py_is_reported_not_edited(tmp_path: Path):
     write(
         tmp_path, {"setup.py": "from setuptools import setup\nsetup(install_requires=['openai'])\n"}

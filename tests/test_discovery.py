@@ -349,6 +349,21 @@ def _walk_with_deadline(paths: list[str], seconds: float = 10.0) -> list[str]:
     return out
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+@pytest.mark.parametrize("through_a_link", [False, True])
+def test_a_named_pipe_given_is_refused_before_anything_is_read(tmp_path, through_a_link):
+    os.mkfifo(tmp_path / "pipe.py")
+    (tmp_path / "ok.py").write_text("x = 1\n")
+    named = tmp_path / "pipe.py"
+    if through_a_link:
+        (tmp_path / "alias.py").symlink_to("pipe.py")
+        named = tmp_path / "alias.py"
+    with pytest.raises(DiscoveryError, match=r"not a regular file \(a named pipe\)"):
+        list(iter_files([str(tmp_path / "ok.py"), str(named)]))
+    # Walked, it is skipped as it always was (not a regular file).
+    assert list(iter_files([str(tmp_path)])) == [str(tmp_path / "ok.py")]
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="symlinks")
 def test_link_loops_do_not_hang(tmp_path):
     make(tmp_path, "pkg/a.py", "pkg/sub/b.py")
