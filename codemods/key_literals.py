@@ -245,9 +245,12 @@ class Resolver:
                 out.append(a.node)
             elif isinstance(a.node, cst.Param) and node.value in _SELF_NAMES:
                 scope = a.scope
-                if isinstance(scope, FunctionScope) and isinstance(scope.parent, ClassScope):
-                    if isinstance(scope.parent.node, cst.ClassDef):
-                        out.append(scope.parent.node)
+                if (
+                    isinstance(scope, FunctionScope)
+                    and isinstance(scope.parent, ClassScope)
+                    and isinstance(scope.parent.node, cst.ClassDef)
+                ):
+                    out.append(scope.parent.node)
             elif depth < MAX_DEPTH:
                 value = self._assigned_value(a)
                 if value is not None and isinstance(value, (cst.Name, cst.Call)):
@@ -260,9 +263,12 @@ def _is_string_expression(node: cst.BaseExpression) -> bool:
         return True
     if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
         return _is_string_expression(node.left) or _is_string_expression(node.right)
-    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
-        if node.func.attr.value in _SAME_TEXT | {"join"}:
-            return _is_string_expression(node.func.value)
+    if (
+        isinstance(node, cst.Call)
+        and isinstance(node.func, cst.Attribute)
+        and node.func.attr.value in _SAME_TEXT | {"join"}
+    ):
+        return _is_string_expression(node.func.value)
     return False
 
 

@@ -211,7 +211,7 @@ def mask_secrets(text: str, secrets: tuple[str, ...]) -> str:
         if len(secret) >= MIN_MASKED_ANYWHERE:
             text = text.replace(secret, mask)
         elif secret.strip():
-            text = re.sub(r"(?<=[\"'])%s(?=[\"'\\])" % re.escape(secret), mask, text)
+            text = re.sub(rf"(?<=[\"']){re.escape(secret)}(?=[\"'\\])", mask, text)
     return text
 
 
