@@ -22,9 +22,17 @@ from dataclasses import replace
 import libcst as cst
 from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
 from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
-from libcst.metadata import PositionProvider, QualifiedNameProvider
+from libcst.metadata import PositionProvider, QualifiedNameProvider, ScopeProvider
 
-from codemods import azure_endpoint, config_dicts, credential_setup, module_client, sdk_hooks
+from codemods import (
+    azure_endpoint,
+    config_dicts,
+    credential_setup,
+    key_literals,
+    module_client,
+    sdk_hooks,
+    unseen_clients,
+)
 from codemods.findings import KEYLESS, MANUAL, MIGRATED, REVIEW, ClientRecord, ModuleOutcome, Notice
 from codemods.key_cleanup import KeyCleanup
 from codemods.options import MigrationOptions
@@ -67,7 +75,6 @@ class _Collector(cst.CSTVisitor):
         self.names: set[str] = set()
         self.words: set[str] = set()
         self.comments = 0
-        self.strings: list[cst.SimpleString] = []
         self.imported: set[str] = set()  # names an import statement binds, anywhere
         self._not_bindings: set[int] = set()
 
@@ -96,9 +103,6 @@ class _Collector(cst.CSTVisitor):
     def visit_Comment(self, node: cst.Comment) -> None:
         self.comments += 1
 
-    def visit_SimpleString(self, node: cst.SimpleString) -> None:
-        self.strings.append(node)
-
 
 def _collect(node: cst.CSTNode) -> _Collector:
     collector = _Collector()
@@ -108,7 +112,7 @@ def _collect(node: cst.CSTNode) -> _Collector:
 
 class KeylessMigration(VisitorBasedCodemodCommand):
     DESCRIPTION = "Replace Azure OpenAI API keys with Entra ID token providers."
-    METADATA_DEPENDENCIES = (QualifiedNameProvider, PositionProvider)
+    METADATA_DEPENDENCIES = (QualifiedNameProvider, PositionProvider, ScopeProvider)
 
     def __init__(
         self,
@@ -142,6 +146,8 @@ class KeylessMigration(VisitorBasedCodemodCommand):
         self._functions: list[cst.FunctionDef] = []
         self.cleanup = KeyCleanup(self)
         self._module_client: module_client.ModuleClientPlan | None = None
+        self._key_literals: key_literals.Resolver | None = None
+        self._reported: set[tuple[int, int]] = set()
 
     # -- module facts ----------------------------------------------------------------------
     def visit_Module(self, node: cst.Module) -> None:
@@ -163,6 +169,8 @@ class KeylessMigration(VisitorBasedCodemodCommand):
                         self._note_existing_provider(target.value, small.value)
 
         self._module_client = module_client.prepare(self, node)
+        self._key_literals = key_literals.Resolver(self, node)
+        self.outcome.notices.extend(unseen_clients.find(self))
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self._functions.append(node)
@@ -182,8 +190,9 @@ class KeylessMigration(VisitorBasedCodemodCommand):
         return bool(self._functions) and self.cleanup._binds_locally(self._functions[-1], name)
 
     def report_literals_in(self, node: cst.CSTNode) -> None:
-        for string in _collect(node).strings:
-            self._report_literal(string, node)
+        for child in node.children:
+            if isinstance(child, cst.BaseExpression):
+                self.report_key_literals(child)
 
     def _note_existing_provider(self, name: str, value: cst.BaseExpression) -> None:
         if not isinstance(value, cst.Call) or len(value.args) != 2:
@@ -231,6 +240,7 @@ class KeylessMigration(VisitorBasedCodemodCommand):
 
     def _record(self, spec: ClientSpec, node: cst.Call, outcome: str, reason: str, **extra) -> None:  # type: ignore[no-untyped-def]
         pos = self.get_metadata(PositionProvider, node).start
+        self._report_key_arguments(spec, node)
         usage = self.usage.get((pos.line, pos.column), ClientUsage())
         endpoint = None
         present = self._present(spec, node.args)
@@ -460,13 +470,7 @@ class KeylessMigration(VisitorBasedCodemodCommand):
             self.outcome.notices.append(
                 Notice(pos.line, pos.column, "comment-dropped", "a comment inside the removed key expression was dropped")
             )
-        literals = list(found.strings)
-        if isinstance(value, cst.Name) and value.value in self._assign_nodes and not self._function_binds(value.value):
-            assigned = self._assign_nodes[value.value]
-            for string in _collect(assigned).strings:
-                self._report_literal(string, assigned)
-        for string in literals:
-            self._report_literal(string, string)
+        self.report_key_literals(value)
         self.cleanup.dropped(value, self._functions[-1] if self._functions else None)
         self._removed_values.append(value)
 
@@ -505,24 +509,38 @@ class KeylessMigration(VisitorBasedCodemodCommand):
             self._first_top = self._current_top
             self._first_line = self.get_metadata(PositionProvider, node).start.line
 
-    def _report_literal(self, string: cst.SimpleString, where: cst.CSTNode) -> None:
-        try:
-            value = string.evaluated_value
-        except Exception:  # noqa: BLE001
+    def report_key_literals(self, value: cst.BaseExpression) -> None:
+        """Report (masked) every literal key ``value`` is built from, wherever it is written."""
+        if self._key_literals is None:
             return
-        if not isinstance(value, str) or not looks_like_secret(value):
-            return
-        self.outcome.secrets.append(value)
-        pos = self.get_metadata(PositionProvider, where).start
-        self.outcome.notices.append(
-            Notice(
-                pos.line,
-                pos.column,
-                "literal-key",
-                f"an API key is written in the code ({masked(value)}): rotate it, "
-                "it stays in version-control history",
+        for key in self._key_literals.keys_in(value):
+            self.outcome.secrets.extend(key.texts())
+            pos = self.get_metadata(PositionProvider, key.node).start
+            if (pos.line, pos.column) in self._reported:
+                continue
+            self._reported.add((pos.line, pos.column))
+            self.outcome.notices.append(
+                Notice(
+                    pos.line,
+                    pos.column,
+                    "literal-key",
+                    f"an API key is written in the code ({masked(key.value)}): rotate it, "
+                    "it stays in version-control history",
+                )
             )
-        )
+
+    def _report_key_arguments(self, spec: ClientSpec, node: cst.Call) -> None:
+        """A literal key a client is given is reported whatever becomes of the client."""
+        if self._key_literals is None:
+            return
+        present = self._present(spec, node.args)
+        for name in spec.key_args:
+            if name in present:
+                self.report_key_literals(node.args[present[name]].value)
+        for arg in node.args:
+            if arg.star == "**":
+                for entry in self._key_literals.entries(arg.value, spec.key_args):
+                    self.report_key_literals(entry)
 
     def _token_source(self, spec: ClientSpec) -> str:
         """The name a client passes: the module's credential or its token provider."""

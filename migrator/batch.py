@@ -25,7 +25,7 @@ from pathlib import Path
 from codemods.findings import MANUAL, MIGRATED, REVIEW
 from codemods.options import MigrationOptions
 from migrator import __version__, roles
-from migrator.engine import CHANGED, MODE_CHECK, MODE_WRITE
+from migrator.engine import CHANGED, MODE_CHECK, MODE_WRITE, mask_secrets_in_bytes
 from migrator.gitrepo import Git, GitError, branch_ref, identity_config
 from migrator.report import Report
 
@@ -290,7 +290,8 @@ def _migrate(
         with _worktree(git, head) as checkout:
             wt, work = checkout.path, checkout.without_hooks
             opts = repo_options(wt, options)
-            result = _findings(repo, _api_run(wt, opts, MODE_WRITE), opts, wt)
+            report = _api_run(wt, opts, MODE_WRITE)
+            result = _findings(repo, report, opts, wt)
             # In patch mode even the blobs go to the temporary object directory.
             env = checkout.objects_env if patch_path is not None else None
             work.run("add", "--all", extra_env=env)
@@ -302,7 +303,7 @@ def _migrate(
             result = replace(result, files=files)
             message = commit_message(result)
             if patch_path is not None:
-                return _write_patch(checkout, result, message, patch_path)
+                return _write_patch(checkout, result, message, patch_path, _secrets(report))
             checkout.without_hooks.run("checkout", "--quiet", "-b", branch)
             created = True
             try:
@@ -361,7 +362,7 @@ def _existing_branch(
 
 
 def _write_patch(
-    checkout: _Checkout, result: RepoResult, message: str, patch_path: str
+    checkout: _Checkout, result: RepoResult, message: str, patch_path: str, secrets: tuple[str, ...] = ()
 ) -> RepoResult:
     # The commit exists only to let git write the patch: its objects go to a temporary object
     # directory and the repository's hooks do not run (nothing is committed to the repository).
@@ -392,7 +393,7 @@ def _write_patch(
         "HEAD",
         extra_env=objects_env,
     )
-    write_file(Path(patch_path), data)
+    write_file(Path(patch_path), mask_secrets_in_bytes(data, secrets))
     return replace(result, status=PATCHED, patch=patch_path)
 
 
@@ -735,6 +736,11 @@ def _mask(text: str) -> str:
         return token
 
     return _TOKEN.sub(repl, text)
+
+
+def _secrets(report: Report) -> tuple[str, ...]:
+    """The literal keys the migration found, which a patch shows masked like a dry run's diff."""
+    return tuple(secret for result in report.results for secret in result.secrets)
 
 
 def _git_failure(exc: GitError) -> str:

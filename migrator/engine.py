@@ -46,6 +46,9 @@ class FileResult:
     kind: str = "source"  # "source" (code, notebooks) or "project" (dependency and config files)
     facts: ModuleFacts | None = field(default=None, repr=False)  # usage facts, for the role analysis
     reason: str | None = None  # why a file was skipped
+    # Literal keys (and their pieces) found in a changed file, for masking a patch made from it
+    # (``aoai-migrate batch --patch-dir``). Never printed: no format reads this field.
+    secrets: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -191,11 +194,32 @@ def check_parseable(data: bytes, filename: str | None = None) -> ast.Module:
     return tree
 
 
+# A piece of a key this short is masked only where it stands in quotes (or before a backslash
+# that continues the literal): replaced everywhere, it would garble unrelated code.
+MIN_MASKED_ANYWHERE = 8
+
+
 def mask_secrets(text: str, secrets: tuple[str, ...]) -> str:
-    """Diffs show the user's own code, but never a key value found in it."""
+    """Diffs show the user's own code, but never a key found in it, whole or in pieces.
+
+    ``secrets`` holds each key's value and the source text of each of its pieces (one line at a
+    time): a key written as ``"abc" "def"`` or continued over lines is masked piece by piece.
+    Line ends are never touched, so a diff's hunks keep their line counts.
+    """
     for secret in sorted(set(secrets), key=len, reverse=True):
-        text = text.replace(secret, f"<masked, {len(secret)} characters>")
+        mask = f"<masked, {len(secret)} characters>"
+        if len(secret) >= MIN_MASKED_ANYWHERE:
+            text = text.replace(secret, mask)
+        elif secret.strip():
+            text = re.sub(rf"(?<=[\"']){re.escape(secret)}(?=[\"'\\])", mask, text)
     return text
+
+
+def mask_secrets_in_bytes(data: bytes, secrets: tuple[str, ...]) -> bytes:
+    """``mask_secrets`` for output kept as bytes (a patch of files in any encoding)."""
+    if not secrets:
+        return data
+    return mask_secrets(data.decode("utf-8", "surrogateescape"), secrets).encode("utf-8", "surrogateescape")
 
 
 def describe_error(exc: BaseException, data: bytes | None = None) -> str:
@@ -278,6 +302,7 @@ def process_file(path: str, options: MigrationOptions, mode: str = MODE_WRITE) -
             )
         written = True
     return FileResult(
-        path, CHANGED, result.clients, result.notices, diff=diff, written=written, parsed=True, facts=result.facts
+        path, CHANGED, result.clients, result.notices, diff=diff, written=written, parsed=True, facts=result.facts,
+        secrets=result.secrets,
     )
 

@@ -59,6 +59,10 @@ RULES: dict[str, tuple[str, str]] = {
         NOTE,
     ),
     "client-keyless": ("An Azure client that already authenticates with Microsoft Entra ID", NOTE),
+    "client-unresolved": (
+        "A client class named where the tool cannot follow it (star import, alias, getattr): review it",
+        WARNING,
+    ),
     "literal-key": (
         "An API key written in the code: rotate it, it stays in version-control history",
         WARNING,

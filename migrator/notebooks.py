@@ -965,7 +965,9 @@ def process_notebook(path: str, options: MigrationOptions, mode: str = MODE_WRIT
         except Exception as exc:  # noqa: BLE001
             return FileResult(path, FAILED, clients, notices, error=f"cannot write: {exc}")
         written = True
-    return FileResult(path, CHANGED, clients, notices, diff=diff, written=written, parsed=True)
+    return FileResult(
+        path, CHANGED, clients, notices, diff=diff, written=written, parsed=True, secrets=tuple(outcome.secrets)
+    )
 
 
 def cell_diff(path: str, changed_cells: list[tuple[int, str, str]]) -> str:

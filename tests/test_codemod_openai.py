@@ -536,3 +536,47 @@ def test_config_dicts_the_tool_cannot_be_sure_of_are_left_and_reported(setup):
     result = run(source)
     assert result.new.decode() == source
     assert [c.outcome for c in result.clients] == ["manual"]
+
+
+# -- clients named where the qualified-name lookup cannot follow them -----------------------------
+
+_FILLER = "".join(f"\n\ndef step_{i}(x):\n    return [x * {i} for _ in range({i})]\n" for i in range(12))
+
+
+@pytest.mark.parametrize(
+    "source, line",
+    [
+        ("from openai import *\n\nclient = AzureOpenAI(api_key=KEY)\n", 3),
+        ("from openai import AzureOpenAI\n\ncls = AzureOpenAI\nclient = cls(api_key=KEY)\n", 3),
+        ('import openai\n\nclient = getattr(openai, "AzureOpenAI")(api_key=KEY)\n', 3),
+        ("from functools import partial\nfrom openai import AzureOpenAI\n\nmake = partial(AzureOpenAI, api_key=KEY)\n", 4),
+        ("from openai import AzureOpenAI\n\n\nclass Client(AzureOpenAI):\n    pass\n", 4),
+        ("import openai\nfrom .clients import *\n\nclient = AzureOpenAI(api_key=KEY)\n", 4),
+        ("from langchain_openai import *\n\nllm = AzureChatOpenAI(api_key=KEY)\n", 3),
+    ],
+    ids=["star-import", "alias", "getattr", "partial", "subclass", "star-import-elsewhere", "langchain-star"],
+)
+@pytest.mark.parametrize("filler", ["", _FILLER], ids=["whole", "sliced"])
+def test_a_client_the_tool_cannot_follow_is_reported_and_left_alone(source, line, filler):
+    text = "KEY = 'k'\n" + source.replace("\n\n", "\n" + filler + "\n", 1)
+    line += 1 + filler.count("\n")
+    result = run(text)
+    assert result.new == text.encode()
+    assert [n.line for n in result.notices if n.rule == "client-unresolved"] == [line], result.notices
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "class AzureOpenAI:\n    def __init__(self, api_key):\n        pass\n\n\nclient = AzureOpenAI(api_key='k')\n",
+        "from mylib import *\n\nclient = AzureOpenAI(api_key='k')\n",
+        "from openai import *\n\n\nclass AzureOpenAI:\n    pass\n\n\nclient = AzureOpenAI(api_key='k')\n",
+        "from openai import *\n\nclient = OpenAI(api_key='k')\n",
+        "from typing import Optional\nfrom openai import AzureOpenAI\n\n\n"
+        "def check(c: Optional[AzureOpenAI]) -> AzureOpenAI:\n    assert isinstance(c, (AzureOpenAI, str))\n    return c\n",
+        "from openai import AzureOpenAI\n\nclient = AzureOpenAI(api_key='k', azure_endpoint='https://x.openai.azure.com')\n",
+    ],
+    ids=["local-class", "star-import-no-sdk", "star-import-local-class", "star-import-plain-openai", "type-uses", "plain"],
+)
+def test_a_name_that_is_no_hidden_client_is_not_reported(source):
+    assert [n for n in run(source).notices if n.rule == "client-unresolved"] == []
