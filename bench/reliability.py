@@ -5,13 +5,17 @@
 Runs the hostile-input corpus (tests/reliability_corpus.py) through ``python -m migrator``,
 kills runs over a tree of 100 client modules at random points (Ctrl-C to the process group, and
 SIGKILL), runs two migrations at once, and plants keys everywhere to look for them in every
-output. Prints the counts; exits 1 if any file was corrupted or any key leaked.
+output, then runs each untrusted-repository area (tests/untrusted_<area>.py: verify's token
+destinations, git settings and links, literal-key spellings, generated names, outputs and
+notebooks). Prints the counts; exits 1 if any file was corrupted, any key leaked, any token
+went to a non-Azure host or any command from a scanned repository ran.
 """
 
 from __future__ import annotations
 
 import argparse
 import collections
+import importlib
 import random
 import shutil
 import signal
@@ -37,11 +41,57 @@ from tests.reliability_corpus import (  # noqa: E402
 )
 
 
+# Issue 15's areas, each a module tests/untrusted_<area>.py with a measure(scratch) -> dict.
+UNTRUSTED_AREAS = ("verify", "fsgit")
+# Figures that count harm: any of them above zero fails the run.
+MUST_BE_ZERO = (
+    "files_corrupted",
+    "requests_to_non_azure_hosts",
+    "commands_executed",
+    "writes_through_links",
+    "secrets_leaked",
+    "literal_key_findings_missing",
+    "migrated_modules_that_fail_to_import",
+    "invalid_outputs",
+    "notebooks_that_fail_top_to_bottom",
+)
+
+
+def untrusted(scratch: Path, areas: tuple[str, ...] = UNTRUSTED_AREAS) -> int:
+    """Each area's hostile inputs through the real tool; prints the figures, returns the harm."""
+    bad = 0
+    print("\nUntrusted repositories (area: inputs tried, as expected; the area's own figures)")
+    for area in areas:
+        module = importlib.import_module(f"tests.untrusted_{area}")
+        figures = dict(module.measure(scratch / f"untrusted-{area}"))
+        problems = figures.pop("problems", [])
+        tried = figures.pop("tried", 0)
+        as_expected = figures.pop("as_expected", tried - len(problems))
+        figures.pop("category", None)
+        rest = ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in figures.items())
+        print(f"  {area:8} {tried:3} tried, {as_expected:3} as expected; {rest}")
+        for problem in problems:
+            print(f"  FAILED {area}: {str(problem)[:300]}", file=sys.stderr)
+        bad += len(problems) + (tried - as_expected) + sum(figures.get(k, 0) for k in MUST_BE_ZERO)
+    return bad
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--kills", type=int, default=12, help="kills per signal (default 12)")
     parser.add_argument("--seed", type=int, default=8)
+    parser.add_argument(
+        "--untrusted-only",
+        action="store_true",
+        help="run only the untrusted-repository areas (a minute or two instead of about six)",
+    )
     args = parser.parse_args()
+    if args.untrusted_only:
+        scratch = Path(tempfile.mkdtemp(prefix="aoai-reliability-"))
+        try:
+            return 1 if untrusted(scratch) else 0
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
     rng = random.Random(args.seed)
     scratch = Path(tempfile.mkdtemp(prefix="aoai-reliability-"))
     bad = 0
@@ -124,6 +174,9 @@ def main() -> int:
             print(f"  LEAK: the {where} key in {label}", file=sys.stderr)
         print(f"  code executed while reading it: {len(executed)} times")
         bad += len(leaked) + len(executed)
+
+        # 4. untrusted repositories (issue 15's areas)
+        bad += untrusted(scratch)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return 1 if bad else 0
