@@ -111,9 +111,9 @@ class Report:
         for result in sorted(self.results, key=lambda r: r.path):
             shown = one_line(result.path)
             if result.status == SKIPPED and verbose:
-                out.append(f"{shown}: skipped: {result.reason}")
+                out.append(f"{shown}: skipped: {one_line(result.reason or '')}")
             if result.status == FAILED:
-                out.append(f"{shown}: error: {result.error}; left as it was")
+                out.append(f"{shown}: error: {one_line(result.error or '')}; left as it was")
             for c in linked.get(result.path, ()):
                 tags = ", ".join(
                     f"{role.name}{' (assumed)' if assumed else ''}{' (unverified)' if unverified else ''}"
@@ -121,10 +121,11 @@ class Report:
                 )
                 out.append(
                     f"{shown}:{location(c.line, c.column, c.cell)}: {_OUTCOME_WORDS.get(c.outcome, c.outcome)}: "
-                    f"{c.cls}: {c.reason}{f' [role: {tags}]' if tags else ''}"
+                    f"{c.cls}: {one_line(c.reason)}{f' [role: {tags}]' if tags else ''}"
                 )
             for n in result.notices:
-                out.append(f"{shown}:{location(n.line, n.column, n.cell)}: {n.severity}: {n.rule}: {n.message}")
+                message = one_line(n.message)  # it may name other files: one finding, one line
+                out.append(f"{shown}:{location(n.line, n.column, n.cell)}: {n.severity}: {n.rule}: {message}")
         if roles_format is not None and self.assignments():
             out.append("")
             out.append("Role assignments the keyless code needs:")
