@@ -467,7 +467,9 @@ def _artifact(path: str, cwd: str) -> dict[str, str]:
 
 def _file_uri(path: str, directory: bool = False) -> str:
     uri = "file://" + quote(
-        raw_path(path.replace(os.sep, "/") if path.startswith("/") else "/" + path.replace(os.sep, "/"))
+        raw_path(
+            path.replace(os.sep, "/") if path.startswith("/") else "/" + path.replace(os.sep, "/")
+        )
     )
     if directory and not uri.endswith("/"):
         uri += "/"

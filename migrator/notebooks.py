@@ -623,7 +623,8 @@ def _leave_alone(outcome: NotebookOutcome) -> None:
         dataclasses.replace(
             c,
             outcome=MANUAL,
-            reason=f"left as it is: the migrated notebook would not run top to bottom ({RULE_ORDER})",
+            reason="left as it is: the migrated notebook would not run top to bottom "
+            f"({RULE_ORDER})",
         )
         if c.outcome == MIGRATED
         else c

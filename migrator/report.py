@@ -125,7 +125,8 @@ class Report:
                 )
             for n in result.notices:
                 message = one_line(n.message)  # it may name other files: one finding, one line
-                out.append(f"{shown}:{location(n.line, n.column, n.cell)}: {n.severity}: {n.rule}: {message}")
+                where = location(n.line, n.column, n.cell)
+                out.append(f"{shown}:{where}: {n.severity}: {n.rule}: {message}")
         if roles_format is not None and self.assignments():
             out.append("")
             out.append("Role assignments the keyless code needs:")
@@ -146,7 +147,8 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 def printable(text: str) -> str:
     """``text`` as it can always be written as UTF-8: each byte of a file name that is not UTF-8
-    (Python keeps it as a lone surrogate, ``os.fsdecode``'s ``surrogateescape``) becomes ``\\xNN``."""
+    (Python keeps it as a lone surrogate: ``os.fsdecode``'s ``surrogateescape``) becomes
+    ``\\xNN``."""
     try:
         text.encode("utf-8")
         return text
@@ -170,7 +172,11 @@ def shown_path(path: str) -> str:
 
 def one_line(text: str) -> str:
     """``text`` (a file name as it was given) as valid UTF-8 on one line: see shown_path."""
-    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), printable(text))
+    return _CONTROL.sub(_escaped, printable(text))
+
+
+def _escaped(match: re.Match[str]) -> str:
+    return match.group().encode("unicode_escape").decode("ascii")
 
 
 def raw_path(path: str) -> bytes:

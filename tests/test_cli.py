@@ -405,7 +405,7 @@ def test_help(tmp_path, args):
             assert flag in result.stdout, flag
 
 
-# -- a bug in aoai-migrate has its own exit code ----------------------------------------------------
+# -- a bug in aoai-migrate has its own exit code ------------------------------------------------
 
 
 def run_patched(patch: str, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -414,7 +414,13 @@ def run_patched(patch: str, *args: str, cwd: Path) -> subprocess.CompletedProces
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     code = f"{patch}\nfrom migrator.cli import main\nmain({list(args)!r})\n"
     return subprocess.run(
-        [sys.executable, "-c", code], cwd=cwd, env=env, capture_output=True, text=True, timeout=120, check=False
+        [sys.executable, "-c", code],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
@@ -422,9 +428,13 @@ def run_patched(patch: str, *args: str, cwd: Path) -> subprocess.CompletedProces
     "patch",
     [
         # A formatter that fails while the report is rendered.
-        "import migrator.formats as f\ndef boom(report): raise UnicodeEncodeError('utf-8', 'x', 0, 1, 'surrogates not allowed')\nf.to_sarif = boom",
+        "import migrator.formats as f\n"
+        "def boom(report): raise UnicodeEncodeError('utf-8', 'x', 0, 1, 'surrogates not allowed')\n"
+        "f.to_sarif = boom",
         # Anything else that fails inside a command.
-        "import migrator.api as a\ndef boom(*args, **kwargs): raise RuntimeError('unexpected')\na.run = boom",
+        "import migrator.api as a\n"
+        "def boom(*args, **kwargs): raise RuntimeError('unexpected')\n"
+        "a.run = boom",
     ],
     ids=["formatter", "command"],
 )

@@ -560,7 +560,7 @@ def test_a_cell_that_is_not_python_is_left_and_the_others_migrated(tmp_path: Pat
     assert [(n.cell, n.rule) for n in result.notices] == [(1, "notebook-cell-skipped")]
 
 
-# -- line endings and line splitting of a rewritten cell ----------------------------------------------
+# -- line endings and line splitting of a rewritten cell ------------------------------------------
 
 KEY_CELL = ["client = AzureOpenAI(api_key='k', api_version='v')\n", "print(client)"]
 
@@ -586,7 +586,8 @@ def test_a_cell_that_mixes_line_endings_gets_lf_for_added_lines():
     assert cells[1][: len(SETUP) + 2] == ["x = 1\r\n", "\n", *SETUP]
 
 
-SEPARATORS = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"  # str.splitlines splits on them, Jupyter does not
+# str.splitlines splits on them, Jupyter does not
+SEPARATORS = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 
 
 @pytest.mark.parametrize("char", list(SEPARATORS))
@@ -598,7 +599,12 @@ def test_a_line_holding_a_separator_jupyter_does_not_split_on_stays_one_item(cha
     )
     result = migrate(jupyter(nb))
     cells = [c["source"] for c in json.loads(result.new)["cells"]]
-    assert cells[0] == ["import os\n", "from openai import AzureOpenAI\n", "from azure.identity import ManagedIdentityCredential, get_bearer_token_provider\n", odd]
+    assert cells[0] == [
+        "import os\n",
+        "from openai import AzureOpenAI\n",
+        "from azure.identity import ManagedIdentityCredential, get_bearer_token_provider\n",
+        odd,
+    ]
     assert cells[1] == [
         odd,
         "\n",

@@ -39,8 +39,14 @@ def test_check_with_names_that_are_not_utf8_in_every_format(tmp_path: Path, fmt:
     if fmt == "json":
         doc = json.loads(out)
         # The shown path is readable; the URI gives back the exact bytes of the name.
-        files = {f["path"]: unquote_to_bytes(f["uri"]) for f in doc["files"] if f["kind"] == "source"}
-        assert files == {"caf\\xe9.py": b"caf\xe9.py", "\\xff\\xfe.py": b"\xff\xfe.py", "two\\nlines.py": b"two\nlines.py"}
+        files = {
+            f["path"]: unquote_to_bytes(f["uri"]) for f in doc["files"] if f["kind"] == "source"
+        }
+        assert files == {
+            "caf\\xe9.py": b"caf\xe9.py",
+            "\\xff\\xfe.py": b"\xff\xfe.py",
+            "two\\nlines.py": b"two\nlines.py",
+        }
         assert {unquote_to_bytes(f["file_uri"]) for f in doc["findings"]} >= set(ODD_NAMES)
     elif fmt == "sarif":
         uris = {

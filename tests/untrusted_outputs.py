@@ -8,8 +8,8 @@ validated against the vendored 2.1.0 schema), and hold no traceback. Migrated no
 their code cells top to bottom, with the real SDKs against the loopback services of
 ``tests/e2e/loopback.py``.
 
-``measure(scratch)`` returns the figures for the reliability bench; ``tests/test_untrusted_outputs.py``
-uses the same builders.
+``measure(scratch)`` returns the figures for the reliability bench;
+``tests/test_untrusted_outputs.py`` uses the same builders.
 """
 
 from __future__ import annotations
@@ -241,14 +241,20 @@ def _names_shown(run: Run, fmt: str) -> list[str]:
     return [f"no URI gives back {missing}"] if missing else []
 
 
-def _patch_applies(patch: bytes, work: Path, original: dict[bytes, bytes], reference: bytes) -> list[str]:
+def _patch_applies(
+    patch: bytes, work: Path, original: dict[bytes, bytes], reference: bytes
+) -> list[str]:
     """The --dry-run patch, applied by git to a copy of the tree, gives the migrated files."""
     if shutil.which("git") is None:
         return []
     copy = work.parent / f"{work.name}-applied"
     shutil.copytree(work, copy)
     done = subprocess.run(
-        ["git", "apply", "--unsafe-paths", "-"], cwd=copy, input=patch, capture_output=True, check=False
+        ["git", "apply", "--unsafe-paths", "-"],
+        cwd=copy,
+        input=patch,
+        capture_output=True,
+        check=False,
     )
     if done.returncode != 0:
         return [f"git apply rejects the patch: {done.stderr.decode('utf-8', 'replace')}"]
@@ -266,17 +272,30 @@ NOTEBOOK_CLIENT = [
     '    api_version="2024-10-21",\n',
     ")\n",
 ]
-ASK = 'print(client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "hi"}]).choices[0].message.content)'
+ASK = [
+    'hi = [{"role": "user", "content": "hi"}]\n',
+    'answer = client.chat.completions.create(model="gpt-4o", messages=hi)\n',
+    "print(answer.choices[0].message.content)",
+]
 
 
 def notebook(*sources: list[str]) -> bytes:
     cells = [
-        {"cell_type": "code", "execution_count": None, "id": f"cell-{i}", "metadata": {}, "outputs": [], "source": s}
+        {
+            "cell_type": "code",
+            "execution_count": None,
+            "id": f"cell-{i}",
+            "metadata": {},
+            "outputs": [],
+            "source": s,
+        }
         for i, s in enumerate(sources)
     ]
     doc = {
         "cells": cells,
-        "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}},
+        "metadata": {
+            "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}
+        },
         "nbformat": 4,
         "nbformat_minor": 5,
     }
@@ -306,13 +325,19 @@ def notebook_cases() -> list[NotebookCase]:
     return [
         NotebookCase(
             "crlf.ipynb",
-            notebook(_crlf(["import os\n", "from openai import AzureOpenAI\n"]), _crlf([*NOTEBOOK_CLIENT, ASK])),
+            notebook(
+                _crlf(["import os\n", "from openai import AzureOpenAI\n"]),
+                _crlf([*NOTEBOOK_CLIENT, *ASK]),
+            ),
             True,
             crlf_cell=1,
         ),
         NotebookCase(
             "separators.ipynb",
-            notebook(["import os\n", "from openai import AzureOpenAI\n", odd_line], [*NOTEBOOK_CLIENT, odd_line, ASK]),
+            notebook(
+                ["import os\n", "from openai import AzureOpenAI\n", odd_line],
+                [*NOTEBOOK_CLIENT, odd_line, *ASK],
+            ),
             True,
         ),
         NotebookCase(
@@ -320,7 +345,7 @@ def notebook_cases() -> list[NotebookCase]:
             "separators-nbformat.ipynb",
             notebook(
                 "import os\nfrom openai import AzureOpenAI\n".splitlines(True),
-                ("".join(NOTEBOOK_CLIENT) + odd_line + ASK).splitlines(True),
+                ("".join(NOTEBOOK_CLIENT) + odd_line + "".join(ASK)).splitlines(True),
             ),
             True,
             splitlines_items=True,
@@ -330,17 +355,23 @@ def notebook_cases() -> list[NotebookCase]:
             "late-provider.ipynb",
             notebook(
                 ["import os\n", "from openai import AzureOpenAI\n"],
-                [*NOTEBOOK_CLIENT, ASK],
+                [*NOTEBOOK_CLIENT, *ASK],
                 [
-                    "from azure.identity import ManagedIdentityCredential, get_bearer_token_provider\n",
-                    'token_provider = get_bearer_token_provider(ManagedIdentityCredential(client_id=os.getenv("AZURE_CLIENT_ID")), "https://cognitiveservices.azure.com/.default")\n',
+                    "from azure.identity import (\n",
+                    "    ManagedIdentityCredential,\n",
+                    "    get_bearer_token_provider,\n",
+                    ")\n",
+                    "token_provider = get_bearer_token_provider(\n",
+                    '    ManagedIdentityCredential(client_id=os.getenv("AZURE_CLIENT_ID")),\n',
+                    '    "https://cognitiveservices.azure.com/.default",\n',
+                    ")\n",
                 ],
             ),
             False,
         ),
         NotebookCase(
             "plain.ipynb",
-            notebook(["import os\n", "from openai import AzureOpenAI\n"], [*NOTEBOOK_CLIENT, ASK]),
+            notebook(["import os\n", "from openai import AzureOpenAI\n"], [*NOTEBOOK_CLIENT, *ASK]),
             True,
         ),
     ]
@@ -361,7 +392,9 @@ def layout_problems(case: NotebookCase, before: bytes, after: bytes) -> list[str
         joined = "".join(new)
         expected = joined.splitlines(True) if case.splitlines_items else _jupyter_items(joined)
         if new != expected:
-            problems.append(f"cell {number}: items {new!r} are not split as the notebook splits them")
+            problems.append(
+                f"cell {number}: items {new!r} are not split as the notebook splits them"
+            )
         kept = iter(new)
         if not all(any(item == n for n in kept) for item in old if "api_key" not in item):
             problems.append(f"cell {number}: an unchanged line's item was rewritten")
@@ -432,7 +465,11 @@ def check_notebooks(scratch: Path, tally: Tally) -> None:
             if after != case.data:
                 tally.files_corrupted += 1
                 problems.append("a notebook that cannot be migrated whole was changed")
-            errors = [f for f in doc["findings"] if f["rule"] == "notebook-cell-order" and f["level"] == "error"]
+            errors = [
+                f
+                for f in doc["findings"]
+                if f["rule"] == "notebook-cell-order" and f["level"] == "error"
+            ]
             if not errors or not any(f["rule"] == "client-manual" for f in doc["findings"]):
                 problems.append(f"no error finding says why it was left: {doc['findings']}")
         try:
