@@ -10,6 +10,7 @@ from pathlib import Path
 
 from migrator import role_formats, roles
 from migrator.batch import DONE, MANUAL_ONLY, MIGRATED_STATUS, PATCHED, RepoResult
+from migrator.report import printable, shown_path
 
 COLUMNS = (
     ("repository", "Repository"),
@@ -98,10 +99,10 @@ def to_json(results: list[RepoResult]) -> str:
         item = row(r)
         item.update(
             commit=r.commit,
-            files=list(r.files),
-            migrated=list(r.migrated),
-            manual=list(r.manual),
-            follow_ups=list(r.follow_ups),
+            files=[shown_path(p) for p in r.files],
+            migrated=[printable(m) for m in r.migrated],
+            manual=[printable(m) for m in r.manual],
+            follow_ups=[printable(m) for m in r.follow_ups],
             files_failed=r.failed_files,
             identities=list(r.identities),
             role_assignments=[
@@ -115,7 +116,7 @@ def to_json(results: list[RepoResult]) -> str:
                 }
                 for a in r.assignments
             ],
-            dependency_files=list(r.dependency_files),
+            dependency_files=[shown_path(p) for p in r.dependency_files],
         )
         items.append(item)
     return json.dumps({"repositories": items}, indent=2) + "\n"

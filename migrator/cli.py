@@ -111,3 +111,5 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:  # outside a command (while starting up): no traceback either
         sys.stderr.write("aoai-migrate: interrupted\n")
         sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - a bug: its own exit code, never 1 ("would change")
+        formats.internal_error(exc)

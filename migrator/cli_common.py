@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from codemods.options import MigrationOptions
-from migrator.report import EXIT_USAGE
+from migrator.report import EXIT_USAGE, printable
 
 
 def options_from(credential: str, client_id_env: str, system_assigned: bool, cloud: str) -> MigrationOptions:
@@ -30,7 +30,7 @@ def configured(ctx: typer.Context, paths: list[str], config_file: str | None = N
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> None:
-    typer.echo(f"aoai-migrate: error: {message}", err=True)
+    typer.echo(f"aoai-migrate: error: {printable(message)}", err=True)
     raise typer.Exit(code)
 
 

@@ -20,12 +20,13 @@ import json
 import os
 import re
 from dataclasses import dataclass
+from typing import NoReturn
 from urllib.parse import quote
 
 from codemods.findings import KEYLESS, MANUAL, MIGRATED, REVIEW, ClientRecord
 from migrator import __version__, roles
 from migrator.engine import CHANGED, FAILED, MODE_DIFF, MODE_WRITE, SKIPPED, UNCHANGED, FileResult
-from migrator.report import Report
+from migrator.report import EXIT_INTERNAL, Report, printable, raw_path, shown_path
 
 
 class Format(str, enum.Enum):
@@ -164,12 +165,12 @@ def render(report: Report, fmt: str, verbose: bool = False, roles_format: str | 
     if fmt == "text":
         return report.render_text(roles_format, verbose)
     if fmt == "json":
-        return json.dumps(to_json(report), indent=2, ensure_ascii=False) + "\n"
+        return json.dumps(_printable(to_json(report)), indent=2, ensure_ascii=False) + "\n"
     if fmt == "sarif":
-        return json.dumps(to_sarif(report), indent=2, ensure_ascii=False) + "\n"
+        return json.dumps(_printable(to_sarif(report)), indent=2, ensure_ascii=False) + "\n"
     if fmt == "github":
         positions = StoredPositions()
-        return "".join(github_annotation(f, positions) + "\n" for f in findings(report))
+        return printable("".join(github_annotation(f, positions) + "\n" for f in findings(report)))
     raise ValueError(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
 
 
@@ -275,6 +276,7 @@ def _finding_json(f: Finding) -> dict[str, object]:
         "rule": f.rule,
         "level": f.level,
         "file": _display_path(f.path),
+        "file_uri": _path_uri(f.path),
         "line": f.line,
         "column": f.column,
         "cell": f.cell,
@@ -299,12 +301,13 @@ def _finding_json(f: Finding) -> dict[str, object]:
 def _file_json(result: FileResult) -> dict[str, object]:
     return {
         "path": _display_path(result.path),
+        "uri": _path_uri(result.path),
         "kind": result.kind,
         "status": result.status,
         "written": result.written,
         "error": result.error,
         "reason": result.reason,
-        "diff": result.diff,
+        "diff": diff_text(result),
     }
 
 
@@ -323,11 +326,70 @@ def _assignment_json(a: roles.Assignment) -> dict[str, object]:
 
 
 def _display_path(path: str) -> str:
-    """A path as the user gave it, with ``/`` separators and no leading ``./``."""
+    """A path as the user gave it, with ``/`` separators and no leading ``./`` (see shown_path)."""
+    return shown_path(path)
+
+
+def _path_uri(path: str) -> str:
+    """The path as a relative (or absolute) URI reference: its bytes percent-encoded (RFC 3986),
+    so ``urllib.parse.unquote_to_bytes`` gives back the exact file name, UTF-8 or not."""
     shown = path.replace(os.sep, "/")
     while shown.startswith("./"):
         shown = shown[2:]
-    return shown
+    return quote(raw_path(shown))
+
+
+def _printable(value: object) -> object:
+    """A JSON document whose every string can be written as UTF-8 (see report.printable)."""
+    if isinstance(value, str):
+        return printable(value)
+    if isinstance(value, dict):
+        return {printable(k): _printable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_printable(v) for v in value]
+    return value
+
+
+def diff_text(result: FileResult) -> str | None:
+    """The file's unified diff, its ``---``/``+++`` names quoted as git quotes a name that needs
+    it (``"a/caf\\351.py"``: C escapes, octal bytes), which ``git apply`` and ``patch`` read back
+    to the exact name; a name that needs no quoting is left as it is."""
+    if not result.diff:
+        return result.diff
+    label = os.path.normpath(result.path).replace(os.sep, "/").lstrip("/")
+    head = f"--- a/{label}\n+++ b/{label}\n"
+    if not result.diff.startswith(head) or not _needs_quoting(label):
+        return result.diff
+    quoted = f"--- {_git_quote('a/' + label)}\n+++ {_git_quote('b/' + label)}\n"
+    return quoted + result.diff[len(head) :]
+
+
+_C_ESCAPES = {0x07: "a", 0x08: "b", 0x09: "t", 0x0A: "n", 0x0B: "v", 0x0C: "f", 0x0D: "r"}
+
+
+def _needs_quoting(name: str) -> bool:
+    raw = raw_path(name)
+    if any(b < 0x20 or b == 0x7F or b in b'"\\' for b in raw):
+        return True
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return False
+
+
+def _git_quote(name: str) -> str:
+    out = []
+    for b in raw_path(name):
+        if b in b'"\\':
+            out.append("\\" + chr(b))
+        elif b in _C_ESCAPES:
+            out.append("\\" + _C_ESCAPES[b])
+        elif b < 0x20 or b >= 0x7F:
+            out.append(f"\\{b:03o}")
+        else:
+            out.append(chr(b))
+    return '"' + "".join(out) + '"'
 
 
 # -- SARIF 2.1.0 --------------------------------------------------------------------------------
@@ -403,13 +465,15 @@ def _artifact(path: str, cwd: str) -> dict[str, str]:
         return {"uri": "./", "uriBaseId": "%SRCROOT%"}
     if absolute.startswith(cwd.rstrip(os.sep) + os.sep):
         rel = os.path.relpath(absolute, cwd).replace(os.sep, "/")
-        return {"uri": quote(rel), "uriBaseId": "%SRCROOT%"}
+        return {"uri": quote(raw_path(rel)), "uriBaseId": "%SRCROOT%"}
     return {"uri": _file_uri(absolute)}
 
 
 def _file_uri(path: str, directory: bool = False) -> str:
     uri = "file://" + quote(
-        path.replace(os.sep, "/") if path.startswith("/") else "/" + path.replace(os.sep, "/")
+        raw_path(
+            path.replace(os.sep, "/") if path.startswith("/") else "/" + path.replace(os.sep, "/")
+        )
     )
     if directory and not uri.endswith("/"):
         uri += "/"
@@ -423,6 +487,7 @@ _GITHUB_COMMANDS = {ERROR: "error", WARNING: "warning", NOTE: "notice"}
 
 def github_annotation(f: Finding, positions: StoredPositions | None = None) -> str:
     line, column, message = (positions or StoredPositions()).locate(f)
+    message = printable(message)
     properties = {
         "file": _display_path(f.path),
         "line": str(line),
@@ -445,24 +510,47 @@ def escape_property(text: str) -> str:
 
 def emit(report: Report, fmt: str, verbose: bool = False, roles_format: str | None = "az") -> None:
     """Print a finished run. Text: the report on stdout (with ``--dry-run`` the patch is on stdout
-    and the report on stderr). Other formats: the document on stdout, the summary line on stderr."""
+    and the report on stderr). Other formats: the document on stdout, the summary line on stderr.
+
+    Everything is rendered before anything is printed: if rendering fails (a bug), nothing half
+    made is printed and the process exits with EXIT_INTERNAL, never with the code that means
+    "would change"."""
     import sys
 
+    try:
+        if fmt == "text":
+            patch = "".join(
+                printable(diff_text(r) or "") for r in sorted(report.results, key=lambda r: r.path)
+            )
+            text = render(report, fmt, verbose, roles_format)
+            to_out, to_err = (patch, text) if report.mode == MODE_DIFF else (text, "")
+        else:
+            to_out, to_err = render(report, fmt, verbose), printable(report.summary()) + "\n"
+    except Exception as exc:  # noqa: BLE001 - a bug: said as one line, with its own exit code
+        internal_error(exc, "while printing the report")
     out, err = sys.stdout, sys.stderr
-    if fmt == "text":
-        if report.mode == MODE_DIFF:
-            for result in sorted(report.results, key=lambda r: r.path):
-                if result.diff:
-                    out.write(result.diff)
-            out.flush()
-        (err if report.mode == MODE_DIFF else out).write(render(report, fmt, verbose, roles_format))
-    else:
-        out.write(render(report, fmt, verbose))
-        out.flush()
-        err.write(report.summary() + "\n")
+    out.write(to_out)
+    out.flush()
+    err.write(to_err)
     if report.interrupted:
         err.write(
             "aoai-migrate: interrupted; files already written are complete, the rest untouched\n"
         )
     out.flush()
     err.flush()
+
+
+def internal_error(exc: BaseException, doing: str = "") -> NoReturn:
+    """Say that aoai-migrate itself failed (one line: the exception and where it was raised) and
+    exit with EXIT_INTERNAL. Files already written are complete: each write is atomic."""
+    import sys
+    import traceback
+
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" at {os.path.basename(frames[-1].filename)}:{frames[-1].lineno}" if frames else ""
+    message = printable(f"{type(exc).__name__}: {exc}{where}").replace("\n", " ")
+    sys.stderr.write(
+        f"aoai-migrate: internal error{' ' + doing if doing else ''}: {message}; please report it\n"
+    )
+    sys.stderr.flush()
+    raise SystemExit(EXIT_INTERNAL)

@@ -35,7 +35,7 @@ from json.decoder import scanstring
 from pathlib import Path
 from typing import Any, Iterator
 
-from codemods.findings import ClientRecord, Notice
+from codemods.findings import MANUAL, MIGRATED, ClientRecord, Notice
 from codemods.options import MigrationOptions
 from migrator.engine import (
     CHANGED,
@@ -505,6 +505,9 @@ def migrate_notebook(
     new_texts: dict[int, str] = {}
     if cells:
         new_texts.update(_migrate_cells(cells, marker, options, filename, outcome))
+        if any(n.rule == RULE_ORDER for n in outcome.notices):
+            _leave_alone(outcome)
+            return outcome
     for cell in writefiles:
         new = _migrate_writefile(cell, options, filename, outcome)
         if new is not None:
@@ -587,9 +590,66 @@ def _migrate_cells(
 
     outcome.notices.extend(_relocate_imports(prefix, cells, segments))
     try:
-        return {cell.index: _restore(segments[cell.index], cell.masked.originals) for cell in cells}
+        return {
+            cell.index: _match_newlines(
+                _restore(segments[cell.index], cell.masked.originals), cell.text
+            )
+            for cell in cells
+        }
     except _InternalError as exc:
         raise NotebookError(f"internal error: {exc}; left as it is") from None
+
+
+def _leave_alone(outcome: NotebookOutcome) -> None:
+    """The migrated notebook would not run top to bottom: keep it as it is, and say why.
+
+    The codemod reuses a token provider the code already defines, and in a notebook that
+    definition can sit in a cell that runs after the first client. Moving the user's own
+    definition up could change what the cells between compute, and a second credential next to
+    the notebook's own would silently authenticate differently from the rest of it; so the
+    notebook is left byte for byte, its clients reported as needing a person, and the cell order
+    problem as an error that says what to move."""
+    order = [n for n in outcome.notices if n.rule == RULE_ORDER]
+    outcome.notices = [
+        n for n in outcome.notices if n.rule not in _EDIT_NOTICES and n.rule != RULE_ORDER
+    ]
+    outcome.notices.extend(
+        dataclasses.replace(
+            n, severity="error", message=n.message.replace(_ORDER_ADVICE, _LEFT_ADVICE)
+        )
+        for n in order
+    )
+    outcome.clients = [
+        dataclasses.replace(
+            c,
+            outcome=MANUAL,
+            reason="left as it is: the migrated notebook would not run top to bottom "
+            f"({RULE_ORDER})",
+        )
+        if c.outcome == MIGRATED
+        else c
+        for c in outcome.clients
+    ]
+    outcome.changed_cells.clear()
+    outcome.secrets.clear()
+
+
+# Notices that describe an edit: not true of a notebook left as it is.
+_EDIT_NOTICES = frozenset({"comment-dropped", "close-async-credential"})
+_ORDER_ADVICE = "running the notebook top to bottom raises NameError; move that definition up"
+_LEFT_ADVICE = (
+    "running it top to bottom would raise NameError, so the notebook is left as it is; "
+    "move that definition above this cell and run again"
+)
+
+
+def _match_newlines(new: str, old: str) -> str:
+    """The lines the migration added end the way the cell's own lines all end (a CRLF cell
+    stays CRLF); a cell that mixes line endings gets ``\\n``, as Python writes it."""
+    endings = set(re.findall(r"\r\n|\r|\n", old))
+    if len(endings) != 1 or endings == {"\n"}:
+        return new
+    return re.sub(r"(?<!\r)\n", endings.pop(), new)
 
 
 def _strip_leading_blank_lines(text: str) -> str:
@@ -909,16 +969,31 @@ def _ensure_ascii_style(text: str) -> bool:
     return bool(_NON_ASCII_ESCAPE.search(text))
 
 
+def _source_items(new: str, old_items: list[str]) -> list[str]:
+    """A cell's source as list items, split the way the cell's own items are split.
+
+    Jupyter's front ends and VS Code end an item only after ``\\n``; Python's nbformat uses
+    ``str.splitlines``, which also splits after ``\\r``, ``\\x0b``, ``\\x0c``, ``\\x1c``-``\\x1e``,
+    ``\\x85``, U+2028 and U+2029. An item before the last that does not end with ``\\n`` shows
+    the second; otherwise (and for a cell with no such character, where both agree) ``\\n``."""
+    if any(not item.endswith("\n") for item in old_items[:-1]):
+        return new.splitlines(True)
+    lines = [line + "\n" for line in new.split("\n")]
+    lines[-1] = lines[-1][:-1]
+    return lines if lines[-1] else lines[:-1]
+
+
 def _encode_source(new: str, span: _Span, text: str, ensure_ascii: bool) -> str:
     if span.items is None:
         return json.dumps(new, ensure_ascii=ensure_ascii)
     raw_items = [text[start:end] for start, end in span.items]
+    values = [json.loads(raw) for raw in raw_items]
     known: dict[str, str] = {}
-    for raw in raw_items:
-        known.setdefault(json.loads(raw), raw)
+    for value, raw in zip(values, raw_items):
+        known.setdefault(value, raw)
     tokens = [
         known.get(line) or json.dumps(line, ensure_ascii=ensure_ascii)
-        for line in new.splitlines(True)
+        for line in _source_items(new, values)
     ]
     if not raw_items:
         return "[" + ", ".join(tokens) + "]"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 from dataclasses import dataclass, field
 
 from codemods.findings import KEYLESS, MANUAL, MIGRATED, REVIEW, ClientRecord, location
@@ -12,6 +14,7 @@ EXIT_OK = 0
 EXIT_CHANGES = 1  # --check: something would change
 EXIT_USAGE = 2  # bad command line or configuration
 EXIT_FAILED = 3  # at least one file could not be processed
+EXIT_INTERNAL = 4  # a bug in aoai-migrate (an exception nothing expected), never "would change"
 EXIT_INTERRUPTED = 130  # Ctrl-C
 
 _OUTCOME_WORDS = {
@@ -106,29 +109,79 @@ class Report:
         for path, c in self.clients():
             linked.setdefault(path, []).append(c)
         for result in sorted(self.results, key=lambda r: r.path):
+            shown = one_line(result.path)
             if result.status == SKIPPED and verbose:
-                out.append(f"{result.path}: skipped: {result.reason}")
+                out.append(f"{shown}: skipped: {one_line(result.reason or '')}")
             if result.status == FAILED:
-                out.append(f"{result.path}: error: {result.error}; left as it was")
+                out.append(f"{shown}: error: {one_line(result.error or '')}; left as it was")
             for c in linked.get(result.path, ()):
                 tags = ", ".join(
                     f"{role.name}{' (assumed)' if assumed else ''}{' (unverified)' if unverified else ''}"
                     for role, assumed, unverified in roles.client_roles(c)
                 )
                 out.append(
-                    f"{result.path}:{location(c.line, c.column, c.cell)}: {_OUTCOME_WORDS.get(c.outcome, c.outcome)}: "
-                    f"{c.cls}: {c.reason}{f' [role: {tags}]' if tags else ''}"
+                    f"{shown}:{location(c.line, c.column, c.cell)}: {_OUTCOME_WORDS.get(c.outcome, c.outcome)}: "
+                    f"{c.cls}: {one_line(c.reason)}{f' [role: {tags}]' if tags else ''}"
                 )
             for n in result.notices:
-                out.append(f"{result.path}:{location(n.line, n.column, n.cell)}: {n.severity}: {n.rule}: {n.message}")
+                message = one_line(n.message)  # it may name other files: one finding, one line
+                where = location(n.line, n.column, n.cell)
+                out.append(f"{shown}:{where}: {n.severity}: {n.rule}: {message}")
         if roles_format is not None and self.assignments():
             out.append("")
             out.append("Role assignments the keyless code needs:")
             out.append(self.render_roles(roles_format).rstrip("\n"))
             out.append("")
         out.append(self.summary())
-        return "\n".join(out) + "\n"
+        return printable("\n".join(out) + "\n")
 
 
 def _n(count: int) -> str:
     return f"{count} file{'s' if count != 1 else ''}"
+
+
+# A control character, or a line or paragraph separator: in a shown file name it could start a
+# forged line of a report or of a generated script.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def printable(text: str) -> str:
+    """``text`` as it can always be written as UTF-8: each byte of a file name that is not UTF-8
+    (Python keeps it as a lone surrogate: ``os.fsdecode``'s ``surrogateescape``) becomes
+    ``\\xNN``."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        pass
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate no byte stands for
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def shown_path(path: str) -> str:
+    """A path for people and line-based tools: ``/`` separators, no leading ``./``, bytes that are
+    not UTF-8 as ``\\xNN`` and control characters as ``\\xNN`` / ``\\uNNNN``, so it is valid UTF-8
+    on one line. ``raw_path`` gives back the exact name."""
+    shown = path.replace(os.sep, "/")
+    while shown.startswith("./"):
+        shown = shown[2:]
+    return one_line(shown)
+
+
+def one_line(text: str) -> str:
+    """``text`` (a file name as it was given) as valid UTF-8 on one line: see shown_path."""
+    return _CONTROL.sub(_escaped, printable(text))
+
+
+def _escaped(match: re.Match[str]) -> str:
+    return match.group().encode("unicode_escape").decode("ascii")
+
+
+def raw_path(path: str) -> bytes:
+    """The file name's bytes, as the file system has them."""
+    try:
+        return os.fsencode(path)
+    except UnicodeEncodeError:
+        return path.encode("utf-8", "surrogatepass")

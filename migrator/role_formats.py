@@ -50,10 +50,10 @@ def render(fmt: str, items: Sequence[Assignment], clients: Sequence[tuple[str, C
 
 # -- shared pieces ------------------------------------------------------------------------------
 def display_path(path: str) -> str:
-    path = path.replace("\\", "/")
-    while path.startswith("./"):
-        path = path[2:]
-    return path
+    """One line of valid UTF-8 whatever the file is called (see report.shown_path)."""
+    from migrator.report import shown_path
+
+    return shown_path(path.replace("\\", "/"))
 
 
 def _one_line(text: str) -> str:

@@ -403,3 +403,46 @@ def test_help(tmp_path, args):
     if args == ["migrate", "--help"]:
         for flag in ("--dry-run", "--check", "--credential", "--system-assigned", "--client-id-env", "--cloud"):
             assert flag in result.stdout, flag
+
+
+# -- a bug in aoai-migrate has its own exit code ------------------------------------------------
+
+
+def run_patched(patch: str, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """The command line with one function of the tool replaced by ``patch`` (a statement)."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    code = f"{patch}\nfrom migrator.cli import main\nmain({list(args)!r})\n"
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    "patch",
+    [
+        # A formatter that fails while the report is rendered.
+        "import migrator.formats as f\n"
+        "def boom(report): raise UnicodeEncodeError('utf-8', 'x', 0, 1, 'surrogates not allowed')\n"
+        "f.to_sarif = boom",
+        # Anything else that fails inside a command.
+        "import migrator.api as a\n"
+        "def boom(*args, **kwargs): raise RuntimeError('unexpected')\n"
+        "a.run = boom",
+    ],
+    ids=["formatter", "command"],
+)
+def test_an_internal_error_under_check_exits_4_not_1(tmp_path, patch):
+    fixture_copy("env_key_trailing_comma", tmp_path / "app.py")  # --check would exit 1 on it
+    result = run_patched(patch, "app.py", "--check", "--format", "sarif", cwd=tmp_path)
+    assert result.returncode == 4, explain(result)
+    assert "Traceback" not in result.stderr and "╭" not in result.stderr
+    assert result.stderr.startswith("aoai-migrate: internal error")
+    assert result.stderr.count("\n") == 1 and "please report it" in result.stderr
+    assert result.stdout == ""  # nothing half made

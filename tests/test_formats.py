@@ -254,3 +254,42 @@ def test_notebook_findings_name_the_cell_and_point_at_the_json_line(tmp_path):
     region = result["locations"][0]["physicalLocation"]["region"]
     assert (region["startLine"], region["startColumn"]) == (int(row), int(col))
     assert result["properties"] == {"cell": 2, "cellLine": 4, "cellColumn": 10}
+
+
+# -- file names that are not UTF-8, or hold control characters ------------------------------------
+
+
+def test_shown_paths_are_one_line_of_utf8_and_uris_keep_the_bytes():
+    import os
+    from urllib.parse import unquote_to_bytes
+
+    from migrator.formats import _path_uri
+    from migrator.report import shown_path
+
+    for raw, shown in [
+        (b"./caf\xe9.py", "caf\\xe9.py"),
+        (b"\xff\xfe.py", "\\xff\\xfe.py"),
+        (b"a/two\nlines\r.py", "a/two\\nlines\\r.py"),
+        ("sp\u2028lit.py".encode(), "sp\\u2028lit.py"),
+        ("café/ok.py".encode(), "café/ok.py"),
+    ]:
+        name = os.fsdecode(raw)
+        assert shown_path(name) == shown
+        shown.encode("utf-8")
+        assert unquote_to_bytes(_path_uri(name)) == raw.removeprefix(b"./")
+
+
+def test_diff_names_are_quoted_as_git_quotes_them_only_when_needed():
+    import os
+
+    from migrator.engine import CHANGED, FileResult, unified_diff
+    from migrator.formats import diff_text
+
+    def diff_of(raw: bytes) -> str:
+        name = os.fsdecode(raw)
+        return diff_text(FileResult(name, CHANGED, diff=unified_diff(name, b"a\n", b"b\n")))
+
+    assert diff_of(b"caf\xe9.py").startswith('--- "a/caf\\351.py"\n+++ "b/caf\\351.py"\n@@')
+    assert diff_of(b'q"t\\b\t.py').startswith('--- "a/q\\"t\\\\b\\t.py"\n')
+    assert diff_of("café.py".encode()).startswith("--- a/café.py\n+++ b/café.py\n")
+    assert diff_of(b"plain.py").startswith("--- a/plain.py\n")

@@ -428,7 +428,10 @@ def test_an_import_only_a_later_cell_has_is_added_where_the_setup_needs_it():
     assert not [n for n in result.notices if n.rule == "notebook-cell-order"]
 
 
-def test_a_reused_provider_that_a_later_cell_defines_is_reported():
+def test_a_provider_that_a_later_cell_defines_leaves_the_notebook_as_it_was():
+    """Reusing it would raise NameError top to bottom; moving the user's definition up, or adding
+    a second credential beside it, would change what the notebook does: it is left byte for byte,
+    the client needs a person, and the error says what to move."""
     nb = notebook(
         code_cell(
             [
@@ -443,13 +446,14 @@ def test_a_reused_provider_that_a_later_cell_defines_is_reported():
             ]
         ),
     )
-    result = migrate(jupyter(nb))
-    assert (
-        sources(result.new)[1]
-        == "client = AzureOpenAI(azure_ad_token_provider=tp, api_version='v')"
-    )
+    data = jupyter(nb)
+    result = migrate(data)
+    assert result.new == data and not result.changed_cells
     [order] = [n for n in result.notices if n.rule == "notebook-cell-order"]
     assert (order.cell, order.line) == (2, 1) and "`tp`, which only cell 3 defines" in order.message
+    assert order.severity == "error" and "left as it is" in order.message
+    [client] = result.clients
+    assert client.outcome == "manual" and "notebook-cell-order" in client.reason
 
 
 def test_names_resolve_across_cells():
@@ -554,3 +558,69 @@ def test_a_cell_that_is_not_python_is_left_and_the_others_migrated(tmp_path: Pat
     new = sources(path.read_bytes())
     assert new[0] == "print 'python 2'" and "token_provider" in new[1]
     assert [(n.cell, n.rule) for n in result.notices] == [(1, "notebook-cell-skipped")]
+
+
+# -- line endings and line splitting of a rewritten cell ------------------------------------------
+
+KEY_CELL = ["client = AzureOpenAI(api_key='k', api_version='v')\n", "print(client)"]
+
+
+def test_lines_added_to_a_crlf_cell_end_with_crlf():
+    nb = notebook(
+        code_cell(["import os\r\n", "from openai import AzureOpenAI\r\n"]),
+        code_cell([line.replace("\n", "\r\n") for line in KEY_CELL]),
+    )
+    cells = [c["source"] for c in json.loads(migrate(jupyter(nb)).new)["cells"]]
+    assert cells[1][:-1] == [line.replace("\n", "\r\n") for line in SETUP] + [
+        "client = AzureOpenAI(azure_ad_token_provider=token_provider, api_version='v')\r\n"
+    ]
+    assert all(line.endswith("\r\n") for line in cells[0])
+
+
+def test_a_cell_that_mixes_line_endings_gets_lf_for_added_lines():
+    nb = notebook(
+        code_cell(["import os\r\n", "from openai import AzureOpenAI\n"]),
+        code_cell(["x = 1\r\n", *KEY_CELL]),
+    )
+    cells = [c["source"] for c in json.loads(migrate(jupyter(nb)).new)["cells"]]
+    assert cells[1][: len(SETUP) + 2] == ["x = 1\r\n", "\n", *SETUP]
+
+
+# str.splitlines splits on them, Jupyter does not
+SEPARATORS = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+
+
+@pytest.mark.parametrize("char", list(SEPARATORS))
+def test_a_line_holding_a_separator_jupyter_does_not_split_on_stays_one_item(char):
+    odd = f"note = 'a{char}b'  # c{char}d\n"
+    nb = notebook(
+        code_cell(["import os\n", "from openai import AzureOpenAI\n", odd]),
+        code_cell([odd, *KEY_CELL]),
+    )
+    result = migrate(jupyter(nb))
+    cells = [c["source"] for c in json.loads(result.new)["cells"]]
+    assert cells[0] == [
+        "import os\n",
+        "from openai import AzureOpenAI\n",
+        "from azure.identity import ManagedIdentityCredential, get_bearer_token_provider\n",
+        odd,
+    ]
+    assert cells[1] == [
+        odd,
+        "\n",
+        *SETUP,
+        "client = AzureOpenAI(azure_ad_token_provider=token_provider, api_version='v')\n",
+        "print(client)",
+    ]
+
+
+def test_a_cell_split_as_nbformat_splits_keeps_that_splitting():
+    """Python's nbformat writes ``str.splitlines(True)`` items: such a cell keeps them."""
+    text = "note = 'a\x0cb'  # c\u2028d\n" + "".join(KEY_CELL)
+    nb = notebook(
+        code_cell(["import os\n", "from openai import AzureOpenAI\n"]),
+        code_cell(text.splitlines(True)),
+    )
+    cells = [c["source"] for c in json.loads(migrate(jupyter(nb)).new)["cells"]]
+    assert cells[1] == "".join(cells[1]).splitlines(True)
+    assert cells[1][:3] == ["note = 'a\x0c", "b'  # c\u2028", "d\n"]
