@@ -446,3 +446,31 @@ def test_an_internal_error_under_check_exits_4_not_1(tmp_path, patch):
     assert result.stderr.startswith("aoai-migrate: internal error")
     assert result.stderr.count("\n") == 1 and "please report it" in result.stderr
     assert result.stdout == ""  # nothing half made
+
+
+def test_an_internal_error_in_the_console_scripts_quick_path_exits_4_not_1(tmp_path):
+    # A file that needs no parse is settled by the quick path; a bug there must not surface as a
+    # traceback with exit 1 (read as "would change" under --check).
+    (tmp_path / "plain.py").write_text("print('no client here')\n")
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    code = (
+        "import migrator.api as a\n"
+        "def boom(*args, **kwargs): raise RuntimeError('unexpected')\n"
+        "a.settle = boom\n"
+        "a.run = boom\n"
+        "from migrator.quick import main\n"
+        "main(['plain.py', '--check'])\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 4, explain(result)
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("aoai-migrate: internal error")
