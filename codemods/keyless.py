@@ -22,7 +22,8 @@ from dataclasses import replace
 import libcst as cst
 from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
 from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
-from libcst.metadata import PositionProvider, QualifiedNameProvider
+from libcst.metadata import PositionProvider, QualifiedNameProvider, ScopeProvider
+from libcst.metadata.scope_provider import ImportAssignment
 
 from codemods import azure_endpoint, config_dicts, credential_setup, module_client, sdk_hooks
 from codemods.findings import KEYLESS, MANUAL, MIGRATED, REVIEW, ClientRecord, ModuleOutcome, Notice
@@ -108,7 +109,8 @@ def _collect(node: cst.CSTNode) -> _Collector:
 
 class KeylessMigration(VisitorBasedCodemodCommand):
     DESCRIPTION = "Replace Azure OpenAI API keys with Entra ID token providers."
-    METADATA_DEPENDENCIES = (QualifiedNameProvider, PositionProvider)
+    # ScopeProvider is resolved for QualifiedNameProvider anyway: asking for it costs nothing.
+    METADATA_DEPENDENCIES = (QualifiedNameProvider, PositionProvider, ScopeProvider)
 
     def __init__(
         self,
@@ -142,6 +144,7 @@ class KeylessMigration(VisitorBasedCodemodCommand):
         self._functions: list[cst.FunctionDef] = []
         self.cleanup = KeyCleanup(self)
         self._module_client: module_client.ModuleClientPlan | None = None
+        self._bound: dict[credential_setup.ImportNeed, credential_setup.ImportNeed] = {}
 
     # -- module facts ----------------------------------------------------------------------
     def visit_Module(self, node: cst.Module) -> None:
@@ -489,7 +492,9 @@ class KeylessMigration(VisitorBasedCodemodCommand):
         removed: Counter[str] = Counter()
         for value in self._removed_values:
             removed.update(name_counts(value))
-        kept_by_setup = {"os"} if self._plans and self.options.credential != "default" and not self.options.system_assigned else set()
+        kept_by_setup: set[str] = set()
+        if self._plans and self.options.credential != "default" and not self.options.system_assigned:
+            kept_by_setup.add(self._bind(credential_setup.ImportNeed("os")).local)
         for value in self._removed_values:
             names = set(name_counts(value)) & self._imported  # the remover only removes imports
             # An import binds its name once; any count above that and the removed uses is another use.
@@ -562,6 +567,31 @@ class KeylessMigration(VisitorBasedCodemodCommand):
         self._taken.add(name)
         return name
 
+    def _bind(self, need: credential_setup.ImportNeed) -> credential_setup.ImportNeed:
+        """``need`` as the module can take it: under its own name when that name is free or
+        already bound to the very thing imported, else under an alias no code in it uses
+        (``import os as _os`` next to ``import os.path as os``; ``from azure.identity import
+        ManagedIdentityCredential as _ManagedIdentityCredential`` next to a class of that name)."""
+        if need not in self._bound:
+            bound = need
+            if self._name_is_taken(need):
+                base = need.obj or need.module.rsplit(".", 1)[-1]
+                bound = replace(need, asname=self._free(f"_{base}"))
+            self._bound[need] = bound
+        return self._bound[need]
+
+    def _name_is_taken(self, need: credential_setup.ImportNeed) -> bool:
+        local = need.local
+        if self._module_node is None:
+            return local in self._taken
+        scope = self.get_metadata(ScopeProvider, self._module_node, None)
+        assignments = list(scope.assignments[local]) if scope is not None else []
+        if not assignments:
+            # Unbound here but used: a star import, a builtin, a local of some function, or a
+            # name read by code left out of the slice. An import could change what it means.
+            return local in self._taken
+        return not all(_imports(a, need) for a in assignments)
+
     # -- module setup ------------------------------------------------------------------------
     def _migrate_config_dict(self, spec: ClientSpec, original: cst.Call, updated: cst.Call) -> cst.Call | None:
         """``Client(**CONFIG)`` with a module-level dict literal: rewrite the dict's key entry."""
@@ -619,8 +649,10 @@ class KeylessMigration(VisitorBasedCodemodCommand):
         if not (plans or self._component_providers) or self._first_top is None:
             return updated_node
         plans.sort(key=lambda p: p.is_async)
-        statements, imports = credential_setup.build_statements(plans, self.options)
-        extra, extra_imports = credential_setup.component_provider_statements(self._component_providers)
+        statements, imports = credential_setup.build_statements(plans, self.options, self._bind)
+        extra, extra_imports = credential_setup.component_provider_statements(
+            self._component_providers, self._bind
+        )
         statements += extra
         imports += extra_imports
         if self._component_providers:
@@ -661,6 +693,33 @@ class KeylessMigration(VisitorBasedCodemodCommand):
             body[at] = anchor.with_changes(leading_lines=[cst.EmptyLine()] * wanted)
         body[at:at] = statements
         return updated_node.with_changes(body=body)
+
+
+def _imports(assignment: object, need: credential_setup.ImportNeed) -> bool:
+    """Whether a module-level binding is an import of what ``need`` imports, under its name."""
+    if not isinstance(assignment, ImportAssignment):
+        return False
+    node = assignment.node
+    local = need.local
+    if isinstance(node, cst.Import) and need.obj is None:
+        for alias in node.names:
+            dotted = cst.Module([]).code_for_node(alias.name)
+            if alias.asname is None and dotted.split(".", 1)[0] == local:
+                return True  # ``import os.path`` binds ``os`` to the os package too
+            if alias.evaluated_alias == local and dotted == need.module:
+                return True
+        return False
+    if isinstance(node, cst.ImportFrom) and need.obj is not None:
+        if node.relative or node.module is None or isinstance(node.names, cst.ImportStar):
+            return False
+        if cst.Module([]).code_for_node(node.module) != need.module:
+            return False
+        return any(
+            cst.Module([]).code_for_node(alias.name) == need.obj
+            and (alias.evaluated_alias or need.obj) == local
+            for alias in node.names
+        )
+    return False
 
 
 def _separator(call: cst.Call, args: list[cst.Arg]) -> cst.Comma:
