@@ -134,12 +134,13 @@ def migrate_source(
     # Unchanged trees give back the original bytes: LibCST's printer is not exact for every
     # input (a last line of only spaces, for one), and a file we do not change must not change.
     printed = new_module.bytes
-    if printed == (piece.source if piece is not None else data) or new_module.deep_equals(module):
+    source = piece.source if piece is not None else data
+    if printed == source or new_module.deep_equals(module):
         new = data
     elif piece is None:
-        new = printed
+        new = restore_layout(source, module.bytes, printed)
     else:
-        spliced = slicing.splice(printed, piece)
+        spliced = slicing.splice(restore_layout(source, module.bytes, printed), piece)
         if spliced is None:  # a placeholder did not come through: migrate the whole module
             return migrate_source(data, options, filename, sliced=False)
         new = spliced
@@ -147,6 +148,50 @@ def migrate_source(
     if piece is not None and facts is not None:
         facts = replace(facts, partial=True)
     return SourceResult(new, tuple(outcome.clients), tuple(outcome.notices), True, tuple(outcome.secrets), facts)
+
+
+def restore_layout(source: bytes, roundtrip: bytes, printed: bytes) -> bytes:
+    """``printed`` with the lines the migration did not touch as they were in ``source``.
+
+    LibCST's printer is not exact for every input: it drops the space in ``except KeyError :``
+    and the last line end of a file of CR line ends, among others. ``roundtrip`` is the
+    unchanged tree printed: where it differs from ``source`` line for line, those lines are the
+    printer's doing, and wherever ``printed`` still has them unchanged the source's line goes
+    back. The result must mean what ``printed`` means (same syntax tree), or ``printed`` stays.
+    """
+    if roundtrip == source:
+        return printed
+    from difflib import SequenceMatcher
+
+    src = source.splitlines(keepends=True)
+    rt = roundtrip.splitlines(keepends=True)
+    out = printed.splitlines(keepends=True)
+    origin: dict[int, bytes] = {}
+    for tag, i1, i2, j1, j2 in SequenceMatcher(None, rt, src, autojunk=False).get_opcodes():
+        if tag == "equal" or (tag == "replace" and i2 - i1 == j2 - j1):
+            origin.update((i1 + k, src[j1 + k]) for k in range(i2 - i1))
+    lines: list[bytes] = []
+    for tag, i1, _i2, j1, j2 in SequenceMatcher(None, rt, out, autojunk=False).get_opcodes():
+        if tag == "equal":
+            lines.extend(origin.get(i1 + k, out[j1 + k]) for k in range(j2 - j1))
+        else:
+            lines.extend(out[j1:j2])
+    new = b"".join(lines)
+    ending = _NEWLINE_AT_END.search(source)
+    if ending is not None and not new.endswith((b"\r", b"\n")):
+        new += ending.group()
+    try:
+        same = ast.dump(_syntax_tree(new)) == ast.dump(_syntax_tree(printed))
+    except (SyntaxError, ValueError):
+        same = False
+    return new if same else printed
+
+
+_NEWLINE_AT_END = re.compile(rb"(?:\r\n|\r|\n)\Z")
+
+
+def _syntax_tree(data: bytes) -> ast.AST:
+    return compile(data, "<file>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
 
 
 # Larger files are not parsed: LibCST needs minutes for a few megabytes (generated code, data
