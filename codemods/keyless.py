@@ -14,6 +14,7 @@ the first module-level statement that needs them, and the imports they use.
 
 from __future__ import annotations
 
+import ast
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -29,7 +30,7 @@ from codemods import azure_endpoint, config_dicts, credential_setup, module_clie
 from codemods.findings import KEYLESS, MANUAL, MIGRATED, REVIEW, ClientRecord, ModuleOutcome, Notice
 from codemods.key_cleanup import KeyCleanup
 from codemods.options import MigrationOptions
-from codemods.resolve import client_spec, name_counts, qualified_names
+from codemods.resolve import bound_other_than_by_import, client_spec, name_counts, qualified_names
 from codemods.targets import (
     CREDENTIAL,
     KEY_OVERRIDE_METHODS,
@@ -118,9 +119,12 @@ class KeylessMigration(VisitorBasedCodemodCommand):
         options: MigrationOptions | None = None,
         usage: dict[tuple[int, int], ClientUsage] | None = None,
         outside_words: frozenset[str] = frozenset(),
+        syntax_tree: ast.Module | None = None,
     ) -> None:
         super().__init__(context)
         self.outside_words = outside_words
+        self._syntax_tree = syntax_tree
+        self._bound_elsewhere: set[str] | None = None
         self.options = options or MigrationOptions()
         self.usage = usage or {}
         self.outcome = ModuleOutcome()
@@ -582,6 +586,12 @@ class KeylessMigration(VisitorBasedCodemodCommand):
 
     def _name_is_taken(self, need: credential_setup.ImportNeed) -> bool:
         local = need.local
+        if self._syntax_tree is not None:
+            # Code the slicer left out binds names LibCST never sees (a placeholder only reads them).
+            if self._bound_elsewhere is None:
+                self._bound_elsewhere = bound_other_than_by_import(self._syntax_tree)
+            if local in self._bound_elsewhere:
+                return True
         if self._module_node is None:
             return local in self._taken
         scope = self.get_metadata(ScopeProvider, self._module_node, None)

@@ -130,7 +130,8 @@ def migrate_source(
             raise
         return SourceResult(data)  # parsed only to look for checks on a key: not worth failing the file
     words = piece.words if piece is not None else frozenset()
-    new_module, outcome = migrate_module(module, options, filename, words)
+    whole = tree if piece is not None else None
+    new_module, outcome = migrate_module(module, options, filename, words, whole)
     # Unchanged trees give back the original bytes: LibCST's printer is not exact for every
     # input (a last line of only spaces, for one), and a file we do not change must not change.
     printed = new_module.bytes
