@@ -597,10 +597,15 @@ class KeylessMigration(VisitorBasedCodemodCommand):
         scope = self.get_metadata(ScopeProvider, self._module_node, None)
         assignments = list(scope.assignments[local]) if scope is not None else []
         if not assignments:
-            # Unbound here but used: a star import, a builtin, a local of some function, or a
-            # name read by code left out of the slice. An import could change what it means.
-            return local in self._taken
+            # Not bound at module level; taken if something reads it there anyway (from a star
+            # import, a builtin, code left out of the slice): an import would change what it
+            # means. A function's own local of that name is no reason.
+            return local in self._taken and self._read_unbound(local)
         return not all(_imports(a, need) for a in assignments)
+
+    def _read_unbound(self, local: str) -> bool:
+        scopes = {s for s in self.metadata.get(ScopeProvider, {}).values() if s is not None}
+        return not scopes or any(not a.referents for s in scopes for a in s.accesses[local])
 
     # -- module setup ------------------------------------------------------------------------
     def _migrate_config_dict(self, spec: ClientSpec, original: cst.Call, updated: cst.Call) -> cst.Call | None:
