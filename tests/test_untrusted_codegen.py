@@ -89,3 +89,36 @@ def test_a_name_bound_only_in_code_the_slicer_leaves_out_is_taken():
     new = _migrate(source.encode()).decode()
     assert "import os as _os\n" in new
     assert '_os.getenv("AZURE_CLIENT_ID")' in new
+
+
+MIXED = (
+    "import os\nfrom openai import AzureOpenAI\n\n\ndef make():\n if True:\n"
+    f"\t\t{CLIENT.replace('client = ', 'c = ')}\n\t\treturn c\n return None\n"
+)
+
+
+def test_indentation_python_accepts_and_libcst_does_not_is_migrated_and_kept():
+    source = MIXED.encode()
+    compile(source, "app.py", "exec")  # Python's judgement: legal
+    new = _migrate(source)
+    assert b"\ndef make():\n if True:\n\t\tc = AzureOpenAI(azure_endpoint=E, azure_ad_token_provider=token_provider" in new
+    assert new.endswith(b"\n\t\treturn c\n return None\n")
+    compile(new, "app.py", "exec")
+
+
+def test_form_feeds_in_indentation_are_migrated_and_kept():
+    source = f"import os\nfrom openai import AzureOpenAI\n\x0cif True:\n\x0c    {CLIENT}\n".encode()
+    new = _migrate(source)
+    assert new.endswith(b"\n\x0cif True:\n\x0c    client = AzureOpenAI(azure_endpoint=E, azure_ad_token_provider=token_provider, api_version=V)\n")
+
+
+def test_indentation_that_cannot_be_given_back_is_refused_at_its_own_line_and_column(tmp_path, monkeypatch):
+    from migrator import engine
+
+    monkeypatch.setattr(engine, "_reindent", lambda *args: None)
+    path = tmp_path / "app.py"
+    path.write_bytes(MIXED.encode())
+    result = engine.process_file(str(path), MigrationOptions(), engine.MODE_WRITE)
+    assert result.status == engine.FAILED
+    assert "line 7, column 3" in result.error and "(line 7)" in result.error
+    assert path.read_bytes() == MIXED.encode()

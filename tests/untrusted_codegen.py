@@ -448,6 +448,35 @@ def text_cases() -> list[TextCase]:
             ),
             kept=(b"    except KeyError :\n", b"    except (ValueError, TypeError)  :\n"),
         ),
+        # Python takes these (its two readings of a tab agree); LibCST's tokenizer does not.
+        TextCase(
+            "one_space_then_two_tabs",
+            _text(
+                [
+                    *head,
+                    "",
+                    "def make():",
+                    " if True:",
+                    "\t\tc = AzureOpenAI(",
+                    '\t\t    azure_endpoint=environ["AZURE_OPENAI_ENDPOINT"],',
+                    '\t\t    api_key=environ["AZURE_OPENAI_API_KEY"],',
+                    '\t\t    api_version="2024-10-21",',
+                    "\t\t)",
+                    "\t\treturn c",
+                    "",
+                    "",
+                    "client = make()",
+                    *_CALL_LINES,
+                ]
+            ),
+            kept=(b"\ndef make():\n if True:\n\t\tc = AzureOpenAI(\n", b"\t\treturn c\n"),
+        ),
+        TextCase(
+            "form_feeds_in_indentation",
+            _text(["\f" + line if line else line for line in [*head, _CLIENT_LINE]] + ["\f" + "if True:"]
+                  + ["\f    " + line for line in _CALL_LINES]),
+            kept=(b"\fif True:\n\f    reply = ",),
+        ),
     ]
 
 
