@@ -36,14 +36,14 @@ class ImportNeed:
 
     @property
     def local(self) -> str:
-        """The name this import binds in the module (``azure`` for ``import azure.identity.aio``)."""
+        """The name this import binds (``azure`` for ``import azure.identity.aio``)."""
         if self.asname is not None:
             return self.asname
         return self.obj if self.obj is not None else self.module.split(".", 1)[0]
 
     @property
     def spelled(self) -> str:
-        """How the setup code reaches what was imported: ``X``, ``_X``, ``os``, ``azure.identity.aio``."""
+        """How the setup reaches what was imported: ``X``, ``_X``, ``os``, ``azure.identity.aio``."""
         return self.asname or self.obj or self.module
 
 

@@ -497,7 +497,8 @@ class KeylessMigration(VisitorBasedCodemodCommand):
         for value in self._removed_values:
             removed.update(name_counts(value))
         kept_by_setup: set[str] = set()
-        if self._plans and self.options.credential != "default" and not self.options.system_assigned:
+        options = self.options
+        if self._plans and options.credential != "default" and not options.system_assigned:
             kept_by_setup.add(self._bind(credential_setup.ImportNeed("os")).local)
         for value in self._removed_values:
             names = set(name_counts(value)) & self._imported  # the remover only removes imports
@@ -587,7 +588,8 @@ class KeylessMigration(VisitorBasedCodemodCommand):
     def _name_is_taken(self, need: credential_setup.ImportNeed) -> bool:
         local = need.local
         if self._syntax_tree is not None:
-            # Code the slicer left out binds names LibCST never sees (a placeholder only reads them).
+            # Code the slicer left out binds names LibCST never sees (its placeholder only
+            # reads them).
             if self._bound_elsewhere is None:
                 self._bound_elsewhere = bound_other_than_by_import(self._syntax_tree)
             if local in self._bound_elsewhere:

@@ -179,7 +179,8 @@ def _canonical_indentation(data: bytes) -> tuple[bytes, set[int], tuple[int, int
     statements = _statement_lines(text)
     if statements is None:
         return None
-    lines = io.StringIO(text, newline="").readlines()  # not str.splitlines: a form feed is no line end
+    # Not str.splitlines: a form feed ends no line.
+    lines = io.StringIO(text, newline="").readlines()
     levels: list[str] = []  # each open level's indentation, set by its first statement
     odd = None
     for index, column, depth in statements:
@@ -220,8 +221,11 @@ def _reindent(original: bytes, spaced: bytes, printed: bytes, starts: set[int]) 
             continue
         # How this level was indented: best told by the lines this block replaces, then by
         # those before it, then by those after it (the nearest of each).
-        block = {_indent(norm[i]): _indent(orig[i]) for i in range(i2 - 1, i1 - 1, -1) if i in starts}
-        after = {_indent(norm[i]): _indent(orig[i]) for i in range(len(norm) - 1, i2 - 1, -1) if i in starts}
+        def level_of(indexes: range) -> dict[bytes, bytes]:
+            return {_indent(norm[i]): _indent(orig[i]) for i in indexes if i in starts}
+
+        block = level_of(range(i2 - 1, i1 - 1, -1))
+        after = level_of(range(len(norm) - 1, i2 - 1, -1))
         here = {**after, **levels, **block}
         for j in range(j1, j2):
             line = out[j]

@@ -438,8 +438,10 @@ def text_cases() -> list[TextCase]:
                     "        pass",
                     "    except (ValueError, TypeError)  :",
                     "        pass",
-                    '    return AzureOpenAI(azure_endpoint=environ["AZURE_OPENAI_ENDPOINT"], '
-                    'api_key=environ["AZURE_OPENAI_API_KEY"], api_version="2024-10-21", timeout=timeout)',
+                    (
+                        '    return AzureOpenAI(azure_endpoint=environ["AZURE_OPENAI_ENDPOINT"], '
+                        'api_key=environ["AZURE_OPENAI_API_KEY"], api_version="2024-10-21", timeout=timeout)'
+                    ),
                     "",
                     "",
                     "client = make()",
@@ -490,7 +492,11 @@ def _run(path: Path, env: dict[str, str]):  # type: ignore[no-untyped-def]
 
 def _before_after(path: Path, options: MigrationOptions) -> tuple[list[str], str]:
     """Problems found running ``path`` with a key, migrating it, running it with a token."""
-    from tests.e2e.loopback import COGNITIVE_SERVICES_RESOURCE, AzureOpenAIEndpoint, IdentityEndpoint
+    from tests.e2e.loopback import (
+        COGNITIVE_SERVICES_RESOURCE,
+        AzureOpenAIEndpoint,
+        IdentityEndpoint,
+    )
 
     problems: list[str] = []
     name = path.parent.name
