@@ -7,10 +7,16 @@ One sync and/or one async setup per module, built once and shared by every clien
 
 Async code gets the same from ``azure.identity.aio``, under names that cannot collide with the
 sync ones when a module needs both.
+
+Every name the setup reads (``os``, ``ManagedIdentityCredential``, ``get_bearer_token_provider``,
+``azure`` ...) comes from an ``ImportNeed`` passed through a ``bind`` function: the caller gives
+the need an alias (``import os as _os``) when the module binds that name to something else, and
+the setup is spelled with the name the import actually binds.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -28,6 +34,25 @@ class ImportNeed:
     obj: str | None = None
     asname: str | None = None
 
+    @property
+    def local(self) -> str:
+        """The name this import binds (``azure`` for ``import azure.identity.aio``)."""
+        if self.asname is not None:
+            return self.asname
+        return self.obj if self.obj is not None else self.module.split(".", 1)[0]
+
+    @property
+    def spelled(self) -> str:
+        """How the setup reaches what was imported: ``X``, ``_X``, ``os``, ``azure.identity.aio``."""
+        return self.asname or self.obj or self.module
+
+
+Bind = Callable[[ImportNeed], ImportNeed]
+
+
+def _as_is(need: ImportNeed) -> ImportNeed:
+    return need
+
 
 @dataclass
 class SetupPlan:
@@ -39,7 +64,9 @@ class SetupPlan:
     credential_used: bool = False  # some client takes the credential itself
 
 
-def credential_expression(options: MigrationOptions, *, is_async: bool, both: bool) -> tuple[str, list[ImportNeed]]:
+def credential_expression(
+    options: MigrationOptions, *, is_async: bool, both: bool, bind: Bind = _as_is
+) -> tuple[str, list[ImportNeed]]:
     """Source of the credential constructor call, and the imports it needs.
 
     When a module needs both kinds, the async names are spelled through ``import
@@ -48,19 +75,22 @@ def credential_expression(options: MigrationOptions, *, is_async: bool, both: bo
     module = ASYNC_MODULE if is_async else SYNC_MODULE
     imports: list[ImportNeed] = []
 
+    def use(need: ImportNeed) -> str:
+        need = bind(need)
+        imports.append(need)
+        return need.spelled
+
     def name(obj: str) -> str:
         if is_async and both:
-            imports.append(ImportNeed(ASYNC_MODULE))
-            return f"{ASYNC_MODULE}.{obj}"
-        imports.append(ImportNeed(module, obj))
-        return obj
+            return f"{use(ImportNeed(ASYNC_MODULE))}.{obj}"
+        return use(ImportNeed(module, obj))
 
     def managed_identity() -> str:
         cls = name("ManagedIdentityCredential")
         if options.system_assigned:
             return f"{cls}()"
-        imports.append(ImportNeed("os"))
-        return f'{cls}(client_id=os.getenv("{options.client_id_env}"))'
+        os_name = use(ImportNeed("os"))
+        return f'{cls}(client_id={os_name}.getenv("{options.client_id_env}"))'
 
     if options.credential == "default":
         return f"{name('DefaultAzureCredential')}()", imports
@@ -89,25 +119,27 @@ def _split_call(expr: str) -> tuple[str, list[str]]:
     return callee, args
 
 
-def provider_function(*, is_async: bool, both: bool) -> tuple[str, ImportNeed]:
+def provider_function(*, is_async: bool, both: bool, bind: Bind = _as_is) -> tuple[str, ImportNeed]:
     if is_async and both:
-        return f"{ASYNC_MODULE}.get_bearer_token_provider", ImportNeed(ASYNC_MODULE)
+        need = bind(ImportNeed(ASYNC_MODULE))
+        return f"{need.spelled}.get_bearer_token_provider", need
     module = ASYNC_MODULE if is_async else SYNC_MODULE
-    return "get_bearer_token_provider", ImportNeed(module, "get_bearer_token_provider")
+    need = bind(ImportNeed(module, "get_bearer_token_provider"))
+    return need.spelled, need
 
 
 def build_statements(
-    plans: list[SetupPlan], options: MigrationOptions
+    plans: list[SetupPlan], options: MigrationOptions, bind: Bind = _as_is
 ) -> tuple[list[cst.BaseStatement], list[ImportNeed]]:
     both = len(plans) > 1
     statements: list[str] = []
     imports: list[ImportNeed] = []
     for plan in plans:
-        expr, needs = credential_expression(options, is_async=plan.is_async, both=both)
+        expr, needs = credential_expression(options, is_async=plan.is_async, both=both, bind=bind)
         imports.extend(needs)
         statements.append(_assignment(plan.credential_name, *_split_call(expr)))
         if plan.provider_names:
-            func, need = provider_function(is_async=plan.is_async, both=both)
+            func, need = provider_function(is_async=plan.is_async, both=both, bind=bind)
             imports.append(need)
             for scope, provider in plan.provider_names.items():
                 statements.append(_assignment(provider, func, [plan.credential_name, f'"{scope}"']))
@@ -166,17 +198,20 @@ def wrap_long_identity_imports(module: cst.Module, width: int = 88) -> cst.Modul
     return module.with_changes(body=body) if changed else module
 
 
-def component_provider_statements(providers: dict[str, str]) -> tuple[list[cst.BaseStatement], list[ImportNeed]]:
+def component_provider_statements(
+    providers: dict[str, str], bind: Bind = _as_is
+) -> tuple[list[cst.BaseStatement], list[ImportNeed]]:
     """autogen's ``AzureTokenProvider(DefaultAzureCredential(), scope)``, the provider its
     component config can dump and load (it only knows DefaultAzureCredential)."""
     if not providers:
         return [], []
     imports = [
-        ImportNeed("autogen_ext.auth.azure", "AzureTokenProvider"),
-        ImportNeed(SYNC_MODULE, "DefaultAzureCredential"),
+        bind(ImportNeed("autogen_ext.auth.azure", "AzureTokenProvider")),
+        bind(ImportNeed(SYNC_MODULE, "DefaultAzureCredential")),
     ]
+    provider, credential = (need.spelled for need in imports)
     statements = [
-        cst.parse_statement(_assignment(name, "AzureTokenProvider", ["DefaultAzureCredential()", f'"{scope}"']))
+        cst.parse_statement(_assignment(name, provider, [f"{credential}()", f'"{scope}"']))
         for scope, name in providers.items()
     ]
     return statements, imports

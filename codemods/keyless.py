@@ -14,6 +14,7 @@ the first module-level statement that needs them, and the imports they use.
 
 from __future__ import annotations
 
+import ast
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -23,6 +24,7 @@ import libcst as cst
 from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
 from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.metadata import PositionProvider, QualifiedNameProvider, ScopeProvider
+from libcst.metadata.scope_provider import ImportAssignment
 
 from codemods import (
     azure_endpoint,
@@ -36,7 +38,7 @@ from codemods import (
 from codemods.findings import KEYLESS, MANUAL, MIGRATED, REVIEW, ClientRecord, ModuleOutcome, Notice
 from codemods.key_cleanup import KeyCleanup
 from codemods.options import MigrationOptions
-from codemods.resolve import client_spec, name_counts, qualified_names
+from codemods.resolve import bound_other_than_by_import, client_spec, name_counts, qualified_names
 from codemods.targets import (
     CREDENTIAL,
     KEY_OVERRIDE_METHODS,
@@ -112,6 +114,7 @@ def _collect(node: cst.CSTNode) -> _Collector:
 
 class KeylessMigration(VisitorBasedCodemodCommand):
     DESCRIPTION = "Replace Azure OpenAI API keys with Entra ID token providers."
+    # ScopeProvider is resolved for QualifiedNameProvider anyway: asking for it costs nothing.
     METADATA_DEPENDENCIES = (QualifiedNameProvider, PositionProvider, ScopeProvider)
 
     def __init__(
@@ -120,9 +123,12 @@ class KeylessMigration(VisitorBasedCodemodCommand):
         options: MigrationOptions | None = None,
         usage: dict[tuple[int, int], ClientUsage] | None = None,
         outside_words: frozenset[str] = frozenset(),
+        syntax_tree: ast.Module | None = None,
     ) -> None:
         super().__init__(context)
         self.outside_words = outside_words
+        self._syntax_tree = syntax_tree
+        self._bound_elsewhere: set[str] | None = None
         self.options = options or MigrationOptions()
         self.usage = usage or {}
         self.outcome = ModuleOutcome()
@@ -148,6 +154,7 @@ class KeylessMigration(VisitorBasedCodemodCommand):
         self._module_client: module_client.ModuleClientPlan | None = None
         self._key_literals: key_literals.Resolver | None = None
         self._reported: set[tuple[int, int]] = set()
+        self._bound: dict[credential_setup.ImportNeed, credential_setup.ImportNeed] = {}
 
     # -- module facts ----------------------------------------------------------------------
     def visit_Module(self, node: cst.Module) -> None:
@@ -493,7 +500,10 @@ class KeylessMigration(VisitorBasedCodemodCommand):
         removed: Counter[str] = Counter()
         for value in self._removed_values:
             removed.update(name_counts(value))
-        kept_by_setup = {"os"} if self._plans and self.options.credential != "default" and not self.options.system_assigned else set()
+        kept_by_setup: set[str] = set()
+        options = self.options
+        if self._plans and options.credential != "default" and not options.system_assigned:
+            kept_by_setup.add(self._bind(credential_setup.ImportNeed("os")).local)
         for value in self._removed_values:
             names = set(name_counts(value)) & self._imported  # the remover only removes imports
             # An import binds its name once; any count above that and the removed uses is another use.
@@ -580,6 +590,43 @@ class KeylessMigration(VisitorBasedCodemodCommand):
         self._taken.add(name)
         return name
 
+    def _bind(self, need: credential_setup.ImportNeed) -> credential_setup.ImportNeed:
+        """``need`` as the module can take it: under its own name when that name is free or
+        already bound to the very thing imported, else under an alias no code in it uses
+        (``import os as _os`` next to ``import os.path as os``; ``from azure.identity import
+        ManagedIdentityCredential as _ManagedIdentityCredential`` next to a class of that name)."""
+        if need not in self._bound:
+            bound = need
+            if self._name_is_taken(need):
+                base = need.obj or need.module.rsplit(".", 1)[-1]
+                bound = replace(need, asname=self._free(f"_{base}"))
+            self._bound[need] = bound
+        return self._bound[need]
+
+    def _name_is_taken(self, need: credential_setup.ImportNeed) -> bool:
+        local = need.local
+        if self._syntax_tree is not None:
+            # Code the slicer left out binds names LibCST never sees (its placeholder only
+            # reads them).
+            if self._bound_elsewhere is None:
+                self._bound_elsewhere = bound_other_than_by_import(self._syntax_tree)
+            if local in self._bound_elsewhere:
+                return True
+        if self._module_node is None:
+            return local in self._taken
+        scope = self.get_metadata(ScopeProvider, self._module_node, None)
+        assignments = list(scope.assignments[local]) if scope is not None else []
+        if not assignments:
+            # Not bound at module level; taken if something reads it there anyway (from a star
+            # import, a builtin, code left out of the slice): an import would change what it
+            # means. A function's own local of that name is no reason.
+            return local in self._taken and self._read_unbound(local)
+        return not all(_imports(a, need) for a in assignments)
+
+    def _read_unbound(self, local: str) -> bool:
+        scopes = {s for s in self.metadata.get(ScopeProvider, {}).values() if s is not None}
+        return not scopes or any(not a.referents for s in scopes for a in s.accesses[local])
+
     # -- module setup ------------------------------------------------------------------------
     def _migrate_config_dict(self, spec: ClientSpec, original: cst.Call, updated: cst.Call) -> cst.Call | None:
         """``Client(**CONFIG)`` with a module-level dict literal: rewrite the dict's key entry."""
@@ -637,8 +684,10 @@ class KeylessMigration(VisitorBasedCodemodCommand):
         if not (plans or self._component_providers) or self._first_top is None:
             return updated_node
         plans.sort(key=lambda p: p.is_async)
-        statements, imports = credential_setup.build_statements(plans, self.options)
-        extra, extra_imports = credential_setup.component_provider_statements(self._component_providers)
+        statements, imports = credential_setup.build_statements(plans, self.options, self._bind)
+        extra, extra_imports = credential_setup.component_provider_statements(
+            self._component_providers, self._bind
+        )
         statements += extra
         imports += extra_imports
         if self._component_providers:
@@ -679,6 +728,33 @@ class KeylessMigration(VisitorBasedCodemodCommand):
             body[at] = anchor.with_changes(leading_lines=[cst.EmptyLine()] * wanted)
         body[at:at] = statements
         return updated_node.with_changes(body=body)
+
+
+def _imports(assignment: object, need: credential_setup.ImportNeed) -> bool:
+    """Whether a module-level binding is an import of what ``need`` imports, under its name."""
+    if not isinstance(assignment, ImportAssignment):
+        return False
+    node = assignment.node
+    local = need.local
+    if isinstance(node, cst.Import) and need.obj is None:
+        for alias in node.names:
+            dotted = cst.Module([]).code_for_node(alias.name)
+            if alias.asname is None and dotted.split(".", 1)[0] == local:
+                return True  # ``import os.path`` binds ``os`` to the os package too
+            if alias.evaluated_alias == local and dotted == need.module:
+                return True
+        return False
+    if isinstance(node, cst.ImportFrom) and need.obj is not None:
+        if node.relative or node.module is None or isinstance(node.names, cst.ImportStar):
+            return False
+        if cst.Module([]).code_for_node(node.module) != need.module:
+            return False
+        return any(
+            cst.Module([]).code_for_node(alias.name) == need.obj
+            and (alias.evaluated_alias or need.obj) == local
+            for alias in node.names
+        )
+    return False
 
 
 def _separator(call: cst.Call, args: list[cst.Arg]) -> cst.Comma:

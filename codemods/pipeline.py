@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import argparse
+import ast
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -62,10 +63,12 @@ class MigrateModule(_WithoutCopy, CodemodCommand):
         context: CodemodContext,
         options: MigrationOptions | None = None,
         outside_words: frozenset[str] = frozenset(),
+        syntax_tree: ast.Module | None = None,
         **kwargs: object,
     ) -> None:
         super().__init__(context)
         self.outside_words = outside_words
+        self.syntax_tree = syntax_tree
         if options is None:
             options = MigrationOptions(**{k: v for k, v in kwargs.items() if v is not None})  # type: ignore[arg-type]
         self.options = options
@@ -102,7 +105,9 @@ class MigrateModule(_WithoutCopy, CodemodCommand):
         wrapper.visit(usage)
         guards = KeyGuardVisitor(self.context)
         wrapper.visit(guards)
-        keyless = KeylessMigration(self.context, self.options, usage.by_position, self.outside_words)
+        keyless = KeylessMigration(
+            self.context, self.options, usage.by_position, self.outside_words, self.syntax_tree
+        )
         new_tree = wrapper.visit(keyless)
         self.outcome = keyless.outcome
         migrated = any(c.outcome == MIGRATED for c in self.outcome.clients)
@@ -123,9 +128,11 @@ def migrate_module(
     options: MigrationOptions,
     filename: str | None = None,
     outside_words: frozenset[str] = frozenset(),
+    syntax_tree: ast.Module | None = None,
 ) -> tuple[cst.Module, ModuleOutcome]:
-    """``outside_words``: identifiers of code left out of ``module`` (see ``codemods.slicing``)."""
-    command = MigrateModule(CodemodContext(filename=filename), options, outside_words)
+    """``outside_words``: identifiers of code left out of ``module`` (see ``codemods.slicing``);
+    ``syntax_tree``: Python's tree of the whole file, when ``module`` is a slice of it."""
+    command = MigrateModule(CodemodContext(filename=filename), options, outside_words, syntax_tree)
     command.skip_copy = True  # the engine parsed ``module`` itself: no node appears twice
     new_module = command.transform_module(module)
     return new_module, command.outcome

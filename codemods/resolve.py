@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from collections import Counter
 
 import libcst as cst
@@ -56,3 +57,37 @@ def name_counts(node: cst.CSTNode) -> Counter[str]:
 
     node.visit(_Count())
     return counts
+
+
+def bound_other_than_by_import(tree: ast.Module) -> set[str]:
+    """Names the module binds at module level by anything but an import statement.
+
+    Defs, classes, assignment, for/with/except targets, walrus, match captures, and ``global``
+    declarations in functions. Read from Python's own tree of the whole file, so code that
+    ``codemods.slicing`` kept away from LibCST counts too.
+    """
+    found: set[str] = set()
+
+    def walk(node: ast.AST) -> None:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            found.add(node.name)
+            for inner in ast.walk(node):
+                if isinstance(inner, ast.Global):
+                    found.update(inner.names)
+            for child in [*node.decorator_list, *getattr(node, "bases", ())]:
+                walk(child)
+            return
+        if isinstance(node, (ast.Import, ast.ImportFrom, ast.Lambda)):
+            return
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            found.add(node.id)
+        elif isinstance(node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)) and node.name:
+            found.add(node.name)
+        elif isinstance(node, ast.MatchMapping) and node.rest:
+            found.add(node.rest)
+        for child in ast.iter_child_nodes(node):
+            walk(child)
+
+    for statement in tree.body:
+        walk(statement)
+    return found

@@ -109,7 +109,148 @@ def migrate_source(
 
     With ``sliced``, only the top-level statements that can matter go through LibCST
     (``codemods.slicing``); the rest of the file is put back byte for byte.
+
+    Python takes indentation that mixes tabs and spaces (or has form feeds) wherever its two
+    readings of a tab agree; LibCST takes less. Such a module goes through with every statement
+    indented in spaces, and comes back with its own indentation.
     """
+    try:
+        return _migrate_source(data, options, filename, sliced)
+    except (SyntaxError, TooLarge, RecursionError):
+        raise
+    except Exception:
+        if not _ODD_INDENT.search(data):
+            raise
+        indented = _canonical_indentation(data)
+        if indented is None:
+            raise
+    spaced, starts, odd = indented
+    result = _migrate_source(spaced, options, filename, sliced)
+    if result.new == spaced:
+        return replace(result, new=data)
+    new = _reindent(data, spaced, result.new, starts)
+    if new is None:
+        raise IndentationNotReadable(odd)
+    return replace(result, new=new)
+
+
+class IndentationNotReadable(SyntaxError):
+    def __init__(self, where: tuple[int, int]) -> None:
+        line, column = where
+        super().__init__(
+            f"line {line}, column {column}: indentation mixing tabs and spaces that the "
+            "migration cannot rewrite (Python accepts it); left as it was"
+        )
+        self.lineno, self.offset = line, column
+
+
+_ODD_INDENT = re.compile(rb"^[ \t\f]*[\t\f]", re.MULTILINE)
+_WHITESPACE = b" \t\f"
+
+
+def _statement_lines(text: str) -> list[tuple[int, int, int]] | None:
+    """(line index, column, nesting depth) of each line of ``text`` that starts a statement."""
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(text, newline="").readline))
+    except (SyntaxError, tokenize.TokenError):
+        return None
+    found: list[tuple[int, int, int]] = []
+    depth, at_start = 0, True
+    for token in tokens:
+        kind = token.type
+        if kind == tokenize.INDENT:
+            depth += 1
+        elif kind == tokenize.DEDENT:
+            depth -= 1
+        elif kind in (tokenize.NEWLINE, tokenize.NL, tokenize.COMMENT):
+            at_start = at_start or kind == tokenize.NEWLINE
+        elif kind != tokenize.ENDMARKER and at_start:
+            at_start = False
+            found.append((token.start[0] - 1, token.start[1], depth))
+    return found
+
+
+def _canonical_indentation(data: bytes) -> tuple[bytes, set[int], tuple[int, int]] | None:
+    """``data`` with each statement's indentation spelled as four spaces a level, the indexes of
+    the lines that start a statement, and the first line (1-based) and column where the
+    indentation is not plain (not each level the one above it plus more of the same)."""
+    encoding = _detect(data)
+    try:
+        text = data.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        return None
+    statements = _statement_lines(text)
+    if statements is None:
+        return None
+    # Not str.splitlines: a form feed ends no line.
+    lines = io.StringIO(text, newline="").readlines()
+    levels: list[str] = []  # each open level's indentation, set by its first statement
+    odd = None
+    for index, column, depth in statements:
+        prefix = lines[index][:column]
+        del levels[depth + 1 :]
+        if len(levels) <= depth:
+            levels.append(prefix)
+        outer = levels[depth - 1] if depth else ""
+        plain = "\f" not in prefix and prefix == levels[depth] and prefix.startswith(outer)
+        if not plain and odd is None:
+            odd = (index + 1, column + 1)
+        lines[index] = "    " * depth + lines[index][column:]
+    if odd is None:
+        return None
+    return "".join(lines).encode(encoding), {index for index, _, _ in statements}, odd
+
+
+def _reindent(original: bytes, spaced: bytes, printed: bytes, starts: set[int]) -> bytes | None:
+    """``printed`` (migrated from ``spaced``) with the original's indentation; None if that
+    does not give the same program."""
+    from difflib import SequenceMatcher
+
+    orig = original.splitlines(keepends=True)
+    norm = spaced.splitlines(keepends=True)
+    out = printed.splitlines(keepends=True)
+    statements = _statement_lines(printed.decode(_detect(printed), errors="replace"))
+    if len(orig) != len(norm) or statements is None:
+        return None
+    printed_starts = {index for index, _, _ in statements}
+    levels: dict[bytes, bytes] = {}  # four-space prefix -> the original's, as last seen
+    lines: list[bytes] = []
+    for tag, i1, i2, j1, j2 in SequenceMatcher(None, norm, out, autojunk=False).get_opcodes():
+        if tag == "equal":
+            for i in range(i1, i2):
+                if i in starts:
+                    levels[_indent(norm[i])] = _indent(orig[i])
+                lines.append(orig[i])
+            continue
+        # How this level was indented: best told by the lines this block replaces, then by
+        # those before it, then by those after it (the nearest of each).
+        def level_of(indexes: range) -> dict[bytes, bytes]:
+            return {_indent(norm[i]): _indent(orig[i]) for i in indexes if i in starts}
+
+        block = level_of(range(i2 - 1, i1 - 1, -1))
+        after = level_of(range(len(norm) - 1, i2 - 1, -1))
+        here = {**after, **levels, **block}
+        for j in range(j1, j2):
+            line = out[j]
+            prefix = _indent(line) if j in printed_starts else b""
+            known = max((k for k in here if k and prefix.startswith(k)), key=len, default=None)
+            lines.append(line if known is None else here[known] + line[len(known) :])
+        levels.update((_indent(norm[i]), _indent(orig[i])) for i in range(i1, i2) if i in starts)
+    new = b"".join(lines)
+    try:
+        same = ast.dump(_syntax_tree(new)) == ast.dump(_syntax_tree(printed))
+    except (SyntaxError, ValueError):
+        same = False
+    return new if same else None
+
+
+def _indent(line: bytes) -> bytes:
+    return line[: len(line) - len(line.lstrip(_WHITESPACE))]
+
+
+def _migrate_source(
+    data: bytes, options: MigrationOptions, filename: str | None = None, sliced: bool = True
+) -> SourceResult:
     if not worth_parsing(data):
         return SourceResult(data)
     import libcst as cst  # imported here so runs with nothing to do never pay for it
@@ -133,23 +274,69 @@ def migrate_source(
             raise
         return SourceResult(data)  # parsed only to look for checks on a key: not worth failing the file
     words = piece.words if piece is not None else frozenset()
-    new_module, outcome = migrate_module(module, options, filename, words)
+    whole = tree if piece is not None else None
+    new_module, outcome = migrate_module(module, options, filename, words, whole)
     # Unchanged trees give back the original bytes: LibCST's printer is not exact for every
     # input (a last line of only spaces, for one), and a file we do not change must not change.
     printed = new_module.bytes
-    if printed == (piece.source if piece is not None else data) or new_module.deep_equals(module):
+    source = piece.source if piece is not None else data
+    if printed == source or new_module.deep_equals(module):
         new = data
     elif piece is None:
-        new = printed
+        new = restore_layout(source, module.bytes, printed)
     else:
-        spliced = slicing.splice(printed, piece)
+        spliced = slicing.splice(restore_layout(source, module.bytes, printed), piece)
         if spliced is None:  # a placeholder did not come through: migrate the whole module
-            return migrate_source(data, options, filename, sliced=False)
+            return _migrate_source(data, options, filename, sliced=False)
         new = spliced
     facts = outcome.facts
     if piece is not None and facts is not None:
         facts = replace(facts, partial=True)
     return SourceResult(new, tuple(outcome.clients), tuple(outcome.notices), True, tuple(outcome.secrets), facts)
+
+
+def restore_layout(source: bytes, roundtrip: bytes, printed: bytes) -> bytes:
+    """``printed`` with the lines the migration did not touch as they were in ``source``.
+
+    LibCST's printer is not exact for every input: it drops the space in ``except KeyError :``
+    and the last line end of a file of CR line ends, among others. ``roundtrip`` is the
+    unchanged tree printed: where it differs from ``source`` line for line, those lines are the
+    printer's doing, and wherever ``printed`` still has them unchanged the source's line goes
+    back. The result must mean what ``printed`` means (same syntax tree), or ``printed`` stays.
+    """
+    if roundtrip == source:
+        return printed
+    from difflib import SequenceMatcher
+
+    src = source.splitlines(keepends=True)
+    rt = roundtrip.splitlines(keepends=True)
+    out = printed.splitlines(keepends=True)
+    origin: dict[int, bytes] = {}
+    for tag, i1, i2, j1, j2 in SequenceMatcher(None, rt, src, autojunk=False).get_opcodes():
+        if tag == "equal" or (tag == "replace" and i2 - i1 == j2 - j1):
+            origin.update((i1 + k, src[j1 + k]) for k in range(i2 - i1))
+    lines: list[bytes] = []
+    for tag, i1, _i2, j1, j2 in SequenceMatcher(None, rt, out, autojunk=False).get_opcodes():
+        if tag == "equal":
+            lines.extend(origin.get(i1 + k, out[j1 + k]) for k in range(j2 - j1))
+        else:
+            lines.extend(out[j1:j2])
+    new = b"".join(lines)
+    ending = _NEWLINE_AT_END.search(source)
+    if ending is not None and not new.endswith((b"\r", b"\n")):
+        new += ending.group()
+    try:
+        same = ast.dump(_syntax_tree(new)) == ast.dump(_syntax_tree(printed))
+    except (SyntaxError, ValueError):
+        same = False
+    return new if same else printed
+
+
+_NEWLINE_AT_END = re.compile(rb"(?:\r\n|\r|\n)\Z")
+
+
+def _syntax_tree(data: bytes) -> ast.AST:
+    return compile(data, "<file>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
 
 
 # Larger files are not parsed: LibCST needs minutes for a few megabytes (generated code, data

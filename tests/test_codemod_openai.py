@@ -580,3 +580,117 @@ def test_a_client_the_tool_cannot_follow_is_reported_and_left_alone(source, line
 )
 def test_a_name_that_is_no_hidden_client_is_not_reported(source):
     assert [n for n in run(source).notices if n.rule == "client-unresolved"] == []
+
+
+# -- names the generated setup reads, when the module binds them to something else ---------------
+def test_setup_imports_under_aliases_when_the_module_binds_its_names():
+    source = textwrap.dedent(
+        """\
+        import os.path as os
+        from openai import AzureOpenAI
+
+
+        def get_bearer_token_provider(*args):
+            return None
+
+
+        class ManagedIdentityCredential:
+            pass
+
+
+        client = AzureOpenAI(azure_endpoint=E, api_key=K, api_version=V)
+        """
+    )
+    assert code(source) == textwrap.dedent(
+        """\
+        import os.path as os
+        from openai import AzureOpenAI
+        import os as _os
+        from azure.identity import (
+            ManagedIdentityCredential as _ManagedIdentityCredential,
+            get_bearer_token_provider as _get_bearer_token_provider,
+        )
+
+
+        def get_bearer_token_provider(*args):
+            return None
+
+
+        class ManagedIdentityCredential:
+            pass
+
+        credential = _ManagedIdentityCredential(client_id=_os.getenv("AZURE_CLIENT_ID"))
+        token_provider = _get_bearer_token_provider(
+            credential, "https://cognitiveservices.azure.com/.default"
+        )
+
+
+        client = AzureOpenAI(azure_endpoint=E, azure_ad_token_provider=token_provider, api_version=V)
+        """
+    )
+
+
+def test_setup_reuses_names_already_bound_to_the_same_import():
+    source = textwrap.dedent(
+        """\
+        import os.path
+        from azure.identity import ManagedIdentityCredential
+        from openai import AzureOpenAI
+
+        client = AzureOpenAI(azure_endpoint=E, api_key=K, api_version=V)
+        """
+    )
+    assert code(source) == textwrap.dedent(
+        """\
+        import os.path
+        from azure.identity import get_bearer_token_provider, ManagedIdentityCredential
+        from openai import AzureOpenAI
+        import os
+
+        credential = ManagedIdentityCredential(client_id=os.getenv("AZURE_CLIENT_ID"))
+        token_provider = get_bearer_token_provider(
+            credential, "https://cognitiveservices.azure.com/.default"
+        )
+
+        client = AzureOpenAI(azure_endpoint=E, azure_ad_token_provider=token_provider, api_version=V)
+        """
+    )
+
+
+@pytest.mark.parametrize(
+    ("binding", "alias"),
+    [
+        ("def os():\n    return 1", "import os as _os"),
+        ("os = 'x'", "import os as _os"),
+        ("for get_bearer_token_provider in []:\n    pass", "get_bearer_token_provider as _get_bearer_token_provider"),
+        ("with open(f) as ManagedIdentityCredential:\n    pass", "ManagedIdentityCredential as _ManagedIdentityCredential"),
+        ("from types import SimpleNamespace as ManagedIdentityCredential", "as _ManagedIdentityCredential"),
+        ("def f():\n    global os\n    os = 1", "import os as _os"),
+        ("import os\nos = os.path", "import os as _os"),
+        ("from helpers import *\nprint(get_bearer_token_provider)", "as _get_bearer_token_provider"),
+    ],
+)
+def test_every_kind_of_binding_makes_a_name_taken(binding, alias):
+    source = f"from openai import AzureOpenAI\n{binding}\nclient = AzureOpenAI(azure_endpoint=E, api_key=K)\n"
+    out = code(source)
+    assert alias in out
+    assert all(line in out.splitlines() for line in binding.splitlines())
+
+
+def test_locals_of_the_function_that_builds_the_client_do_not_shadow_the_setup():
+    source = textwrap.dedent(
+        """\
+        from openai import AzureOpenAI
+
+
+        def make(os):
+            ManagedIdentityCredential = token_provider = credential = os
+            return AzureOpenAI(azure_endpoint=E, api_key=K)
+        """
+    )
+    out = code(source)
+    # Module-level setup: a function's locals are no reason for aliases, but the names the
+    # client reads inside the function must not be its locals.
+    assert "import os\nfrom azure.identity import ManagedIdentityCredential, get_bearer_token_provider\n" in out
+    assert "credential_2 = ManagedIdentityCredential(" in out
+    assert "azure_ad_token_provider=token_provider_2)" in out
