@@ -42,7 +42,7 @@ from tests.reliability_corpus import (  # noqa: E402
 
 
 # Issue 15's areas, each a module tests/untrusted_<area>.py with a measure(scratch) -> dict.
-UNTRUSTED_AREAS = ("verify", "fsgit")
+UNTRUSTED_AREAS = ("verify", "fsgit", "secrets", "codegen", "outputs")
 # Figures that count harm: any of them above zero fails the run.
 MUST_BE_ZERO = (
     "files_corrupted",
