@@ -136,6 +136,7 @@ class KeylessMigration(VisitorBasedCodemodCommand):
         self._values: dict[str, cst.BaseExpression] = {}
         self._assign_nodes: dict[str, cst.CSTNode] = {}
         self._existing: dict[tuple[bool, str], str] = {}
+        self._existing_index: dict[str, int] = {}  # provider name -> its module statement
         self._plans: dict[bool, credential_setup.SetupPlan] = {}
         self._top_index: dict[int, int] = {}
         self._current_top = 0
@@ -173,7 +174,7 @@ class KeylessMigration(VisitorBasedCodemodCommand):
                     if isinstance(target, cst.Name):
                         self._values[target.value] = small.value
                         self._assign_nodes[target.value] = small
-                        self._note_existing_provider(target.value, small.value)
+                        self._note_existing_provider(target.value, small.value, index)
 
         self._module_client = module_client.prepare(self, node)
         self._key_literals = key_literals.Resolver(self, node)
@@ -201,14 +202,15 @@ class KeylessMigration(VisitorBasedCodemodCommand):
             if isinstance(child, cst.BaseExpression):
                 self.report_key_literals(child)
 
-    def _note_existing_provider(self, name: str, value: cst.BaseExpression) -> None:
+    def _note_existing_provider(self, name: str, value: cst.BaseExpression, index: int) -> None:
         if not isinstance(value, cst.Call) or len(value.args) != 2:
             return
         funcs = qualified_names(self, value.func) & set(TOKEN_PROVIDER_FUNCTIONS)
         scope = value.args[1].value
         if funcs and isinstance(scope, cst.SimpleString):
             is_async = any(f.startswith("azure.identity.aio") for f in funcs)
-            self._existing[(is_async, str(scope.evaluated_value))] = name
+            self._existing.setdefault((is_async, str(scope.evaluated_value)), name)
+            self._existing_index.setdefault(name, index)
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         index = self._top_index.get(id(node))
@@ -566,7 +568,9 @@ class KeylessMigration(VisitorBasedCodemodCommand):
             return plan.credential_name
         scope = credential_setup.scope(self.options, spec.service)
         existing = self._existing.get((spec.is_async, scope))
-        if existing is not None:
+        # Reused only when it is defined above the statement that builds the client: one defined
+        # further down does not exist yet when this line runs (a NameError at import).
+        if existing is not None and self._existing_index[existing] < self._current_top:
             return existing
         if scope not in plan.provider_names:
             base = "async_token_provider" if spec.is_async else "token_provider"

@@ -170,6 +170,39 @@ def test_existing_provider_is_reused():
     assert [o for _, _, o in outcomes(source)] == ["already-keyless", "migrated"]
 
 
+def test_a_provider_defined_below_the_client_is_not_reused():
+    # The module's own provider is assigned after the client is built: passing it would be a
+    # NameError at import, so the client gets a provider of its own, defined above it.
+    source = """\
+        import os
+        from openai import AzureOpenAI
+
+        client = AzureOpenAI(api_key=os.environ["AZURE_OPENAI_API_KEY"], azure_endpoint="https://r.openai.azure.com")
+
+        from azure.identity import DefaultAzureCredential, get_bearer_token_provider
+        tp = get_bearer_token_provider(DefaultAzureCredential(), "https://cognitiveservices.azure.com/.default")
+        """
+    out = code(source)
+    assert out == textwrap.dedent(
+        """\
+        import os
+        from openai import AzureOpenAI
+        from azure.identity import ManagedIdentityCredential, get_bearer_token_provider
+
+        credential = ManagedIdentityCredential(client_id=os.getenv("AZURE_CLIENT_ID"))
+        token_provider = get_bearer_token_provider(
+            credential, "https://cognitiveservices.azure.com/.default"
+        )
+
+        client = AzureOpenAI(azure_ad_token_provider=token_provider, azure_endpoint="https://r.openai.azure.com")
+
+        from azure.identity import DefaultAzureCredential, get_bearer_token_provider
+        tp = get_bearer_token_provider(DefaultAzureCredential(), "https://cognitiveservices.azure.com/.default")
+        """
+    )
+    compile(out, "app.py", "exec")
+
+
 def test_taken_names_are_not_reused():
     out = code(
         """\
