@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from codemods.findings import Notice
+from migrator import pyproject_layouts
 from migrator.dependency_layouts import (  # noqa: F401 - the names tests and callers import
     Entry,
     Layout,
@@ -294,7 +295,14 @@ class DependencyFile:
                 return layout.entries
         if self.kind in ("setup.py", "Pipfile") and re.search(r"openai", self.text):
             return []
+        if self.kind == "pyproject" and self.unreadable and "dependencies" in self.text:
+            return []  # reported, never edited
         return None
+
+    @property
+    def unreadable(self) -> bool:
+        """A pyproject.toml that is not valid TOML: tomlkit cannot edit it."""
+        return self.kind == "pyproject" and pyproject_layouts.parse(self.text) is None
 
     @property
     def dev_only(self) -> bool:
@@ -400,6 +408,7 @@ def update_root(root: Path, needs: list[Need]) -> list[FileChange]:
     if (
         openai_need is not None
         and targets
+        and not targets[0].unreadable  # reported as such: what it declares is unknown
         and not any(e.name == "openai" for f in targets for e in f.entries() or [])
     ):
         first = targets[0]
@@ -412,6 +421,10 @@ def update_root(root: Path, needs: list[Need]) -> list[FileChange]:
             )
         )
     for f in targets:
+        if f.unreadable:
+            message = f"{f.path.name} is not valid TOML: add {_list(needs)} by hand"
+            changes.append(_report(f, RULE_MANUAL, message))
+            continue
         if f.kind in ("setup.py", "Pipfile"):
             changes.append(
                 _report(

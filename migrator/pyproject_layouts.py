@@ -21,10 +21,11 @@ from migrator.dependency_layouts import Entry, Layout, _line_of, _line_starts, _
 from migrator.versions import normalize
 
 
-def _parse(text: str) -> tomlkit.TOMLDocument | None:
+def parse(text: str) -> tomlkit.TOMLDocument | None:
+    """The document; None when ``text`` is not valid TOML."""
     try:
         return tomlkit.parse(text)
-    except TOMLKitError:
+    except (TOMLKitError, ValueError, RecursionError):
         return None
 
 
@@ -97,7 +98,7 @@ def _array_entries(text: str, start: int, group: str, array: object) -> list[Ent
 
 def project_layout(text: str) -> Layout | None:
     """``[project] dependencies = [...]`` (PEP 621), and the optional dependencies' arrays."""
-    doc = _parse(text)
+    doc = parse(text)
     arrays = _arrays(doc) if doc is not None else None
     if arrays is None:
         return None
@@ -118,7 +119,7 @@ def project_layout(text: str) -> Layout | None:
     def insert(
         text: str, name: str, minimum: str, anchor: Entry | None, before: bool
     ) -> str | None:
-        doc = _parse(text)
+        doc = parse(text)
         if doc is None:
             return None
         array = array_of(doc, "")
@@ -129,7 +130,7 @@ def project_layout(text: str) -> Layout | None:
         return _dump(doc, text)
 
     def set_spec(text: str, entry: Entry, spec: str) -> str | None:
-        doc = _parse(text)
+        doc = parse(text)
         if doc is None:
             return None
         group, index = entry.where
@@ -147,7 +148,7 @@ def project_layout(text: str) -> Layout | None:
 
 def poetry_layout(text: str) -> Layout | None:
     """``[tool.poetry.dependencies]``: ``name = "^1.2"`` or ``name = { version = "^1.2", ... }``."""
-    doc = _parse(text)
+    doc = parse(text)
     table = _table(doc, "tool", "poetry", "dependencies") if doc is not None else None
     if not isinstance(table, (Table, InlineTable)):
         return None
@@ -174,7 +175,7 @@ def poetry_layout(text: str) -> Layout | None:
     def insert(
         text: str, name: str, minimum: str, anchor: Entry | None, before: bool
     ) -> str | None:
-        doc = _parse(text)
+        doc = parse(text)
         if doc is None:
             return None
         table = _table(doc, "tool", "poetry", "dependencies")
@@ -194,7 +195,7 @@ def poetry_layout(text: str) -> Layout | None:
         return _dump(doc, text)
 
     def set_spec(text: str, entry: Entry, spec: str) -> str | None:
-        doc = _parse(text)
+        doc = parse(text)
         if doc is None:
             return None
         table = _table(doc, "tool", "poetry", "dependencies")

@@ -446,3 +446,12 @@ def test_project_optional_dependencies_are_raised_and_new_packages_go_to_depende
         (3, "dependency-added"),
         (7, "dependency-raised"),
     ]
+
+
+def test_a_pyproject_that_is_not_valid_toml_is_reported_not_edited(tmp_path: Path):
+    text = '[project]\ndependencies = [\n  "openai>=1.40",\n  "openai>=1.50",\n]\n[project]\n'
+    write(tmp_path, {"pyproject.toml": text})
+    [change] = update_root(tmp_path, V1)
+    assert change.new == change.old == text.encode()
+    assert [n.rule for n in change.notices] == ["dependency-manual"]
+    assert "not valid TOML" in change.notices[0].message
