@@ -361,7 +361,7 @@ def test_v1_client_and_openai_not_declared(tmp_path: Path):
     assert any("openai is not declared" in n.message for c in changes for n in c.notices)
 
 
-# -- packaging decides: exclusions, pre-releases, Poetry's operators ---------------------------------
+# -- packaging decides: exclusions, pre-releases, Poetry's operators --------------------------------
 
 
 @pytest.mark.parametrize(
@@ -389,7 +389,10 @@ def test_decide_with_packaging(spec, flavor, verdict, new):
 def test_an_excluded_series_does_not_satisfy_the_minimum():
     new, notices = edit("openai>=1.105,!=1.106.*\n", requirements_layout, V1)
     assert new == "openai>=1.106.0,!=1.106.*\nazure-identity>=1.15.0\n"
-    assert [(n.line, n.rule) for n in notices] == [(2, "dependency-added"), (1, "dependency-raised")]
+    assert [(n.line, n.rule) for n in notices] == [
+        (2, "dependency-added"),
+        (1, "dependency-raised"),
+    ]
 
 
 def test_a_release_candidate_pin_is_reported():
@@ -399,7 +402,7 @@ def test_a_release_candidate_pin_is_reported():
     assert [n.rule for n in notices] == ["dependency-pinned"]
 
 
-# -- pyproject.toml through tomlkit: line endings, comments, extras ----------------------------------
+# -- pyproject.toml through tomlkit: line endings, comments, extras --------------------------------
 
 
 def test_project_crlf_file_keeps_its_line_endings_and_comments():
