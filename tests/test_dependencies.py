@@ -361,7 +361,7 @@ def test_v1_client_and_openai_not_declared(tmp_path: Path):
     assert any("openai is not declared" in n.message for c in changes for n in c.notices)
 
 
-# -- packaging decides: exclusions, pre-releases, Poetry's operators --------------------------------
+# -- packaging decides: exclusions, pre-releases, Poetry's operators -------------------------------
 
 
 @pytest.mark.parametrize(
