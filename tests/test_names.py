@@ -23,7 +23,7 @@ import pytest
 from libcst.metadata import MetadataWrapper, QualifiedNameProvider, QualifiedNameSource
 
 # Bench-only code (no production module uses it): it lives in bench/, imported from there.
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+sys.path.append(str(Path(__file__).resolve().parent.parent / "bench"))
 
 from name_index import NameIndex, dotted_name  # noqa: E402
 
