@@ -1,4 +1,4 @@
-"""codemods.names.NameIndex versus LibCST's QualifiedNameProvider on standard-library files.
+"""bench/name_index.py's NameIndex versus LibCST's QualifiedNameProvider on standard-library files.
 
     python bench/names_agreement.py              # 300 files, seed 7
     python bench/names_agreement.py --files 50 --show 20
@@ -21,6 +21,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 EXPLAINED = {"killed", "unbound-local", "class-fallback"}
@@ -37,8 +38,7 @@ def main(argv: list[str] | None = None) -> int:
 
     import libcst as cst
     from libcst.metadata import MetadataWrapper, QualifiedNameProvider, QualifiedNameSource
-
-    from codemods.names import NameIndex, dotted_name
+    from name_index import NameIndex, dotted_name
 
     root = Path(sysconfig.get_paths()["stdlib"])
     files = sorted(p for p in root.rglob("*.py") if "site-packages" not in p.parts)

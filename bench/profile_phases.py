@@ -3,7 +3,7 @@
     python bench/profile_phases.py                 # corpus (c), 200 generated client files
     python bench/profile_phases.py --files 40      # a quicker look
     python bench/profile_phases.py PATH...         # your own files or directories
-    python bench/profile_phases.py --names         # also time codemods.names.NameIndex
+    python bench/profile_phases.py --names         # also time bench/name_index.py's NameIndex
 
 It replays, with a timer around each step, exactly what ``codemods.pipeline.migrate_module``
 does through LibCST's codemod machinery (and checks that the replay produces the same bytes):
@@ -95,7 +95,7 @@ def profile_file(
     timings["parse"] += clock() - t
 
     if names:
-        from codemods.names import NameIndex
+        from name_index import NameIndex
 
         t = clock()
         NameIndex.build(module)
@@ -162,8 +162,8 @@ def what_if(paths: list[Path]) -> tuple[dict[str, float], int]:
     from libcst.codemod.visitors import AddImportsVisitor
     from libcst.metadata import MetadataWrapper, PositionProvider
 
-    from codemods.names import NameIndex
-    from codemods.positions import start_positions
+    from name_index import NameIndex
+    from node_positions import start_positions
     from codemods.targets import spec_for
     from migrator.engine import might_need_migration
 
@@ -262,7 +262,7 @@ def qnp_versus_index(paths: list[Path]) -> dict[str, float]:
     import libcst as cst
     from libcst.metadata import MetadataWrapper, QualifiedNameProvider
 
-    from codemods.names import NameIndex
+    from name_index import NameIndex
 
     out = defaultdict(float)
     for path in paths:
@@ -287,7 +287,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--files", type=int, default=200, help="client files to generate (default 200)"
     )
-    parser.add_argument("--names", action="store_true", help="also time codemods.names.NameIndex")
+    parser.add_argument("--names", action="store_true", help="also time bench/name_index.py's NameIndex")
     parser.add_argument(
         "--cprofile", metavar="FILE", help="also write a cProfile dump of the whole run"
     )

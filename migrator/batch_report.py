@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from migrator import role_formats, roles
-from migrator.batch import DONE, MANUAL_ONLY, MIGRATED_STATUS, PATCHED, RepoResult
+from migrator.batch_results import DONE, MANUAL_ONLY, MIGRATED_STATUS, PATCHED, RepoResult
 from migrator.report import printable, shown_path
 
 COLUMNS = (

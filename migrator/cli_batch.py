@@ -9,7 +9,7 @@ from typing import List, Optional
 
 import typer
 
-from migrator.batch import DEFAULT_BRANCH
+from migrator.batch_results import DEFAULT_BRANCH
 from migrator.cli_common import (
     ClientIdEnvOpt,
     CloudOpt,
@@ -123,7 +123,7 @@ def batch_command(
 
 
 def _write(name: str, text: str) -> None:
-    from migrator.batch import write_file
+    from migrator.batch_repo import write_file
 
     path = Path(name)
     try:

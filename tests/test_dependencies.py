@@ -359,3 +359,102 @@ def test_v1_client_and_openai_not_declared(tmp_path: Path):
     changes = update_root(tmp_path, V1)
     assert changed(changes) == {"requirements.txt": "langchain\nazure-identity>=1.15.0\n"}
     assert any("openai is not declared" in n.message for c in changes for n in c.notices)
+
+
+# -- packaging decides: exclusions, pre-releases, Poetry's operators -------------------------------
+
+
+@pytest.mark.parametrize(
+    "spec, flavor, verdict, new",
+    [
+        # "!=1.106.*" excludes versions; it is no lower bound.
+        (">=1.105,!=1.106.*", "pep508", "raise", ">=1.106.0,!=1.106.*"),
+        ("!=1.106.*", "pep508", "raise", ">=1.106.0,!=1.106.*"),
+        ("!=1.2", "poetry", "raise", ">=1.106.0,!=1.2"),
+        # A pre-release comes before its release.
+        ("==1.106.0rc1", "pep508", "excluded", None),
+        (">=1.106.0rc1", "pep508", "raise", ">=1.106.0"),
+        ("==1.106.*", "pep508", "ok", None),
+        ("^1.106.0rc1", "poetry", "raise", "^1.106.0"),
+        ("~=1.106.0", "pep508", "ok", None),
+        ("^0.0.3", "poetry", "excluded", None),
+        ("~1", "poetry", "pinned", None),  # >=1,<2: a tilde is not rewritten
+    ],
+)
+def test_decide_with_packaging(spec, flavor, verdict, new):
+    result = decide(spec, flavor, "1.106.0")
+    assert (result.kind, result.new_spec) == (verdict, new)
+
+
+def test_an_excluded_series_does_not_satisfy_the_minimum():
+    new, notices = edit("openai>=1.105,!=1.106.*\n", requirements_layout, V1)
+    assert new == "openai>=1.106.0,!=1.106.*\nazure-identity>=1.15.0\n"
+    assert [(n.line, n.rule) for n in notices] == [
+        (2, "dependency-added"),
+        (1, "dependency-raised"),
+    ]
+
+
+def test_a_release_candidate_pin_is_reported():
+    text = "openai==1.106.0rc1\n"
+    new, notices = edit(text, requirements_layout, needs_for(False, False, True))
+    assert new == text
+    assert [n.rule for n in notices] == ["dependency-pinned"]
+
+
+# -- pyproject.toml through tomlkit: line endings, comments, extras --------------------------------
+
+
+def test_project_crlf_file_keeps_its_line_endings_and_comments():
+    text = PROJECT.replace("\n", "\r\n")
+    new, notices = edit(text, project_layout, V1)
+    assert new == text.replace(
+        '    "openai>=1.40",  # chat\r\n',
+        '    "openai>=1.106.0",  # chat\r\n    "azure-identity>=1.15.0",\r\n',
+    )
+    assert [(n.line, n.rule) for n in notices] == [
+        (8, "dependency-added"),
+        (7, "dependency-raised"),
+    ]
+
+
+def test_poetry_crlf_file_keeps_its_line_endings_and_comments():
+    text = POETRY.replace('openai = "^1.30"', 'openai = "^1.30"  # the SDK').replace("\n", "\r\n")
+    new, _ = edit(text, poetry_layout, V1)
+    assert new == text.replace(
+        'openai = "^1.30"  # the SDK\r\n',
+        'openai = "^1.106.0"  # the SDK\r\nazure-identity = "^1.15.0"\r\n',
+    )
+
+
+def test_poetry_literal_quotes_and_inline_table_version_raised():
+    text = "[tool.poetry.dependencies]\nopenai = { version = '>=1.0', extras = ['x'] }  # sdk\n"
+    new, notices = edit(text, poetry_layout, needs_for(False, False, True))
+    assert new == text.replace("'>=1.0'", "'>=1.106.0'")
+    assert [(n.line, n.rule) for n in notices] == [(2, "dependency-raised")]
+
+
+def test_project_optional_dependencies_are_raised_and_new_packages_go_to_dependencies():
+    text = (
+        '[project]\nname = "a"\ndependencies = ["httpx"]\n\n'
+        "[project.optional-dependencies]\n"
+        "# the model client\n"
+        "ai = ['openai>=1.40,<3']  # pinned below 3\n"
+    )
+    new, notices = edit(text, project_layout, V1)
+    assert new == text.replace(
+        '["httpx"]', '["httpx", "azure-identity>=1.15.0"]'
+    ).replace("'openai>=1.40,<3'", "'openai>=1.106.0,<3'")
+    assert [(n.line, n.rule) for n in notices] == [
+        (3, "dependency-added"),
+        (7, "dependency-raised"),
+    ]
+
+
+def test_a_pyproject_that_is_not_valid_toml_is_reported_not_edited(tmp_path: Path):
+    text = '[project]\ndependencies = [\n  "openai>=1.40",\n  "openai>=1.50",\n]\n[project]\n'
+    write(tmp_path, {"pyproject.toml": text})
+    [change] = update_root(tmp_path, V1)
+    assert change.new == change.old == text.encode()
+    assert [n.rule for n in change.notices] == ["dependency-manual"]
+    assert "not valid TOML" in change.notices[0].message

@@ -1,4 +1,4 @@
-"""codemods.names.NameIndex against Python's scoping rules and against QualifiedNameProvider.
+"""bench/name_index.py's NameIndex against Python's scoping rules and against QualifiedNameProvider.
 
 Every case lists, call by call in source order, the imported qualified names the call's
 ``func`` can refer to. The same answers are checked against LibCST's QualifiedNameProvider
@@ -13,6 +13,7 @@ rules explains.
 from __future__ import annotations
 
 import random
+import sys
 import sysconfig
 import textwrap
 from pathlib import Path
@@ -21,7 +22,10 @@ import libcst as cst
 import pytest
 from libcst.metadata import MetadataWrapper, QualifiedNameProvider, QualifiedNameSource
 
-from codemods.names import NameIndex, dotted_name
+# Bench-only code (no production module uses it): it lives in bench/, imported from there.
+sys.path.append(str(Path(__file__).resolve().parent.parent / "bench"))
+
+from name_index import NameIndex, dotted_name  # noqa: E402
 
 A = "openai.AzureOpenAI"
 LIB = "openai.lib.azure.AzureOpenAI"

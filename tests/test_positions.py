@@ -1,8 +1,9 @@
-"""codemods.positions.start_positions gives PositionProvider's start for every node it is asked."""
+"""bench/node_positions.py: start_positions gives PositionProvider's start for every node asked."""
 
 from __future__ import annotations
 
 import random
+import sys
 import sysconfig
 import textwrap
 from pathlib import Path
@@ -11,7 +12,10 @@ import libcst as cst
 import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from codemods.positions import start_positions
+# Bench-only code (no production module uses it): it lives in bench/, imported from there.
+sys.path.append(str(Path(__file__).resolve().parent.parent / "bench"))
+
+from node_positions import start_positions  # noqa: E402
 
 
 def _all_nodes(module: cst.Module) -> list[cst.CSTNode]:

@@ -13,7 +13,9 @@ import pytest
 
 from codemods.options import MigrationOptions
 from migrator import roles, verify
-from migrator.verify import Identity, Target, _Answer
+from migrator.verify_probe import _Answer
+from migrator.verify_targets import Target
+from migrator.verify_token import Identity
 
 OID = "00000000-0000-4000-8000-0000000000b2"
 TID = "00000000-0000-4000-8000-0000000000a1"
