@@ -24,18 +24,16 @@ count, so in doubt a variable is kept.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import libcst as cst
+from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import RemoveImportsVisitor
-from libcst.metadata import PositionProvider
 
-from codemods.findings import Notice
+from codemods.findings import ModuleOutcome, Notice
+from codemods.module_state import ModuleState
 from codemods.resolve import qualified_names
-
-if TYPE_CHECKING:
-    from codemods.keyless import KeylessMigration
 
 _ENV_CALLS = {"os.getenv", "os.environ.get"}
 KEY_CREDENTIAL_NAMES = {"azure.core.credentials.AzureKeyCredential"}
@@ -118,9 +116,34 @@ def _single_assignment(statement: cst.BaseStatement, name: str) -> cst.Assign | 
 
 
 class KeyCleanup:
-    def __init__(self, migration: KeylessMigration) -> None:
-        self.m = migration
+    """The clean-up transform: its ``leave_`` methods run in the migration's traversal."""
+
+    def __init__(
+        self,
+        state: ModuleState,
+        outcome: ModuleOutcome,
+        context: CodemodContext,
+        report_literals_in: Callable[[cst.CSTNode], None],
+    ) -> None:
+        self.state = state
+        self.outcome = outcome
+        self.context = context
+        self._report_literals_in = report_literals_in
         self._dropped: list[_Dropped] = []
+        self._functions: list[cst.FunctionDef] = []
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._functions.append(node)
+
+    def leave_FunctionDef(
+        self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
+    ) -> cst.FunctionDef:
+        self._functions.pop()
+        return self.leave_function(original_node, updated_node)
+
+    def dropped_here(self, value: cst.BaseExpression) -> None:
+        """A key expression in the function (or module) the traversal is in leaves the code."""
+        self.dropped(value, self._functions[-1] if self._functions else None)
 
     def dropped(self, value: cst.BaseExpression, function: cst.FunctionDef | None) -> None:
         self._dropped.append(_Dropped(value, function))
@@ -138,10 +161,10 @@ class KeyCleanup:
 
     # -- what kind of value held the key ------------------------------------------------------
     def _kind(self, value: cst.BaseExpression) -> str:
-        if isinstance(value, cst.Call) and qualified_names(self.m, value.func) & _ENV_CALLS:
+        if isinstance(value, cst.Call) and qualified_names(self.state, value.func) & _ENV_CALLS:
             return "env"
         if isinstance(value, cst.Subscript) and "os.environ" in qualified_names(
-            self.m, value.value
+            self.state, value.value
         ):
             return "env"
         inner = (
@@ -158,13 +181,13 @@ class KeyCleanup:
         return "other"
 
     def _line(self, node: cst.CSTNode) -> int:
-        return self.m.get_metadata(PositionProvider, node).start.line
+        return self.state.position(node).line
 
     def _notice(
         self, node: cst.CSTNode, rule: str, message: str, severity: str = "warning"
     ) -> None:
-        pos = self.m.get_metadata(PositionProvider, node).start
-        self.m.outcome.notices.append(
+        pos = self.state.position(node)
+        self.outcome.notices.append(
             Notice(pos.line, pos.column, rule, message, severity=severity)
         )
 
@@ -193,10 +216,10 @@ class KeyCleanup:
             if reads.count:
                 continue
             kind = self._kind(assign.value)
-            self.m.report_literals_in(assign)
+            self._report_literals_in(assign)
             if kind == "env":
                 remove.append(statement)
-                RemoveImportsVisitor.remove_unused_import_by_node(self.m.context, assign.value)
+                RemoveImportsVisitor.remove_unused_import_by_node(self.context, assign.value)
                 self._notice(
                     statement,
                     "key-variable-removed",
@@ -255,7 +278,7 @@ class KeyCleanup:
             kind = self._kind(assign.value)
             if kind == "env" and not importable:
                 remove.append(statement)
-                RemoveImportsVisitor.remove_unused_import_by_node(self.m.context, assign.value)
+                RemoveImportsVisitor.remove_unused_import_by_node(self.context, assign.value)
                 self._notice(
                     statement,
                     "key-variable-removed",
@@ -290,7 +313,7 @@ class KeyCleanup:
         return any(_single_assignment(s, name) is not None for s in function.body.body)
 
     def _importable(self) -> bool:
-        filename = self.m.context.filename
+        filename = self.state.filename
         if not filename:
             return True
         stem = os.path.splitext(os.path.basename(filename))[0]

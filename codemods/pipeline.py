@@ -17,10 +17,12 @@ from libcst.codemod import CodemodCommand, CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.metadata import MetadataWrapper, PositionProvider, QualifiedNameProvider
 
+from codemods import batched
 from codemods.credential_setup import wrap_long_identity_imports
 from codemods.findings import MIGRATED, ModuleOutcome
 from codemods.key_guards import RULE_READ, KeyGuardVisitor
-from codemods.keyless import KeylessMigration
+from codemods.keyless import Analyses, KeylessMigration
+from codemods.module_state import ModuleState
 from codemods.options import CLOUDS, CREDENTIAL_KINDS, MigrationOptions
 from codemods.usage import UsageVisitor
 
@@ -102,11 +104,21 @@ class MigrateModule(_WithoutCopy, CodemodCommand):
         wrapper = self.context.wrapper
         assert wrapper is not None
         usage = UsageVisitor(self.context)
-        wrapper.visit(usage)
         guards = KeyGuardVisitor(self.context)
-        wrapper.visit(guards)
+        state = ModuleState(
+            wrapper.module,
+            wrapper.resolve_many(KeylessMigration.METADATA_DEPENDENCIES),
+            self.options,
+            self.context.filename,
+            usage.by_position,  # filled in by the batched traversal
+            self.outside_words,
+            self.syntax_tree,
+        )
+        analyses = Analyses(state)
+        # Every read-only visitor in one traversal; then the transforms in one more.
+        batched.visit(wrapper.module, [usage, guards, *analyses.visitors], wrapper)
         keyless = KeylessMigration(
-            self.context, self.options, usage.by_position, self.outside_words, self.syntax_tree
+            self.context, self.options, usage.by_position, self.outside_words, self.syntax_tree, analyses
         )
         new_tree = wrapper.visit(keyless)
         self.outcome = keyless.outcome
