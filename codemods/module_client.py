@@ -218,7 +218,7 @@ def rewrite_line(
     body: list[cst.BaseSmallStatement] = []
     changed = False
     follow = False
-    for old, new in zip(original.body, updated.body):
+    for old, new in zip(original.body, updated.body, strict=False):
         action = plan.actions.get(id(old))
         if action is None:
             body.append(new)

@@ -21,9 +21,10 @@ import libcst as cst
 from libcst.metadata import PositionProvider, QualifiedNameProvider, ScopeProvider
 
 from codemods.options import MigrationOptions
-from codemods.resolve import bound_other_than_by_import, name_counts, qualified_names
+from codemods.resolve import bound_other_than_by_import, qualified_names
 from codemods.targets import TOKEN_PROVIDER_FUNCTIONS
 from codemods.usage import ClientUsage
+
 
 class Collector(cst.CSTVisitor):
     """Names used anywhere (so new names never collide) and comments under a node.
@@ -38,7 +39,9 @@ class Collector(cst.CSTVisitor):
         self.words: set[str] = set()
         self.comments = 0
         self.imported: set[str] = set()  # names an import statement binds, anywhere
+        self.counts: Counter[str] = Counter()  # as ``codemods.resolve.name_counts`` counts
         self._not_bindings: set[int] = set()
+        self._attributes: set[int] = set()
 
     def visit_ImportAlias(self, node: cst.ImportAlias) -> None:
         if node.asname is not None and isinstance(node.asname.name, cst.Name):
@@ -56,9 +59,12 @@ class Collector(cst.CSTVisitor):
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
         self._not_bindings.add(id(node.attr))
+        self._attributes.add(id(node.attr))
 
     def visit_Name(self, node: cst.Name) -> None:
         self.words.add(node.value)
+        if id(node) not in self._attributes:
+            self.counts[node.value] += 1
         if id(node) not in self._not_bindings:
             self.names.add(node.value)
 
@@ -148,9 +154,10 @@ class ModuleState(cst.MetadataDependent):
     def imported(self) -> set[str]:
         return self.collector.imported
 
-    @cached_property
+    @property
     def name_counts(self) -> Counter[str]:
-        return name_counts(self.module)
+        """How often each name is used in the module (attribute names are not names)."""
+        return self.collector.counts
 
     @cached_property
     def bound_elsewhere(self) -> frozenset[str]:

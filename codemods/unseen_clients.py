@@ -36,14 +36,6 @@ _SDK_ROOTS = frozenset(m.split(".", 1)[0] for m in _BY_MODULE)
 _CLASS_NAMES = {short: spec for names in _BY_MODULE.values() for short, spec in names.items() if short[:1].isupper()}
 
 
-def find(state: ModuleState) -> list[Notice]:
-    """``client-unresolved`` findings for the module of ``state``, in a traversal of its own
-    (``Finder`` runs batched with the other read-only visitors instead)."""
-    finder = Finder(state)
-    state.module.visit(finder)
-    return finder.notices
-
-
 class Finder(cst.CSTVisitor):
     """Read-only: collects the findings in ``notices``."""
 
