@@ -25,7 +25,9 @@ def _separator(call: cst.Call, args: list[cst.Arg]) -> cst.Comma:
     """The comma that goes between arguments, in the call's own layout, without comments."""
     for arg in args[:-1]:
         if isinstance(arg.comma, cst.Comma):
-            return arg.comma.with_changes(whitespace_after=_without_comment(arg.comma.whitespace_after))
+            return arg.comma.with_changes(
+                whitespace_after=_without_comment(arg.comma.whitespace_after)
+            )
     if isinstance(call.whitespace_before_args, cst.ParenthesizedWhitespace):
         # One argument on its own line: the next one goes on a line of its own too.
         return cst.Comma(whitespace_after=_without_comment(call.whitespace_before_args))
@@ -38,7 +40,9 @@ def _without_comment(ws: cst.BaseParenthesizableWhitespace) -> cst.BaseParenthes
     return ws
 
 
-def append_arg(call: cst.Call, args: list[cst.Arg], name: str, value: cst.BaseExpression) -> list[cst.Arg]:
+def append_arg(
+    call: cst.Call, args: list[cst.Arg], name: str, value: cst.BaseExpression
+) -> list[cst.Arg]:
     """``args`` with ``name=value`` added last, laid out like the arguments before it.
 
     A comment after the old last argument stays on that argument's line; the new argument takes
@@ -47,19 +51,27 @@ def append_arg(call: cst.Call, args: list[cst.Arg], name: str, value: cst.BaseEx
     new = cst.Arg(
         keyword=cst.Name(name),
         value=value,
-        equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")),
+        equal=cst.AssignEqual(
+            whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")
+        ),
     )
     if not args:
         return [new]
     last = args[-1]
     separator = _separator(call, args)
     had_comma = isinstance(last.comma, cst.Comma)
-    tail = last.comma.whitespace_after if isinstance(last.comma, cst.Comma) else last.whitespace_after_arg
+    tail = (
+        last.comma.whitespace_after
+        if isinstance(last.comma, cst.Comma)
+        else last.whitespace_after_arg
+    )
     if isinstance(tail, cst.ParenthesizedWhitespace):
         sep_ws = separator.whitespace_after
         if isinstance(sep_ws, cst.ParenthesizedWhitespace):
             separator = separator.with_changes(
-                whitespace_after=sep_ws.with_changes(first_line=tail.first_line, empty_lines=tail.empty_lines)
+                whitespace_after=sep_ws.with_changes(
+                    first_line=tail.first_line, empty_lines=tail.empty_lines
+                )
             )
         tail = _without_comment(tail)
     if had_comma:
@@ -76,7 +88,9 @@ def remove_args(args: list[cst.Arg], drop: set[int]) -> list[cst.Arg]:
         if i in drop:
             if i == len(args) - 1 and kept:
                 # The last argument goes: the one before it takes its comma and trailing space.
-                kept[-1] = kept[-1].with_changes(comma=arg.comma, whitespace_after_arg=arg.whitespace_after_arg)
+                kept[-1] = kept[-1].with_changes(
+                    comma=arg.comma, whitespace_after_arg=arg.whitespace_after_arg
+                )
             continue
         kept.append(arg)
     return kept

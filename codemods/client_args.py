@@ -61,11 +61,15 @@ class ClientArgs:
             qualified_names(self.state, value.func) & set(TOKEN_PROVIDER_FUNCTIONS)
         )
 
-    def _migrate(self, spec: ClientSpec, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
+    def _migrate(
+        self, spec: ClientSpec, original: cst.Call, updated: cst.Call
+    ) -> cst.BaseExpression:
         args = original.args
         kw = call_args.present(spec, args)
         if spec.hook is not None:
-            verdict = sdk_hooks.decide(self.credentials.hooks, spec, original, {n: args[i] for n, i in kw.items()})
+            verdict = sdk_hooks.decide(
+                self.credentials.hooks, spec, original, {n: args[i] for n, i in kw.items()}
+            )
             if verdict == sdk_hooks.SKIP:
                 return updated
             if isinstance(verdict, sdk_hooks.Verdict):
@@ -91,7 +95,11 @@ class ClientArgs:
 
         if spec.needs_azure_base_url:
             base = args[kw["base_url"]].value if "base_url" in kw else None
-            verdict = azure_endpoint.NOT_AZURE if base is None else azure_endpoint.classify(base, self.state.values)
+            verdict = (
+                azure_endpoint.NOT_AZURE
+                if base is None
+                else azure_endpoint.classify(base, self.state.values)
+            )
             if verdict == azure_endpoint.NOT_AZURE:
                 return updated
             if verdict == azure_endpoint.UNKNOWN:
@@ -99,11 +107,18 @@ class ClientArgs:
                     spec,
                     original,
                     REVIEW,
-                    "the code does not show whether base_url is an Azure OpenAI endpoint; left as it is",
+                    "the code does not show whether base_url is an Azure OpenAI endpoint; "
+                    "left as it is",
                 )
                 return updated
-        if spec.token_replaces_key_in_place and spec.token_arg in kw and self._is_provider(args[kw[spec.token_arg]].value):
-            self.records.record(spec, original, KEYLESS, f"{spec.token_arg} is already a token provider")
+        if (
+            spec.token_replaces_key_in_place
+            and spec.token_arg in kw
+            and self._is_provider(args[kw[spec.token_arg]].value)
+        ):
+            self.records.record(
+                spec, original, KEYLESS, f"{spec.token_arg} is already a token provider"
+            )
             return updated
 
         keyless = [n for n in spec.keyless_args if n in kw]
@@ -128,8 +143,8 @@ class ClientArgs:
                 spec,
                 original,
                 MANUAL,
-                f"used from both sync and async code, and {spec.token_arg}= takes one provider: a sync "
-                "provider fails in the async calls and an async one in the sync calls",
+                f"used from both sync and async code, and {spec.token_arg}= takes one provider: "
+                "a sync provider fails in the async calls and an async one in the sync calls",
             )
             return updated
         new_args = list(updated.args)
@@ -138,7 +153,9 @@ class ClientArgs:
             # new is needed, so no credential setup either.
             for name in keys:
                 self.removals.drop_arg(original.args[kw[name]])
-            self.records.record(spec, original, MIGRATED, f"removed {', '.join(keys)} next to {keyless[0]}=")
+            self.records.record(
+                spec, original, MIGRATED, f"removed {', '.join(keys)} next to {keyless[0]}="
+            )
             self.records.notes(spec, original)
             return updated.with_changes(args=call_args.remove_args(new_args, {kw[n] for n in keys}))
         token_spec = spec
@@ -164,7 +181,9 @@ class ClientArgs:
             present = {a.keyword.value for a in new_args if a.keyword is not None}
             if spec.async_token_arg not in present:
                 async_value = cst.Name(self.credentials.token_source(replace(spec, is_async=True)))
-                new_args = call_args.append_arg(updated, new_args, spec.async_token_arg, async_value)
+                new_args = call_args.append_arg(
+                    updated, new_args, spec.async_token_arg, async_value
+                )
                 reason += f"; {spec.async_token_arg}= added for the async calls"
         elif use == "async" and token_spec.is_async and not spec.is_async:
             reason += " (an async provider: the object is used from async code)"
@@ -174,7 +193,9 @@ class ClientArgs:
         self.credentials.note_first_use(original)
         return updated.with_changes(args=new_args)
 
-    def _write_extra_args(self, spec: ClientSpec, updated: cst.Call, new_args: list[cst.Arg]) -> list[cst.Arg]:
+    def _write_extra_args(
+        self, spec: ClientSpec, updated: cst.Call, new_args: list[cst.Arg]
+    ) -> list[cst.Arg]:
         scope = credential_setup.scope(self.state.options, spec.service)
         audience = audience_for(spec.service, self.state.options.cloud)
         wanted = list(spec.extra_args)
@@ -182,7 +203,14 @@ class ClientArgs:
             wanted += list(spec.cloud_args)
         for name, template in [*spec.set_args, *wanted]:
             value = cst.parse_expression(template.format(scope=scope, audience=audience))
-            index = next((i for i, a in enumerate(new_args) if a.keyword is not None and a.keyword.value == name), None)
+            index = next(
+                (
+                    i
+                    for i, a in enumerate(new_args)
+                    if a.keyword is not None and a.keyword.value == name
+                ),
+                None,
+            )
             if index is None:
                 new_args = call_args.append_arg(updated, new_args, name, value)
             elif (name, template) in spec.set_args and not new_args[index].value.deep_equals(value):
@@ -210,7 +238,9 @@ class ClientArgs:
         }
         return "both" if methods & sync_methods else "async"
 
-    def _write_extra_args(self, spec: ClientSpec, updated: cst.Call, new_args: list[cst.Arg]) -> list[cst.Arg]:
+    def _write_extra_args(
+        self, spec: ClientSpec, updated: cst.Call, new_args: list[cst.Arg]
+    ) -> list[cst.Arg]:
         scope = credential_setup.scope(self.state.options, spec.service)
         audience = audience_for(spec.service, self.state.options.cloud)
         wanted = list(spec.extra_args)
@@ -218,7 +248,14 @@ class ClientArgs:
             wanted += list(spec.cloud_args)
         for name, template in [*spec.set_args, *wanted]:
             value = cst.parse_expression(template.format(scope=scope, audience=audience))
-            index = next((i for i, a in enumerate(new_args) if a.keyword is not None and a.keyword.value == name), None)
+            index = next(
+                (
+                    i
+                    for i, a in enumerate(new_args)
+                    if a.keyword is not None and a.keyword.value == name
+                ),
+                None,
+            )
             if index is None:
                 new_args = call_args.append_arg(updated, new_args, name, value)
             elif (name, template) in spec.set_args and not new_args[index].value.deep_equals(value):
@@ -230,7 +267,8 @@ def _static_reason(spec: ClientSpec, name: str) -> str:
     if name == "credential":
         return (
             "credential= fetches one token when the service is built and never refreshes it "
-            f"(it expires after about an hour); pass {spec.token_arg}= with a token provider instead"
+            f"(it expires after about an hour); pass {spec.token_arg}= with a token provider "
+            "instead"
         )
     return (
         f"{name}= is a static token that expires after about an hour; "

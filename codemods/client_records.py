@@ -30,7 +30,9 @@ class ClientRecords:
         self.credentials = credentials
         self._noted: set[tuple[str, int]] = set()
 
-    def record(self, spec: ClientSpec, node: cst.Call, outcome: str, reason: str, **extra: Any) -> None:
+    def record(
+        self, spec: ClientSpec, node: cst.Call, outcome: str, reason: str, **extra: Any
+    ) -> None:
         pos = self.state.position(node)
         self.literals.report_arguments(spec, node)
         usage = self.state.usage_at(node)
@@ -40,7 +42,9 @@ class ClientRecords:
             if name in present:
                 value = node.args[present[name]].value
                 if isinstance(value, cst.Name) and value.value in self.state.values:
-                    value = self.state.values[value.value]  # endpoint = os.getenv("AZURE_OPENAI_ENDPOINT")
+                    value = self.state.values[
+                        value.value
+                    ]  # endpoint = os.getenv("AZURE_OPENAI_ENDPOINT")
                 endpoint = cst.Module([]).code_for_node(value)
                 break
         self.outcome.clients.append(
@@ -67,7 +71,9 @@ class ClientRecords:
             if (rule, pos.line) in self._noted:
                 continue
             self._noted.add((rule, pos.line))
-            self.outcome.notices.append(Notice(pos.line, pos.column, rule, message, severity=severity))
+            self.outcome.notices.append(
+                Notice(pos.line, pos.column, rule, message, severity=severity)
+            )
 
     def check_key_override(self, node: cst.Call) -> None:
         """A call that is not a client: report a key it sets on a client or hands to a service."""

@@ -61,14 +61,20 @@ def _keys(value: cst.BaseExpression) -> dict[str, cst.CSTNode] | None:
     keys: dict[str, cst.CSTNode] = {}
     if isinstance(value, cst.Dict):
         for element in value.elements:
-            if not (isinstance(element, cst.DictElement) and isinstance(element.key, cst.SimpleString)):
+            if not (
+                isinstance(element, cst.DictElement) and isinstance(element.key, cst.SimpleString)
+            ):
                 return None  # **other or a computed key: cannot tell what the dict holds
             key = element.key.evaluated_value
             if not isinstance(key, str):
                 return None
             keys[key] = element
         return keys
-    if isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.func.value == "dict":
+    if (
+        isinstance(value, cst.Call)
+        and isinstance(value.func, cst.Name)
+        and value.func.value == "dict"
+    ):
         for arg in value.args:
             if arg.keyword is None or arg.star:
                 return None
@@ -77,12 +83,16 @@ def _keys(value: cst.BaseExpression) -> dict[str, cst.CSTNode] | None:
     return None
 
 
-def rewrite_key(found: ConfigDict, key: str, token_key: str, token_value: cst.BaseExpression) -> cst.BaseExpression:
+def rewrite_key(
+    found: ConfigDict, key: str, token_key: str, token_value: cst.BaseExpression
+) -> cst.BaseExpression:
     """The dict with its ``key`` entry replaced by ``token_key: token_value``, in place."""
     element = found.keys[key]
     if isinstance(element, cst.DictElement):
         quote = element.key.value[0] if isinstance(element.key, cst.SimpleString) else '"'  # type: ignore[union-attr]
-        new = element.with_changes(key=cst.SimpleString(f"{quote}{token_key}{quote}"), value=token_value)
+        new = element.with_changes(
+            key=cst.SimpleString(f"{quote}{token_key}{quote}"), value=token_value
+        )
     else:
         new = element.with_changes(keyword=cst.Name(token_key), value=token_value)  # type: ignore[union-attr]
     return found.node.deep_replace(element, new)  # type: ignore[return-value]
@@ -115,7 +125,9 @@ class ConfigDicts:
         explicit = {a.keyword.value for a in original.args if a.keyword is not None}
         present = set(found.keys) | explicit
         if present & set(spec.keyless_args):
-            self.records.record(spec, original, KEYLESS, f"the config dict {found.name} passes a token provider")
+            self.records.record(
+                spec, original, KEYLESS, f"the config dict {found.name} passes a token provider"
+            )
             return updated
         if present & set(spec.static_token_args):
             return None
@@ -132,11 +144,19 @@ class ConfigDicts:
                 found.statement_index,
                 rewrite_key(found, keys[0], spec.token_arg, token_value),
             )
-            reason = f"the {keys[0]!r} entry of the config dict {found.name} replaced by {spec.token_arg!r}"
+            reason = (
+                f"the {keys[0]!r} entry of the config dict {found.name} replaced by "
+                f"{spec.token_arg!r}"
+            )
             new_call = updated
         else:
-            new_call = updated.with_changes(args=call_args.append_arg(updated, list(updated.args), spec.token_arg, token_value))
-            reason = f"the config dict {found.name} holds no key (it came from the environment); {spec.token_arg}= added"
+            new_call = updated.with_changes(
+                args=call_args.append_arg(updated, list(updated.args), spec.token_arg, token_value)
+            )
+            reason = (
+                f"the config dict {found.name} holds no key (it came from the environment); "
+                f"{spec.token_arg}= added"
+            )
         self.records.record(spec, original, MIGRATED, reason)
         self.credentials.note_first_use(original)
         if keys:

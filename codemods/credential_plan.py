@@ -141,9 +141,9 @@ class CredentialPlan:
                     self.first_line,
                     0,
                     "autogen-serializable-provider",
-                    "the module serializes autogen components, and AzureTokenProvider can only dump "
-                    "and load DefaultAzureCredential: it is used here whatever credential was chosen "
-                    "(it reads AZURE_CLIENT_ID for a user-assigned managed identity)",
+                    "the module serializes autogen components, and AzureTokenProvider can only "
+                    "dump and load DefaultAzureCredential: it is used here whatever credential was "
+                    "chosen (it reads AZURE_CLIENT_ID for a user-assigned managed identity)",
                     severity="info",
                 )
             )
@@ -154,9 +154,9 @@ class CredentialPlan:
                         self.first_line,
                         0,
                         "close-async-credential",
-                        f"{plan.credential_name} is created once for the module and nothing closes it: "
-                        f"`await {plan.credential_name}.close()` at shutdown avoids aiohttp's "
-                        "'Unclosed client session' warnings",
+                        f"{plan.credential_name} is created once for the module and nothing "
+                        f"closes it: `await {plan.credential_name}.close()` at shutdown avoids "
+                        "aiohttp's 'Unclosed client session' warnings",
                         severity="info",
                     )
                 )

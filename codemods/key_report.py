@@ -91,7 +91,12 @@ class Removals:
         pos = self.state.position(where)
         if collect(value).comments:
             self.outcome.notices.append(
-                Notice(pos.line, pos.column, "comment-dropped", "a comment inside the removed key expression was dropped")
+                Notice(
+                    pos.line,
+                    pos.column,
+                    "comment-dropped",
+                    "a comment inside the removed key expression was dropped",
+                )
             )
         self.literals.report(value)
         self._dropped(value)
@@ -115,7 +120,8 @@ class Removals:
         if plan.plans and options.credential != "default" and not options.system_assigned:
             kept_by_setup.add(plan.bind(credential_setup.ImportNeed("os")).local)
         for value in self.values:
-            names = set(name_counts(value)) & self.state.imported  # the remover only removes imports
-            # An import binds its name once; any count above that and the removed uses is another use.
+            # The remover only removes imports. An import binds its name once; any count above
+            # that and the removed uses is another use.
+            names = set(name_counts(value)) & self.state.imported
             if any(counts[n] - removed[n] <= 1 and n not in kept_by_setup for n in names):
                 RemoveImportsVisitor.remove_unused_import_by_node(context, value)

@@ -80,9 +80,14 @@ class KeylessMigration(VisitorBasedCodemodCommand):
         analyses = self._analyses
         if analyses is None:
             state = ModuleState(
-                node, self.metadata, self.options, self.context.filename, self._usage,
-                self._outside_words, self._syntax_tree,
-            )  # fmt: skip
+                node,
+                self.metadata,
+                self.options,
+                self.context.filename,
+                self._usage,
+                self._outside_words,
+                self._syntax_tree,
+            )
             analyses = Analyses(state)
             batched.visit(node, analyses.visitors)
         state = analyses.state
@@ -95,9 +100,13 @@ class KeylessMigration(VisitorBasedCodemodCommand):
         self.removals = Removals(state, outcome, literals, self.cleanup.dropped_here)
         records = ClientRecords(state, outcome, literals, self.credentials)
         self.config_dicts = ConfigDicts(state, records, self.credentials, self.removals)
-        self.client_args = ClientArgs(state, records, self.credentials, self.removals, self.config_dicts)
+        self.client_args = ClientArgs(
+            state, records, self.credentials, self.removals, self.config_dicts
+        )
         self.module_client = (
-            None if plan is None else module_client.ModuleClientTransform(plan, self.credentials, self.removals)
+            None
+            if plan is None
+            else module_client.ModuleClientTransform(plan, self.credentials, self.removals)
         )
         self._top_index = state.top_index
 
@@ -110,7 +119,9 @@ class KeylessMigration(VisitorBasedCodemodCommand):
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self.cleanup.visit_FunctionDef(node)
 
-    def leave_FunctionDef(self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef) -> cst.FunctionDef:
+    def leave_FunctionDef(
+        self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
+    ) -> cst.FunctionDef:
         return self.cleanup.leave_FunctionDef(original_node, updated_node)
 
     def leave_SimpleStatementLine(
