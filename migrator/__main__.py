@@ -25,6 +25,6 @@ def _drop_current_directory() -> None:
 
 _drop_current_directory()
 
-from migrator.quick import main
+from migrator.quick import entry
 
-main()
+entry()

@@ -36,6 +36,21 @@ def _children_skip_the_current_directory() -> None:
         SAFE_PATH_SET = True
 
 
+def entry() -> None:
+    """The console script and ``python -m migrator``: :func:`main`, then Ctrl-C ignored.
+
+    Once the run has printed its report, a Ctrl-C that arrives while the interpreter shuts down
+    (after Python has put back the default SIGINT action) would kill the process and replace the
+    run's exit code with death by signal. Ignoring SIGINT from there on keeps the code the run
+    chose; an interruption during the run is still handled by the run itself (exit 130)."""
+    import signal
+
+    try:
+        main()
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def main(argv: list[str] | None = None) -> None:
     _children_skip_the_current_directory()
     args = list(sys.argv[1:] if argv is None else argv)

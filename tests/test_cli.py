@@ -474,3 +474,31 @@ def test_an_internal_error_in_the_console_scripts_quick_path_exits_4_not_1(tmp_p
     assert result.returncode == 4, explain(result)
     assert "Traceback" not in result.stderr
     assert result.stderr.startswith("aoai-migrate: internal error")
+
+
+def test_after_the_run_a_late_ctrl_c_cannot_replace_its_exit_code(tmp_path):
+    # While the interpreter shuts down, Python puts the default SIGINT action back: a Ctrl-C
+    # arriving then would kill the finished run (exit -2 instead of its own code). The entry
+    # points leave SIGINT ignored once the run is over, which Python keeps through shutdown.
+    (tmp_path / "plain.py").write_text("print('no client here')\n")
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    code = (
+        "import signal, sys\n"
+        "from migrator.quick import entry\n"
+        "sys.argv = ['aoai-migrate', 'plain.py', '--check']\n"
+        "try:\n"
+        "    entry()\n"
+        "except SystemExit as done:\n"
+        "    print('exit', done.code, signal.getsignal(signal.SIGINT) == signal.SIG_IGN)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.stdout.splitlines()[-1] == "exit 0 True", explain(result)

@@ -428,10 +428,9 @@ def test_an_import_only_a_later_cell_has_is_added_where_the_setup_needs_it():
     assert not [n for n in result.notices if n.rule == "notebook-cell-order"]
 
 
-def test_a_provider_that_a_later_cell_defines_leaves_the_notebook_as_it_was():
-    """Reusing it would raise NameError top to bottom; moving the user's definition up, or adding
-    a second credential beside it, would change what the notebook does: it is left byte for byte,
-    the client needs a person, and the error says what to move."""
+def test_a_provider_that_a_later_cell_defines_is_not_reused():
+    """Reusing it would raise NameError top to bottom: the client gets a provider of its own,
+    defined above it, and no name the migration adds is one that only a later cell binds."""
     nb = notebook(
         code_cell(
             [
@@ -446,14 +445,21 @@ def test_a_provider_that_a_later_cell_defines_leaves_the_notebook_as_it_was():
             ]
         ),
     )
-    data = jupyter(nb)
-    result = migrate(data)
-    assert result.new == data and not result.changed_cells
-    [order] = [n for n in result.notices if n.rule == "notebook-cell-order"]
-    assert (order.cell, order.line) == (2, 1) and "`tp`, which only cell 3 defines" in order.message
-    assert order.severity == "error" and "left as it is" in order.message
+    result = migrate(jupyter(nb))
+    assert result.changed_cells
+    assert not [n for n in result.notices if n.rule == "notebook-cell-order"]
     [client] = result.clients
-    assert client.outcome == "manual" and "notebook-cell-order" in client.reason
+    assert client.outcome == "migrated"
+    cells = [
+        "".join(c["source"]) if isinstance(c["source"], list) else c["source"]
+        for c in json.loads(result.new)["cells"]
+    ]
+    assert "azure_ad_token_provider=token_provider" in cells[1]
+    assert "AzureOpenAI(api_key" not in "".join(cells)
+    # Top to bottom, the provider the client passes is bound before the client's line runs.
+    before_client = "".join(cells[:1]) + cells[1].split("client = ")[0]
+    assert "token_provider = get_bearer_token_provider(" in before_client
+    assert cells[2].startswith("tp = get_bearer_token_provider(DefaultAzureCredential()")
 
 
 def test_names_resolve_across_cells():

@@ -367,7 +367,7 @@ def notebook_cases() -> list[NotebookCase]:
                     ")\n",
                 ],
             ),
-            False,
+            True,  # with a provider of its own, defined above the client
         ),
         NotebookCase(
             "plain.ipynb",
