@@ -109,7 +109,6 @@ class ModuleState(cst.MetadataDependent):
         self.collector = Collector()
         self.top_index: dict[int, int] = {}  # id(top-level statement) -> its index
         self.values: dict[str, cst.BaseExpression] = {}  # module-level NAME = value
-        self.assign_nodes: dict[str, cst.CSTNode] = {}
         # (is_async, scope) -> name of a token provider the module defines, and its statement
         self.existing: dict[tuple[bool, str], str] = {}
         self.existing_index: dict[str, int] = {}
@@ -122,7 +121,6 @@ class ModuleState(cst.MetadataDependent):
                     target = small.targets[0].target
                     if isinstance(target, cst.Name):
                         self.values[target.value] = small.value
-                        self.assign_nodes[target.value] = small
                         self._note_existing_provider(target.value, small.value, index)
 
     def _note_existing_provider(self, name: str, value: cst.BaseExpression, index: int) -> None:
