@@ -24,18 +24,17 @@ count, so in doubt a variable is kept.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import libcst as cst
+from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import RemoveImportsVisitor
-from libcst.metadata import PositionProvider
 
-from codemods.findings import Notice
+from codemods.findings import ModuleOutcome, Notice
+from codemods.key_reads import Reads, ids, names_under, single_assignment
+from codemods.module_state import ModuleState
 from codemods.resolve import qualified_names
-
-if TYPE_CHECKING:
-    from codemods.keyless import KeylessMigration
 
 _ENV_CALLS = {"os.getenv", "os.environ.get"}
 KEY_CREDENTIAL_NAMES = {"azure.core.credentials.AzureKeyCredential"}
@@ -47,80 +46,35 @@ class _Dropped:
     function: cst.FunctionDef | None
 
 
-class _Reads(cst.CSTVisitor):
-    """Counts Name nodes spelled ``name`` that read it, outside the excluded subtrees."""
-
-    def __init__(self, name: str, excluded: set[int]) -> None:
-        self.name = name
-        self.excluded = excluded
-        self.skip: set[int] = set()
-        self.count = 0
-        self.exported = False
-
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        return id(node) not in self.excluded and super().on_visit(node)
-
-    def visit_Arg(self, node: cst.Arg) -> None:
-        if node.keyword is not None:
-            self.skip.add(id(node.keyword))
-
-    def visit_Attribute(self, node: cst.Attribute) -> None:
-        self.skip.add(id(node.attr))
-
-    def visit_Name(self, node: cst.Name) -> None:
-        if node.value == self.name and id(node) not in self.skip:
-            self.count += 1
-
-    def visit_Assign(self, node: cst.Assign) -> None:
-        # `__all__ = ["API_KEY", ...]`: the module exports the name.
-        if any(
-            isinstance(t.target, cst.Name) and t.target.value == "__all__" for t in node.targets
-        ):
-            for string in _strings(node.value):
-                if string == self.name:
-                    self.exported = True
-
-
-def _strings(node: cst.CSTNode) -> list[str]:
-    found: list[str] = []
-
-    class _V(cst.CSTVisitor):
-        def visit_SimpleString(self, s: cst.SimpleString) -> None:
-            value = s.evaluated_value
-            if isinstance(value, str):
-                found.append(value)
-
-    node.visit(_V())
-    return found
-
-
-def _ids(node: cst.CSTNode) -> set[int]:
-    ids: set[int] = set()
-
-    class _V(cst.CSTVisitor):
-        def on_visit(self, n: cst.CSTNode) -> bool:
-            ids.add(id(n))
-            return True
-
-    node.visit(_V())
-    return ids
-
-
-def _single_assignment(statement: cst.BaseStatement, name: str) -> cst.Assign | None:
-    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
-        return None
-    small = statement.body[0]
-    if isinstance(small, cst.Assign) and len(small.targets) == 1:
-        target = small.targets[0].target
-        if isinstance(target, cst.Name) and target.value == name:
-            return small
-    return None
-
-
 class KeyCleanup:
-    def __init__(self, migration: KeylessMigration) -> None:
-        self.m = migration
+    """The clean-up transform: its ``leave_`` methods run in the migration's traversal."""
+
+    def __init__(
+        self,
+        state: ModuleState,
+        outcome: ModuleOutcome,
+        context: CodemodContext,
+        report_literals_in: Callable[[cst.CSTNode], None],
+    ) -> None:
+        self.state = state
+        self.outcome = outcome
+        self.context = context
+        self._report_literals_in = report_literals_in
         self._dropped: list[_Dropped] = []
+        self._functions: list[cst.FunctionDef] = []
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._functions.append(node)
+
+    def leave_FunctionDef(
+        self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
+    ) -> cst.FunctionDef:
+        self._functions.pop()
+        return self.leave_function(original_node, updated_node)
+
+    def dropped_here(self, value: cst.BaseExpression) -> None:
+        """A key expression in the function (or module) the traversal is in leaves the code."""
+        self.dropped(value, self._functions[-1] if self._functions else None)
 
     def dropped(self, value: cst.BaseExpression, function: cst.FunctionDef | None) -> None:
         self._dropped.append(_Dropped(value, function))
@@ -131,17 +85,17 @@ class KeyCleanup:
                     self._dropped.append(_Dropped(arg.value, function))
 
     def _excluded(self) -> set[int]:
-        ids: set[int] = set()
+        found: set[int] = set()
         for d in self._dropped:
-            ids |= _ids(d.value)
-        return ids
+            found |= ids(d.value)
+        return found
 
     # -- what kind of value held the key ------------------------------------------------------
     def _kind(self, value: cst.BaseExpression) -> str:
-        if isinstance(value, cst.Call) and qualified_names(self.m, value.func) & _ENV_CALLS:
+        if isinstance(value, cst.Call) and qualified_names(self.state, value.func) & _ENV_CALLS:
             return "env"
         if isinstance(value, cst.Subscript) and "os.environ" in qualified_names(
-            self.m, value.value
+            self.state, value.value
         ):
             return "env"
         inner = (
@@ -158,13 +112,13 @@ class KeyCleanup:
         return "other"
 
     def _line(self, node: cst.CSTNode) -> int:
-        return self.m.get_metadata(PositionProvider, node).start.line
+        return self.state.position(node).line
 
     def _notice(
         self, node: cst.CSTNode, rule: str, message: str, severity: str = "warning"
     ) -> None:
-        pos = self.m.get_metadata(PositionProvider, node).start
-        self.m.outcome.notices.append(
+        pos = self.state.position(node)
+        self.outcome.notices.append(
             Notice(pos.line, pos.column, rule, message, severity=severity)
         )
 
@@ -182,21 +136,21 @@ class KeyCleanup:
         excluded = self._excluded()
         remove: list[cst.BaseStatement] = []
         for name in sorted(names):
-            statements = [s for s in original.body.body if _single_assignment(s, name) is not None]
+            statements = [s for s in original.body.body if single_assignment(s, name) is not None]
             if len(statements) != 1:
                 continue  # assigned more than once, or not here (a parameter, a global)
             statement = statements[0]
-            assign = _single_assignment(statement, name)
+            assign = single_assignment(statement, name)
             assert assign is not None
-            reads = _Reads(name, excluded | {id(assign.targets[0].target)})
+            reads = Reads(name, excluded | {id(assign.targets[0].target)})
             original.visit(reads)
             if reads.count:
                 continue
             kind = self._kind(assign.value)
-            self.m.report_literals_in(assign)
+            self._report_literals_in(assign)
             if kind == "env":
                 remove.append(statement)
-                RemoveImportsVisitor.remove_unused_import_by_node(self.m.context, assign.value)
+                RemoveImportsVisitor.remove_unused_import_by_node(self.context, assign.value)
                 self._notice(
                     statement,
                     "key-variable-removed",
@@ -242,20 +196,20 @@ class KeyCleanup:
         }
         importable = self._importable()
         for name in sorted(names):
-            statements = [s for s in original.body if _single_assignment(s, name) is not None]
+            statements = [s for s in original.body if single_assignment(s, name) is not None]
             if len(statements) != 1:
                 continue
             statement = statements[0]
-            assign = _single_assignment(statement, name)
+            assign = single_assignment(statement, name)
             assert assign is not None
-            reads = _Reads(name, excluded | {id(assign.targets[0].target)})
+            reads = Reads(name, excluded | {id(assign.targets[0].target)})
             original.visit(reads)
             if reads.count or reads.exported:
                 continue
             kind = self._kind(assign.value)
             if kind == "env" and not importable:
                 remove.append(statement)
-                RemoveImportsVisitor.remove_unused_import_by_node(self.m.context, assign.value)
+                RemoveImportsVisitor.remove_unused_import_by_node(self.context, assign.value)
                 self._notice(
                     statement,
                     "key-variable-removed",
@@ -287,10 +241,10 @@ class KeyCleanup:
             p.name.value == name for p in function.params.params + function.params.kwonly_params
         ):
             return True
-        return any(_single_assignment(s, name) is not None for s in function.body.body)
+        return any(single_assignment(s, name) is not None for s in function.body.body)
 
     def _importable(self) -> bool:
-        filename = self.m.context.filename
+        filename = self.state.filename
         if not filename:
             return True
         stem = os.path.splitext(os.path.basename(filename))[0]
@@ -315,10 +269,10 @@ class KeyCleanup:
                             if isinstance(local, cst.Name):
                                 aliases[local.value] = statement
         for alias, statement in aliases.items():
-            dropped_here = any(alias in {n for n in _names(d.value)} for d in self._dropped)
+            dropped_here = any(alias in {n for n in names_under(d.value)} for d in self._dropped)
             if not dropped_here:
                 continue
-            reads = _Reads(alias, excluded | _ids(statement))
+            reads = Reads(alias, excluded | ids(statement))
             original.visit(reads)
             if reads.count == 0:
                 self._notice(
@@ -327,14 +281,3 @@ class KeyCleanup:
                     f"{alias} is no longer used (its keys were replaced): its import was removed",
                     "info",
                 )
-
-
-def _names(node: cst.CSTNode) -> set[str]:
-    found: set[str] = set()
-
-    class _V(cst.CSTVisitor):
-        def visit_Name(self, n: cst.Name) -> None:
-            found.add(n.value)
-
-    node.visit(_V())
-    return found

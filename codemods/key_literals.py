@@ -19,15 +19,29 @@ written in pieces is masked piece by piece in a diff.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import libcst as cst
 from libcst.metadata import Assignment, ClassScope, FunctionScope, ScopeProvider
 
-if TYPE_CHECKING:
-    from codemods.keyless import KeylessMigration
+_NOT_A_SECRET = re.compile(r"your|<|>|x{4,}|placeholder|api[_-]?key|\s|^https?://", re.IGNORECASE)
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def looks_like_secret(value: str) -> bool:
+    """A literal that is plausibly a real key (not a variable name, URL or placeholder)."""
+    if len(value) < 16 or _NOT_A_SECRET.search(value):
+        return False
+    if _ENV_NAME.match(value) and (value.isupper() or "_" in value):
+        return False
+    return True
+
+
+def masked(value: str) -> str:
+    return f"<masked, {len(value)} characters>"
+
 
 # How far a key is followed through names: deeper chains are not how keys are written.
 MAX_DEPTH = 12
@@ -68,15 +82,15 @@ class KeyLiteral:
 class Resolver:
     """Follows expressions of one module to the literals they are built from."""
 
-    def __init__(self, migration: KeylessMigration, module: cst.Module) -> None:
-        self._migration = migration
+    def __init__(self, metadata: cst.MetadataDependent, module: cst.Module) -> None:
+        """``metadata``: anything that answers ``get_metadata`` for ``module``'s nodes (the
+        module state)."""
+        self._metadata = metadata
         self._module = module
         self._values: dict[int, cst.BaseExpression] | None = None
 
     # -- public ------------------------------------------------------------------------------
     def keys_in(self, expression: cst.BaseExpression) -> list[KeyLiteral]:
-        from codemods.keyless import looks_like_secret
-
         found: list[KeyLiteral] = []
         for pieces in self._groups(expression, 0, set()):
             known = [p for p in pieces if p is not None]
@@ -193,7 +207,7 @@ class Resolver:
         return []
 
     def _assignments(self, name: cst.Name) -> list[Assignment]:
-        scope = self._migration.get_metadata(ScopeProvider, name, None)
+        scope = self._metadata.get_metadata(ScopeProvider, name, None)
         if scope is None:
             return []
         try:

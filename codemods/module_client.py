@@ -15,18 +15,16 @@ real fix is the move to the 1.x client. A local server behind ``openai.api_key``
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import libcst as cst
-from libcst.metadata import PositionProvider
 
 from codemods import azure_endpoint
-from codemods.findings import KEYLESS, MANUAL, MIGRATED, CallUse, ClientRecord
+from codemods.credential_plan import CredentialPlan
+from codemods.findings import KEYLESS, MANUAL, MIGRATED, CallUse, ClientRecord, ModuleOutcome
+from codemods.key_report import Removals
+from codemods.module_state import ModuleState
 from codemods.resolve import qualified_names
 from codemods.targets import MODULE_CLIENT
-
-if TYPE_CHECKING:
-    from codemods.keyless import KeylessMigration
 
 # 0.x resource classes: openai.ChatCompletion.create(...) and friends.
 LEGACY_RESOURCES = frozenset(
@@ -64,19 +62,21 @@ class ModuleClientPlan:
     attribute_base: cst.BaseExpression | None = None
 
 
-class _Scan(cst.CSTVisitor):
-    def __init__(self, migration: KeylessMigration) -> None:
-        self.m = migration
+class Scan(cst.CSTVisitor):
+    """Read-only: the module-client settings and calls (run batched with the other visitors)."""
+
+    def __init__(self, state: ModuleState) -> None:
+        self.state = state
         self.plan = ModuleClientPlan()
 
     def _line(self, node: cst.CSTNode) -> int:
-        return self.m.get_metadata(PositionProvider, node).start.line
+        return self.state.position(node).line
 
     def visit_Assign(self, node: cst.Assign) -> None:
         if len(node.targets) != 1 or not isinstance(node.targets[0].target, cst.Attribute):
             return
         target = node.targets[0].target
-        names = qualified_names(self.m, target)
+        names = qualified_names(self.state, target)
         plan = self.plan
         value = node.value
         text = value.evaluated_value if isinstance(value, cst.SimpleString) else None
@@ -99,11 +99,11 @@ class _Scan(cst.CSTVisitor):
             plan.provider = node
         elif "openai.api_base" in names:
             plan.legacy.append(f"openai.api_base (line {self._line(node)})")
-            if azure_endpoint.classify(value, self.m.module_values()) == azure_endpoint.AZURE:
+            if azure_endpoint.classify(value, self.state.module_values()) == azure_endpoint.AZURE:
                 plan.legacy_azure = True
 
     def visit_Call(self, node: cst.Call) -> None:
-        for name in qualified_names(self.m, node.func):
+        for name in qualified_names(self.state, node.func):
             parts = name.split(".")
             if parts[0] != "openai" or len(parts) < 3:
                 continue
@@ -121,15 +121,13 @@ class _Scan(cst.CSTVisitor):
                     self.plan.calls.append(CallUse(chain, self._line(node)))
 
 
-def prepare(migration: KeylessMigration, module: cst.Module) -> ModuleClientPlan | None:
-    """Scan the module (original nodes) and decide what happens to its module-client settings."""
-    scan = _Scan(migration)
-    module.visit(scan)
+def prepare(scan: Scan, outcome: ModuleOutcome) -> ModuleClientPlan | None:
+    """Decide what happens to the module-client settings ``scan`` found (original nodes)."""
     plan = scan.plan
     if plan.azure_line is None and not plan.legacy_azure:
         return None  # not an Azure module client: a vLLM/Ollama server, or no module client at all
     if plan.legacy:
-        migration.outcome.clients.append(
+        outcome.clients.append(
             _record(
                 plan.azure_line or 1,
                 MANUAL,
@@ -148,7 +146,7 @@ def prepare(migration: KeylessMigration, module: cst.Module) -> ModuleClientPlan
         reason = "openai.azure_ad_token_provider is set" + (
             "; the openai.api_key assignment next to it was removed" if plan.key else ""
         )
-        migration.outcome.clients.append(
+        outcome.clients.append(
             _record(plan.azure_line, MIGRATED if plan.key else KEYLESS, reason, plan)
         )
         return plan
@@ -164,7 +162,7 @@ def prepare(migration: KeylessMigration, module: cst.Module) -> ModuleClientPlan
             "openai.azure_ad_token_provider = <provider> added after openai.api_type"
         )
     else:
-        migration.outcome.clients.append(
+        outcome.clients.append(
             _record(
                 plan.azure_line,
                 MANUAL,
@@ -174,7 +172,7 @@ def prepare(migration: KeylessMigration, module: cst.Module) -> ModuleClientPlan
             )
         )
         return None
-    migration.outcome.clients.append(_record(plan.azure_line, MIGRATED, reason, plan))
+    outcome.clients.append(_record(plan.azure_line, MIGRATED, reason, plan))
     return plan
 
 
@@ -195,17 +193,32 @@ def _record(line: int, outcome: str, reason: str, plan: ModuleClientPlan) -> Cli
     )
 
 
+class ModuleClientTransform:
+    """The module-client transform: its ``leave_`` method runs in the migration's traversal."""
+
+    def __init__(self, plan: ModuleClientPlan, credentials: CredentialPlan, removals: Removals) -> None:
+        self.plan = plan
+        self.credentials = credentials
+        self.removals = removals
+
+    def leave_SimpleStatementLine(
+        self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
+    ) -> cst.BaseStatement | cst.FlattenSentinel[cst.BaseStatement] | cst.RemovalSentinel:
+        return rewrite_line(self, self.plan, original_node, updated_node)
+
+
 def rewrite_line(
-    migration: KeylessMigration,
+    transform: ModuleClientTransform,
     plan: ModuleClientPlan,
     original: cst.SimpleStatementLine,
     updated: cst.SimpleStatementLine,
 ) -> cst.BaseStatement | cst.FlattenSentinel[cst.BaseStatement] | cst.RemovalSentinel:
     """Apply the plan's actions to one statement line."""
+    credentials = transform.credentials
     body: list[cst.BaseSmallStatement] = []
     changed = False
     follow = False
-    for old, new in zip(original.body, updated.body):
+    for old, new in zip(original.body, updated.body, strict=False):
         action = plan.actions.get(id(old))
         if action is None:
             body.append(new)
@@ -213,11 +226,11 @@ def rewrite_line(
             continue
         changed = True
         assert isinstance(old, cst.Assign) and isinstance(new, cst.Assign)
-        migration.drop_key_value(old.value, old)
+        transform.removals.drop(old.value, old)
         if action == "provider":
             target = new.targets[0].target
             assert isinstance(target, cst.Attribute)
-            provider = migration.token_source(MODULE_CLIENT)
+            provider = credentials.token_source(MODULE_CLIENT)
             body.append(
                 new.with_changes(
                     targets=[
@@ -228,12 +241,12 @@ def rewrite_line(
                     value=cst.Name(provider),
                 )
             )
-            migration.note_first_use(original)
+            credentials.note_first_use(original)
     if follow:
         target = plan.api_type.targets[0].target if plan.api_type is not None else None
         assert isinstance(target, cst.Attribute)
-        provider = migration.token_source(MODULE_CLIENT)
-        migration.note_first_use(original)
+        provider = credentials.token_source(MODULE_CLIENT)
+        credentials.note_first_use(original)
         assignment = cst.SimpleStatementLine(
             [
                 cst.Assign(

@@ -12,18 +12,14 @@ nor is a star import from a module of the project when the module imports no cli
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import libcst as cst
 from libcst.metadata import ScopeProvider
 
 from codemods import azure_endpoint
 from codemods.findings import Notice
+from codemods.module_state import ModuleState
 from codemods.resolve import qualified_names
 from codemods.targets import SPECS, ClientSpec, spec_for
-
-if TYPE_CHECKING:
-    from codemods.keyless import KeylessMigration
 
 RULE = "client-unresolved"
 
@@ -40,19 +36,11 @@ _SDK_ROOTS = frozenset(m.split(".", 1)[0] for m in _BY_MODULE)
 _CLASS_NAMES = {short: spec for names in _BY_MODULE.values() for short, spec in names.items() if short[:1].isupper()}
 
 
-def find(migration: KeylessMigration) -> list[Notice]:
-    """``client-unresolved`` findings for the module ``migration`` is visiting."""
-    module = migration._module_node
-    if module is None:
-        return []
-    finder = _Finder(migration)
-    module.visit(finder)
-    return finder.notices
+class Finder(cst.CSTVisitor):
+    """Read-only: collects the findings in ``notices``."""
 
-
-class _Finder(cst.CSTVisitor):
-    def __init__(self, migration: KeylessMigration) -> None:
-        self.m = migration
+    def __init__(self, state: ModuleState) -> None:
+        self.m = state
         self.notices: list[Notice] = []
         self.star: dict[str, ClientSpec] = {}  # names a star import may have bound
         self.star_elsewhere = False  # a star import of a module that is not a client SDK

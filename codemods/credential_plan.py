@@ -1,0 +1,227 @@
+"""Credential planning: the names a module's new setup takes, and where the setup goes.
+
+The one thing the transforms may change besides the tree and the findings. A transform asks
+``token_source`` for the name a client passes (the module's credential or a token provider,
+or one the module already defines above the client), says where the setup is first needed
+(``note_first_use``), and ``add_setup`` writes the statements once the module is done. New
+names never clash with a name of the module; an import the setup needs is bound under an alias
+when its own name means something else there (``bind``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import libcst as cst
+from libcst.codemod import CodemodContext
+from libcst.codemod.visitors import AddImportsVisitor
+from libcst.metadata import ImportAssignment
+
+from codemods import credential_setup, sdk_hooks
+from codemods.findings import ModuleOutcome, Notice
+from codemods.module_state import ModuleState
+from codemods.targets import CREDENTIAL, ClientSpec
+
+ImportNeed = credential_setup.ImportNeed
+
+
+class CredentialPlan:
+    def __init__(self, state: ModuleState) -> None:
+        self.state = state
+        self.taken: set[str] = set(state.names)  # grows with every name handed out
+        self.plans: dict[bool, credential_setup.SetupPlan] = {}
+        self.component_providers: dict[str, str] = {}
+        self._bound: dict[ImportNeed, ImportNeed] = {}
+        self.current_top = 0  # the module-level statement the traversal is in
+        self.first_top: int | None = None  # the first statement that needs the setup
+        self.first_line = 1
+
+    @property
+    def hooks(self) -> HookView:
+        return HookView(self.state, self)
+
+    def credential_names(self) -> set[str]:
+        return {p.credential_name for p in self.plans.values()}
+
+    # -- names ---------------------------------------------------------------------------------
+    def token_source(self, spec: ClientSpec) -> str:
+        """The name a client passes: the module's credential or its token provider."""
+        if spec.hook == "autogen" and sdk_hooks.autogen_serializes(self.hooks):
+            return self._component_provider(spec)
+        plan = self.plans.get(spec.is_async)
+        if plan is None:
+            base = "async_credential" if spec.is_async else "credential"
+            plan = credential_setup.SetupPlan(spec.is_async, self.free(base))
+            self.plans[spec.is_async] = plan
+        if spec.supplies == CREDENTIAL:
+            plan.credential_used = True
+            return plan.credential_name
+        scope = credential_setup.scope(self.state.options, spec.service)
+        existing = self.state.existing.get((spec.is_async, scope))
+        # Reused only when it is defined above the statement that builds the client: one defined
+        # further down does not exist yet when this line runs (a NameError at import).
+        if existing is not None and self.state.existing_index[existing] < self.current_top:
+            return existing
+        if scope not in plan.provider_names:
+            base = "async_token_provider" if spec.is_async else "token_provider"
+            if plan.provider_names:
+                base = f"{spec.service}_{base}"
+            plan.provider_names[scope] = self.free(base)
+        return plan.provider_names[scope]
+
+    def _component_provider(self, spec: ClientSpec) -> str:
+        """autogen's serializable provider: only DefaultAzureCredential can be dumped and loaded."""
+        scope = credential_setup.scope(self.state.options, spec.service)
+        if scope not in self.component_providers:
+            self.component_providers[scope] = self.free("azure_token_provider")
+        return self.component_providers[scope]
+
+    def free(self, base: str) -> str:
+        name, n = base, 1
+        while name in self.taken:
+            n += 1
+            name = f"{base}_{n}"
+        self.taken.add(name)
+        return name
+
+    def bind(self, need: ImportNeed) -> ImportNeed:
+        """``need`` as the module can take it: under its own name when that name is free or
+        already bound to the very thing imported, else under an alias no code in it uses
+        (``import os as _os`` next to ``import os.path as os``; ``from azure.identity import
+        ManagedIdentityCredential as _ManagedIdentityCredential`` next to a class of that name)."""
+        if need not in self._bound:
+            bound = need
+            if self._name_is_taken(need):
+                base = need.obj or need.module.rsplit(".", 1)[-1]
+                bound = replace(need, asname=self.free(f"_{base}"))
+            self._bound[need] = bound
+        return self._bound[need]
+
+    def _name_is_taken(self, need: ImportNeed) -> bool:
+        local = need.local
+        if local in self.state.bound_elsewhere:
+            return True
+        assignments = self.state.module_assignments(local)
+        if not assignments:
+            # Not bound at module level; taken if something reads it there anyway (from a star
+            # import, a builtin, code left out of the slice): an import would change what it
+            # means. A function's own local of that name is no reason.
+            return local in self.taken and self.state.read_unbound(local)
+        return not all(_imports(a, need) for a in assignments)
+
+    # -- where the setup goes ------------------------------------------------------------------
+    def note_first_use(self, node: cst.CSTNode) -> None:
+        """A module-level statement at or after the current one uses the credential setup."""
+        if self.first_top is None or self.current_top < self.first_top:
+            self.first_top = self.current_top
+            self.first_line = self.state.position(node).line
+
+    def needed_from(self, index: int) -> None:
+        """Statement ``index`` (above the current one, possibly) refers to the setup."""
+        if self.first_top is None or index < self.first_top:
+            self.first_top = index
+
+    def add_setup(
+        self, updated_node: cst.Module, outcome: ModuleOutcome, context: CodemodContext
+    ) -> cst.Module:
+        plans = [p for p in self.plans.values() if p.provider_names or p.credential_used]
+        if not (plans or self.component_providers) or self.first_top is None:
+            return updated_node
+        plans.sort(key=lambda p: p.is_async)
+        options = self.state.options
+        statements, imports = credential_setup.build_statements(plans, options, self.bind)
+        extra, extra_imports = credential_setup.component_provider_statements(
+            self.component_providers, self.bind
+        )
+        statements += extra
+        imports += extra_imports
+        if self.component_providers:
+            outcome.notices.append(
+                Notice(
+                    self.first_line,
+                    0,
+                    "autogen-serializable-provider",
+                    "the module serializes autogen components, and AzureTokenProvider can only "
+                    "dump and load DefaultAzureCredential: it is used here whatever credential was "
+                    "chosen (it reads AZURE_CLIENT_ID for a user-assigned managed identity)",
+                    severity="info",
+                )
+            )
+        for plan in plans:
+            if plan.is_async:
+                outcome.notices.append(
+                    Notice(
+                        self.first_line,
+                        0,
+                        "close-async-credential",
+                        f"{plan.credential_name} is created once for the module and nothing "
+                        f"closes it: `await {plan.credential_name}.close()` at shutdown avoids "
+                        "aiohttp's 'Unclosed client session' warnings",
+                        severity="info",
+                    )
+                )
+        for need in imports:
+            AddImportsVisitor.add_needed_import(context, need.module, need.obj, need.asname)
+
+        body = list(updated_node.body)
+        at = self.first_top
+        anchor = body[at]
+        blank = [cst.EmptyLine()]
+        statements[0] = statements[0].with_changes(leading_lines=blank if at > 0 else [])
+        if not anchor.leading_lines:
+            wanted = 2 if isinstance(anchor, (cst.FunctionDef, cst.ClassDef)) else 1
+            body[at] = anchor.with_changes(leading_lines=[cst.EmptyLine()] * wanted)
+        body[at:at] = statements
+        return updated_node.with_changes(body=body)
+
+
+class HookView:
+    """What ``codemods.sdk_hooks`` reads: the module state's facts (``get_metadata``,
+    ``module_value``, ``module_values``, ``names_in_module``) and the credentials planned so
+    far (``credential_names``)."""
+
+    def __init__(self, state: ModuleState, plan: CredentialPlan) -> None:
+        self._state = state
+        self._plan = plan
+
+    def get_metadata(self, *args: object) -> object:
+        return self._state.get_metadata(*args)  # type: ignore[arg-type]
+
+    def module_value(self, name: str) -> cst.BaseExpression | None:
+        return self._state.module_value(name)
+
+    def module_values(self) -> dict[str, cst.BaseExpression]:
+        return self._state.module_values()
+
+    def names_in_module(self) -> frozenset[str]:
+        return self._state.names_in_module()
+
+    def credential_names(self) -> set[str]:
+        return self._plan.credential_names()
+
+
+def _imports(assignment: object, need: ImportNeed) -> bool:
+    """Whether a module-level binding is an import of what ``need`` imports, under its name."""
+    if not isinstance(assignment, ImportAssignment):
+        return False
+    node = assignment.node
+    local = need.local
+    if isinstance(node, cst.Import) and need.obj is None:
+        for alias in node.names:
+            dotted = cst.Module([]).code_for_node(alias.name)
+            if alias.asname is None and dotted.split(".", 1)[0] == local:
+                return True  # ``import os.path`` binds ``os`` to the os package too
+            if alias.evaluated_alias == local and dotted == need.module:
+                return True
+        return False
+    if isinstance(node, cst.ImportFrom) and need.obj is not None:
+        if node.relative or node.module is None or isinstance(node.names, cst.ImportStar):
+            return False
+        if cst.Module([]).code_for_node(node.module) != need.module:
+            return False
+        return any(
+            cst.Module([]).code_for_node(alias.name) == need.obj
+            and (alias.evaluated_alias or need.obj) == local
+            for alias in node.names
+        )
+    return False
