@@ -75,14 +75,14 @@ def _trigger(sdk: Sdk, name: str) -> str:
 EXTRA_TRIGGER_WORDS: tuple[str, ...] = tuple(w for sdk in REGISTRY for w in sdk.trigger_words)
 TRIGGER_WORDS: tuple[bytes, ...] = tuple(
     sorted(
-        {_trigger(sdk, name).encode() for sdk in REGISTRY for spec in sdk.specs for name in spec.names}
+        {_trigger(sdk, n).encode() for sdk in REGISTRY for spec in sdk.specs for n in spec.names}
         | {w.encode() for w in EXTRA_TRIGGER_WORDS}
     )
 )
 ANCHORS: tuple[bytes, ...] = tuple(
     sorted(
         {a for sdk in REGISTRY for a in sdk.anchors}
-        | {a for sdk in REGISTRY if not sdk.anchors for spec in sdk.specs for a in anchors_for(spec)}
+        | {a for sdk in REGISTRY if not sdk.anchors for s in sdk.specs for a in anchors_for(s)}
     )
 )
 SEED_NAMES: frozenset[str] = frozenset(n for sdk in REGISTRY for n in sdk.seed_names)

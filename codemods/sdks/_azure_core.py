@@ -22,7 +22,9 @@ def paths(cls: str, *modules: str) -> tuple[str, ...]:
     return tuple(f"{m}.{cls}" for m in modules)
 
 
-def spec(sdk: str, cls: str, modules: tuple[str, ...], *, decide: Any, **changes: Any) -> ClientSpec:
+def spec(
+    sdk: str, cls: str, modules: tuple[str, ...], *, decide: Any, **changes: Any
+) -> ClientSpec:
     return ClientSpec(
         sdk=sdk,
         label=f"{modules[0]}.{cls}",

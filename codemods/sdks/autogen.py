@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from codemods.sdks._model import ClientSpec, Rule, Sdk
+from codemods.sdks._model import ClientSpec, Invalid, Rule, Sdk
 
 if TYPE_CHECKING:
     from codemods.keyless import KeylessMigration
@@ -38,6 +38,36 @@ SDK = Sdk(
             RULE_SERIALIZABLE,
             "Serialized autogen components take AzureTokenProvider (DefaultAzureCredential)",
             "note",
+        ),
+    ),
+    examples=(
+        Invalid(
+            """
+            import os
+
+            from autogen_ext.models.openai import AzureOpenAIChatCompletionClient
+
+            client = AzureOpenAIChatCompletionClient(
+                model="gpt-4o",
+                api_key=os.environ["AZURE_OPENAI_API_KEY"],
+            )
+            """,
+            """
+            import os
+
+            from autogen_ext.models.openai import AzureOpenAIChatCompletionClient
+            from azure.identity.aio import ManagedIdentityCredential, get_bearer_token_provider
+
+            async_credential = ManagedIdentityCredential(client_id=os.getenv("AZURE_CLIENT_ID"))
+            async_token_provider = get_bearer_token_provider(
+                async_credential, "https://cognitiveservices.azure.com/.default"
+            )
+
+            client = AzureOpenAIChatCompletionClient(
+                model="gpt-4o",
+                azure_ad_token_provider=async_token_provider,
+            )
+            """,
         ),
     ),
 )

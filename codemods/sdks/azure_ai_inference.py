@@ -10,7 +10,7 @@ import libcst as cst
 from codemods import azure_endpoint
 from codemods.findings import REVIEW
 from codemods.sdks._azure_core import credential_verdict, source, spec
-from codemods.sdks._model import SKIP, ClientSpec, RoleRule, Sdk, Verdict
+from codemods.sdks._model import SKIP, ClientSpec, Invalid, RoleRule, Sdk, Valid, Verdict
 
 if TYPE_CHECKING:
     from codemods.keyless import KeylessMigration
@@ -98,6 +98,50 @@ SDK = Sdk(
         _client("EmbeddingsClient", _AIO, True),
     ),
     # Against an Azure OpenAI / AI Services resource.
-    roles=(RoleRule("inference", r"(complete|embed|get_model_info)$", "openai-user", "unverified"),),
+    roles=(
+        RoleRule("inference", r"(complete|embed|get_model_info)$", "openai-user", "unverified"),
+    ),
     call_leaves=("complete", "embed"),
+    examples=(
+        Valid(
+            """
+            import os
+
+            from azure.ai.inference import ChatCompletionsClient
+            from azure.core.credentials import AzureKeyCredential
+
+            client = ChatCompletionsClient(
+                endpoint="https://models.github.ai/inference",
+                credential=AzureKeyCredential(os.environ["GITHUB_TOKEN"]),
+            )
+            """
+        ),
+        Invalid(
+            """
+            import os
+
+            from azure.ai.inference import ChatCompletionsClient
+            from azure.core.credentials import AzureKeyCredential
+
+            client = ChatCompletionsClient(
+                endpoint=os.environ["AZURE_OPENAI_ENDPOINT"],
+                credential=AzureKeyCredential(os.environ["AZURE_OPENAI_API_KEY"]),
+            )
+            """,
+            """
+            import os
+
+            from azure.ai.inference import ChatCompletionsClient
+            from azure.identity import ManagedIdentityCredential
+
+            credential = ManagedIdentityCredential(client_id=os.getenv("AZURE_CLIENT_ID"))
+
+            client = ChatCompletionsClient(
+                endpoint=os.environ["AZURE_OPENAI_ENDPOINT"],
+                credential=credential,
+                credential_scopes=["https://cognitiveservices.azure.com/.default"],
+            )
+            """,
+        ),
+    ),
 )

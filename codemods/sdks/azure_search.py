@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from codemods.sdks._azure_core import credential_verdict, spec
-from codemods.sdks._model import ClientSpec, RoleRule, Rule, Sdk, Verdict
+from codemods.sdks._model import ClientSpec, Invalid, RoleRule, Rule, Sdk, Verdict
 
 if TYPE_CHECKING:
     from codemods.keyless import KeylessMigration
@@ -102,7 +102,12 @@ SDK = Sdk(
     ),
     trigger_words=DEFINITIONS,
     roles=(
-        RoleRule("search", r"(search|suggest|autocomplete|get_document|get_document_count)$", _READER, "documented"),
+        RoleRule(
+            "search",
+            r"(search|suggest|autocomplete|get_document|get_document_count)$",
+            _READER,
+            "documented",
+        ),
         RoleRule(
             "search",
             r"(upload_documents|merge_documents|merge_or_upload_documents|delete_documents|index_documents|flush)$",
@@ -127,6 +132,32 @@ SDK = Sdk(
         Rule(
             RULE_SERVICE_KEY,
             "An Azure OpenAI key stored in a Search index definition, for the service to use",
+        ),
+    ),
+    examples=(
+        Invalid(
+            """
+            import os
+
+            from azure.core.credentials import AzureKeyCredential
+            from azure.search.documents import SearchClient
+
+            key = AzureKeyCredential(os.environ["SEARCH_KEY"])
+            search = SearchClient(os.environ["SEARCH_ENDPOINT"], "docs", key)
+            """,
+            """
+            import os
+
+            from azure.core.credentials import AzureKeyCredential
+            from azure.search.documents import SearchClient
+            from azure.identity import ManagedIdentityCredential
+
+            key = AzureKeyCredential(os.environ["SEARCH_KEY"])
+
+            credential = ManagedIdentityCredential(client_id=os.getenv("AZURE_CLIENT_ID"))
+
+            search = SearchClient(os.environ["SEARCH_ENDPOINT"], "docs", credential)
+            """,
         ),
     ),
 )

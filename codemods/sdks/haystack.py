@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from codemods.sdks._model import ClientSpec, Sdk
+from codemods.sdks._model import ClientSpec, Invalid, Sdk
 from codemods.sdks.openai import CALLABLE_KEY
 
 
-def _spec(cls: str, *modules: str) -> ClientSpec:
+def _spec(cls: str, package: str, leaf: str) -> ClientSpec:
+    modules = (f"haystack.components.{package}", f"haystack.components.{package}.{leaf}")
     return ClientSpec(
         sdk="haystack",
         label=f"{modules[0]}.{cls}",
@@ -22,12 +23,10 @@ def _spec(cls: str, *modules: str) -> ClientSpec:
 SDK = Sdk(
     name="haystack",
     specs=(
-        _spec("AzureOpenAIChatGenerator", "haystack.components.generators.chat", "haystack.components.generators.chat.azure"),
-        _spec("AzureOpenAIGenerator", "haystack.components.generators", "haystack.components.generators.azure"),
-        _spec("AzureOpenAITextEmbedder", "haystack.components.embedders", "haystack.components.embedders.azure_text_embedder"),
-        _spec(
-            "AzureOpenAIDocumentEmbedder", "haystack.components.embedders", "haystack.components.embedders.azure_document_embedder"
-        ),
+        _spec("AzureOpenAIChatGenerator", "generators.chat", "azure"),
+        _spec("AzureOpenAIGenerator", "generators", "azure"),
+        _spec("AzureOpenAITextEmbedder", "embedders", "azure_text_embedder"),
+        _spec("AzureOpenAIDocumentEmbedder", "embedders", "azure_document_embedder"),
         ClientSpec(
             sdk="haystack",
             label="haystack.components.generators.chat.AzureOpenAIResponsesChatGenerator",
@@ -47,5 +46,27 @@ SDK = Sdk(
             async_use_methods=("run_async",),
             needs=(CALLABLE_KEY,),
         ),
-    ),  # fmt: skip
+    ),
+    examples=(
+        Invalid(
+            """
+            from haystack.components.generators.chat import AzureOpenAIChatGenerator
+            from haystack.utils import Secret
+
+            gen = AzureOpenAIChatGenerator(api_key=Secret.from_env_var("AZURE_OPENAI_API_KEY"))
+            """,
+            """
+            from haystack.components.generators.chat import AzureOpenAIChatGenerator
+            import os
+            from azure.identity import ManagedIdentityCredential, get_bearer_token_provider
+
+            credential = ManagedIdentityCredential(client_id=os.getenv("AZURE_CLIENT_ID"))
+            token_provider = get_bearer_token_provider(
+                credential, "https://cognitiveservices.azure.com/.default"
+            )
+
+            gen = AzureOpenAIChatGenerator(azure_ad_token_provider=token_provider, api_key=None)
+            """,
+        ),
+    ),
 )

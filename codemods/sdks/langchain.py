@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from codemods.sdks._model import ClientSpec, Rule, Sdk
+from codemods.sdks._model import ClientSpec, Invalid, Rule, Sdk
 
 _ASYNC = (
     "ainvoke", "astream", "abatch", "abatch_as_completed", "astream_events", "astream_log",
@@ -36,29 +36,58 @@ def _spec(cls: str, modules: tuple[str, ...], *, legacy: bool) -> ClientSpec:
     )
 
 
+
+
+def _new(cls: str, package: str, leaf: str) -> ClientSpec:
+    root = "langchain_openai"
+    modules = (root, f"{root}.{package}", f"{root}.{package}.{leaf}")
+    return _spec(cls, modules, legacy=False)
+
+
+def _legacy(cls: str, package: str, leaf: str) -> ClientSpec:
+    modules = tuple(
+        f"{root}.{package}{tail}"
+        for root in ("langchain_community", "langchain")
+        for tail in ("", f".{leaf}")
+    )
+    return _spec(cls, modules, legacy=True)
+
+
 SDK = Sdk(
     name="langchain",
     specs=(
-        _spec("AzureChatOpenAI", ("langchain_openai", "langchain_openai.chat_models", "langchain_openai.chat_models.azure"), legacy=False),
-        _spec("AzureOpenAIEmbeddings", ("langchain_openai", "langchain_openai.embeddings", "langchain_openai.embeddings.azure"), legacy=False),
-        _spec("AzureOpenAI", ("langchain_openai", "langchain_openai.llms", "langchain_openai.llms.azure"), legacy=False),
-        _spec(
-            "AzureChatOpenAI",
-            ("langchain_community.chat_models", "langchain_community.chat_models.azure_openai", "langchain.chat_models", "langchain.chat_models.azure_openai"),
-            legacy=True,
-        ),
-        _spec(
-            "AzureOpenAIEmbeddings",
-            ("langchain_community.embeddings", "langchain_community.embeddings.azure_openai", "langchain.embeddings", "langchain.embeddings.azure_openai"),
-            legacy=True,
-        ),
-        _spec(
-            "AzureOpenAI",
-            ("langchain_community.llms", "langchain_community.llms.openai", "langchain.llms", "langchain.llms.openai"),
-            legacy=True,
-        ),
-    ),  # fmt: skip
+        _new("AzureChatOpenAI", "chat_models", "azure"),
+        _new("AzureOpenAIEmbeddings", "embeddings", "azure"),
+        _new("AzureOpenAI", "llms", "azure"),
+        _legacy("AzureChatOpenAI", "chat_models", "azure_openai"),
+        _legacy("AzureOpenAIEmbeddings", "embeddings", "azure_openai"),
+        _legacy("AzureOpenAI", "llms", "openai"),
+    ),
     rules=(
-        Rule(RULE_COMMUNITY_ENV, "A legacy langchain_community class still reads the key variables"),
+        Rule(RULE_COMMUNITY_ENV, "A legacy langchain_community class still reads key variables"),
+    ),
+    examples=(
+        Invalid(
+            """
+            import os
+
+            from langchain_openai import AzureChatOpenAI
+
+            llm = AzureChatOpenAI(azure_deployment="gpt-4o", api_key=os.environ["AOAI_KEY"])
+            """,
+            """
+            import os
+
+            from langchain_openai import AzureChatOpenAI
+            from azure.identity import ManagedIdentityCredential, get_bearer_token_provider
+
+            credential = ManagedIdentityCredential(client_id=os.getenv("AZURE_CLIENT_ID"))
+            token_provider = get_bearer_token_provider(
+                credential, "https://cognitiveservices.azure.com/.default"
+            )
+
+            llm = AzureChatOpenAI(azure_deployment="gpt-4o", azure_ad_token_provider=token_provider)
+            """,
+        ),
     ),
 )

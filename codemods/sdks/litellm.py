@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from codemods.findings import REVIEW
-from codemods.sdks._model import SKIP, ClientSpec, Rule, Sdk, Verdict
+from codemods.sdks._model import SKIP, ClientSpec, Invalid, Rule, Sdk, Valid, Verdict
 
 if TYPE_CHECKING:
     from codemods.keyless import KeylessMigration
@@ -75,8 +75,8 @@ SDK = Sdk(
                     RULE_ENV_KEY,
                     (
                         "litellm prefers a key over azure_ad_token_provider when it finds one "
-                        "(AZURE_OPENAI_API_KEY, AZURE_API_KEY, litellm.api_key, litellm.azure_key): "
-                        "remove them"
+                        "(AZURE_OPENAI_API_KEY, AZURE_API_KEY, litellm.api_key, "
+                        "litellm.azure_key): remove them"
                     ),
                     "warning",
                 ),
@@ -87,4 +87,45 @@ SDK = Sdk(
     key_env_names=("AZURE_API_KEY",),
     function_targets=True,
     rules=(Rule(RULE_ENV_KEY, "litellm prefers a key it finds over the token provider"),),
+    examples=(
+        Valid(
+            """
+            import os
+
+            import litellm
+
+            reply = litellm.completion(model="gpt-4o", api_key=os.environ["KEY"], messages=[])
+            """
+        ),
+        Invalid(
+            """
+            import os
+
+            import litellm
+
+            reply = litellm.completion(
+                model="azure/gpt-4o",
+                api_key=os.environ["AZURE_API_KEY"],
+                messages=[],
+            )
+            """,
+            """
+            import os
+
+            import litellm
+            from azure.identity import ManagedIdentityCredential, get_bearer_token_provider
+
+            credential = ManagedIdentityCredential(client_id=os.getenv("AZURE_CLIENT_ID"))
+            token_provider = get_bearer_token_provider(
+                credential, "https://cognitiveservices.azure.com/.default"
+            )
+
+            reply = litellm.completion(
+                model="azure/gpt-4o",
+                azure_ad_token_provider=token_provider,
+                messages=[],
+            )
+            """,
+        ),
+    ),
 )

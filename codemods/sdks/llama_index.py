@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from codemods.findings import KEYLESS
-from codemods.sdks._model import ClientSpec, Rule, Sdk, Verdict
+from codemods.sdks._model import ClientSpec, Invalid, Rule, Sdk, Valid, Verdict
 
 if TYPE_CHECKING:
     from codemods.keyless import KeylessMigration
@@ -17,7 +17,8 @@ _NOTE = (
     RULE_OPENAI_3,
     (
         "llama-index's AzureOpenAI/AzureOpenAIEmbedding (0.6.x) with use_azure_ad=True pass both "
-        "api_key (the fetched token) and azure_ad_token_provider to openai: openai 3.x rejects that "
+        "api_key (the fetched token) and azure_ad_token_provider to openai: openai 3.x rejects "
+        "that "
         "(MutuallyExclusiveAuthError); under openai 2.x the token goes out in both the api-key and "
         "Authorization headers. Keep openai<3 (llama-index-llms-openai pins it) until a "
         "llama-index release fixes it"
@@ -61,4 +62,35 @@ SDK = Sdk(
         ),
     ),
     rules=(Rule(RULE_OPENAI_3, "llama-index with use_azure_ad=True needs openai<3 for now"),),
+    examples=(
+        Valid(
+            """
+            from llama_index.llms.azure_openai import AzureOpenAI
+
+            llm = AzureOpenAI(engine="gpt-4o", use_azure_ad=True)
+            """
+        ),
+        Invalid(
+            """
+            import os
+
+            from llama_index.llms.azure_openai import AzureOpenAI
+
+            llm = AzureOpenAI(api_key=os.environ["AZURE_OPENAI_API_KEY"])
+            """,
+            """
+            import os
+
+            from llama_index.llms.azure_openai import AzureOpenAI
+            from azure.identity import ManagedIdentityCredential, get_bearer_token_provider
+
+            credential = ManagedIdentityCredential(client_id=os.getenv("AZURE_CLIENT_ID"))
+            token_provider = get_bearer_token_provider(
+                credential, "https://cognitiveservices.azure.com/.default"
+            )
+
+            llm = AzureOpenAI(azure_ad_token_provider=token_provider, use_azure_ad=True)
+            """,
+        ),
+    ),
 )

@@ -67,10 +67,14 @@ SDK = Sdk(
     anchors=(b"zure", b"penAI", b"penai"),
     seed_names=("AzureTokenProvider", "api_key", "azure_ad_token_provider", "azure_ad_token"),
     roles=(
-        _rule(r"(beta\.)?chat\.completions\.(list|retrieve|update|delete|messages)\b", _CONTRIBUTOR),
+        _rule(
+            r"(beta\.)?chat\.completions\.(list|retrieve|update|delete|messages)\b", _CONTRIBUTOR
+        ),
         _rule(r"files\.(create|delete)$", _CONTRIBUTOR),
         # These upload a file (files.create) before they attach it.
-        _rule(r"(beta\.)?vector_stores\.(files|file_batches)\.(upload|upload_and_poll)$", _CONTRIBUTOR),
+        _rule(
+            r"(beta\.)?vector_stores\.(files|file_batches)\.(upload|upload_and_poll)$", _CONTRIBUTOR
+        ),
         _rule(r"fine_tuning\.jobs\.(create|cancel|pause|resume)$", _CONTRIBUTOR),
         _rule(r"batches\.", _CONTRIBUTOR),
         _rule(r"uploads\.", _CONTRIBUTOR),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from codemods.sdks._model import ClientSpec, Rule, Sdk
+from codemods.sdks._model import ClientSpec, Invalid, Rule, Sdk
 
 RULE_ENV_KEY = "sk-env-key"
 _NOTE = (
@@ -42,4 +42,28 @@ SDK = Sdk(
         _spec("AzureTextToAudio", "azure_text_to_audio"),
     ),
     rules=(Rule(RULE_ENV_KEY, "semantic-kernel still reads AZURE_OPENAI_API_KEY: remove it"),),
+    examples=(
+        Invalid(
+            """
+            import os
+
+            from semantic_kernel.connectors.ai.open_ai import AzureChatCompletion
+
+            chat = AzureChatCompletion(api_key=os.environ["AZURE_OPENAI_API_KEY"])
+            """,
+            """
+            import os
+
+            from semantic_kernel.connectors.ai.open_ai import AzureChatCompletion
+            from azure.identity.aio import ManagedIdentityCredential, get_bearer_token_provider
+
+            async_credential = ManagedIdentityCredential(client_id=os.getenv("AZURE_CLIENT_ID"))
+            async_token_provider = get_bearer_token_provider(
+                async_credential, "https://cognitiveservices.azure.com/.default"
+            )
+
+            chat = AzureChatCompletion(ad_token_provider=async_token_provider)
+            """,
+        ),
+    ),
 )
