@@ -134,3 +134,15 @@ def test_a_migrated_search_client_does_not_raise_openai():
     # AzureKeyCredential does not (it used to be counted as a callable key).
     assert _needs_of("azure.search.documents.SearchClient") == {"azure-identity"}
     assert _needs_of("openai.OpenAI") == {"azure-identity", "openai"}
+
+
+def test_reading_the_registry_loads_no_parser():
+    import subprocess
+    import sys
+
+    code = "import sys, codemods.sdks, codemods.targets; print('libcst' in sys.modules)"
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "False"

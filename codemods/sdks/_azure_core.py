@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-import libcst as cst
-
 from codemods.findings import KEYLESS, MANUAL
 from codemods.sdks._model import CREDENTIAL, ClientSpec, Verdict
 
+# LibCST is imported when a hook runs: the quick path reads the registry without the parser.
 if TYPE_CHECKING:
+    import libcst as cst
+
     from codemods.keyless import KeylessMigration
 
 KEY_CREDENTIAL = "azure.core.credentials.AzureKeyCredential"
@@ -43,6 +44,8 @@ def spec(
 
 
 def source(node: cst.CSTNode) -> str:
+    import libcst as cst
+
     return cst.Module([]).code_for_node(node)
 
 
@@ -64,6 +67,8 @@ def credential_verdict(migration: KeylessMigration, present: dict[str, cst.Arg])
 
 def credential_kind(migration: KeylessMigration, value: cst.BaseExpression, depth: int = 0) -> str:
     """``key`` (an AzureKeyCredential), ``token`` (an azure-identity credential) or ``unknown``."""
+    import libcst as cst
+
     from codemods.resolve import qualified_names  # resolve reads the registry: import when used
 
     if isinstance(value, cst.Name) and depth < 3:

@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-import libcst as cst
-
-from codemods import azure_endpoint
 from codemods.findings import REVIEW
 from codemods.sdks._azure_core import credential_verdict, source, spec
 from codemods.sdks._model import SKIP, ClientSpec, Invalid, RoleRule, Sdk, Valid, Verdict
 
+# LibCST is imported when a hook runs: the quick path reads the registry without the parser.
 if TYPE_CHECKING:
+    import libcst as cst
+
     from codemods.keyless import KeylessMigration
 
 # GitHub Models speaks the azure-ai-inference protocol with a GitHub token.
@@ -36,6 +36,10 @@ def _endpoint(
     migration: KeylessMigration, endpoint: cst.BaseExpression | None, credential: cst.Arg | None
 ) -> str | Verdict | None:
     """GitHub Models is left alone; only an endpoint shown to be Azure OpenAI is migrated."""
+    import libcst as cst
+
+    from codemods import azure_endpoint
+
     credential_text = source(credential.value) if credential is not None else ""
     if credential is not None and isinstance(credential.value, cst.Name):
         assigned = migration.module_value(credential.value.value)

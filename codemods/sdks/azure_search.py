@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import libcst as cst
-
 from codemods.sdks._azure_core import credential_verdict, spec
 from codemods.sdks._model import ClientSpec, Invalid, RoleRule, Rule, Sdk, Verdict
 
+# LibCST is imported when a hook runs: the quick path reads the registry without the parser.
 if TYPE_CHECKING:
+    import libcst as cst
+
     from codemods.keyless import KeylessMigration
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import libcst as cst
-
 from codemods.findings import REVIEW
 from codemods.sdks._model import SKIP, ClientSpec, Invalid, Rule, Sdk, Valid, Verdict
 
+# LibCST is imported when a hook runs: the quick path reads the registry without the parser.
 if TYPE_CHECKING:
+    import libcst as cst
+
     from codemods.keyless import KeylessMigration
 
 RULE_ENV_KEY = "litellm-env-key"
@@ -23,6 +24,8 @@ def decide(
     migration: KeylessMigration, spec: ClientSpec, call: cst.Call, present: dict[str, cst.Arg]
 ) -> str | Verdict | None:
     """Only a call to an ``azure/`` model is an Azure client; other providers are skipped."""
+    import libcst as cst
+
     model = present.get("model")
     value = model.value if model is not None else None
     if isinstance(value, cst.Name):
@@ -36,6 +39,8 @@ def decide(
 
 
 def _leading_text(value: cst.BaseExpression) -> str | None:
+    import libcst as cst
+
     if isinstance(value, cst.SimpleString):
         evaluated = value.evaluated_value
         return evaluated if isinstance(evaluated, str) else None

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import libcst as cst
-
 from codemods.findings import KEYLESS
 from codemods.sdks._model import ClientSpec, Invalid, Rule, Sdk, Valid, Verdict
 
+# LibCST is imported when a hook runs: the quick path reads the registry without the parser.
 if TYPE_CHECKING:
+    import libcst as cst
+
     from codemods.keyless import KeylessMigration
 
 RULE_OPENAI_3 = "llama-index-openai-3"
@@ -30,6 +31,8 @@ _NOTE = (
 def decide(
     migration: KeylessMigration, spec: ClientSpec, call: cst.Call, present: dict[str, cst.Arg]
 ) -> str | Verdict | None:
+    import libcst as cst
+
     flag = present.get("use_azure_ad")
     on = flag is not None and isinstance(flag.value, cst.Name) and flag.value.value == "True"
     if on and not any(k in present for k in spec.key_args):
