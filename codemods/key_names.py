@@ -5,16 +5,12 @@ Used by the key-guard codemod, the engine's byte pre-check and the scan of confi
 
 from __future__ import annotations
 
-import re
+from codemods.sdks import KEY_ENV_NAMES, KEY_ENV_PATTERN
 
-# AZURE_OPENAI_API_KEY, AZURE_OPENAI_KEY, AZURE_OPENAI_EMBEDDING_API_KEY, AOAI_KEY, AZURE_AI_SERVICES_KEY...
-# but not AZURE_OPENAI_KEY_VAULT_URL or AZURE_OPENAI_ENDPOINT.
-_KEY_ENV = re.compile(
-    r"(AZURE_OPENAI|AOAI|OPENAI_AZURE|AZURE_AI_SERVICES|AZURE_AISERVICES|AZURE_COGNITIVE(_SERVICES)?)"
-    r"(_[A-Z0-9]+)*?_(API_)?KEY(_?[0-9])?"
-)
-# Read by litellm for Azure (FACTS section 2).
-_EXACT = frozenset({"AZURE_API_KEY"})
+# The patterns and names the SDK modules declare (codemods/sdks/): AZURE_OPENAI_API_KEY,
+# AZURE_OPENAI_KEY, AOAI_KEY, AZURE_AI_SERVICES_KEY, litellm's AZURE_API_KEY...
+_KEY_ENV = KEY_ENV_PATTERN
+_EXACT = KEY_ENV_NAMES
 
 # A file whose bytes contain none of these mentions no key variable.
 KEY_NAME_WORDS: tuple[bytes, ...] = (

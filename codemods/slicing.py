@@ -33,6 +33,7 @@ import secrets
 import sys
 from dataclasses import dataclass, field
 
+from codemods import sdks
 from codemods.key_names import mentions_key_name
 from codemods.targets import TOKEN_PROVIDER_FUNCTIONS, TRIGGER_WORDS
 
@@ -40,7 +41,7 @@ from codemods.targets import TOKEN_PROVIDER_FUNCTIONS, TRIGGER_WORDS
 # token providers (an existing provider is reused, not duplicated).
 SEED_NAMES = frozenset(w.decode() for w in TRIGGER_WORDS) | {
     name.rsplit(".", 1)[-1] for name in TOKEN_PROVIDER_FUNCTIONS
-} | {"AzureTokenProvider", "api_key", "azure_ad_token_provider", "azure_ad_token"}
+} | sdks.SEED_NAMES
 _STDLIB = frozenset(getattr(sys, "stdlib_module_names", ()))
 _NEWLINE = re.compile(rb"\r\n|\r|\n")
 

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from codemods.findings import CallUse
+from codemods.sdks import CALL_LEAVES
 
 RETURN = "<return>"
 
@@ -28,14 +29,7 @@ TRANSPARENT = frozenset({"with_raw_response", "with_streaming_response"})
 SAME_CLIENT = frozenset({"with_options", "copy"})
 # A client method passed as a callable (``pool.submit(client.files.create, ...)``) counts as a
 # call when the chain ends in one of these; a sub-resource passed away (``client.chat``) does not.
-_CALL_LEAVES = frozenset(
-    {
-        "create", "parse", "stream", "list", "retrieve", "delete", "update", "cancel", "content",
-        "generate", "edit", "upload", "upload_and_poll", "create_and_poll", "search", "complete",
-        "embed", "get_document", "upload_documents", "merge_documents", "delete_documents",
-        "merge_or_upload_documents", "index_documents",
-    }
-)  # fmt: skip
+_CALL_LEAVES = CALL_LEAVES  # each SDK module lists its own (codemods/sdks/)
 # Builtins that look at a value without calling anything on it.
 HARMLESS_CALLS = frozenset(
     {"isinstance", "issubclass", "type", "id", "repr", "str", "print", "callable", "hasattr", "bool"}

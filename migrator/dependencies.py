@@ -56,7 +56,14 @@ class Need:
     add_if_missing: bool = True
 
 
-def needs_for(identity: bool, aio: bool, callable_key: bool) -> list[Need]:
+def needs_for(
+    identity: bool, aio: bool, callable_key: bool, sdk_needs: list | tuple = ()
+) -> list[Need]:
+    """What the migrated code needs: azure-identity (and aiohttp for aio), and what the migrated
+    clients' SDK modules declare (``sdk_needs``, ``codemods.sdks.Dependency``; ``callable_key``:
+    openai's callable api_key)."""
+    from codemods.sdks.openai import CALLABLE_KEY
+
     needs: list[Need] = []
     if identity:
         needs.append(
@@ -76,16 +83,9 @@ def needs_for(identity: bool, aio: bool, callable_key: bool) -> list[Need]:
                 "cannot fetch a token without aiohttp",
             )
         )
-    if callable_key:
-        needs.append(
-            Need(
-                "openai",
-                OPENAI_CALLABLE_KEY_MIN,
-                "OpenAI(api_key=<token provider>) needs a callable "
-                f"api_key, which openai has from {OPENAI_CALLABLE_KEY_MIN}",
-                add_if_missing=False,
-            )
-        )
+    declared = list(sdk_needs) + ([CALLABLE_KEY] if callable_key else [])
+    for dep in dict.fromkeys(declared):
+        needs.append(Need(dep.name, dep.minimum, dep.why, add_if_missing=dep.add_if_missing))
     return needs
 
 

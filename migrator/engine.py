@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from codemods.findings import ClientRecord, Notice
 from codemods.key_names import mentions_key_name
 from codemods.options import MigrationOptions
+from codemods.sdks import ANCHORS
 from codemods.targets import SPECS, TRIGGER_WORDS
 
 if TYPE_CHECKING:
@@ -61,11 +62,11 @@ class SourceResult:
     facts: ModuleFacts | None = field(default=None, repr=False)
 
 
-# A file that builds a client names the class and imports its package: a class name has "OpenAI"
-# or "Azure" in it, or the package does (azure.*, openai, litellm: the others' classes all have
-# one of the two). Four scans of the bytes rule out nearly every file before the thirty-odd
-# trigger words are looked for.
-_ANCHORS = (b"zure", b"penAI", b"penai", b"litellm")
+# A file that builds a client names the class and imports its package: a few scans of the bytes
+# for the anchors the SDK modules give (codemods.sdks.ANCHORS: "Azure"/"OpenAI" pieces, and the
+# package name of a client that has neither) rule out nearly every file before the trigger words
+# are looked for. Every trigger word's file holds an anchor, so no SDK's client is dropped here.
+_ANCHORS = ANCHORS
 
 # Every client class lives in one of these packages: a module that imports none of them builds no
 # client (a name imported from the project's own module does not resolve to a client class).

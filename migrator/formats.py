@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import NoReturn
 from urllib.parse import quote
 
+from codemods import sdks
 from codemods.findings import KEYLESS, MANUAL, MIGRATED, REVIEW, ClientRecord
 from migrator import __version__, roles
 from migrator.engine import CHANGED, FAILED, MODE_DIFF, MODE_WRITE, SKIPPED, UNCHANGED, FileResult
@@ -92,6 +93,8 @@ RULES: dict[str, tuple[str, str]] = {
         WARNING,
     ),
 }
+# The rules the SDK modules declare (codemods/sdks/), with the level they declare.
+RULES.update({rule_id: (rule.description, rule.level) for rule_id, (rule, _) in sdks.RULES.items()})
 _OUTCOME_RULES = {
     MIGRATED: "client-migrated",
     KEYLESS: "client-keyless",

@@ -156,11 +156,15 @@ def post_run(paths: list[str], results: list[FileResult], mode: str) -> list[Fil
 
 def _needs(group: list[FileResult]) -> list[dependencies.Need]:
     migrated = [c for r in group for c in r.clients if c.outcome == MIGRATED]
-    callable_key = any(
-        _SPEC_BY_LABEL.get(c.cls) is not None and _SPEC_BY_LABEL[c.cls].token_replaces_key_in_place
+    declared = [
+        dep
         for c in migrated
+        if (spec := _SPEC_BY_LABEL.get(c.cls)) is not None
+        for dep in spec.needs
+    ]
+    return dependencies.needs_for(
+        bool(migrated), any(c.is_async for c in migrated), False, declared
     )
-    return dependencies.needs_for(bool(migrated), any(c.is_async for c in migrated), callable_key)
 
 
 def _display(path: Path, given: list[tuple[str, Path]]) -> str:

@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from codemods.findings import KEYLESS, MANUAL, MIGRATED, ClientRecord
+from codemods.sdks import ROLE_RULES, SPECS
 
 DOCUMENTED = "documented"
 UNVERIFIED = "unverified"
@@ -61,50 +62,20 @@ ROLES = {
     r.key: r for r in (OPENAI_USER, OPENAI_CONTRIBUTOR, SEARCH_READER, SEARCH_CONTRIBUTOR, SEARCH_SERVICE_CONTRIBUTOR)
 }
 
+_SPEC_BY_LABEL = {spec.label: spec for spec in SPECS}
+
 Rule = tuple[str, Role, str]  # (pattern over the call chain, role, basis); the first match wins
 
-_OPENAI_RULES: tuple[Rule, ...] = (
-    (r"(beta\.)?chat\.completions\.(list|retrieve|update|delete|messages)\b", OPENAI_CONTRIBUTOR, DOCUMENTED),
-    (r"files\.(create|delete)$", OPENAI_CONTRIBUTOR, DOCUMENTED),
-    # These upload a file (files.create) before they attach it.
-    (r"(beta\.)?vector_stores\.(files|file_batches)\.(upload|upload_and_poll)$", OPENAI_CONTRIBUTOR, DOCUMENTED),
-    (r"fine_tuning\.jobs\.(create|cancel|pause|resume)$", OPENAI_CONTRIBUTOR, DOCUMENTED),
-    (r"batches\.", OPENAI_CONTRIBUTOR, DOCUMENTED),
-    (r"uploads\.", OPENAI_CONTRIBUTOR, DOCUMENTED),
-    (r"(beta\.)?chat\.completions\.(create|parse|stream)$", OPENAI_USER, DOCUMENTED),
-    (r"completions\.create$", OPENAI_USER, DOCUMENTED),
-    (r"embeddings\.create$", OPENAI_USER, DOCUMENTED),
-    (r"images\.generate$", OPENAI_USER, DOCUMENTED),
-    (r"audio\.(transcriptions|translations)\.", OPENAI_USER, DOCUMENTED),
-    (r"models\.", OPENAI_USER, DOCUMENTED),
-    (r"(beta\.)?realtime\.", OPENAI_USER, DOCUMENTED),
-    (r"files\.(list|retrieve|content|retrieve_content|wait_for_processing)$", OPENAI_USER, DOCUMENTED),
-    (r"fine_tuning\.jobs\.(list|retrieve|list_events|checkpoints)", OPENAI_USER, DOCUMENTED),
-    (r"(beta\.)?(assistants|threads|vector_stores)\.", OPENAI_USER, DOCUMENTED),
-    (r"(responses|images\.edit|audio\.speech|moderations)\b", OPENAI_USER, UNVERIFIED),
-)
 
-_SEARCH_RULES: tuple[Rule, ...] = (
-    (r"(search|suggest|autocomplete|get_document|get_document_count)$", SEARCH_READER, DOCUMENTED),
-    (
-        r"(upload_documents|merge_documents|merge_or_upload_documents|delete_documents|index_documents|flush)$",
-        SEARCH_CONTRIBUTOR,
-        DOCUMENTED,
-    ),
-    (
-        (
-            r"((create_or_update|create|delete|get|list|reset|run)_\w*"
-            r"(index|indexes|index_names|indexer|indexers|data_source_connection|data_source_connections"
-            r"|skillset|skillsets|synonym_map|synonym_maps|alias|aliases|indexer_status|statistics)"
-            r"|analyze_text|get_service_statistics|get_index_statistics)$"
-        ),
-        SEARCH_SERVICE_CONTRIBUTOR,
-        DOCUMENTED,
-    ),
-)
+def _rules(service: str) -> tuple[Rule, ...]:
+    """The call-to-role table the SDK modules declare for ``service`` (codemods/sdks/)."""
+    return tuple((r.pattern, ROLES[r.role], r.basis) for r in ROLE_RULES.get(service, ()))
 
+
+_OPENAI_RULES = _rules("openai")
+_SEARCH_RULES = _rules("search")
 # azure-ai-inference against an Azure OpenAI / AI Services resource.
-_INFERENCE_RULES: tuple[Rule, ...] = ((r"(complete|embed|get_model_info)$", OPENAI_USER, UNVERIFIED),)
+_INFERENCE_RULES = _rules("inference")
 
 # Calls that only manage the client object itself: they need no role.
 _CLIENT_ONLY = re.compile(r"(close|__enter__|__exit__|__aenter__|__aexit__)$")
@@ -162,14 +133,12 @@ def role_for_call(service: str, chain: str) -> tuple[Role, str] | None:
 
 
 def _default_role(client: ClientRecord) -> Role:
-    """The role assumed when a client's calls are not visible."""
-    if client.service == "openai":
-        return OPENAI_USER
-    if "SearchIndexClient" in client.cls or "SearchIndexerClient" in client.cls:
-        return SEARCH_SERVICE_CONTRIBUTOR
-    if "BufferedSender" in client.cls:
-        return SEARCH_CONTRIBUTOR
-    return SEARCH_READER
+    """The role assumed when a client's calls are not visible: what its spec declares."""
+    spec = _SPEC_BY_LABEL.get(client.cls)
+    if spec is not None and spec.default_role is not None:
+        return ROLES[spec.default_role]
+    service = SERVICES.get(client.service)
+    return service.base if service is not None else OPENAI_USER
 
 
 @dataclass(frozen=True)
@@ -208,8 +177,9 @@ def resource_key(client: ClientRecord) -> str:
     """Which resource a client talks to, as far as the source shows it."""
     text = client.endpoint
     if text is None:
-        if client.sdk == "openai" and client.cls.endswith("AzureOpenAI"):
-            return "env:AZURE_OPENAI_ENDPOINT"  # what the class reads when no endpoint is given
+        spec = _SPEC_BY_LABEL.get(client.cls)
+        if spec is not None and spec.endpoint_env is not None:
+            return f"env:{spec.endpoint_env}"  # what the class reads when no endpoint is given
         return "unknown"
     env = re.search(r"""["']([A-Z][A-Z0-9_]*)["']""", text)
     if env:

@@ -1,0 +1,151 @@
+"""azure-ai-inference: ChatCompletionsClient / EmbeddingsClient against Azure OpenAI."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from codemods.findings import REVIEW
+from codemods.sdks._azure_core import credential_verdict, source, spec
+from codemods.sdks._model import SKIP, ClientSpec, Invalid, RoleRule, Sdk, Valid, Verdict
+
+# LibCST is imported when a hook runs: the quick path reads the registry without the parser.
+if TYPE_CHECKING:
+    import libcst as cst
+
+    from codemods.keyless import KeylessMigration
+
+# GitHub Models speaks the azure-ai-inference protocol with a GitHub token.
+_GITHUB_MODELS = re.compile(r"models\.inference\.ai\.azure\.com|models\.github\.ai", re.IGNORECASE)
+_GITHUB_TOKEN = re.compile(r"GITHUB_TOKEN|GH_TOKEN|github", re.IGNORECASE)
+# An endpoint the code names after Azure OpenAI (AZURE_OPENAI_ENDPOINT, settings.aoai_endpoint).
+_OPENAI_NAME = re.compile(r"openai|aoai", re.IGNORECASE)
+
+
+def decide(
+    migration: KeylessMigration, spec: ClientSpec, call: cst.Call, present: dict[str, cst.Arg]
+) -> str | Verdict | None:
+    endpoint = present.get("endpoint")
+    verdict = _endpoint(migration, endpoint.value if endpoint else None, present.get("credential"))
+    if verdict is not None:
+        return verdict
+    return credential_verdict(migration, present)
+
+
+def _endpoint(
+    migration: KeylessMigration, endpoint: cst.BaseExpression | None, credential: cst.Arg | None
+) -> str | Verdict | None:
+    """GitHub Models is left alone; only an endpoint shown to be Azure OpenAI is migrated."""
+    import libcst as cst
+
+    from codemods import azure_endpoint
+
+    credential_text = source(credential.value) if credential is not None else ""
+    if credential is not None and isinstance(credential.value, cst.Name):
+        assigned = migration.module_value(credential.value.value)
+        if assigned is not None:
+            credential_text += " " + source(assigned)
+    if endpoint is None:
+        return Verdict(
+            REVIEW, "no endpoint is visible, so it is not clear this talks to Azure OpenAI"
+        )
+    literals, names = azure_endpoint.fragments(endpoint, migration.module_values())
+    text = "".join(literals)
+    if _GITHUB_MODELS.search(text) or _GITHUB_TOKEN.search(credential_text):
+        return SKIP
+    if azure_endpoint.classify(
+        endpoint, migration.module_values()
+    ) == azure_endpoint.AZURE or re.search(
+        r"\.openai\.azure\.|\.cognitiveservices\.azure\.|\.services\.ai\.azure\.",
+        text,
+        re.IGNORECASE,
+    ):
+        return None
+    if any(_OPENAI_NAME.search(n) for n in names):
+        return None
+    if literals and not names:
+        return Verdict(
+            REVIEW,
+            "the endpoint is not an Azure OpenAI one (azure-ai-inference's own default scope "
+            "may be right for it); left as it is",
+        )
+    return Verdict(
+        REVIEW,
+        "the code does not show whether this endpoint is Azure OpenAI (it could be a serverless "
+        "model that only takes keys); left as it is",
+    )
+
+
+_SYNC = ("azure.ai.inference", "azure.ai.inference._patch")
+_AIO = ("azure.ai.inference.aio", "azure.ai.inference.aio._patch")
+
+
+def _client(cls: str, modules: tuple[str, ...], is_async: bool) -> ClientSpec:
+    return spec(
+        "azure-ai-inference",
+        cls,
+        modules,
+        decide=decide,
+        is_async=is_async,
+        positional=("endpoint", "credential"),
+        # azure-ai-inference defaults to https://ml.azure.com/.default, wrong for Azure OpenAI.
+        extra_args=(("credential_scopes", '["{scope}"]'),),
+    )
+
+
+SDK = Sdk(
+    name="azure-ai-inference",
+    specs=(
+        _client("ChatCompletionsClient", _SYNC, False),
+        _client("EmbeddingsClient", _SYNC, False),
+        _client("ChatCompletionsClient", _AIO, True),
+        _client("EmbeddingsClient", _AIO, True),
+    ),
+    # Against an Azure OpenAI / AI Services resource.
+    roles=(
+        RoleRule("inference", r"(complete|embed|get_model_info)$", "openai-user", "unverified"),
+    ),
+    call_leaves=("complete", "embed"),
+    examples=(
+        Valid(
+            """
+            import os
+
+            from azure.ai.inference import ChatCompletionsClient
+            from azure.core.credentials import AzureKeyCredential
+
+            client = ChatCompletionsClient(
+                endpoint="https://models.github.ai/inference",
+                credential=AzureKeyCredential(os.environ["GITHUB_TOKEN"]),
+            )
+            """
+        ),
+        Invalid(
+            """
+            import os
+
+            from azure.ai.inference import ChatCompletionsClient
+            from azure.core.credentials import AzureKeyCredential
+
+            client = ChatCompletionsClient(
+                endpoint=os.environ["AZURE_OPENAI_ENDPOINT"],
+                credential=AzureKeyCredential(os.environ["AZURE_OPENAI_API_KEY"]),
+            )
+            """,
+            """
+            import os
+
+            from azure.ai.inference import ChatCompletionsClient
+            from azure.identity import ManagedIdentityCredential
+
+            credential = ManagedIdentityCredential(client_id=os.getenv("AZURE_CLIENT_ID"))
+
+            client = ChatCompletionsClient(
+                endpoint=os.environ["AZURE_OPENAI_ENDPOINT"],
+                credential=credential,
+                credential_scopes=["https://cognitiveservices.azure.com/.default"],
+            )
+            """,
+        ),
+    ),
+)

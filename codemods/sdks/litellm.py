@@ -1,0 +1,136 @@
+"""litellm's completion functions, for ``azure/`` models."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from codemods.findings import REVIEW
+from codemods.sdks._model import SKIP, ClientSpec, Invalid, Rule, Sdk, Valid, Verdict
+
+# LibCST is imported when a hook runs: the quick path reads the registry without the parser.
+if TYPE_CHECKING:
+    import libcst as cst
+
+    from codemods.keyless import KeylessMigration
+
+RULE_ENV_KEY = "litellm-env-key"
+_FUNCTIONS = (
+    "completion", "acompletion", "embedding", "aembedding", "text_completion",
+    "atext_completion", "image_generation", "aimage_generation",
+)  # fmt: skip
+
+
+def decide(
+    migration: KeylessMigration, spec: ClientSpec, call: cst.Call, present: dict[str, cst.Arg]
+) -> str | Verdict | None:
+    """Only a call to an ``azure/`` model is an Azure client; other providers are skipped."""
+    import libcst as cst
+
+    model = present.get("model")
+    value = model.value if model is not None else None
+    if isinstance(value, cst.Name):
+        value = migration.module_value(value.value) or value
+    if isinstance(value, (cst.SimpleString, cst.FormattedString, cst.ConcatenatedString)):
+        text = _leading_text(value)
+        if text is None:
+            return _unclear(present)
+        return None if text.startswith("azure/") else SKIP
+    return _unclear(present)
+
+
+def _leading_text(value: cst.BaseExpression) -> str | None:
+    import libcst as cst
+
+    if isinstance(value, cst.SimpleString):
+        evaluated = value.evaluated_value
+        return evaluated if isinstance(evaluated, str) else None
+    if isinstance(value, cst.ConcatenatedString):
+        return _leading_text(value.left)
+    if (
+        isinstance(value, cst.FormattedString)
+        and value.parts
+        and isinstance(value.parts[0], cst.FormattedStringText)
+    ):
+        return value.parts[0].value
+    return None
+
+
+def _unclear(present: dict[str, cst.Arg]) -> str | Verdict:
+    if "api_key" in present:
+        return Verdict(
+            REVIEW,
+            "the model is not a literal, so it is not clear this is an azure/ model; left as it is",
+        )
+    return SKIP
+
+
+SDK = Sdk(
+    name="litellm",
+    specs=(
+        ClientSpec(
+            sdk="litellm",
+            label="litellm",
+            names=tuple(f"litellm.{f}" for f in _FUNCTIONS)
+            + tuple(f"litellm.main.{f}" for f in _FUNCTIONS if "image" not in f),
+            endpoint_args=("api_base", "base_url"),
+            positional=("model",),
+            decide=decide,
+            notes=(
+                (
+                    RULE_ENV_KEY,
+                    (
+                        "litellm prefers a key over azure_ad_token_provider when it finds one "
+                        "(AZURE_OPENAI_API_KEY, AZURE_API_KEY, litellm.api_key, "
+                        "litellm.azure_key): remove them"
+                    ),
+                    "warning",
+                ),
+            ),
+        ),
+    ),
+    # Read by litellm for Azure (FACTS section 2).
+    key_env_names=("AZURE_API_KEY",),
+    function_targets=True,
+    rules=(Rule(RULE_ENV_KEY, "litellm prefers a key it finds over the token provider"),),
+    examples=(
+        Valid(
+            """
+            import os
+
+            import litellm
+
+            reply = litellm.completion(model="gpt-4o", api_key=os.environ["KEY"], messages=[])
+            """
+        ),
+        Invalid(
+            """
+            import os
+
+            import litellm
+
+            reply = litellm.completion(
+                model="azure/gpt-4o",
+                api_key=os.environ["AZURE_API_KEY"],
+                messages=[],
+            )
+            """,
+            """
+            import os
+
+            import litellm
+            from azure.identity import ManagedIdentityCredential, get_bearer_token_provider
+
+            credential = ManagedIdentityCredential(client_id=os.getenv("AZURE_CLIENT_ID"))
+            token_provider = get_bearer_token_provider(
+                credential, "https://cognitiveservices.azure.com/.default"
+            )
+
+            reply = litellm.completion(
+                model="azure/gpt-4o",
+                azure_ad_token_provider=token_provider,
+                messages=[],
+            )
+            """,
+        ),
+    ),
+)
