@@ -86,11 +86,14 @@ def run(
         finish(report, paths, jobs, on_result, linked=True)
     except KeyboardInterrupt:
         report.interrupted = True
-        report.results = [write_result(r, MODE_CHECK) for r in report.results]  # nothing more is written
+        # Nothing more is written; the bytes are let go.
+        report.results = [write_result(r, MODE_CHECK) for r in report.results]
     return report
 
 
-def analyse(pending: list[str], options: MigrationOptions, mode: str, jobs: int) -> Iterator[FileResult]:
+def analyse(
+    pending: list[str], options: MigrationOptions, mode: str, jobs: int
+) -> Iterator[FileResult]:
     """The analysis phase: each file's result, in order, with the bytes read and the bytes to
     write; nothing is written."""
     workers = min(jobs, len(pending))
@@ -102,7 +105,9 @@ def analyse(pending: list[str], options: MigrationOptions, mode: str, jobs: int)
     _preload_for_fork()
     pool = ProcessPoolExecutor(max_workers=workers, initializer=_mark_worker)
     try:
-        yield from pool.map(analyse_path, pending, [options] * len(pending), [mode] * len(pending), chunksize=chunksize)
+        yield from pool.map(
+            analyse_path, pending, [options] * len(pending), [mode] * len(pending), chunksize=chunksize
+        )
     except (KeyboardInterrupt, GeneratorExit):
         # The workers ignore Ctrl-C and have written nothing: the queued files are dropped,
         # and only this process reports it.

@@ -23,8 +23,15 @@ from dataclasses import replace
 from pathlib import Path
 
 from codemods.findings import ClientRecord
-from codemods.usage_graph import ClientUsage, ModuleFacts, ModuleIndex, reach, solve, usage_from_flow
 from codemods.options import MigrationOptions
+from codemods.usage_graph import (
+    ClientUsage,
+    ModuleFacts,
+    ModuleIndex,
+    reach,
+    solve,
+    usage_from_flow,
+)
 from migrator.engine import FAILED, MODE_CHECK, FileResult, retry_whole
 
 MAX_ROUNDS = 3

@@ -17,7 +17,6 @@ import sys
 
 from migrator.commands import COMMANDS
 
-
 # Set when the tool itself set PYTHONSAFEPATH (the git commands of batch then run without it).
 SAFE_PATH_SET = False
 
@@ -118,7 +117,8 @@ def _settled_run(paths: list[str], mode: str, jobs: int | None, force_exclude: b
     try:
         pending = api.settle(files, selection, report, jobs=jobs)
         if pending:
-            api.hand_over(api.Handoff(tuple(paths), selection, files, list(report.results), pending))
+            handoff = api.Handoff(tuple(paths), selection, files, list(report.results), pending)
+            api.hand_over(handoff)
             return None
         api.finish(report, paths, jobs)
     except KeyboardInterrupt:

@@ -83,7 +83,12 @@ def _tree(root: Path, sources: dict[str, str]) -> Path:
 def _cli(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     return subprocess.run(
-        [sys.executable, "-m", "migrator", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "migrator", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -103,7 +108,8 @@ def test_a_client_passed_across_modules_gets_the_same_role_in_place_dry_run_and_
         run = _cli(tree, ".", *([] if mode == "in-place" else [mode]))
         assert run.returncode in (0, 1), run.stderr
         outputs[mode] = _findings_and_roles(run.stdout + run.stderr)
-    assert any("[role: Cognitive Services OpenAI Contributor]" in line for line in outputs["in-place"])
+    contributor = "[role: Cognitive Services OpenAI Contributor]"
+    assert any(contributor in line for line in outputs["in-place"])
     assert "clients.py:7 files.create" in "\n".join(outputs["in-place"])
     assert outputs["in-place"] == outputs["--dry-run"] == outputs["--check"]
     # The in-place run did write the module.
@@ -140,11 +146,13 @@ def counted(monkeypatch):
 
 @pytest.mark.parametrize("mode", [MODE_WRITE, MODE_DIFF, MODE_CHECK])
 @pytest.mark.parametrize("sources", [CROSS, PLAIN], ids=["passed-to-a-helper", "imported"])
-def test_each_client_file_is_parsed_once_plus_once_per_whole_retry(tmp_path, counted, sources, mode):
+def test_each_client_file_is_parsed_once_plus_once_per_whole_retry(
+    tmp_path, counted, sources, mode
+):
     parses, retries = counted
     root = _tree(tmp_path, sources)
     report = api.run([str(root)], MigrationOptions(), mode, jobs=1)
-    clients = {r.path.rsplit(os.sep, 1)[-1].removesuffix(".py") for r in report.results if r.clients}
+    clients = {Path(r.path).stem for r in report.results if r.clients}
     assert clients
     for name in clients:
         assert parses.get(name, 0) == 1 + retries.get(name, 0), (name, parses, retries)
