@@ -484,7 +484,11 @@ def analyse_file(path: str, options: MigrationOptions, mode: str = MODE_WRITE, s
 def analyse_bytes(path: str, data: bytes, options: MigrationOptions, mode: str, sliced: bool = True) -> FileResult:
     """The result for ``data``, the bytes read from ``path``; it keeps them, and the new bytes."""
     try:
-        result = migrate_source(data, options, path, sliced)
+        # A slice is the default: only a retry passes ``sliced``.
+        if sliced:
+            result = migrate_source(data, options, path)
+        else:
+            result = migrate_source(data, options, path, sliced=False)
     except (Exception, RecursionError) as exc:  # noqa: BLE001 - any failure is this file's alone
         return FileResult(path, FAILED, error=describe_error(exc, data))
     partial = result.facts is not None and result.facts.partial
