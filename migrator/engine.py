@@ -472,7 +472,9 @@ def process_file(path: str, options: MigrationOptions, mode: str = MODE_WRITE) -
     return write_result(analyse_file(path, options, mode), mode)
 
 
-def analyse_file(path: str, options: MigrationOptions, mode: str = MODE_WRITE, sliced: bool = True) -> FileResult:
+def analyse_file(
+    path: str, options: MigrationOptions, mode: str = MODE_WRITE, sliced: bool = True
+) -> FileResult:
     """Read one Python file and migrate it in memory; nothing is written (see ``write_result``)."""
     try:
         data = Path(path).read_bytes()
@@ -481,7 +483,9 @@ def analyse_file(path: str, options: MigrationOptions, mode: str = MODE_WRITE, s
     return analyse_bytes(path, data, options, mode, sliced)
 
 
-def analyse_bytes(path: str, data: bytes, options: MigrationOptions, mode: str, sliced: bool = True) -> FileResult:
+def analyse_bytes(
+    path: str, data: bytes, options: MigrationOptions, mode: str, sliced: bool = True
+) -> FileResult:
     """The result for ``data``, the bytes read from ``path``; it keeps them, and the new bytes."""
     try:
         # A slice is the default: only a retry passes ``sliced``.
@@ -494,8 +498,14 @@ def analyse_bytes(path: str, data: bytes, options: MigrationOptions, mode: str, 
     partial = result.facts is not None and result.facts.partial
     if result.new == data:
         return FileResult(
-            path, UNCHANGED, result.clients, result.notices, parsed=result.parsed, facts=result.facts,
-            data=data if partial else None, sliced=partial,
+            path,
+            UNCHANGED,
+            result.clients,
+            result.notices,
+            parsed=result.parsed,
+            facts=result.facts,
+            data=data if partial else None,
+            sliced=partial,
         )
     diff = None
     if mode == MODE_DIFF:
@@ -528,8 +538,14 @@ def write_result(result: FileResult, mode: str) -> FileResult:
             atomic_write(Path(result.path), result.new, expected=result.data)
         except Exception as exc:  # noqa: BLE001
             return replace(
-                result, status=FAILED, error=f"cannot write: {exc}", diff=None, parsed=False, secrets=(),
-                data=None, new=None,
+                result,
+                status=FAILED,
+                error=f"cannot write: {exc}",
+                diff=None,
+                parsed=False,
+                secrets=(),
+                data=None,
+                new=None,
             )
         written = True
     return replace(result, written=written, data=None, new=None)
