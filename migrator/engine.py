@@ -53,7 +53,6 @@ class FileResult:
     # changed file, the bytes to write (``new``). ``write_result`` drops both.
     data: bytes | None = field(default=None, repr=False, compare=False)
     new: bytes | None = field(default=None, repr=False, compare=False)
-    sliced: bool = field(default=False, repr=False, compare=False)  # facts of a slice only
 
 
 @dataclass(frozen=True)
@@ -504,15 +503,14 @@ def analyse_bytes(
             result.notices,
             parsed=result.parsed,
             facts=result.facts,
-            data=data if partial else None,
-            sliced=partial,
+            data=data if partial else None,  # a retry whole starts from them
         )
     diff = None
     if mode == MODE_DIFF:
         diff = mask_secrets(unified_diff(path, data, result.new, _detect(data)), result.secrets)
     return FileResult(
         path, CHANGED, result.clients, result.notices, diff=diff, parsed=True, facts=result.facts,
-        secrets=result.secrets, data=data, new=result.new, sliced=partial,
+        secrets=result.secrets, data=data, new=result.new,
     )
 
 
