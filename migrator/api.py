@@ -5,18 +5,21 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 
 from codemods.options import MigrationOptions
 from migrator.discovery import FileSelection, generated_marker, iter_files
 from migrator.engine import (
+    MODE_CHECK,
     MODE_WRITE,
     SKIPPED,
     UNCHANGED,
     FileResult,
+    analyse_file,
     needs_a_look,
-    process_file,
+    write_result,
 )
 from migrator.project_files import post_run
 from migrator.report import Report
@@ -45,42 +48,110 @@ def run(
     """Migrate (or check) the files under ``paths``.
 
     ``on_files`` is told how many files were found, ``on_result`` gets each result as it comes.
-    Files that cannot need a change (a byte search finds no client or key name) or that are generated are
-    settled here; only the rest are parsed, in worker processes when there are enough of them.
+    The run goes through its phases once each, over data in memory:
+
+    1. discover the files (once: the console script's quick path hands over what it found);
+    2. settle the files that cannot need a change (a byte search finds no client or key name)
+       or that are generated, without a parse;
+    3. analyse the others: each read once and parsed once, migrated in memory, in worker
+       processes when there are enough of them; nothing is written yet;
+    4. link: follow clients across modules (``migrator.linking``), from the bytes read in 3;
+    5. write the changed files (in write mode), each only if it still holds the bytes read;
+    6. project files (dependencies, key configuration); the report renders what is collected.
+    In-place, ``--dry-run`` and ``--check`` runs differ only in 5.
     """
     options = options or MigrationOptions()
     selection = selection or FileSelection()
     report = Report(mode, roots=tuple(paths))
-    files = list(iter_files(paths, selection))
+    handed = take_handoff(paths, selection)
+    files = handed.files if handed is not None else list(iter_files(paths, selection))
     if on_files is not None:
         on_files(len(files))
     jobs = jobs or os.cpu_count() or 1
     try:
-        pending = settle(files, selection, report, on_result, jobs)
-        workers = min(jobs, len(pending))
-        if workers <= 1 or len(pending) < PARALLEL_MIN_FILES or _IN_WORKER:
-            for path in pending:
-                _deliver(report, process_file(path, options, mode), on_result)
+        if handed is not None:
+            for result in handed.settled:
+                _deliver(report, result, on_result)
+            pending = handed.pending
         else:
-            chunksize = max(1, min(8, len(pending) // (workers * 4)))
-            _preload_for_fork()
-            pool = ProcessPoolExecutor(max_workers=workers, initializer=_mark_worker)
-            try:
-                results = pool.map(process_file, pending, [options] * len(pending), [mode] * len(pending), chunksize=chunksize)
-                for result in results:
-                    _deliver(report, result, on_result)
-            except KeyboardInterrupt:
-                # The workers ignore Ctrl-C: the files they are on are finished (each write is
-                # atomic), the queued ones are dropped, and only this process reports it.
-                pool.shutdown(wait=True, cancel_futures=True)
-                raise
-            pool.shutdown(wait=True)
-        # Modules that use a client built elsewhere (their usage facts, for the role analysis),
-        # dependency files and key configuration.
-        finish(report, paths, jobs, on_result)
+            pending = settle(files, selection, report, on_result, jobs)
+        settled = len(report.results)
+        for result in analyse(pending, options, mode, jobs):
+            _deliver(report, result, on_result)
+        # Modules that use a client built elsewhere (their usage facts, for the role analysis).
+        from migrator.linking import gather_facts
+
+        report.results = gather_facts(report.results, paths, jobs, options, mode)
+        report.results[settled:] = [write_result(r, mode) for r in report.results[settled:]]
+        finish(report, paths, jobs, on_result, linked=True)
     except KeyboardInterrupt:
         report.interrupted = True
+        # Nothing more is written; the bytes are let go.
+        report.results = [write_result(r, MODE_CHECK) for r in report.results]
     return report
+
+
+def analyse(
+    pending: list[str], options: MigrationOptions, mode: str, jobs: int
+) -> Iterator[FileResult]:
+    """The analysis phase: each file's result, in order, with the bytes read and the bytes to
+    write; nothing is written."""
+    workers = min(jobs, len(pending))
+    if workers <= 1 or len(pending) < PARALLEL_MIN_FILES or _IN_WORKER:
+        for path in pending:
+            yield analyse_path(path, options, mode)
+        return
+    chunksize = max(1, min(8, len(pending) // (workers * 4)))
+    _preload_for_fork()
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_mark_worker)
+    try:
+        yield from pool.map(
+            analyse_path, pending, [options] * len(pending), [mode] * len(pending), chunksize=chunksize
+        )
+    except (KeyboardInterrupt, GeneratorExit):
+        # The workers ignore Ctrl-C and have written nothing: the queued files are dropped,
+        # and only this process reports it.
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+
+
+def analyse_path(path: str, options: MigrationOptions, mode: str) -> FileResult:
+    """One file's analysis (a notebook's or a Python module's); never writes."""
+    if path.endswith(".ipynb"):
+        from migrator.notebooks import analyse_notebook
+
+        return analyse_notebook(path, options, mode)
+    return analyse_file(path, options, mode)
+
+
+@dataclass(frozen=True)
+class Handoff:
+    """What the console script's quick path found and settled, for the full command to go on
+    from instead of walking and reading the tree again."""
+
+    paths: tuple[str, ...]
+    selection: FileSelection
+    files: list[str]
+    settled: list[FileResult]
+    pending: list[str]
+
+
+_handoff: Handoff | None = None
+
+
+def hand_over(handoff: Handoff) -> None:
+    global _handoff
+    _handoff = handoff
+
+
+def take_handoff(paths: list[str], selection: FileSelection) -> Handoff | None:
+    """The quick path's work, if it was done for these paths with this selection (once)."""
+    global _handoff
+    handed, _handoff = _handoff, None
+    if handed is None or handed.paths != tuple(paths) or handed.selection != selection:
+        return None
+    return handed
 
 
 def settle(
@@ -120,11 +191,15 @@ def _settle_many(paths: list[str], include_generated: bool) -> list[FileResult |
     return [_settle_early(path, include_generated) for path in paths]
 
 
-def finish(report: Report, paths: list[str], jobs: int, on_result: Progress | None = None) -> None:
-    """What a run does once every file has its result: usage across modules, project files."""
-    from migrator.linking import gather_facts
+def finish(
+    report: Report, paths: list[str], jobs: int, on_result: Progress | None = None, linked: bool = False
+) -> None:
+    """What a run does once every file has its result: usage across modules (unless
+    ``linked``), project files."""
+    if not linked:
+        from migrator.linking import gather_facts
 
-    report.results = gather_facts(report.results, paths, jobs)
+        report.results = gather_facts(report.results, paths, jobs)
     for result in post_run(paths, list(report.results), report.mode):  # dependency files, key configuration
         _deliver(report, result, on_result)
 

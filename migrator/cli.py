@@ -29,7 +29,7 @@ from migrator.cli_common import (
 from migrator.discovery import DiscoveryError
 from migrator.engine import MODE_CHECK, MODE_DIFF, MODE_WRITE
 from migrator.progress import ProgressBar
-from migrator.quick import COMMANDS
+from migrator.commands import COMMANDS
 
 app = typer.Typer(
     add_completion=False,

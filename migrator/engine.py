@@ -50,6 +50,10 @@ class FileResult:
     # Literal keys (and their pieces) found in a changed file, for masking a patch made from it
     # (``aoai-migrate batch --patch-dir``). Never printed: no format reads this field.
     secrets: tuple[str, ...] = field(default=(), repr=False, compare=False)
+    # Between the analysis and the write phase of a run: the bytes read (``data``) and, for a
+    # changed file, the bytes to write (``new``). ``write_result`` drops both.
+    data: bytes | None = field(default=None, repr=False, compare=False)
+    new: bytes | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -459,38 +463,89 @@ def _detect(data: bytes) -> str:
 
 
 def process_file(path: str, options: MigrationOptions, mode: str = MODE_WRITE) -> FileResult:
-    """Migrate one file. Never raises for a problem with the file itself."""
+    """Migrate one file: ``analyse_file`` then ``write_result``. Never raises for a problem
+    with the file itself."""
     if path.endswith(".ipynb"):
         from migrator.notebooks import process_notebook
 
         return process_notebook(path, options, mode)
-    p = Path(path)
+    return write_result(analyse_file(path, options, mode), mode)
+
+
+def analyse_file(
+    path: str, options: MigrationOptions, mode: str = MODE_WRITE, sliced: bool = True
+) -> FileResult:
+    """Read one Python file and migrate it in memory; nothing is written (see ``write_result``)."""
     try:
-        data = p.read_bytes()
+        data = Path(path).read_bytes()
     except OSError as exc:
         return FileResult(path, FAILED, error=f"cannot read: {exc.strerror or exc}")
+    return analyse_bytes(path, data, options, mode, sliced)
+
+
+def analyse_bytes(
+    path: str, data: bytes, options: MigrationOptions, mode: str, sliced: bool = True
+) -> FileResult:
+    """The result for ``data``, the bytes read from ``path``; it keeps them, and the new bytes."""
     try:
-        result = migrate_source(data, options, path)
+        # A slice is the default: only a retry passes ``sliced``.
+        if sliced:
+            result = migrate_source(data, options, path)
+        else:
+            result = migrate_source(data, options, path, sliced=False)
     except (Exception, RecursionError) as exc:  # noqa: BLE001 - any failure is this file's alone
         return FileResult(path, FAILED, error=describe_error(exc, data))
+    partial = result.facts is not None and result.facts.partial
     if result.new == data:
-        return FileResult(path, UNCHANGED, result.clients, result.notices, parsed=result.parsed, facts=result.facts)
+        return FileResult(
+            path,
+            UNCHANGED,
+            result.clients,
+            result.notices,
+            parsed=result.parsed,
+            facts=result.facts,
+            data=data if partial else None,  # a retry whole starts from them
+        )
     diff = None
     if mode == MODE_DIFF:
         diff = mask_secrets(unified_diff(path, data, result.new, _detect(data)), result.secrets)
+    return FileResult(
+        path, CHANGED, result.clients, result.notices, diff=diff, parsed=True, facts=result.facts,
+        secrets=result.secrets, data=data, new=result.new,
+    )
+
+
+def retry_whole(result: FileResult, options: MigrationOptions, mode: str) -> FileResult:
+    """``result`` again from the bytes it kept, the whole module through LibCST: for a module
+    whose slice left out code the run needs the facts of (another module passes it a client)."""
+    if result.data is None:
+        return result
+    again = analyse_bytes(result.path, result.data, options, mode, sliced=False)
+    return again if again.status != FAILED else result
+
+
+def write_result(result: FileResult, mode: str) -> FileResult:
+    """The write phase for one file: a changed file is written (atomically, and only if it
+    still holds the bytes the analysis read) when the run writes; the bytes are let go."""
+    if result.data is None and result.new is None:
+        return result
     written = False
-    if mode == MODE_WRITE:
+    if result.status == CHANGED and result.new is not None and mode == MODE_WRITE:
         from migrator.fsio import atomic_write
 
         try:
-            atomic_write(p, result.new, expected=data)
+            atomic_write(Path(result.path), result.new, expected=result.data)
         except Exception as exc:  # noqa: BLE001
-            return FileResult(
-                path, FAILED, result.clients, result.notices, error=f"cannot write: {exc}", facts=result.facts
+            return replace(
+                result,
+                status=FAILED,
+                error=f"cannot write: {exc}",
+                diff=None,
+                parsed=False,
+                secrets=(),
+                data=None,
+                new=None,
             )
         written = True
-    return FileResult(
-        path, CHANGED, result.clients, result.notices, diff=diff, written=written, parsed=True, facts=result.facts,
-        secrets=result.secrets,
-    )
+    return replace(result, written=written, data=None, new=None)
 

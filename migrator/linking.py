@@ -23,8 +23,16 @@ from dataclasses import replace
 from pathlib import Path
 
 from codemods.findings import ClientRecord
-from codemods.usage_graph import ClientUsage, ModuleFacts, ModuleIndex, reach, solve, usage_from_flow
-from migrator.engine import FAILED, FileResult
+from codemods.options import MigrationOptions
+from codemods.usage_graph import (
+    ClientUsage,
+    ModuleFacts,
+    ModuleIndex,
+    reach,
+    solve,
+    usage_from_flow,
+)
+from migrator.engine import FAILED, MODE_CHECK, FileResult, retry_whole
 
 MAX_ROUNDS = 3
 
@@ -174,12 +182,22 @@ def _uses(path: str, carriers: dict[bytes, frozenset[bytes]]) -> bool:
     return False
 
 
-def gather_facts(results: list[FileResult], roots: Sequence[str], jobs: int = 1) -> list[FileResult]:
+def gather_facts(
+    results: list[FileResult],
+    roots: Sequence[str],
+    jobs: int = 1,
+    options: MigrationOptions | None = None,
+    mode: str = MODE_CHECK,
+) -> list[FileResult]:
     """The results, with facts added for the modules that take part in how clients are used.
 
     A module takes part when it builds a client, or imports a module that takes part (it may
     use or re-export the client); the modules such a module imports are parsed too (a helper
-    that receives the client). Only the names of modules that take part are searched for."""
+    that receives the client). Only the names of modules that take part are searched for.
+
+    Nothing here reads a file the run changed: a migrated module whose slice left out code that
+    receives a client is analysed again whole from the bytes its result kept (``options`` and
+    ``mode`` are the run's), and its result is replaced by that one."""
     if not any(r.facts is not None and r.facts.builds_clients for r in results):
         return results  # no client built anywhere: nothing to follow (and no module names to work out)
     by_path = {r.path: r for r in results}
@@ -189,7 +207,7 @@ def gather_facts(results: list[FileResult], roots: Sequence[str], jobs: int = 1)
     involved = {position[r.path] for r in results if r.facts is not None and r.facts.builds_clients}
     for _ in range(MAX_ROUNDS):
         reached = _reach(by_path, index, position)
-        _complete_imported(by_path, index, position, jobs, reached)
+        _complete_imported(by_path, index, position, jobs, reached, options, mode)
         # Modules that import an involved module are involved too (they use or re-export it).
         for path, result in by_path.items():
             file = position[path]
@@ -222,7 +240,7 @@ def gather_facts(results: list[FileResult], roots: Sequence[str], jobs: int = 1)
         for path, facts in zip(candidates, _map(facts_for_file, candidates, jobs)):
             if facts is not None:
                 by_path[path] = replace(by_path[path], facts=facts)
-    _complete_imported(by_path, index, position, jobs, _reach(by_path, index, position))
+    _complete_imported(by_path, index, position, jobs, _reach(by_path, index, position), options, mode)
     return [by_path[r.path] for r in results]
 
 
@@ -240,7 +258,13 @@ def _calling(facts: ModuleFacts, callees: frozenset[str]) -> ModuleFacts:
 
 
 def _complete_imported(
-    by_path: dict[str, FileResult], index: RunIndex, position: dict[str, int], jobs: int, reached: Reached
+    by_path: dict[str, FileResult],
+    index: RunIndex,
+    position: dict[str, int],
+    jobs: int,
+    reached: Reached,
+    options: MigrationOptions | None,
+    mode: str,
 ) -> None:
     """Whole-module facts for each sliced module (``ModuleFacts.partial``) that another module
     passes a client to.
@@ -256,16 +280,22 @@ def _complete_imported(
     partial = [
         index.paths[f] for f in sorted(called) if (r := by_path[index.paths[f]]).facts is not None and r.facts.partial
     ]
-    for path, facts in zip(partial, _map(facts_for_file, partial, jobs)):
+    again = [by_path[path] for path in partial if by_path[path].data is not None]
+    options = options or MigrationOptions()
+    for result in _map(retry_whole, again, jobs, [options] * len(again), [mode] * len(again)):
+        by_path[result.path] = result
+    # Results without their bytes (a run that settled every file without a parse has none).
+    rest = [path for path in partial if by_path[path].data is None and by_path[path].facts.partial]
+    for path, facts in zip(rest, _map(facts_for_file, rest, jobs)):
         if facts is not None:
             by_path[path] = replace(by_path[path], facts=facts)
 
 
-def _map(function, items: list[str], jobs: int) -> Iterable:  # type: ignore[no-untyped-def]
+def _map(function, items: list, jobs: int, *more: list) -> Iterable:  # type: ignore[no-untyped-def]
     if jobs <= 1 or len(items) < 8:
-        return map(function, items)
+        return map(function, items, *more)
     with ProcessPoolExecutor(max_workers=min(jobs, len(items))) as pool:
-        return list(pool.map(function, items, chunksize=8))
+        return list(pool.map(function, items, *more, chunksize=8))
 
 
 def link(results: Sequence[FileResult], roots: Sequence[str]) -> dict[tuple[str, int, int], ClientUsage]:

@@ -50,6 +50,7 @@ from migrator.engine import (
     might_need_migration,
     migrate_source,
     unified_diff,
+    write_result,
 )
 
 NOTEBOOK_SUFFIX = ".ipynb"
@@ -1013,6 +1014,11 @@ def _encode_source(new: str, span: _Span, text: str, ensure_ascii: bool) -> str:
 
 def process_notebook(path: str, options: MigrationOptions, mode: str = MODE_WRITE) -> FileResult:
     """Migrate one notebook file. Never raises for a problem with the file itself."""
+    return write_result(analyse_notebook(path, options, mode), mode)
+
+
+def analyse_notebook(path: str, options: MigrationOptions, mode: str = MODE_WRITE) -> FileResult:
+    """Read one notebook and migrate it in memory; nothing is written (see ``write_result``)."""
     p = Path(path)
     try:
         data = p.read_bytes()
@@ -1031,17 +1037,9 @@ def process_notebook(path: str, options: MigrationOptions, mode: str = MODE_WRIT
     diff = None
     if mode == MODE_DIFF:
         diff = mask_secrets(cell_diff(path, outcome.changed_cells), tuple(outcome.secrets))
-    written = False
-    if mode == MODE_WRITE:
-        from migrator.fsio import atomic_write
-
-        try:
-            atomic_write(p, outcome.new, expected=data)
-        except Exception as exc:  # noqa: BLE001
-            return FileResult(path, FAILED, clients, notices, error=f"cannot write: {exc}")
-        written = True
     return FileResult(
-        path, CHANGED, clients, notices, diff=diff, written=written, parsed=True, secrets=tuple(outcome.secrets)
+        path, CHANGED, clients, notices, diff=diff, parsed=True, secrets=tuple(outcome.secrets), data=data,
+        new=outcome.new,
     )
 
 

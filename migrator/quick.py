@@ -6,18 +6,16 @@ parser (typer with pydantic) and LibCST would cost it more than the work itself.
 arguments are the plain form (``[migrate] [--check | --dry-run] [--jobs N] [--force-exclude]
 PATH...``) and no ``[tool.aoai-migrate]`` table applies, the files are found and byte-searched
 here. If every one of them is settled without a parse, the report is printed and the process
-exits; otherwise (or for any other form) the full command line takes over from the start, so
-its behaviour and messages are the only ones a user ever sees.
+exits; otherwise the full command line takes over, so its behaviour and messages are the only
+ones a user ever sees. It goes on from the files found and settled here (``api.hand_over``)
+instead of walking and reading the tree again.
 """
 
 from __future__ import annotations
 
 import sys
 
-
-# The subcommands; anything else first on the command line is a path (``aoai-migrate PATH``).
-COMMANDS = ("migrate", "roles", "verify", "batch")
-
+from migrator.commands import COMMANDS
 
 # Set when the tool itself set PYTHONSAFEPATH (the git commands of batch then run without it).
 SAFE_PATH_SET = False
@@ -117,7 +115,10 @@ def _settled_run(paths: list[str], mode: str, jobs: int | None, force_exclude: b
     report = Report(mode, roots=tuple(paths))
     jobs = jobs or os.cpu_count() or 1
     try:
-        if api.settle(files, selection, report, jobs=jobs):
+        pending = api.settle(files, selection, report, jobs=jobs)
+        if pending:
+            handoff = api.Handoff(tuple(paths), selection, files, list(report.results), pending)
+            api.hand_over(handoff)
             return None
         api.finish(report, paths, jobs)
     except KeyboardInterrupt:

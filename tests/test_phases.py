@@ -1,0 +1,183 @@
+"""A run's phases over data in memory: each file read and parsed once, the tree walked once,
+and in-place, ``--dry-run`` and ``--check`` runs agreeing on every finding and role."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import libcst
+import pytest
+
+from codemods.options import MigrationOptions
+from migrator import api, engine
+from migrator.engine import MODE_CHECK, MODE_DIFF, MODE_WRITE
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# A module that builds a client and defines, below it, a helper that calls ``files.create`` on
+# whatever client it is given; another module passes the client to that helper.
+CROSS = {
+    "clients.py": (
+        "# file: clients\n"
+        "import os\n"
+        "from openai import AzureOpenAI\n"
+        "\n"
+        "\n"
+        "def upload(c):\n"
+        '    return c.files.create(file=b"x", purpose="fine-tune")\n'
+        "\n"
+        "\n"
+        'client = AzureOpenAI(azure_endpoint=os.environ["AZURE_OPENAI_ENDPOINT"], '
+        'api_key=os.environ["AZURE_OPENAI_API_KEY"], api_version="2024-10-21")\n'
+    ),
+    "app.py": "# file: app\nfrom clients import client, upload\n\nupload(client)\n",
+}
+
+# Two client modules, one using the other's client: nothing a slice leaves out receives a client.
+PLAIN = {
+    "one.py": (
+        "# file: one\n"
+        "import os\n"
+        "from openai import AzureOpenAI\n"
+        "\n"
+        "\n"
+        "def unrelated(x):\n"
+        "    return x + 1\n"
+        "\n"
+        "\n"
+        'client = AzureOpenAI(azure_endpoint=os.environ["AZURE_OPENAI_ENDPOINT"], '
+        'api_key=os.environ["AZURE_OPENAI_API_KEY"], api_version="2024-10-21")\n'
+        'client.chat.completions.create(model="m", messages=[])\n'
+    ),
+    "two.py": (
+        "# file: two\n"
+        "import os\n"
+        "from openai import AzureOpenAI\n"
+        "\n"
+        "from one import client as first\n"
+        "\n"
+        "\n"
+        "def helper(y):\n"
+        "    return y * 2\n"
+        "\n"
+        "\n"
+        'second = AzureOpenAI(azure_endpoint=os.environ["OTHER_ENDPOINT"], '
+        'api_key=os.environ["OTHER_KEY"], api_version="2024-10-21")\n'
+        'second.embeddings.create(model="m", input="x")\n'
+        'first.files.create(file=b"x", purpose="batch")\n'
+    ),
+}
+
+
+def _tree(root: Path, sources: dict[str, str]) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    for name, text in sources.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    return root
+
+
+def _cli(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    return subprocess.run(
+        [sys.executable, "-m", "migrator", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def _findings_and_roles(stdout: str) -> list[str]:
+    """The finding lines (one per client, with its role) and the role assignments block (a dry
+    run prints its diffs first, the report after them)."""
+    lines = stdout.splitlines()
+    findings = [line for line in lines if line.startswith("./") and ": migrated:" in line]
+    start = lines.index("Role assignments the keyless code needs:")
+    return findings + lines[start:-1]  # the summary line says "migrated" or "would be migrated"
+
+
+def test_a_client_passed_across_modules_gets_the_same_role_in_place_dry_run_and_check(tmp_path):
+    outputs = {}
+    for mode in ("in-place", "--dry-run", "--check"):
+        tree = _tree(tmp_path / mode.strip("-"), CROSS)
+        run = _cli(tree, ".", *([] if mode == "in-place" else [mode]))
+        assert run.returncode in (0, 1), run.stderr
+        outputs[mode] = _findings_and_roles(run.stdout + run.stderr)
+    contributor = "[role: Cognitive Services OpenAI Contributor]"
+    assert any(contributor in line for line in outputs["in-place"])
+    assert "clients.py:7 files.create" in "\n".join(outputs["in-place"])
+    assert outputs["in-place"] == outputs["--dry-run"] == outputs["--check"]
+    # The in-place run did write the module.
+    assert "token_provider" in (tmp_path / "in-place" / "clients.py").read_text()
+
+
+@pytest.fixture
+def counted(monkeypatch):
+    """LibCST parses and whole-module retries per file, told apart by each file's first line."""
+    parses: dict[str, int] = {}
+    retries: dict[str, int] = {}
+
+    def name_of(data: str | bytes) -> str:
+        text = data.decode() if isinstance(data, bytes) else data
+        return text.split("\n", 1)[0].removeprefix("# file: ")
+
+    real_parse = libcst.parse_module
+
+    def parse_module(source, *args, **kwargs):  # type: ignore[no-untyped-def]
+        parses[name_of(source)] = parses.get(name_of(source), 0) + 1
+        return real_parse(source, *args, **kwargs)
+
+    real_migrate = engine._migrate_source
+
+    def migrate(data, options, filename=None, sliced=True):  # type: ignore[no-untyped-def]
+        if not sliced:
+            retries[name_of(data)] = retries.get(name_of(data), 0) + 1
+        return real_migrate(data, options, filename, sliced)
+
+    monkeypatch.setattr(libcst, "parse_module", parse_module)
+    monkeypatch.setattr(engine, "_migrate_source", migrate)
+    return parses, retries
+
+
+@pytest.mark.parametrize("mode", [MODE_WRITE, MODE_DIFF, MODE_CHECK])
+@pytest.mark.parametrize("sources", [CROSS, PLAIN], ids=["passed-to-a-helper", "imported"])
+def test_each_client_file_is_parsed_once_plus_once_per_whole_retry(
+    tmp_path, counted, sources, mode
+):
+    parses, retries = counted
+    root = _tree(tmp_path, sources)
+    report = api.run([str(root)], MigrationOptions(), mode, jobs=1)
+    clients = {Path(r.path).stem for r in report.results if r.clients}
+    assert clients
+    for name in clients:
+        assert parses.get(name, 0) == 1 + retries.get(name, 0), (name, parses, retries)
+    if sources is PLAIN:
+        assert retries == {} and parses == {"one": 1, "two": 1}
+
+
+def test_the_console_script_walks_the_tree_once(tmp_path, monkeypatch):
+    """The quick path finds files that need a parse: the full command goes on from its walk."""
+    from migrator import discovery
+
+    root = _tree(tmp_path / "tree", {**PLAIN, "pkg/__init__.py": "", "pkg/plain.py": "print(1)\n"})
+    walks: list[list[str]] = []
+    real_iter_files = discovery.iter_files
+
+    def iter_files(paths, selection=None):  # type: ignore[no-untyped-def]
+        walks.append(list(paths))
+        return real_iter_files(paths, selection)
+
+    monkeypatch.setattr(discovery, "iter_files", iter_files)
+    monkeypatch.setattr(api, "iter_files", iter_files)
+    monkeypatch.chdir(root)
+    from migrator.quick import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["--check", "--jobs", "1", "."])
+    assert exit_.value.code == 1  # the full command ran: files would be migrated
+    assert walks == [["."]]
