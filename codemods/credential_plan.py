@@ -37,8 +37,8 @@ class CredentialPlan:
         self.first_line = 1
 
     @property
-    def hooks(self) -> HookView:
-        return HookView(self.state, self)
+    def hooks(self) -> PlanHookView:
+        return PlanHookView(self.state, self)
 
     def credential_names(self) -> set[str]:
         return {p.credential_name for p in self.plans.values()}
@@ -175,8 +175,8 @@ class CredentialPlan:
         return updated_node.with_changes(body=body)
 
 
-class HookView:
-    """What ``codemods.sdk_hooks`` reads: the module state's facts (``get_metadata``,
+class PlanHookView:
+    """The :class:`codemods.hook_view.HookView` the SDK hooks read: the module state's facts (``get_metadata``,
     ``module_value``, ``module_values``, ``names_in_module``) and the credentials planned so
     far (``credential_names``)."""
 

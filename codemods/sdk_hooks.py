@@ -25,7 +25,7 @@ from codemods.sdks.autogen import SERIALIZATION_NAMES
 from codemods.sdks.azure_search import definition_key as search_definition_key
 
 if TYPE_CHECKING:
-    from codemods.keyless import KeylessMigration
+    from codemods.hook_view import HookView
 
 __all__ = [
     "KEY_CREDENTIAL", "SERIALIZATION_NAMES", "SKIP", "Verdict", "autogen_serializes",
@@ -34,12 +34,12 @@ __all__ = [
 
 
 def decide(
-    migration: KeylessMigration, spec: ClientSpec, call: cst.Call, present: dict[str, cst.Arg]
+    migration: HookView, spec: ClientSpec, call: cst.Call, present: dict[str, cst.Arg]
 ) -> str | Verdict | None:
     return spec.decide(migration, spec, call, present) if spec.decide is not None else None
 
 
-def autogen_serializes(migration: KeylessMigration) -> bool:
+def autogen_serializes(migration: HookView) -> bool:
     """Whether the module serializes components (asked for specs with a ``serializes`` hook)."""
     from codemods.sdks.autogen import serializes
 

@@ -51,7 +51,7 @@ def render(fmt: str, items: Sequence[Assignment], clients: Sequence[tuple[str, C
 # -- shared pieces ------------------------------------------------------------------------------
 def display_path(path: str) -> str:
     """One line of valid UTF-8 whatever the file is called (see report.shown_path)."""
-    from migrator.report import shown_path
+    from migrator.shown import shown_path
 
     return shown_path(path.replace("\\", "/"))
 

@@ -12,7 +12,7 @@ from codemods.sdks._model import CREDENTIAL, ClientSpec, Verdict
 if TYPE_CHECKING:
     import libcst as cst
 
-    from codemods.keyless import KeylessMigration
+    from codemods.hook_view import HookView
 
 KEY_CREDENTIAL = "azure.core.credentials.AzureKeyCredential"
 # azure-identity credentials (sync and aio) are TokenCredentials: already keyless.
@@ -49,7 +49,7 @@ def source(node: cst.CSTNode) -> str:
     return cst.Module([]).code_for_node(node)
 
 
-def credential_verdict(migration: KeylessMigration, present: dict[str, cst.Arg]) -> Verdict | None:
+def credential_verdict(migration: HookView, present: dict[str, cst.Arg]) -> Verdict | None:
     credential = present.get("credential")
     if credential is None:
         return Verdict(MANUAL, "no credential argument is visible; pass a TokenCredential")
@@ -65,7 +65,7 @@ def credential_verdict(migration: KeylessMigration, present: dict[str, cst.Arg])
     )
 
 
-def credential_kind(migration: KeylessMigration, value: cst.BaseExpression, depth: int = 0) -> str:
+def credential_kind(migration: HookView, value: cst.BaseExpression, depth: int = 0) -> str:
     """``key`` (an AzureKeyCredential), ``token`` (an azure-identity credential) or ``unknown``."""
     import libcst as cst
 

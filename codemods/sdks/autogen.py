@@ -7,14 +7,14 @@ from typing import TYPE_CHECKING
 from codemods.sdks._model import ClientSpec, Invalid, Rule, Sdk
 
 if TYPE_CHECKING:
-    from codemods.keyless import KeylessMigration
+    from codemods.hook_view import HookView
 
 # Names whose use in a module shows that autogen components are serialized.
 SERIALIZATION_NAMES = frozenset({"dump_component", "component_config", "_to_config"})
 RULE_SERIALIZABLE = "autogen-serializable-provider"
 
 
-def serializes(migration: KeylessMigration) -> bool:
+def serializes(migration: HookView) -> bool:
     return bool(SERIALIZATION_NAMES & migration.names_in_module())
 
 

@@ -13,7 +13,7 @@ from codemods.sdks._model import SKIP, ClientSpec, Invalid, RoleRule, Sdk, Valid
 if TYPE_CHECKING:
     import libcst as cst
 
-    from codemods.keyless import KeylessMigration
+    from codemods.hook_view import HookView
 
 # GitHub Models speaks the azure-ai-inference protocol with a GitHub token.
 _GITHUB_MODELS = re.compile(r"models\.inference\.ai\.azure\.com|models\.github\.ai", re.IGNORECASE)
@@ -23,7 +23,7 @@ _OPENAI_NAME = re.compile(r"openai|aoai", re.IGNORECASE)
 
 
 def decide(
-    migration: KeylessMigration, spec: ClientSpec, call: cst.Call, present: dict[str, cst.Arg]
+    migration: HookView, spec: ClientSpec, call: cst.Call, present: dict[str, cst.Arg]
 ) -> str | Verdict | None:
     endpoint = present.get("endpoint")
     verdict = _endpoint(migration, endpoint.value if endpoint else None, present.get("credential"))
@@ -33,7 +33,7 @@ def decide(
 
 
 def _endpoint(
-    migration: KeylessMigration, endpoint: cst.BaseExpression | None, credential: cst.Arg | None
+    migration: HookView, endpoint: cst.BaseExpression | None, credential: cst.Arg | None
 ) -> str | Verdict | None:
     """GitHub Models is left alone; only an endpoint shown to be Azure OpenAI is migrated."""
     import libcst as cst

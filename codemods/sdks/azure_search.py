@@ -11,11 +11,11 @@ from codemods.sdks._model import ClientSpec, Invalid, RoleRule, Rule, Sdk, Verdi
 if TYPE_CHECKING:
     import libcst as cst
 
-    from codemods.keyless import KeylessMigration
+    from codemods.hook_view import HookView
 
 
 def decide(
-    migration: KeylessMigration, spec: ClientSpec, call: cst.Call, present: dict[str, cst.Arg]
+    migration: HookView, spec: ClientSpec, call: cst.Call, present: dict[str, cst.Arg]
 ) -> str | Verdict | None:
     return credential_verdict(migration, present)
 
@@ -29,7 +29,7 @@ DEFINITIONS = (
 RULE_SERVICE_KEY = "search-service-key"
 
 
-def definition_key(migration: KeylessMigration, call: cst.Call) -> str | None:
+def definition_key(migration: HookView, call: cst.Call) -> str | None:
     """A message when ``call`` puts an Azure OpenAI key into a Search index/skillset definition.
 
     That key is stored in the index and used by the Search service itself (to vectorize queries

@@ -11,7 +11,7 @@ from codemods.sdks._model import SKIP, ClientSpec, Invalid, Rule, Sdk, Valid, Ve
 if TYPE_CHECKING:
     import libcst as cst
 
-    from codemods.keyless import KeylessMigration
+    from codemods.hook_view import HookView
 
 RULE_ENV_KEY = "litellm-env-key"
 _FUNCTIONS = (
@@ -21,7 +21,7 @@ _FUNCTIONS = (
 
 
 def decide(
-    migration: KeylessMigration, spec: ClientSpec, call: cst.Call, present: dict[str, cst.Arg]
+    migration: HookView, spec: ClientSpec, call: cst.Call, present: dict[str, cst.Arg]
 ) -> str | Verdict | None:
     """Only a call to an ``azure/`` model is an Azure client; other providers are skipped."""
     import libcst as cst

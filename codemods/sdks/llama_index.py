@@ -11,7 +11,7 @@ from codemods.sdks._model import ClientSpec, Invalid, Rule, Sdk, Valid, Verdict
 if TYPE_CHECKING:
     import libcst as cst
 
-    from codemods.keyless import KeylessMigration
+    from codemods.hook_view import HookView
 
 RULE_OPENAI_3 = "llama-index-openai-3"
 _NOTE = (
@@ -29,7 +29,7 @@ _NOTE = (
 
 
 def decide(
-    migration: KeylessMigration, spec: ClientSpec, call: cst.Call, present: dict[str, cst.Arg]
+    migration: HookView, spec: ClientSpec, call: cst.Call, present: dict[str, cst.Arg]
 ) -> str | Verdict | None:
     import libcst as cst
 
