@@ -10,3 +10,19 @@ if str(ROOT) not in sys.path:
 import os  # noqa: E402
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _environment_kept_for_the_next_test():
+    """The console script sets PYTHONSAFEPATH for the interpreters it starts; a test that runs it
+    in-process must not leave it set for the subprocesses of later tests (which would then import
+    the installed copy of the tool instead of this checkout)."""
+    before = os.environ.get("PYTHONSAFEPATH")
+    yield
+    if before is None:
+        os.environ.pop("PYTHONSAFEPATH", None)
+    else:
+        os.environ["PYTHONSAFEPATH"] = before
