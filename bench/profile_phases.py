@@ -161,9 +161,9 @@ def what_if(paths: list[Path]) -> tuple[dict[str, float], int]:
     from libcst.codemod import CodemodContext
     from libcst.codemod.visitors import AddImportsVisitor
     from libcst.metadata import MetadataWrapper, PositionProvider
-
     from name_index import NameIndex
     from node_positions import start_positions
+
     from codemods.targets import spec_for
     from migrator.engine import might_need_migration
 
@@ -261,7 +261,6 @@ def qnp_versus_index(paths: list[Path]) -> dict[str, float]:
     """Cost of QualifiedNameProvider (with its MetadataWrapper copy) versus NameIndex."""
     import libcst as cst
     from libcst.metadata import MetadataWrapper, QualifiedNameProvider
-
     from name_index import NameIndex
 
     out = defaultdict(float)
@@ -287,7 +286,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--files", type=int, default=200, help="client files to generate (default 200)"
     )
-    parser.add_argument("--names", action="store_true", help="also time bench/name_index.py's NameIndex")
+    parser.add_argument(
+        "--names", action="store_true", help="also time bench/name_index.py's NameIndex"
+    )
     parser.add_argument(
         "--cprofile", metavar="FILE", help="also write a cProfile dump of the whole run"
     )

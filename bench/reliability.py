@@ -40,7 +40,6 @@ from tests.reliability_corpus import (  # noqa: E402
     verify,
 )
 
-
 # Issue 15's areas, each a module tests/untrusted_<area>.py with a measure(scratch) -> dict.
 UNTRUSTED_AREAS = ("verify", "fsgit", "secrets", "codegen", "outputs")
 # Figures that count harm: any of them above zero fails the run.
@@ -111,7 +110,9 @@ def main() -> int:
             print(f"  {category:13} {tried:3} tried, {ok:3} as expected")
         total = sum(t for t, _ in per_category.values())
         as_expected = sum(o for _, o in per_category.values())
-        print(f"  total         {total:3} tried, {as_expected:3} as expected; files corrupted: {corrupted}")
+        print(
+            f"  total         {total:3} tried, {as_expected:3} as expected; files corrupted: {corrupted}"
+        )
         bad += corrupted + (total - as_expected)
 
         # 2. interruptions
@@ -121,7 +122,9 @@ def main() -> int:
         start = time.monotonic()
         migrated = migrated_copy(original, scratch / "migrated")
         took = time.monotonic() - start
-        print(f"\nInterruptions over {len(original)} files (100 with a client); a full run takes {took:.1f} s")
+        print(
+            f"\nInterruptions over {len(original)} files (100 with a client); a full run takes {took:.1f} s"
+        )
         for sig in (signal.SIGINT, signal.SIGKILL):
             survived = torn = before_end = 0
             partial = 0
@@ -133,7 +136,9 @@ def main() -> int:
                     continue
                 if result.problems:
                     torn += 1
-                    print(f"  {sig.name} at {delay:.2f}s: {result.problems[0][:300]}", file=sys.stderr)
+                    print(
+                        f"  {sig.name} at {delay:.2f}s: {result.problems[0][:300]}", file=sys.stderr
+                    )
                 else:
                     survived += 1
                     partial += 0 < result.migrated < 100
@@ -156,8 +161,17 @@ def main() -> int:
                 (work / rel).parent.mkdir(parents=True, exist_ok=True)
                 (work / rel).write_bytes(data)
             env = dict(os.environ, PYTHONPATH=str(ROOT))
-            procs = [subprocess.Popen([sys.executable, "-m", "migrator", ".", "--jobs", "2"], cwd=work, env=env,
-                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+            procs = [
+                subprocess.Popen(
+                    [sys.executable, "-m", "migrator", ".", "--jobs", "2"],
+                    cwd=work,
+                    env=env,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                )
+                for _ in range(2)
+            ]
             outs = [p.communicate(timeout=300) for p in procs]
             fine = file_bytes(work) == migrated and all("Traceback" not in o + e for o, e in outs)
             fine = fine and all(p.returncode in (0, 3) for p in procs)
@@ -169,7 +183,9 @@ def main() -> int:
         outputs = secret_outputs(scratch / "secrets")
         leaked = leaks(outputs)
         executed = list((scratch / "secrets").rglob(MARKER))
-        print(f"\nSecrets: {len(KEYS)} keys planted, {len(outputs)} outputs searched; secrets leaked: {len(leaked)}")
+        print(
+            f"\nSecrets: {len(KEYS)} keys planted, {len(outputs)} outputs searched; secrets leaked: {len(leaked)}"
+        )
         for label, where in leaked:
             print(f"  LEAK: the {where} key in {label}", file=sys.stderr)
         print(f"  code executed while reading it: {len(executed)} times")

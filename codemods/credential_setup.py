@@ -174,7 +174,11 @@ def wrap_long_identity_imports(module: cst.Module, width: int = 88) -> cst.Modul
         if not (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1):
             continue
         node = stmt.body[0]
-        if not (isinstance(node, cst.ImportFrom) and node.lpar is None and isinstance(node.names, (list, tuple))):
+        if not (
+            isinstance(node, cst.ImportFrom)
+            and node.lpar is None
+            and isinstance(node.names, (list, tuple))
+        ):
             continue
         if node.module is None or not module.code_for_node(node.module).startswith(SYNC_MODULE):
             continue
@@ -183,15 +187,24 @@ def wrap_long_identity_imports(module: cst.Module, width: int = 88) -> cst.Modul
 
         def line_break(indent: str) -> cst.ParenthesizedWhitespace:
             return cst.ParenthesizedWhitespace(
-                first_line=cst.TrailingWhitespace(), empty_lines=[], indent=True, last_line=cst.SimpleWhitespace(indent)
+                first_line=cst.TrailingWhitespace(),
+                empty_lines=[],
+                indent=True,
+                last_line=cst.SimpleWhitespace(indent),
             )
 
         names = [
-            alias.with_changes(comma=cst.Comma(whitespace_after=line_break("    " if i < len(node.names) - 1 else "")))
+            alias.with_changes(
+                comma=cst.Comma(
+                    whitespace_after=line_break("    " if i < len(node.names) - 1 else "")
+                )
+            )
             for i, alias in enumerate(node.names)
         ]
         wrapped = node.with_changes(
-            names=names, lpar=cst.LeftParen(whitespace_after=line_break("    ")), rpar=cst.RightParen()
+            names=names,
+            lpar=cst.LeftParen(whitespace_after=line_break("    ")),
+            rpar=cst.RightParen(),
         )
         body[index] = stmt.with_changes(body=[wrapped])
         changed = True

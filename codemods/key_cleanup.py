@@ -118,9 +118,7 @@ class KeyCleanup:
         self, node: cst.CSTNode, rule: str, message: str, severity: str = "warning"
     ) -> None:
         pos = self.state.position(node)
-        self.outcome.notices.append(
-            Notice(pos.line, pos.column, rule, message, severity=severity)
-        )
+        self.outcome.notices.append(Notice(pos.line, pos.column, rule, message, severity=severity))
 
     # -- function-local variables --------------------------------------------------------------
     def leave_function(

@@ -106,7 +106,9 @@ class Resolver:
                     found.append(KeyLiteral(piece.node, piece.value, (piece,)))
         return found
 
-    def entries(self, expression: cst.BaseExpression, names: tuple[str, ...]) -> list[cst.BaseExpression]:
+    def entries(
+        self, expression: cst.BaseExpression, names: tuple[str, ...]
+    ) -> list[cst.BaseExpression]:
         """The values of the ``names`` entries of the dict ``**expression`` unpacks."""
         out: list[cst.BaseExpression] = []
         for container in [expression, *self._resolve(expression, 0)]:
@@ -115,7 +117,9 @@ class Resolver:
         return out
 
     # -- groups of pieces ----------------------------------------------------------------------
-    def _groups(self, node: cst.CSTNode, depth: int, seen: set[int]) -> Iterator[list[Piece | None]]:
+    def _groups(
+        self, node: cst.CSTNode, depth: int, seen: set[int]
+    ) -> Iterator[list[Piece | None]]:
         """Every string expression under ``node`` (following names), as its pieces."""
         if depth > MAX_DEPTH or id(node) in seen:
             return
@@ -163,16 +167,33 @@ class Resolver:
             method, target = node.func.attr.value, node.func.value
             if method in _SAME_TEXT and not (method == "format" and node.args):
                 return self._pieces(target, depth, seen)
-            if method == "join" and len(node.args) == 1 and isinstance(node.args[0].value, (cst.List, cst.Tuple)):
+            if (
+                method == "join"
+                and len(node.args) == 1
+                and isinstance(node.args[0].value, (cst.List, cst.Tuple))
+            ):
                 separator = [p for p in self._pieces(target, depth, seen) if p is None or p.raw]
                 out = []
                 for i, element in enumerate(node.args[0].value.elements):
                     out += separator if i else []
-                    out += [None] if isinstance(element, cst.StarredElement) else self._pieces(element.value, depth, seen)
+                    out += (
+                        [None]
+                        if isinstance(element, cst.StarredElement)
+                        else self._pieces(element.value, depth, seen)
+                    )
                 return out
-        if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == "str" and len(node.args) == 1:
+        if (
+            isinstance(node, cst.Call)
+            and isinstance(node.func, cst.Name)
+            and node.func.value == "str"
+            and len(node.args) == 1
+        ):
             return self._pieces(node.args[0].value, depth, seen)
-        targets = self._resolve(node, depth) if isinstance(node, (cst.Name, cst.Attribute, cst.Subscript, cst.Call)) else []
+        targets = (
+            self._resolve(node, depth)
+            if isinstance(node, (cst.Name, cst.Attribute, cst.Subscript, cst.Call))
+            else []
+        )
         if len(targets) == 1:
             return self._pieces(targets[0], depth + 1, seen)
         return [None]
@@ -183,7 +204,9 @@ class Resolver:
         if depth > MAX_DEPTH:
             return []
         if isinstance(node, cst.Name):
-            return [v for a in self._assignments(node) if (v := self._assigned_value(a)) is not None]
+            return [
+                v for a in self._assignments(node) if (v := self._assigned_value(a)) is not None
+            ]
         if isinstance(node, cst.Attribute):
             out: list[cst.BaseExpression] = []
             for cls in self._classes_of(node.value, depth):
@@ -333,9 +356,15 @@ def _dict_entry(container: cst.BaseExpression, key: str | None) -> list[cst.Base
         return [
             e.value
             for e in container.elements
-            if isinstance(e, cst.DictElement) and isinstance(e.key, cst.SimpleString) and _evaluated(e.key) == key
+            if isinstance(e, cst.DictElement)
+            and isinstance(e.key, cst.SimpleString)
+            and _evaluated(e.key) == key
         ]
-    if isinstance(container, cst.Call) and isinstance(container.func, cst.Name) and container.func.value == "dict":
+    if (
+        isinstance(container, cst.Call)
+        and isinstance(container.func, cst.Name)
+        and container.func.value == "dict"
+    ):
         return [a.value for a in container.args if a.keyword is not None and a.keyword.value == key]
     return []
 

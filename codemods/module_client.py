@@ -196,7 +196,9 @@ def _record(line: int, outcome: str, reason: str, plan: ModuleClientPlan) -> Cli
 class ModuleClientTransform:
     """The module-client transform: its ``leave_`` method runs in the migration's traversal."""
 
-    def __init__(self, plan: ModuleClientPlan, credentials: CredentialPlan, removals: Removals) -> None:
+    def __init__(
+        self, plan: ModuleClientPlan, credentials: CredentialPlan, removals: Removals
+    ) -> None:
         self.plan = plan
         self.credentials = credentials
         self.removals = removals

@@ -39,9 +39,11 @@ from codemods.targets import TOKEN_PROVIDER_FUNCTIONS, TRIGGER_WORDS
 
 # Identifiers that make a statement a seed: the client class names and the helpers that build
 # token providers (an existing provider is reused, not duplicated).
-SEED_NAMES = frozenset(w.decode() for w in TRIGGER_WORDS) | {
-    name.rsplit(".", 1)[-1] for name in TOKEN_PROVIDER_FUNCTIONS
-} | sdks.SEED_NAMES
+SEED_NAMES = (
+    frozenset(w.decode() for w in TRIGGER_WORDS)
+    | {name.rsplit(".", 1)[-1] for name in TOKEN_PROVIDER_FUNCTIONS}
+    | sdks.SEED_NAMES
+)
 _STDLIB = frozenset(getattr(sys, "stdlib_module_names", ()))
 _NEWLINE = re.compile(rb"\r\n|\r|\n")
 
@@ -121,7 +123,9 @@ def plan(data: bytes, tree: ast.Module) -> Slice | None:
         all_words |= words
         i = j + 1
     last = chunks[-1].last
-    parts.append(data[starts[last] :] if last < len(starts) else b"")  # comments after the last statement
+    parts.append(
+        data[starts[last] :] if last < len(starts) else b""
+    )  # comments after the last statement
     return Slice(b"".join(parts), tuple(gaps), frozenset(all_words), kept_lines, total)
 
 

@@ -33,7 +33,12 @@ for _spec in SPECS:
         _module, _, _short = _name.rpartition(".")
         _BY_MODULE.setdefault(_module, {})[_short] = _spec
 _SDK_ROOTS = frozenset(m.split(".", 1)[0] for m in _BY_MODULE)
-_CLASS_NAMES = {short: spec for names in _BY_MODULE.values() for short, spec in names.items() if short[:1].isupper()}
+_CLASS_NAMES = {
+    short: spec
+    for names in _BY_MODULE.values()
+    for short, spec in names.items()
+    if short[:1].isupper()
+}
 
 
 class Finder(cst.CSTVisitor):
@@ -115,10 +120,17 @@ class Finder(cst.CSTVisitor):
             return
         for name in qualified_names(self.m, node):
             spec = spec_for(name)
-            if spec is not None and not spec.needs_azure_base_url and name.rpartition(".")[2][:1].isupper():
-                self._note(node, f"{spec.label} is used here as a value (bound to another name, "
-                           "passed on or subclassed): the clients built from it are not migrated; "
-                           "review them and migrate them by hand")
+            if (
+                spec is not None
+                and not spec.needs_azure_base_url
+                and name.rpartition(".")[2][:1].isupper()
+            ):
+                self._note(
+                    node,
+                    f"{spec.label} is used here as a value (bound to another name, "
+                    "passed on or subclassed): the clients built from it are not migrated; "
+                    "review them and migrate them by hand",
+                )
                 return
 
     def _getattr(self, node: cst.Call) -> None:
@@ -129,8 +141,11 @@ class Finder(cst.CSTVisitor):
         for module in qualified_names(self.m, target):
             spec = _BY_MODULE.get(module, {}).get(short) if isinstance(short, str) else None
             if spec is not None and not spec.needs_azure_base_url:
-                self._note(node, f"getattr({module}, {short!r}) builds {spec.label} out of the tool's sight: "
-                           "the clients built from it are not migrated; review them and migrate them by hand")
+                self._note(
+                    node,
+                    f"getattr({module}, {short!r}) builds {spec.label} out of the tool's sight: "
+                    "the clients built from it are not migrated; review them and migrate them by hand",
+                )
                 return
 
     def _star_call(self, node: cst.Call) -> None:
@@ -142,11 +157,24 @@ class Finder(cst.CSTVisitor):
             return  # bound in the module (a local class, an import): not the star import's
         spec = self.star[func.value]
         if spec.needs_azure_base_url:
-            base = next((a.value for a in node.args if a.keyword is not None and a.keyword.value == "base_url"), None)
-            if base is None or azure_endpoint.classify(base, self.m.module_values()) == azure_endpoint.NOT_AZURE:
+            base = next(
+                (
+                    a.value
+                    for a in node.args
+                    if a.keyword is not None and a.keyword.value == "base_url"
+                ),
+                None,
+            )
+            if (
+                base is None
+                or azure_endpoint.classify(base, self.m.module_values()) == azure_endpoint.NOT_AZURE
+            ):
                 return
-        self._note(node, f"{func.value} comes from a star import, so the tool cannot tell it is "
-                   f"{spec.label}: it is not migrated; import it by name, or review it and migrate it by hand")
+        self._note(
+            node,
+            f"{func.value} comes from a star import, so the tool cannot tell it is "
+            f"{spec.label}: it is not migrated; import it by name, or review it and migrate it by hand",
+        )
 
     def _note(self, node: cst.CSTNode, message: str) -> None:
         pos = self.m.get_metadata(cst.metadata.PositionProvider, node).start

@@ -17,7 +17,13 @@ from __future__ import annotations
 
 import libcst as cst
 from libcst.codemod import ContextAwareVisitor
-from libcst.metadata import BuiltinScope, GlobalScope, PositionProvider, QualifiedNameProvider, ScopeProvider
+from libcst.metadata import (
+    BuiltinScope,
+    GlobalScope,
+    PositionProvider,
+    QualifiedNameProvider,
+    ScopeProvider,
+)
 
 from codemods.resolve import client_spec, dotted
 from codemods.usage_graph import (
@@ -181,7 +187,9 @@ class UsageVisitor(ContextAwareVisitor):
             return (pos.line, pos.column)
         return None
 
-    def _bind(self, target: cst.BaseExpression, value: str | None, value_node: cst.BaseExpression | None) -> None:
+    def _bind(
+        self, target: cst.BaseExpression, value: str | None, value_node: cst.BaseExpression | None
+    ) -> None:
         self._done.add(id(target))
         built = self._construction_at(value_node)
         if isinstance(target, cst.Name):
@@ -219,7 +227,9 @@ class UsageVisitor(ContextAwareVisitor):
 
     def _bind_pairs(self, target: cst.BaseExpression, value: cst.BaseExpression) -> bool:
         """``a, b = x, y``: bind element by element. False when the shapes do not pair up."""
-        if not (isinstance(target, (cst.Tuple, cst.List)) and isinstance(value, (cst.Tuple, cst.List))):
+        if not (
+            isinstance(target, (cst.Tuple, cst.List)) and isinstance(value, (cst.Tuple, cst.List))
+        ):
             return False
         if len(target.elements) != len(value.elements) or any(
             isinstance(e, cst.StarredElement) for e in (*target.elements, *value.elements)
@@ -284,7 +294,11 @@ class UsageVisitor(ContextAwareVisitor):
                         self._copies.append((key, source))
                 else:
                     callee = self._eval(factory)
-                    self._calls.append(CallFact(key, callee, (), self._line(factory), dotted(factory) or "a factory"))
+                    self._calls.append(
+                        CallFact(
+                            key, callee, (), self._line(factory), dotted(factory) or "a factory"
+                        )
+                    )
         return key
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
@@ -525,7 +539,8 @@ class UsageVisitor(ContextAwareVisitor):
     def leave_Module(self, original_node: cst.Module) -> None:
         self.facts = ModuleFacts(
             clients=tuple(
-                ClientFact(line, column, binding) for (line, column), binding in sorted(self._clients.items())
+                ClientFact(line, column, binding)
+                for (line, column), binding in sorted(self._clients.items())
             ),
             news=tuple(self._news),
             copies=tuple(self._copies),

@@ -32,7 +32,18 @@ SAME_CLIENT = frozenset({"with_options", "copy"})
 _CALL_LEAVES = CALL_LEAVES  # each SDK module lists its own (codemods/sdks/)
 # Builtins that look at a value without calling anything on it.
 HARMLESS_CALLS = frozenset(
-    {"isinstance", "issubclass", "type", "id", "repr", "str", "print", "callable", "hasattr", "bool"}
+    {
+        "isinstance",
+        "issubclass",
+        "type",
+        "id",
+        "repr",
+        "str",
+        "print",
+        "callable",
+        "hasattr",
+        "bool",
+    }
 )
 
 
@@ -89,7 +100,9 @@ class ModuleFacts:
     stores: tuple[tuple[str, str, str, int, str], ...] = ()  # (base, attr, src, line, text)
     calls: tuple[CallFact, ...] = ()
     refs: tuple[tuple[str, int, str], ...] = ()  # (key, line, how): a use that is not followed
-    imports: tuple[tuple[str, int, str, str], ...] = ()  # (key, level, module, name); name "" = import module
+    imports: tuple[
+        tuple[str, int, str, str], ...
+    ] = ()  # (key, level, module, name); name "" = import module
     functions: tuple[FunctionFact, ...] = ()
     classes: tuple[ClassFact, ...] = ()
     # Facts of the statements a migration looked at (``codemods.slicing``), not the whole module:
@@ -227,7 +240,10 @@ class _Solver:
             found = self._expand(self._attribute(obj, attr))
             if obj[0] == "inst":
                 # A plain function found on an instance is a bound method.
-                found = {("bound", o[1], o[2]) if o[0] == "func" and self._is_method(o) else o for o in found}
+                found = {
+                    ("bound", o[1], o[2]) if o[0] == "func" and self._is_method(o) else o
+                    for o in found
+                }
             out |= found
         return out
 
@@ -236,7 +252,9 @@ class _Solver:
         return fn is not None and fn.kind == "method"
 
     # -- calls ---------------------------------------------------------------------------------
-    def _params(self, fn: FunctionFact, offset: int, call: CallFact) -> tuple[list[tuple[Arg, str | None]], bool]:
+    def _params(
+        self, fn: FunctionFact, offset: int, call: CallFact
+    ) -> tuple[list[tuple[Arg, str | None]], bool]:
         """Map a call's arguments to parameter names; (pairs, whether everything mapped)."""
         positional = fn.params[offset:]
         pairs: list[tuple[Arg, str | None]] = []
@@ -285,7 +303,9 @@ class _Solver:
                 if init is not None:
                     pairs, _ = self._params(init, 1, call)
                     for arg, param in pairs:
-                        flows.append((arg, _gk(cfile, f"{init.qual}.{param}") if param else None, obj))
+                        flows.append(
+                            (arg, _gk(cfile, f"{init.qual}.{param}") if param else None, obj)
+                        )
                 else:
                     fields = self._fields((obj[1], obj[2]))
                     for arg in call.args:
@@ -408,14 +428,24 @@ class _Solver:
                     continue
                 for arg in call.args:
                     for obj, what in self._escaping(self._get(_gk(file, arg.key))):
-                        self._escape(client_of(obj), obj, file, call.line, f"{what} is passed to {call.text}()")
+                        self._escape(
+                            client_of(obj),
+                            obj,
+                            file,
+                            call.line,
+                            f"{what} is passed to {call.text}()",
+                        )
             for base, attr, src, line, text in facts.stores:
                 targets = self._get(_gk(file, base))
                 if any(o[0] in ("inst", "class", "module") for o in targets):
                     continue
                 for obj, what in self._escaping(self._get(_gk(file, src))):
                     self._escape(
-                        client_of(obj), obj, file, line, f"{what} is stored on `{text}`, an object that is not followed"
+                        client_of(obj),
+                        obj,
+                        file,
+                        line,
+                        f"{what} is stored on `{text}`, an object that is not followed",
                     )
             for key, line, how in facts.refs:
                 for obj, what in self._escaping(self._get(_gk(file, key))):
@@ -445,7 +475,8 @@ def solve(
     solver.flows(clients)
     for flow in clients.values():
         flow.uses = sorted(
-            {(u.file, u.line, u.chain): u for u in flow.uses}.values(), key=lambda u: (u.file, u.line, u.chain)
+            {(u.file, u.line, u.chain): u for u in flow.uses}.values(),
+            key=lambda u: (u.file, u.line, u.chain),
         )
         unique = {(e.file, e.line, e.how): e for e in flow.escapes}
         flow.escapes = sorted(unique.values(), key=lambda e: (e.file, e.line, e.how))
@@ -487,14 +518,15 @@ def usage_from_flow(
 
     calls = [CallUse(u.chain, u.line, path=path_of(u.file)) for u in flow.uses]
     calls.sort(key=lambda c: (c.path is not None, c.path or "", c.line, c.chain))
-    escapes = sorted(flow.escapes, key=lambda e: (path_of(e.file) is not None, path_of(e.file) or "", e.line))
+    escapes = sorted(
+        flow.escapes, key=lambda e: (path_of(e.file) is not None, path_of(e.file) or "", e.line)
+    )
     return ClientUsage(
         binding=flow.binding,
         calls=calls,
         escapes=[f"{e.how} at {place(e.file, e.line)}" for e in escapes],
         scope_word=scope_word,
     )
-
 
 
 def reach(
@@ -513,7 +545,9 @@ def reach(
     out: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
     for file, facts in modules:
         carrying = {
-            key for (f, key), objs in solver.pts.items() if f == file and any(obj[0] == "client" for obj in objs)
+            key
+            for (f, key), objs in solver.pts.items()
+            if f == file and any(obj[0] == "client" for obj in objs)
         }
         classes = {cls.qual for cls in facts.classes}
         roots = frozenset(

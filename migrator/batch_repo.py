@@ -229,7 +229,11 @@ def _existing_branch(
 
 
 def _write_patch(
-    checkout: _Checkout, result: RepoResult, message: str, patch_path: str, secrets: tuple[str, ...] = ()
+    checkout: _Checkout,
+    result: RepoResult,
+    message: str,
+    patch_path: str,
+    secrets: tuple[str, ...] = (),
 ) -> RepoResult:
     # The commit exists only to let git write the patch: its objects go to a temporary object
     # directory and the repository's hooks do not run (nothing is committed to the repository).

@@ -152,7 +152,11 @@ def _az(blocks: list[RepoAssignments]) -> str:
 
 def _json(blocks: list[RepoAssignments]) -> str:
     documents = [
-        {"repository": repo, "identities": list(who), "roles": json.loads(role_formats.render_json(list(assignments)))}
+        {
+            "repository": repo,
+            "identities": list(who),
+            "roles": json.loads(role_formats.render_json(list(assignments))),
+        }
         for repo, who, assignments in blocks
     ]
     return json.dumps({"schema_version": 1, "repositories": documents}, indent=2) + "\n"

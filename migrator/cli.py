@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib
 import sys
-from typing import List, Optional
 
 import typer
 
@@ -26,17 +25,16 @@ from migrator.cli_common import (
     fail,
     options_from,
 )
+from migrator.commands import COMMANDS
 from migrator.discovery import DiscoveryError
 from migrator.engine import MODE_CHECK, MODE_DIFF, MODE_WRITE
 from migrator.progress import ProgressBar
-from migrator.commands import COMMANDS
 
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     help="Move Azure OpenAI code from API keys to Microsoft Entra ID tokens.",
 )
-
 
 
 def _register_commands() -> None:
@@ -48,25 +46,31 @@ def _register_commands() -> None:
 @app.command("migrate")
 def migrate(
     ctx: typer.Context,
-    paths: List[str] = typer.Argument(..., help="Files or directories to migrate."),
+    paths: list[str] = typer.Argument(..., help="Files or directories to migrate."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print unified diffs; write nothing."),
-    check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 when anything would change."),
+    check: bool = typer.Option(
+        False, "--check", help="Write nothing; exit 1 when anything would change."
+    ),
     credential: str = CredentialOpt,
     client_id_env: str = ClientIdEnvOpt,
     system_assigned: bool = SystemAssignedOpt,
     cloud: str = CloudOpt,
-    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: the CPU count)."),
-    format: formats.Format = typer.Option(formats.Format.text, "--format", help="Output: text, json, sarif or github (annotations)."),
-    exclude: Optional[List[str]] = ExcludeOpt,
-    extend_exclude: Optional[List[str]] = ExtendExcludeOpt,
-    include: Optional[List[str]] = IncludeOpt,
+    jobs: int | None = typer.Option(
+        None, "--jobs", "-j", min=1, help="Worker processes (default: the CPU count)."
+    ),
+    format: formats.Format = typer.Option(
+        formats.Format.text, "--format", help="Output: text, json, sarif or github (annotations)."
+    ),
+    exclude: list[str] | None = ExcludeOpt,
+    extend_exclude: list[str] | None = ExtendExcludeOpt,
+    include: list[str] | None = IncludeOpt,
     force_exclude: bool = ForceExcludeOpt,
     respect_gitignore: bool = RespectGitignoreOpt,
     include_generated: bool = IncludeGeneratedOpt,
     verbose: bool = VerboseOpt,
-    config: Optional[str] = ConfigOpt,
+    config: str | None = ConfigOpt,
     roles_format: str = cli_roles.RolesFormatOpt,
-    roles_out: Optional[str] = cli_roles.RolesOutOpt,
+    roles_out: str | None = cli_roles.RolesOutOpt,
 ) -> None:
     """Rewrite key-based Azure OpenAI clients to Entra ID token providers, in place."""
     settings = configured(ctx, paths, config)
@@ -75,10 +79,14 @@ def migrate(
     mode = MODE_CHECK if v["check"] else MODE_DIFF if v["dry_run"] else MODE_WRITE
     fmt = cli_roles.check_format(v["roles_format"])
     if v["roles_out"] and mode != MODE_WRITE:
-        fail("--dry-run and --check write nothing: use `aoai-migrate roles PATH --roles-out FILE` instead")
+        fail(
+            "--dry-run and --check write nothing: use `aoai-migrate roles PATH --roles-out FILE` instead"
+        )
     bar = ProgressBar(sys.stderr)
     try:
-        report = api.run(paths, options, mode, v["jobs"], bar.advance, settings.selection(), bar.set_total)
+        report = api.run(
+            paths, options, mode, v["jobs"], bar.advance, settings.selection(), bar.set_total
+        )
     except DiscoveryError as exc:
         fail(str(exc))
     except KeyboardInterrupt:  # before any file was processed (the run itself reports its own)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import List, Optional
 
 import typer
 
@@ -26,13 +25,13 @@ def register(app: typer.Typer) -> None:
 
 
 def batch_command(
-    repos: Optional[List[str]] = typer.Argument(
+    repos: list[str] | None = typer.Argument(
         None,
         help="Repositories. @FILE reads one path per line; a folder whose subfolders are "
         "repositories stands for each of them.",
         show_default=False,
     ),
-    repos_file: Optional[List[str]] = typer.Option(
+    repos_file: list[str] | None = typer.Option(
         None,
         "--repos-file",
         help="A file with one repository path per line (relative to the file).",
@@ -46,18 +45,20 @@ def batch_command(
         "--allow-dirty",
         help="Migrate the last commit of repositories with uncommitted changes (left as they are).",
     ),
-    patch_dir: Optional[str] = typer.Option(
+    patch_dir: str | None = typer.Option(
         None,
         "--patch-dir",
         help="Write DIR/<repository>.patch instead of committing; repositories are left untouched.",
     ),
-    summary_file: Optional[str] = typer.Option(
+    summary_file: str | None = typer.Option(
         None, "--summary", help="Also write the table to FILE: .csv or .json.", show_default=False
     ),
     roles_format: str = typer.Option(
-        "az", "--roles-format", help="How the role assignments are written: az or json (Bicep and Terraform: run `roles` per repository)."
+        "az",
+        "--roles-format",
+        help="How the role assignments are written: az or json (Bicep and Terraform: run `roles` per repository).",
     ),
-    roles_out: Optional[str] = typer.Option(
+    roles_out: str | None = typer.Option(
         None,
         "--roles-out",
         help="Write the role assignments to FILE instead of standard output.",
@@ -66,7 +67,7 @@ def batch_command(
     reset: bool = typer.Option(
         False, "--reset", help="Delete the branches aoai-migrate created (and nothing else)."
     ),
-    jobs: Optional[int] = typer.Option(
+    jobs: int | None = typer.Option(
         None, "--jobs", "-j", help="Repositories at a time (default: the CPU count)."
     ),
     credential: str = CredentialOpt,

@@ -8,10 +8,15 @@ from codemods.options import MigrationOptions
 from migrator.report import EXIT_USAGE, printable
 
 
-def options_from(credential: str, client_id_env: str, system_assigned: bool, cloud: str) -> MigrationOptions:
+def options_from(
+    credential: str, client_id_env: str, system_assigned: bool, cloud: str
+) -> MigrationOptions:
     try:
         return MigrationOptions(
-            credential=credential, client_id_env=client_id_env, system_assigned=system_assigned, cloud=cloud
+            credential=credential,
+            client_id_env=client_id_env,
+            system_assigned=system_assigned,
+            cloud=cloud,
         )
     except ValueError as exc:
         fail(str(exc))
@@ -35,34 +40,57 @@ def fail(message: str, code: int = EXIT_USAGE) -> None:
 
 
 CredentialOpt = typer.Option(
-    "managed-identity", "--credential", help="managed-identity | default | chained (managed identity, then az login)."
+    "managed-identity",
+    "--credential",
+    help="managed-identity | default | chained (managed identity, then az login).",
 )
 ClientIdEnvOpt = typer.Option(
-    "AZURE_CLIENT_ID", "--client-id-env", help="Environment variable holding the user-assigned identity's client id."
+    "AZURE_CLIENT_ID",
+    "--client-id-env",
+    help="Environment variable holding the user-assigned identity's client id.",
 )
-SystemAssignedOpt = typer.Option(False, "--system-assigned", help="Use the system-assigned identity (no client id).")
+SystemAssignedOpt = typer.Option(
+    False, "--system-assigned", help="Use the system-assigned identity (no client id)."
+)
 CloudOpt = typer.Option("public", "--cloud", help="public | usgov | china: picks the token scope.")
 
 # Which files a run looks at (see migrator.discovery) and where its configuration comes from.
 ExcludeOpt = typer.Option(
-    None, "--exclude", metavar="GLOB", help="Files and directories to skip, replacing the default list (repeat or comma-separate)."
+    None,
+    "--exclude",
+    metavar="GLOB",
+    help="Files and directories to skip, replacing the default list (repeat or comma-separate).",
 )
 ExtendExcludeOpt = typer.Option(
-    None, "--extend-exclude", metavar="GLOB", help="Files and directories to skip, in addition to the excluded ones."
+    None,
+    "--extend-exclude",
+    metavar="GLOB",
+    help="Files and directories to skip, in addition to the excluded ones.",
 )
 IncludeOpt = typer.Option(
     None, "--include", metavar="GLOB", help="Files a directory walk takes (default: *.py, *.ipynb)."
 )
 ForceExcludeOpt = typer.Option(
-    False, "--force-exclude/--no-force-exclude", help="Apply the exclusions to paths named on the command line too (pre-commit)."
+    False,
+    "--force-exclude/--no-force-exclude",
+    help="Apply the exclusions to paths named on the command line too (pre-commit).",
 )
 RespectGitignoreOpt = typer.Option(
-    True, "--respect-gitignore/--no-respect-gitignore", help="Skip what .gitignore, .git/info/exclude and git's global excludes ignore."
+    True,
+    "--respect-gitignore/--no-respect-gitignore",
+    help="Skip what .gitignore, .git/info/exclude and git's global excludes ignore.",
 )
 IncludeGeneratedOpt = typer.Option(
-    False, "--include-generated/--no-include-generated", help="Also migrate files marked @generated or DO NOT EDIT."
+    False,
+    "--include-generated/--no-include-generated",
+    help="Also migrate files marked @generated or DO NOT EDIT.",
 )
 ConfigOpt = typer.Option(
-    None, "--config", metavar="FILE", help="Read the tool.aoai-migrate table of this TOML file instead of the nearest pyproject.toml."
+    None,
+    "--config",
+    metavar="FILE",
+    help="Read the tool.aoai-migrate table of this TOML file instead of the nearest pyproject.toml.",
 )
-VerboseOpt = typer.Option(False, "--verbose/--no-verbose", "-v", help="Also list the files that were skipped, and why.")
+VerboseOpt = typer.Option(
+    False, "--verbose/--no-verbose", "-v", help="Also list the files that were skipped, and why."
+)

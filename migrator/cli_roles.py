@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
-from typing import List, Optional
 
 import typer
 
@@ -37,7 +36,9 @@ from migrator.role_formats import FORMATS
 RolesFormatOpt = typer.Option(
     "az", "--roles-format", help="How to give the role assignments: az | bicep | terraform | json."
 )
-RolesOutOpt = typer.Option(None, "--roles-out", help="Write the role assignments to this file instead.")
+RolesOutOpt = typer.Option(
+    None, "--roles-out", help="Write the role assignments to this file instead."
+)
 
 
 def check_format(fmt: str) -> str:
@@ -67,42 +68,52 @@ def write_roles(report: Report, fmt: str, out: str) -> None:
     except OSError as exc:
         fail(f"cannot write {out}: {exc.strerror or exc}", EXIT_FAILED)
     count = len(report.assignments())
-    typer.echo(f"aoai-migrate: wrote {count} role assignment{'s' if count != 1 else ''} ({fmt}) to {out}", err=True)
+    typer.echo(
+        f"aoai-migrate: wrote {count} role assignment{'s' if count != 1 else ''} ({fmt}) to {out}",
+        err=True,
+    )
 
 
 def register(app: typer.Typer) -> None:
     @app.command("roles")
     def roles_command(
         ctx: typer.Context,
-        paths: List[str] = typer.Argument(..., help="Files or directories to analyse."),
+        paths: list[str] = typer.Argument(..., help="Files or directories to analyse."),
         roles_format: str = RolesFormatOpt,
-        roles_out: Optional[str] = RolesOutOpt,
+        roles_out: str | None = RolesOutOpt,
         credential: str = CredentialOpt,
         client_id_env: str = ClientIdEnvOpt,
         system_assigned: bool = SystemAssignedOpt,
         cloud: str = CloudOpt,
-        jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: the CPU count)."),
-        exclude: Optional[List[str]] = ExcludeOpt,
-        extend_exclude: Optional[List[str]] = ExtendExcludeOpt,
-        include: Optional[List[str]] = IncludeOpt,
+        jobs: int | None = typer.Option(
+            None, "--jobs", "-j", min=1, help="Worker processes (default: the CPU count)."
+        ),
+        exclude: list[str] | None = ExcludeOpt,
+        extend_exclude: list[str] | None = ExtendExcludeOpt,
+        include: list[str] | None = IncludeOpt,
         force_exclude: bool = ForceExcludeOpt,
         respect_gitignore: bool = RespectGitignoreOpt,
         include_generated: bool = IncludeGeneratedOpt,
-        config: Optional[str] = ConfigOpt,
+        config: str | None = ConfigOpt,
     ) -> None:
         """List the role assignments the code needs (also for code that is already keyless); rewrite nothing."""
         settings = configured(ctx, paths, config)
         v = settings.values
         roles_out = v["roles_out"]
         fmt = check_format(v["roles_format"])
-        options = options_from(v["credential"], v["client_id_env"], v["system_assigned"], v["cloud"])
+        options = options_from(
+            v["credential"], v["client_id_env"], v["system_assigned"], v["cloud"]
+        )
         try:
             report = api.run(paths, options, MODE_CHECK, v["jobs"], selection=settings.selection())
         except DiscoveryError as exc:
             fail(str(exc))
         for result in sorted(report.results, key=lambda r: r.path):
             if result.error:
-                typer.echo(f"aoai-migrate: {result.path}: {result.error}; its calls are not counted", err=True)
+                typer.echo(
+                    f"aoai-migrate: {result.path}: {result.error}; its calls are not counted",
+                    err=True,
+                )
         if report.interrupted:
             typer.echo("aoai-migrate: interrupted", err=True)
             raise typer.Exit(EXIT_INTERRUPTED)

@@ -83,7 +83,12 @@ def verify_command(
 ) -> None:
     """Prove, before deploying, that the identity can call each endpoint (read-only, no key)."""
     v = configured(ctx, paths or []).values  # [tool.aoai-migrate]; the command line wins
-    endpoint, service, index, output_format = v["endpoint"], v["service"], v["index"], v["output_format"]
+    endpoint, service, index, output_format = (
+        v["endpoint"],
+        v["service"],
+        v["index"],
+        v["output_format"],
+    )
     timeout, token_timeout, verbose = v["timeout"], v["token_timeout"], v["verbose"]
     options = options_from(v["credential"], v["client_id_env"], v["system_assigned"], v["cloud"])
     if output_format not in ("text", "json"):

@@ -51,7 +51,9 @@ def atomic_write(path: Path | str, data: bytes, expected: bytes | None = None) -
     if not stat.S_ISREG(st.st_mode):
         raise IsADirectoryError(f"{path} is not a regular file")
     if not st.st_mode & 0o222:
-        raise ReadOnlyFileError(f"the file is read-only (mode {stat.S_IMODE(st.st_mode):04o}); make it writable to migrate it")
+        raise ReadOnlyFileError(
+            f"the file is read-only (mode {stat.S_IMODE(st.st_mode):04o}); make it writable to migrate it"
+        )
     fd, tmp_name = _open_temp(target.parent)
     try:
         with os.fdopen(fd, "wb", closefd=False) as handle:

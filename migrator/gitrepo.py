@@ -170,7 +170,9 @@ class Git:
 def driver_config(repo: Git) -> tuple[tuple[str, str], ...]:
     """Overrides that empty every filter, diff and merge driver command the configuration
     seen in ``repo`` defines (a driver is named by ``.gitattributes``, defined in config)."""
-    listed = repo.value("config", "--null", "--name-only", "--get-regexp", r"^(filter|diff|merge)\.")
+    listed = repo.value(
+        "config", "--null", "--name-only", "--get-regexp", r"^(filter|diff|merge)\."
+    )
     drivers: set[tuple[str, str]] = set()
     for name in (listed or "").split("\0"):
         kind, _, rest = name.partition(".")

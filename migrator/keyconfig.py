@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
 
 from codemods.findings import Notice
 from codemods.key_names import is_key_env_name

@@ -60,8 +60,12 @@ def module_names(path: str, roots: Sequence[str]) -> list[str]:
         rel_parts = list(rel.parent.parts) + stem
         names.append(".".join(rel_parts))
     if stem and not (p.parent / "__init__.py").exists():
-        names.append(stem[0])  # a script's own directory is on sys.path: its siblings import by stem
-    return [n for n in dict.fromkeys(names) if n and all(part.isidentifier() for part in n.split("."))]
+        names.append(
+            stem[0]
+        )  # a script's own directory is on sys.path: its siblings import by stem
+    return [
+        n for n in dict.fromkeys(names) if n and all(part.isidentifier() for part in n.split("."))
+    ]
 
 
 class RunIndex(ModuleIndex):
@@ -146,7 +150,10 @@ def facts_for_file(path: str) -> ModuleFacts | None:
 
 
 # An import statement, with the parenthesised name list of a from-import.
-_IMPORT = re.compile(rb"^[ \t]*(?:from[ \t]+[.\w]+[ \t]+import[ \t]*(?:\([^)]*\)|[^\n]*)|import[ \t]+[^\n]*)", re.MULTILINE)
+_IMPORT = re.compile(
+    rb"^[ \t]*(?:from[ \t]+[.\w]+[ \t]+import[ \t]*(?:\([^)]*\)|[^\n]*)|import[ \t]+[^\n]*)",
+    re.MULTILINE,
+)
 
 
 def _uses(path: str, carriers: dict[bytes, frozenset[bytes]]) -> bool:
@@ -167,7 +174,9 @@ def _uses(path: str, carriers: dict[bytes, frozenset[bytes]]) -> bool:
                 continue
             head, _, imported = text.partition(b" import")
             if head.lstrip().startswith(b"from") and re.search(rb"\b%s\b" % re.escape(word), head):
-                if b"*" in imported or any(re.search(rb"\b%s\b" % re.escape(n), imported) for n in names):
+                if b"*" in imported or any(
+                    re.search(rb"\b%s\b" % re.escape(n), imported) for n in names
+                ):
                     return True
                 continue
             # The module itself is imported (``import pkg.M``, ``from pkg import M as alias``):
@@ -199,7 +208,9 @@ def gather_facts(
     receives a client is analysed again whole from the bytes its result kept (``options`` and
     ``mode`` are the run's), and its result is replaced by that one."""
     if not any(r.facts is not None and r.facts.builds_clients for r in results):
-        return results  # no client built anywhere: nothing to follow (and no module names to work out)
+        return (
+            results  # no client built anywhere: nothing to follow (and no module names to work out)
+        )
     by_path = {r.path: r for r in results}
     index = RunIndex([r.path for r in results], roots)
     position = {path: i for i, path in enumerate(index.paths)}
@@ -232,7 +243,9 @@ def gather_facts(
             if facts is not None:
                 wanted |= index.imported_files(file, _calling(facts, callees))
         candidates = [
-            p for p in index.paths if p not in tried and (position[p] in wanted or (carriers and _uses(p, carriers)))
+            p
+            for p in index.paths
+            if p not in tried and (position[p] in wanted or (carriers and _uses(p, carriers)))
         ]
         if not candidates:
             break
@@ -240,7 +253,9 @@ def gather_facts(
         for path, facts in zip(candidates, _map(facts_for_file, candidates, jobs)):
             if facts is not None:
                 by_path[path] = replace(by_path[path], facts=facts)
-    _complete_imported(by_path, index, position, jobs, _reach(by_path, index, position), options, mode)
+    _complete_imported(
+        by_path, index, position, jobs, _reach(by_path, index, position), options, mode
+    )
     return [by_path[r.path] for r in results]
 
 
@@ -278,7 +293,9 @@ def _complete_imported(
             callees = reached.get(file, (frozenset(), frozenset()))[1]
             called |= index.imported_files(file, _calling(result.facts, callees)) - {file}
     partial = [
-        index.paths[f] for f in sorted(called) if (r := by_path[index.paths[f]]).facts is not None and r.facts.partial
+        index.paths[f]
+        for f in sorted(called)
+        if (r := by_path[index.paths[f]]).facts is not None and r.facts.partial
     ]
     again = [by_path[path] for path in partial if by_path[path].data is not None]
     options = options or MigrationOptions()
@@ -298,7 +315,9 @@ def _map(function, items: list, jobs: int, *more: list) -> Iterable:  # type: ig
         return list(pool.map(function, items, *more, chunksize=8))
 
 
-def link(results: Sequence[FileResult], roots: Sequence[str]) -> dict[tuple[str, int, int], ClientUsage]:
+def link(
+    results: Sequence[FileResult], roots: Sequence[str]
+) -> dict[tuple[str, int, int], ClientUsage]:
     """Each client's usage across every module of the run, keyed by (path, line, column)."""
     with_facts = [r for r in results if r.facts is not None]
     if not any(r.facts.builds_clients for r in with_facts):
@@ -325,11 +344,15 @@ def link(results: Sequence[FileResult], roots: Sequence[str]) -> dict[tuple[str,
         def path_of(other: int, own: int = file) -> str | None:
             return None if other == own else with_facts[other].path
 
-        out[(with_facts[file].path, line, column)] = usage_from_flow(flow, path_of, "the files analysed")
+        out[(with_facts[file].path, line, column)] = usage_from_flow(
+            flow, path_of, "the files analysed"
+        )
     return out
 
 
-def linked_clients(results: Sequence[FileResult], roots: Sequence[str]) -> list[tuple[str, ClientRecord]]:
+def linked_clients(
+    results: Sequence[FileResult], roots: Sequence[str]
+) -> list[tuple[str, ClientRecord]]:
     """Every client record of the run, its usage replaced by what the whole run shows."""
     usage = link(results, roots)
     out: list[tuple[str, ClientRecord]] = []

@@ -191,7 +191,9 @@ def _result(path: str, entry: _Pending, mode: str) -> FileResult:
         try:
             atomic_write(Path(path), entry.new, expected=entry.old)
         except Exception as exc:  # noqa: BLE001 - reported as this file's failure
-            return FileResult(path, FAILED, notices=notices, error=f"cannot write: {exc}", kind=PROJECT)
+            return FileResult(
+                path, FAILED, notices=notices, error=f"cannot write: {exc}", kind=PROJECT
+            )
         written = True
     return FileResult(path, CHANGED, notices=notices, diff=diff, written=written, kind=PROJECT)
 

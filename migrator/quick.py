@@ -83,7 +83,9 @@ def _plain_migrate(args: list[str]) -> tuple[list[str], str, int | None, bool] |
         elif arg == "--force-exclude":
             force_exclude = True
         elif arg in ("--jobs", "-j") or arg.startswith("--jobs="):
-            value = arg.partition("=")[2] if "=" in arg else (rest[i + 1] if i + 1 < len(rest) else "")
+            value = (
+                arg.partition("=")[2] if "=" in arg else (rest[i + 1] if i + 1 < len(rest) else "")
+            )
             i += 0 if "=" in arg else 1
             if not value.isdigit() or int(value) < 1:
                 return None

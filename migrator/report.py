@@ -85,7 +85,10 @@ class Report:
         changed = sum(r.status == CHANGED for r in sources)
         failed = sum(r.status == FAILED for r in sources)
         skipped = sum(r.status == SKIPPED for r in sources)
-        parts = [f"{_n(changed)} {verb}", f"{len(sources) - changed - failed - skipped} left unchanged"]
+        parts = [
+            f"{_n(changed)} {verb}",
+            f"{len(sources) - changed - failed - skipped} left unchanged",
+        ]
         if failed:
             parts.append(f"{failed} failed")
         if skipped:
@@ -93,7 +96,9 @@ class Report:
         project = [r for r in self.results if r.kind != "source"]
         updated = sum(r.status == CHANGED for r in project)
         if updated:
-            parts.append(f"{updated} dependency file{'s' if updated != 1 else ''} {'would be ' if would else ''}updated")
+            parts.append(
+                f"{updated} dependency file{'s' if updated != 1 else ''} {'would be ' if would else ''}updated"
+            )
         if any(r.status == FAILED for r in project):
             parts.append(f"{sum(r.status == FAILED for r in project)} dependency file(s) failed")
         line = ", ".join(parts)

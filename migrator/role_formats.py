@@ -36,7 +36,9 @@ WORKLOAD = "ServicePrincipal"
 DEVELOPER = "User"
 
 
-def render(fmt: str, items: Sequence[Assignment], clients: Sequence[tuple[str, ClientRecord]] = ()) -> str:
+def render(
+    fmt: str, items: Sequence[Assignment], clients: Sequence[tuple[str, ClientRecord]] = ()
+) -> str:
     if fmt == "az":
         return render_az(items)
     if fmt == "bicep":
@@ -139,14 +141,20 @@ def _az_create(a: Assignment, variable: str, principal_type: str, scope_variable
 
 def render_az(items: Sequence[Assignment]) -> str:
     if not items:
-        return "# No Azure client whose role can be judged was found: no role assignment is needed.\n"
+        return (
+            "# No Azure client whose role can be judged was found: no role assignment is needed.\n"
+        )
     resources = _resources(items)
     lines = _header("# ")
     lines.append("#")
-    lines.append("# Set PRINCIPAL_ID to the object id of the identity that runs the code, and each resource id:")
+    lines.append(
+        "# Set PRINCIPAL_ID to the object id of the identity that runs the code, and each resource id:"
+    )
     for (service, resource), name, _ in resources:
         show = _SHOW.get(SERVICES[service].resource_type, "az resource show ... --query id -o tsv")
-        lines.append(f"#   {name.upper()}_RESOURCE_ID=$({show})  # {_one_line(describe_resource(resource))}")
+        lines.append(
+            f"#   {name.upper()}_RESOURCE_ID=$({show})  # {_one_line(describe_resource(resource))}"
+        )
     lines += ["", "# == Workload identity (ServicePrincipal) =="]
     for _, name, assigned in resources:
         for a in assigned:
@@ -160,10 +168,14 @@ def render_az(items: Sequence[Assignment]) -> str:
     for _, name, assigned in resources:
         for a in assigned:
             lines.append(f"# {a.role.name} on {_one_line(describe_resource(a.resource))}")
-            lines.append(_az_create(a, "DEVELOPER_OBJECT_ID", DEVELOPER, f"{name.upper()}_RESOURCE_ID"))
+            lines.append(
+                _az_create(a, "DEVELOPER_OBJECT_ID", DEVELOPER, f"{name.upper()}_RESOURCE_ID")
+            )
     lines += ["", "# == Once the migrated code runs everywhere: turn key authentication off =="]
     for _, name, _ in resources:
-        lines.append(f'az resource update --ids "${name.upper()}_RESOURCE_ID" --set properties.disableLocalAuth=true')
+        lines.append(
+            f'az resource update --ids "${name.upper()}_RESOURCE_ID" --set properties.disableLocalAuth=true'
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -215,7 +227,9 @@ def render_bicep(items: Sequence[Assignment]) -> str:
             role_symbol = symbol + _camel("_" + a.role.key.replace("-", "_"))
             lines.append("")
             lines += _comment_block(a, "// ")
-            lines.append(f"resource {role_symbol} 'Microsoft.Authorization/roleAssignments@2022-04-01' = {{")
+            lines.append(
+                f"resource {role_symbol} 'Microsoft.Authorization/roleAssignments@2022-04-01' = {{"
+            )
             lines += _bicep_assignment(symbol, a.role.id, "principalId", WORKLOAD)
             lines.append("}")
             lines.append("")
@@ -241,7 +255,13 @@ def render_bicep(items: Sequence[Assignment]) -> str:
 
 # -- Terraform ----------------------------------------------------------------------------------
 def _hcl_string(text: str) -> str:
-    text = _one_line(text).replace("\\", "\\\\").replace('"', '\\"').replace("${", "$${").replace("%{", "%%{")
+    text = (
+        _one_line(text)
+        .replace("\\", "\\\\")
+        .replace('"', '\\"')
+        .replace("${", "$${")
+        .replace("%{", "%%{")
+    )
     return f'"{text}"'
 
 
@@ -280,7 +300,11 @@ def render_terraform(items: Sequence[Assignment]) -> str:
             lines.append("")
             lines += _comment_block(a, "# ")
             lines += [f'resource "azurerm_role_assignment" "{block}" {{', *common]
-            lines += ["  principal_id         = var.principal_id", f'  principal_type       = "{WORKLOAD}"', "}"]
+            lines += [
+                "  principal_id         = var.principal_id",
+                f'  principal_type       = "{WORKLOAD}"',
+                "}",
+            ]
             lines += [
                 "",
                 "# The same role for each developer (User).",
@@ -316,7 +340,9 @@ def _evidence_json(e: Evidence) -> dict[str, object]:
     }
 
 
-def render_json(items: Sequence[Assignment], clients: Sequence[tuple[str, ClientRecord]] = ()) -> str:
+def render_json(
+    items: Sequence[Assignment], clients: Sequence[tuple[str, ClientRecord]] = ()
+) -> str:
     resources = []
     for (service, resource), name, assigned in _resources(items):
         spec = SERVICES[service]
@@ -354,7 +380,11 @@ def render_json(items: Sequence[Assignment], clients: Sequence[tuple[str, Client
         "generator": f"aoai-migrate {__version__}",
         "rules": {"unverified": UNVERIFIED_RULE, "assumed": ASSUMED_RULE},
         "principals": [
-            {"principal_type": WORKLOAD, "variable": "PRINCIPAL_ID", "who": "the workload identity that runs the code"},
+            {
+                "principal_type": WORKLOAD,
+                "variable": "PRINCIPAL_ID",
+                "who": "the workload identity that runs the code",
+            },
             {
                 "principal_type": DEVELOPER,
                 "variable": "DEVELOPER_OBJECT_ID",
@@ -375,7 +405,9 @@ def render_json(items: Sequence[Assignment], clients: Sequence[tuple[str, Client
                 "usage_known": c.usage_known,
                 "note": c.usage_note or None,
             }
-            for path, c in sorted(clients, key=lambda pc: (display_path(pc[0]), pc[1].line, pc[1].column))
+            for path, c in sorted(
+                clients, key=lambda pc: (display_path(pc[0]), pc[1].line, pc[1].column)
+            )
         ],
     }
     return json.dumps(document, indent=2) + "\n"

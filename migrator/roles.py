@@ -39,14 +39,18 @@ class Role:
     covers: tuple[str, ...] = ()  # keys of the roles whose permissions this one includes
 
 
-OPENAI_USER = Role("openai-user", "Cognitive Services OpenAI User", "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd")
+OPENAI_USER = Role(
+    "openai-user", "Cognitive Services OpenAI User", "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd"
+)
 OPENAI_CONTRIBUTOR = Role(
     "openai-contributor",
     "Cognitive Services OpenAI Contributor",
     "a001fd3d-188f-4b5d-821b-7da978bf7442",
     covers=("openai-user",),
 )
-SEARCH_READER = Role("search-index-data-reader", "Search Index Data Reader", "1407120a-92aa-4202-b7e9-c0e197c71c8f")
+SEARCH_READER = Role(
+    "search-index-data-reader", "Search Index Data Reader", "1407120a-92aa-4202-b7e9-c0e197c71c8f"
+)
 SEARCH_CONTRIBUTOR = Role(
     "search-index-data-contributor",
     "Search Index Data Contributor",
@@ -55,11 +59,20 @@ SEARCH_CONTRIBUTOR = Role(
 )
 # Manages index definitions, indexers, data sources and skillsets: no access to documents.
 SEARCH_SERVICE_CONTRIBUTOR = Role(
-    "search-service-contributor", "Search Service Contributor", "7ca78c08-252a-4471-8644-bb5ff32d4ba0"
+    "search-service-contributor",
+    "Search Service Contributor",
+    "7ca78c08-252a-4471-8644-bb5ff32d4ba0",
 )
 
 ROLES = {
-    r.key: r for r in (OPENAI_USER, OPENAI_CONTRIBUTOR, SEARCH_READER, SEARCH_CONTRIBUTOR, SEARCH_SERVICE_CONTRIBUTOR)
+    r.key: r
+    for r in (
+        OPENAI_USER,
+        OPENAI_CONTRIBUTOR,
+        SEARCH_READER,
+        SEARCH_CONTRIBUTOR,
+        SEARCH_SERVICE_CONTRIBUTOR,
+    )
 }
 
 _SPEC_BY_LABEL = {spec.label: spec for spec in SPECS}
@@ -101,7 +114,9 @@ _COGNITIVE = {
 }
 SERVICES: dict[str, Service] = {
     "openai": Service("openai", _OPENAI_RULES, OPENAI_USER, OPENAI_CONTRIBUTOR, **_COGNITIVE),
-    "inference": Service("inference", _INFERENCE_RULES, OPENAI_USER, OPENAI_CONTRIBUTOR, **_COGNITIVE),
+    "inference": Service(
+        "inference", _INFERENCE_RULES, OPENAI_USER, OPENAI_CONTRIBUTOR, **_COGNITIVE
+    ),
     "search": Service(
         "search",
         _SEARCH_RULES,
@@ -252,7 +267,11 @@ def client_evidence(path: str, client: ClientRecord) -> list[Evidence]:
                     else f"{call.chain} ({call.path}:{call.line})"
                 )
             continue
-        found.append(Evidence(_in_cell(call.path or path, call.cell), call.line, role[0], role[1], call=call.chain))
+        found.append(
+            Evidence(
+                _in_cell(call.path or path, call.cell), call.line, role[0], role[1], call=call.chain
+            )
+        )
     reasons: list[str] = []
     if not client.usage_known:
         reasons.append(client.usage_note or "the calls made with this client are not visible")
@@ -262,7 +281,11 @@ def client_evidence(path: str, client: ClientRecord) -> list[Evidence]:
         reasons.append("no call that needs a role is visible")
     if reasons:
         base = _default_role(client) if client.service == "search" else service.base
-        found.append(Evidence(_in_cell(path, client.cell), client.line, base, ASSUMED, reason="; ".join(reasons)))
+        found.append(
+            Evidence(
+                _in_cell(path, client.cell), client.line, base, ASSUMED, reason="; ".join(reasons)
+            )
+        )
     return found
 
 
@@ -274,7 +297,11 @@ def _in_cell(path: str, cell: int | None) -> str:
 def _minimal(roles: Iterable[Role]) -> list[Role]:
     """Drop every role that another needed role already includes."""
     needed = {r.key: r for r in roles}
-    kept = [r for r in needed.values() if not any(r.key in other.covers for other in needed.values() if other != r)]
+    kept = [
+        r
+        for r in needed.values()
+        if not any(r.key in other.covers for other in needed.values() if other != r)
+    ]
     return sorted(kept, key=lambda r: r.key)
 
 
@@ -287,7 +314,11 @@ def client_roles(client: ClientRecord) -> list[tuple[Role, bool, bool]]:
     for role in _minimal(e.needs for e in evidence):
         mine = [e for e in evidence if e.needs == role or e.needs.key in role.covers]
         out.append(
-            (role, all(e.basis == ASSUMED for e in mine), any(e.needs == role and e.basis == UNVERIFIED for e in mine))
+            (
+                role,
+                all(e.basis == ASSUMED for e in mine),
+                any(e.needs == role and e.basis == UNVERIFIED for e in mine),
+            )
         )
     return out
 
@@ -297,12 +328,18 @@ def assignments(clients: Iterable[tuple[str, ClientRecord]]) -> list[Assignment]
     grouped: dict[tuple[str, str], list[Evidence]] = {}
     for path, client in clients:
         if _counts(client):
-            grouped.setdefault((client.service, resource_key(client)), []).extend(client_evidence(path, client))
+            grouped.setdefault((client.service, resource_key(client)), []).extend(
+                client_evidence(path, client)
+            )
     result: list[Assignment] = []
     for (service, resource), evidence in sorted(grouped.items()):
         kept = _minimal(e.needs for e in evidence)
         for role in kept:
-            mine = [e for e in evidence if e.needs == role or (e.needs.key in role.covers and e.needs not in kept)]
+            mine = [
+                e
+                for e in evidence
+                if e.needs == role or (e.needs.key in role.covers and e.needs not in kept)
+            ]
             mine.sort(key=lambda e: (e.path, e.line, e.call or "", e.reason))
             result.append(
                 Assignment(

@@ -126,8 +126,13 @@ SDK = Sdk(
         ),
     ),
     call_leaves=(
-        "search", "get_document", "upload_documents", "merge_documents", "delete_documents",
-        "merge_or_upload_documents", "index_documents",
+        "search",
+        "get_document",
+        "upload_documents",
+        "merge_documents",
+        "delete_documents",
+        "merge_or_upload_documents",
+        "index_documents",
     ),  # fmt: skip
     rules=(
         Rule(

@@ -36,8 +36,6 @@ def _spec(cls: str, modules: tuple[str, ...], *, legacy: bool) -> ClientSpec:
     )
 
 
-
-
 def _new(cls: str, package: str, leaf: str) -> ClientSpec:
     root = "langchain_openai"
     modules = (root, f"{root}.{package}", f"{root}.{package}.{leaf}")

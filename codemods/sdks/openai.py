@@ -91,8 +91,20 @@ SDK = Sdk(
         _rule(r"(responses|images\.edit|audio\.speech|moderations)\b", _USER, "unverified"),
     ),
     call_leaves=(
-        "create", "parse", "stream", "list", "retrieve", "delete", "update", "cancel", "content",
-        "generate", "edit", "upload", "upload_and_poll", "create_and_poll",
+        "create",
+        "parse",
+        "stream",
+        "list",
+        "retrieve",
+        "delete",
+        "update",
+        "cancel",
+        "content",
+        "generate",
+        "edit",
+        "upload",
+        "upload_and_poll",
+        "create_and_poll",
     ),  # fmt: skip
     examples=(
         Valid(
