@@ -39,12 +39,6 @@ from typing import Any
 from codemods.findings import MANUAL, MIGRATED, ClientRecord, Notice
 from codemods.options import MigrationOptions
 from migrator.engine import (
-    CHANGED,
-    FAILED,
-    MODE_DIFF,
-    MODE_WRITE,
-    UNCHANGED,
-    FileResult,
     describe_error,
     mask_secrets,
     mentions_client_or_key,
@@ -74,6 +68,7 @@ from migrator.notebook_ipython import (
     _restore,
 )
 from migrator.notebook_json import _encode_source, _ensure_ascii_style, _read_notebook
+from migrator.results import CHANGED, FAILED, MODE_DIFF, MODE_WRITE, UNCHANGED, FileResult
 
 NOTEBOOK_SUFFIX = ".ipynb"
 RULE_SKIPPED = "notebook-skipped"
