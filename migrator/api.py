@@ -17,10 +17,10 @@ from migrator.engine import (
     SKIPPED,
     UNCHANGED,
     FileResult,
-    analyse_file,
     needs_a_look,
     write_result,
 )
+from migrator.files import analyse_path
 from migrator.project_files import post_run
 from migrator.report import Report
 
@@ -114,15 +114,6 @@ def analyse(
         pool.shutdown(wait=True, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
-
-
-def analyse_path(path: str, options: MigrationOptions, mode: str) -> FileResult:
-    """One file's analysis (a notebook's or a Python module's); never writes."""
-    if path.endswith(".ipynb"):
-        from migrator.notebooks import analyse_notebook
-
-        return analyse_notebook(path, options, mode)
-    return analyse_file(path, options, mode)
 
 
 @dataclass(frozen=True)

@@ -20,40 +20,19 @@ from codemods.key_names import mentions_key_name
 from codemods.options import MigrationOptions
 from codemods.sdks import ANCHORS
 from codemods.targets import SPECS, TRIGGER_WORDS
+from migrator.results import (  # re-exported: importers of the engine's names keep working
+    CHANGED,
+    FAILED,
+    MODE_CHECK,  # noqa: F401
+    MODE_DIFF,
+    MODE_WRITE,
+    SKIPPED,  # noqa: F401
+    UNCHANGED,
+    FileResult,
+)
 
 if TYPE_CHECKING:
     from codemods.usage_graph import ModuleFacts
-
-UNCHANGED = "unchanged"
-CHANGED = "changed"
-FAILED = "failed"
-SKIPPED = "skipped"  # not looked at (a generated file); ``FileResult.reason`` says why
-
-MODE_WRITE = "write"
-MODE_DIFF = "diff"
-MODE_CHECK = "check"
-
-
-@dataclass(frozen=True)
-class FileResult:
-    path: str
-    status: str
-    clients: tuple[ClientRecord, ...] = ()
-    notices: tuple[Notice, ...] = ()
-    error: str | None = None
-    diff: str | None = None
-    written: bool = False
-    parsed: bool = False
-    kind: str = "source"  # "source" (code, notebooks) or "project" (dependency and config files)
-    facts: ModuleFacts | None = field(default=None, repr=False)  # usage facts, for the role analysis
-    reason: str | None = None  # why a file was skipped
-    # Literal keys (and their pieces) found in a changed file, for masking a patch made from it
-    # (``aoai-migrate batch --patch-dir``). Never printed: no format reads this field.
-    secrets: tuple[str, ...] = field(default=(), repr=False, compare=False)
-    # Between the analysis and the write phase of a run: the bytes read (``data``) and, for a
-    # changed file, the bytes to write (``new``). ``write_result`` drops both.
-    data: bytes | None = field(default=None, repr=False, compare=False)
-    new: bytes | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -103,7 +82,8 @@ def worth_parsing(data: bytes) -> bool:
 
 
 def needs_a_look(path: str, data: bytes) -> bool:
-    """Whether ``process_file`` could find anything in the file: the test the run settles files by."""
+    """Whether ``migrator.files.process_file`` could find anything in the file: the test the run
+    settles files by."""
     return mentions_client_or_key(data) if path.endswith(".ipynb") else worth_parsing(data)
 
 
@@ -463,12 +443,11 @@ def _detect(data: bytes) -> str:
 
 
 def process_file(path: str, options: MigrationOptions, mode: str = MODE_WRITE) -> FileResult:
-    """Migrate one file: ``analyse_file`` then ``write_result``. Never raises for a problem
-    with the file itself."""
+    """Migrate one Python file: ``analyse_file`` then ``write_result``. Never raises for a
+    problem with the file itself. Notebooks go through ``migrator.files.process_file``: the
+    notebook path builds on this module, not the other way round."""
     if path.endswith(".ipynb"):
-        from migrator.notebooks import process_notebook
-
-        return process_notebook(path, options, mode)
+        raise ValueError(f"{path}: a notebook; migrator.files.process_file takes any kind of file")
     return write_result(analyse_file(path, options, mode), mode)
 
 

@@ -19,31 +19,26 @@ How a notebook runs decides how it is migrated:
 
 Records and diffs name the cell: ``notebook.ipynb:cell 3:2:5`` (cells counted from 1, markdown
 cells included, as ruff counts them).
+
+This module reads a notebook and puts it back together; the pieces are their own modules:
+``notebook_json`` (where each source is in the JSON text, and writing one back),
+``notebook_ipython`` (masking IPython syntax) and ``notebook_cells`` (the cells as one module:
+imports, cell order, line numbers).
 """
 
 from __future__ import annotations
 
-import ast
 import dataclasses
 import hashlib
 import json
 import re
-import warnings
 from dataclasses import dataclass, field
-from functools import lru_cache
-from json.decoder import scanstring
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from codemods.findings import MANUAL, MIGRATED, ClientRecord, Notice
 from codemods.options import MigrationOptions
 from migrator.engine import (
-    CHANGED,
-    FAILED,
-    MODE_DIFF,
-    MODE_WRITE,
-    UNCHANGED,
-    FileResult,
     describe_error,
     mask_secrets,
     mentions_client_or_key,
@@ -52,309 +47,40 @@ from migrator.engine import (
     unified_diff,
     write_result,
 )
+from migrator.notebook_cells import (
+    RULE_ORDER,
+    NotebookError,
+    _Cell,
+    _cell_notice,
+    _describe_in_cells,
+    _map_client,
+    _map_notice,
+    _notice,
+    _parse,
+    _relocate_imports,
+)
+from migrator.notebook_ipython import (
+    PYTHON_BODY_CELL_MAGICS,
+    WRITEFILE_MAGICS,
+    _InternalError,
+    _lines,
+    _mask,
+    _restore,
+)
+from migrator.notebook_json import _encode_source, _ensure_ascii_style, _read_notebook
+from migrator.results import CHANGED, FAILED, MODE_DIFF, MODE_WRITE, UNCHANGED, FileResult
 
 NOTEBOOK_SUFFIX = ".ipynb"
 RULE_SKIPPED = "notebook-skipped"
-RULE_CELL_SKIPPED = "notebook-cell-skipped"
-RULE_ORDER = "notebook-cell-order"
-
-# Cell magics whose body is Python run in the notebook's own namespace.
-PYTHON_BODY_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug"})
-# Cell magics that write their body to a file.
-WRITEFILE_MAGICS = frozenset({"writefile", "file"})
-# Calls that build the credential and token provider the codemod sets up.
-SETUP_CALLS = frozenset(
-    {
-        "ManagedIdentityCredential",
-        "DefaultAzureCredential",
-        "ChainedTokenCredential",
-        "AzureCliCredential",
-        "get_bearer_token_provider",
-    }
-)
-
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
-_NEWLINE = re.compile(r"(\r\n|\r|\n)\Z")
-_CELL_MAGIC = re.compile(r"%%(\w+)")
-_ASSIGN_MAGIC = re.compile(r"[A-Za-z_][\w.]*(\s*,\s*[A-Za-z_][\w.]*)*\s*=\s*[%!]")
-_HELP_AFTER = re.compile(r"%{0,2}[A-Za-z_*][\w*]*(\.[A-Za-z_*][\w*]*|\[\d+\])*\s*\?{1,2}")
-_HELP_BEFORE = re.compile(r"\?{1,2}\s*%{0,2}[A-Za-z_*][\w*]*(\.[A-Za-z_*][\w*]*)*")
-_NON_ASCII_ESCAPE = re.compile(
-    r"\\u(00[89a-fA-F][0-9a-fA-F]|0[1-9a-fA-F][0-9a-fA-F]{2}|[1-9a-fA-F][0-9a-fA-F]{3})"
-)
 
 
 def is_notebook(path: str) -> bool:
     return path.endswith(NOTEBOOK_SUFFIX)
 
 
-def _lines(text: str) -> list[str]:
-    """Lines with their endings, split the way Python's tokenizer splits them."""
-    return _LINE.findall(text)
-
-
-# ================================================================================================
-# Where each code cell's ``source`` is in the JSON text
-# ================================================================================================
-
-
-@dataclass
-class _Span:
-    start: int  # the whole ``source`` value
-    end: int
-    items: list[tuple[int, int]] | None  # the JSON string tokens of a list value; None: one string
-
-
-@dataclass
-class _RawCell:
-    index: int
-    data: dict[str, Any]
-    span: _Span | None
-
-
-_WS = " \t\n\r"
-
-
-def _skip_ws(text: str, i: int) -> int:
-    while i < len(text) and text[i] in _WS:
-        i += 1
-    return i
-
-
-def _expect(text: str, i: int, char: str) -> None:
-    if i >= len(text) or text[i] != char:
-        raise json.JSONDecodeError(f"Expecting '{char}'", text, i)
-
-
-def _members(
-    text: str, i: int, decoder: json.JSONDecoder
-) -> tuple[list[tuple[str, int, int, Any]], int]:
-    """[(key, value start, value end, value)] of the JSON object at ``text[i]``, and its end."""
-    _expect(text, i, "{")
-    members: list[tuple[str, int, int, Any]] = []
-    i = _skip_ws(text, i + 1)
-    if i < len(text) and text[i] == "}":
-        return members, i + 1
-    while True:
-        _expect(text, i, '"')
-        key, i = scanstring(text, i + 1)
-        i = _skip_ws(text, i)
-        _expect(text, i, ":")
-        start = _skip_ws(text, i + 1)
-        value, end = decoder.raw_decode(text, start)
-        members.append((key, start, end, value))
-        i = _skip_ws(text, end)
-        if i < len(text) and text[i] == ",":
-            i = _skip_ws(text, i + 1)
-            continue
-        _expect(text, i, "}")
-        return members, i + 1
-
-
-def _elements(text: str, i: int, decoder: json.JSONDecoder) -> Iterator[tuple[int, int]]:
-    """(start, end) of each element of the JSON array at ``text[i]``."""
-    _expect(text, i, "[")
-    i = _skip_ws(text, i + 1)
-    if i < len(text) and text[i] == "]":
-        return
-    while True:
-        _, end = decoder.raw_decode(text, i)
-        yield i, end
-        i = _skip_ws(text, end)
-        if i < len(text) and text[i] == ",":
-            i = _skip_ws(text, i + 1)
-            continue
-        _expect(text, i, "]")
-        return
-
-
-def _read_notebook(text: str, offset: int) -> tuple[dict[str, Any], list[_RawCell]]:
-    """The notebook as data, and where each cell's ``source`` is. Raises JSONDecodeError."""
-    decoder = json.JSONDecoder()
-    start = _skip_ws(text, offset)
-    if start >= len(text) or text[start] != "{":
-        raise json.JSONDecodeError("a notebook is a JSON object", text, start)
-    notebook: dict[str, Any] = {}
-    cells: list[_RawCell] = []
-    members, end = _members(text, start, decoder)
-    if _skip_ws(text, end) != len(text):
-        raise json.JSONDecodeError("Extra data", text, _skip_ws(text, end))
-    for key, vstart, _, value in members:
-        notebook[key] = value
-        if key == "cells" and isinstance(value, list):
-            cells = []
-            for index, (cstart, _) in enumerate(_elements(text, vstart, decoder)):
-                cell_value = value[index]
-                span = None
-                if isinstance(cell_value, dict):
-                    for ckey, sstart, send, svalue in _members(text, cstart, decoder)[0]:
-                        if ckey == "source":
-                            items = (
-                                list(_elements(text, sstart, decoder))
-                                if isinstance(svalue, list)
-                                else None
-                            )
-                            span = _Span(sstart, send, items)
-                cells.append(_RawCell(index, cell_value, span))
-    return notebook, cells
-
-
-# ================================================================================================
-# IPython syntax: masked with placeholder statements, restored afterwards
-# ================================================================================================
-
-
-class _Scanner:
-    """Tracks, line by line, whether the next line starts a new logical line of Python."""
-
-    def __init__(self) -> None:
-        self.depth = 0
-        self.string: str | None = None  # the open triple quote
-        self.continued = False
-
-    @property
-    def at_statement_start(self) -> bool:
-        return self.depth == 0 and self.string is None and not self.continued
-
-    def feed(self, line: str) -> None:
-        body = line.rstrip("\r\n")
-        comment = False
-        i, n = 0, len(body)
-        while i < n:
-            if self.string is not None:
-                if body[i] == "\\":
-                    i += 2
-                    continue
-                if body.startswith(self.string, i):
-                    i += 3
-                    self.string = None
-                    continue
-                i += 1
-                continue
-            ch = body[i]
-            if ch == "#":
-                comment = True
-                break
-            if ch in "([{":
-                self.depth += 1
-            elif ch in ")]}":
-                self.depth = max(0, self.depth - 1)
-            elif ch in "'\"":
-                if body.startswith(ch * 3, i):
-                    self.string = ch * 3
-                    i += 3
-                    continue
-                i += 1
-                while i < n and body[i] != ch:
-                    i += 2 if body[i] == "\\" else 1
-            i += 1
-        self.continued = self.string is None and not comment and body.endswith("\\")
-
-
-def _is_ipython_line(line: str) -> bool:
-    """A logical line IPython rewrites before Python sees it."""
-    stripped = line.strip()
-    if not stripped:
-        return False
-    if stripped[0] in "%!/,;":  # magic, shell escape, autocall
-        return True
-    if stripped[0] == "?":
-        return bool(_HELP_BEFORE.fullmatch(stripped))
-    if stripped.endswith("?"):
-        return bool(_HELP_AFTER.fullmatch(stripped))
-    return bool(_ASSIGN_MAGIC.match(stripped))
-
-
-@dataclass
-class _Masked:
-    text: str
-    originals: dict[str, str]  # placeholder marker -> the original line, with its ending
-    cell_magic: str | None = None
-
-
-def _mask(text: str, marker: str, counter: list[int]) -> _Masked:
-    """``text`` with every IPython line replaced by ``pass  # <marker><n>``, indentation kept."""
-    lines = _lines(text)
-    out: list[str] = []
-    originals: dict[str, str] = {}
-    scanner = _Scanner()
-    cell_magic = None
-    masking_indent: str | None = None  # inside a magic continued with a trailing backslash
-
-    def placeholder(line: str, indent: str) -> str:
-        counter[0] += 1
-        key = f"{marker}{counter[0]}"
-        originals[key] = line
-        ending = _NEWLINE.search(line)
-        return f"{indent}pass  # {key}{ending.group(1) if ending else ''}"
-
-    for number, line in enumerate(lines):
-        body = line.rstrip("\r\n")
-        if masking_indent is not None:
-            out.append(placeholder(line, masking_indent))
-            masking_indent = masking_indent if body.endswith("\\") else None
-            continue
-        if number == 0 and line.startswith("%%"):
-            match = _CELL_MAGIC.match(line)
-            cell_magic = match.group(1) if match else ""
-            out.append(placeholder(line, ""))
-            continue
-        if scanner.at_statement_start and _is_ipython_line(body):
-            indent = body[: len(body) - len(body.lstrip())]
-            out.append(placeholder(line, indent))
-            if body.endswith("\\"):
-                masking_indent = indent
-            continue
-        out.append(line)
-        scanner.feed(line)
-    return _Masked("".join(out), originals, cell_magic)
-
-
-def _restore(text: str, originals: dict[str, str]) -> str:
-    """Put the original IPython lines back in place of their placeholders."""
-    out: list[str] = []
-    seen: set[str] = set()
-    for line in _lines(text):
-        key = _placeholder_key(line)
-        if key is None:
-            out.append(line)
-            continue
-        if key not in originals or key in seen:
-            raise _InternalError("an IPython line was duplicated while migrating")
-        seen.add(key)
-        out.append(originals[key])
-    if seen != set(originals):
-        raise _InternalError("an IPython line was lost while migrating")
-    return "".join(out)
-
-
-_PLACEHOLDER = re.compile(r"^[ \t]*pass  # (_aoai_m_[0-9a-f]+_\d+)[ \t]*(\r\n|\r|\n)?\Z")
-
-
-def _placeholder_key(line: str) -> str | None:
-    match = _PLACEHOLDER.match(line)
-    return match.group(1) if match else None
-
-
-class _InternalError(Exception):
-    pass
-
-
 # ================================================================================================
 # Migrating the code cells
 # ================================================================================================
-
-
-@dataclass
-class _Cell:
-    index: int  # position among all cells, from 0
-    text: str  # the source, as the notebook has it
-    masked: _Masked
-    added_newline: bool = False
-
-    @property
-    def number(self) -> int:
-        return self.index + 1
 
 
 @dataclass
@@ -367,10 +93,6 @@ class NotebookOutcome:
         default_factory=list
     )  # (cell number, old, new)
     parsed: bool = False
-
-
-class NotebookError(Exception):
-    """The notebook cannot be processed at all; the message says why."""
 
 
 def _source_text(cell: dict[str, Any]) -> str | None:
@@ -695,317 +417,6 @@ def _migrate_writefile(
     outcome.clients.extend(_map_client(c, line_map) for c in result.clients)
     outcome.notices.extend(_map_notice(n, line_map) for n in result.notices)
     return first + result.new.decode("utf-8")
-
-
-# -- where the imports go ---------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=128)
-def _parse(text: str) -> ast.Module:
-    """``ast.parse`` without the SyntaxWarnings a user's code may trigger (they are not ours)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return ast.parse(text)
-
-
-def _bound_names(tree: ast.AST) -> dict[str, int]:
-    """Module-level names a cell binds, with the first line that binds each."""
-    bound: dict[str, int] = {}
-
-    def visit(node: ast.AST) -> None:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            bound.setdefault(node.name, node.lineno)
-            return
-        if isinstance(
-            node, (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
-        ):
-            return
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            for alias in node.names:
-                name = alias.asname or alias.name.split(".")[0]
-                bound.setdefault(name, node.lineno)
-            return
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-            bound.setdefault(node.id, node.lineno)
-        for child in ast.iter_child_nodes(node):
-            visit(child)
-
-    visit(tree)
-    return bound
-
-
-def _call_name(node: ast.AST) -> str | None:
-    if isinstance(node, ast.Call):
-        func = node.func
-        if isinstance(func, ast.Name):
-            return func.id
-        if isinstance(func, ast.Attribute):
-            return func.attr
-    return None
-
-
-def _find_setup(
-    cells: list[_Cell], segments: dict[int, str]
-) -> tuple[_Cell, ast.Assign, list[ast.stmt]] | None:
-    """The cell and first statement of the credential setup the codemod inserted, and its block."""
-    for cell in cells:
-        new_tree = _parse(segments[cell.index])
-        old_bound = _bound_names(_parse(cell.masked.text))
-        block: list[ast.stmt] = []
-        for stmt in new_tree.body:
-            is_setup = (
-                isinstance(stmt, ast.Assign)
-                and len(stmt.targets) == 1
-                and isinstance(stmt.targets[0], ast.Name)
-                and stmt.targets[0].id not in old_bound
-                and _call_name(stmt.value) in SETUP_CALLS
-            )
-            if is_setup:
-                block.append(stmt)
-            elif block:
-                break
-        if block:
-            return cell, block[0], block  # type: ignore[return-value]
-    return None
-
-
-def _relocate_imports(prefix: str, cells: list[_Cell], segments: dict[int, str]) -> list[Notice]:
-    """Move the imports the codemod put at the top of the module into the right cell.
-
-    LibCST adds imports after the module's top import block, which in the joined module is
-    before the first cell, and it does not see imports that cells further down already have.
-    Imports that a cell running before the setup already has are dropped; the rest go into the
-    first cell with imports that runs no later than the setup, else into the setup's own cell,
-    just before the setup. Returns notices for names the migrated code uses before the cell
-    that binds them (running the notebook top to bottom would fail).
-    """
-    statements = _parse(prefix).body if prefix.strip() else []
-    if not all(isinstance(s, (ast.Import, ast.ImportFrom)) for s in statements):
-        raise NotebookError("internal error: unexpected code before the first cell; left as it is")
-    setup = _find_setup(cells, segments)
-    if setup is not None and _tidy_before(setup[0], setup[1].lineno, segments):
-        setup = _find_setup(cells, segments)
-    setup_cell = setup[0] if setup else None
-    setup_line = setup[1].lineno if setup else None
-    imports = _still_needed(statements, _imports_before(cells, segments, setup_cell, setup_line))
-
-    if imports:
-        target: _Cell | None = None
-        at = 0
-        for cell in cells:
-            body = _parse(segments[cell.index]).body
-            first = next(
-                (i for i, s in enumerate(body) if isinstance(s, (ast.Import, ast.ImportFrom))), None
-            )
-            if first is not None:
-                last = first
-                while last + 1 < len(body) and isinstance(
-                    body[last + 1], (ast.Import, ast.ImportFrom)
-                ):
-                    last += 1
-                end = body[last].end_lineno or body[last].lineno
-                if cell is setup_cell and setup_line is not None and end >= setup_line:
-                    break
-                target, at = cell, end
-                break
-            if cell is setup_cell:
-                break
-        block = imports
-        if target is None:
-            target = setup_cell or cells[0]
-            if setup_line is not None and target is setup_cell:
-                at = setup_line - 1
-                block = imports + ["\n"]
-            else:
-                at = 1 if target.masked.cell_magic is not None else 0
-        lines = _lines(segments[target.index])
-        if 0 < at <= len(lines) and not lines[at - 1].endswith(("\n", "\r")):
-            lines[at - 1] += "\n"
-            if at == len(lines):
-                block = [*block[:-1], block[-1].rstrip("\n")]
-        lines[at:at] = block
-        segments[target.index] = "".join(lines)
-
-    return _order_problems(cells, segments)
-
-
-def _tidy_before(cell: _Cell, setup_line: int, segments: dict[int, str]) -> bool:
-    """Drop the blank lines between the top of a cell (or its ``%%`` line) and the setup."""
-    lines = _lines(segments[cell.index])
-    top = 1 if cell.masked.cell_magic is not None else 0
-    gap = lines[top : setup_line - 1]
-    if not gap or any(line.strip() for line in gap):
-        return False
-    del lines[top : setup_line - 1]
-    segments[cell.index] = "".join(lines)
-    return True
-
-
-def _imports_before(
-    cells: list[_Cell], segments: dict[int, str], setup_cell: _Cell | None, setup_line: int | None
-) -> set[tuple[str, str, str | None]]:
-    """Module-level imports that have run by the time the setup runs: (module, name, alias)."""
-    found: set[tuple[str, str, str | None]] = set()
-    for cell in cells:
-        for stmt in _parse(segments[cell.index]).body:
-            if cell is setup_cell and setup_line is not None and stmt.lineno >= setup_line:
-                break
-            if isinstance(stmt, ast.Import):
-                found.update(("", alias.name, alias.asname) for alias in stmt.names)
-            elif isinstance(stmt, ast.ImportFrom) and not stmt.level and stmt.module:
-                found.update((stmt.module, alias.name, alias.asname) for alias in stmt.names)
-        if cell is setup_cell:
-            break
-    return found
-
-
-def _still_needed(
-    statements: list[ast.stmt], available: set[tuple[str, str, str | None]]
-) -> list[str]:
-    """The import lines of ``statements`` (as LibCST wrote them), minus what ``available`` has."""
-    lines: list[str] = []
-    for stmt in statements:
-        if isinstance(stmt, ast.Import):
-            for alias in stmt.names:
-                if ("", alias.name, alias.asname) not in available:
-                    lines.append(
-                        f"import {alias.name}{f' as {alias.asname}' if alias.asname else ''}\n"
-                    )
-        elif isinstance(stmt, ast.ImportFrom):
-            names = [a for a in stmt.names if (stmt.module, a.name, a.asname) not in available]
-            if names:
-                spelled = ", ".join(
-                    f"{a.name}{f' as {a.asname}' if a.asname else ''}" for a in names
-                )
-                lines.append(f"from {stmt.module} import {spelled}\n")
-    return lines
-
-
-def _order_problems(cells: list[_Cell], segments: dict[int, str]) -> list[Notice]:
-    """Names the migration introduced into a cell that only a later cell binds.
-
-    Running the notebook top to bottom would raise NameError there: for instance when the
-    codemod reuses a token provider that the notebook defines further down.
-    """
-    trees = {cell.index: _parse(segments[cell.index]) for cell in cells}
-    bound = {cell.index: _bound_names(trees[cell.index]) for cell in cells}
-    problems: list[Notice] = []
-    earlier: set[str] = set()
-    for position, cell in enumerate(cells):
-        old = {n.id for n in ast.walk(_parse(cell.masked.text)) if isinstance(n, ast.Name)}
-        new_loads: dict[str, ast.Name] = {}
-        for node in ast.walk(trees[cell.index]):
-            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id not in old:
-                new_loads.setdefault(node.id, node)
-        for name, node in sorted(new_loads.items(), key=lambda item: item[1].lineno):
-            if name in earlier or name in bound[cell.index]:
-                continue
-            later = next((c.number for c in cells[position + 1 :] if name in bound[c.index]), None)
-            if later is not None:
-                problems.append(
-                    Notice(
-                        node.lineno,
-                        node.col_offset,
-                        RULE_ORDER,
-                        f"the migrated code here uses `{name}`, which only cell {later} defines: running the "
-                        "notebook top to bottom raises NameError; move that definition up",
-                        cell=cell.number,
-                    )
-                )
-        earlier.update(bound[cell.index])
-    return problems
-
-
-# -- line numbers: module lines back to cells -------------------------------------------------------
-
-
-def _map_line(line: int, line_map: list[tuple[int, int] | None]) -> tuple[int, int | None]:
-    if 1 <= line <= len(line_map) and line_map[line - 1] is not None:
-        index, in_cell = line_map[line - 1]  # type: ignore[misc]
-        return in_cell, index + 1
-    return line, None
-
-
-def _map_client(client: ClientRecord, line_map: list[tuple[int, int] | None]) -> ClientRecord:
-    line, cell = _map_line(client.line, line_map)
-    calls = []
-    for call in client.calls:
-        call_line, call_cell = _map_line(call.line, line_map)
-        calls.append(dataclasses.replace(call, line=call_line, cell=call_cell))
-    return dataclasses.replace(client, line=line, cell=cell, calls=tuple(calls))
-
-
-def _map_notice(notice: Notice, line_map: list[tuple[int, int] | None]) -> Notice:
-    line, cell = _map_line(notice.line, line_map)
-    return dataclasses.replace(notice, line=line, cell=cell)
-
-
-def _describe_in_cells(exc: BaseException, line_map: list[tuple[int, int] | None]) -> str:
-    message = describe_error(exc)
-    line = getattr(exc, "raw_line", None)
-    if isinstance(line, int):
-        in_cell, cell = _map_line(line, line_map)
-        if cell is not None:
-            return message.replace(f"(line {line})", f"(cell {cell}, line {in_cell})")
-    return message
-
-
-def _notice(rule: str, message: str, severity: str = "warning") -> Notice:
-    return Notice(1, 0, rule, message, severity)
-
-
-def _cell_notice(index: int, message: str, severity: str = "warning") -> Notice:
-    return Notice(1, 0, RULE_CELL_SKIPPED, message, severity, cell=index + 1)
-
-
-# ================================================================================================
-# Writing a cell's source back in the notebook's own layout
-# ================================================================================================
-
-
-def _ensure_ascii_style(text: str) -> bool:
-    """True when the notebook escapes non-ASCII characters (``\\u00e9``) rather than writing them."""
-    if not text.isascii():
-        return False
-    return bool(_NON_ASCII_ESCAPE.search(text))
-
-
-def _source_items(new: str, old_items: list[str]) -> list[str]:
-    """A cell's source as list items, split the way the cell's own items are split.
-
-    Jupyter's front ends and VS Code end an item only after ``\\n``; Python's nbformat uses
-    ``str.splitlines``, which also splits after ``\\r``, ``\\x0b``, ``\\x0c``, ``\\x1c``-``\\x1e``,
-    ``\\x85``, U+2028 and U+2029. An item before the last that does not end with ``\\n`` shows
-    the second; otherwise (and for a cell with no such character, where both agree) ``\\n``."""
-    if any(not item.endswith("\n") for item in old_items[:-1]):
-        return new.splitlines(True)
-    lines = [line + "\n" for line in new.split("\n")]
-    lines[-1] = lines[-1][:-1]
-    return lines if lines[-1] else lines[:-1]
-
-
-def _encode_source(new: str, span: _Span, text: str, ensure_ascii: bool) -> str:
-    if span.items is None:
-        return json.dumps(new, ensure_ascii=ensure_ascii)
-    raw_items = [text[start:end] for start, end in span.items]
-    values = [json.loads(raw) for raw in raw_items]
-    known: dict[str, str] = {}
-    for value, raw in zip(values, raw_items):
-        known.setdefault(value, raw)
-    tokens = [
-        known.get(line) or json.dumps(line, ensure_ascii=ensure_ascii)
-        for line in _source_items(new, values)
-    ]
-    if not raw_items:
-        return "[" + ", ".join(tokens) + "]"
-    opening = text[span.start + 1 : span.items[0][0]]
-    closing = text[span.items[-1][1] : span.end - 1]
-    if len(raw_items) > 1:
-        separator = text[span.items[0][1] : span.items[1][0]]
-    else:
-        separator = "," + opening if "\n" in opening else ", "
-    return "[" + opening + separator.join(tokens) + closing + "]"
-
 
 # ================================================================================================
 # One notebook file in, one result out

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from codemods.options import MigrationOptions
-from migrator.engine import CHANGED, FAILED, MODE_CHECK, MODE_DIFF, UNCHANGED, process_file
+from migrator.engine import CHANGED, FAILED, MODE_CHECK, MODE_DIFF, UNCHANGED
+from migrator.files import process_file
 from migrator.notebooks import _mask, migrate_notebook
 from migrator.report import Report
 
@@ -224,6 +225,18 @@ def test_check_mode_writes_nothing_and_a_second_run_changes_nothing(tmp_path: Pa
     assert again.status == UNCHANGED
     assert [c.outcome for c in again.clients] == ["already-keyless"]
 
+
+def test_the_engine_refuses_a_notebook_rather_than_reading_its_json_as_python(tmp_path: Path):
+    # The engine knows Python modules only (the notebook path builds on it); a notebook handed to
+    # it is a caller's mistake, said loudly, and the file is not touched.
+    from migrator import engine
+
+    path = tmp_path / "chat.ipynb"
+    path.write_bytes(jupyter(chat_notebook()))
+    with pytest.raises(ValueError, match="migrator.files.process_file"):
+        engine.process_file(str(path), MigrationOptions())
+    assert path.read_bytes() == jupyter(chat_notebook())
+    assert process_file(str(path), MigrationOptions()).written
 
 # -- IPython syntax --------------------------------------------------------------------------------
 

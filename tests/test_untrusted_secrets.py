@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from codemods.options import MigrationOptions
-from migrator.engine import MODE_DIFF, mask_secrets, process_file
+from migrator.engine import MODE_DIFF, mask_secrets
+from migrator.files import process_file
 from tests.untrusted_secrets import fragments, measure, plant, spellings
 
 SPELLINGS = spellings()
