@@ -106,7 +106,11 @@ def analyse(
     pool = ProcessPoolExecutor(max_workers=workers, initializer=_mark_worker)
     try:
         yield from pool.map(
-            analyse_path, pending, [options] * len(pending), [mode] * len(pending), chunksize=chunksize
+            analyse_path,
+            pending,
+            [options] * len(pending),
+            [mode] * len(pending),
+            chunksize=chunksize,
         )
     except (KeyboardInterrupt, GeneratorExit):
         # The workers ignore Ctrl-C and have written nothing: the queued files are dropped,
@@ -146,7 +150,11 @@ def take_handoff(paths: list[str], selection: FileSelection) -> Handoff | None:
 
 
 def settle(
-    files: list[str], selection: FileSelection, report: Report, on_result: Progress | None = None, jobs: int = 1
+    files: list[str],
+    selection: FileSelection,
+    report: Report,
+    on_result: Progress | None = None,
+    jobs: int = 1,
 ) -> list[str]:
     """Report the files that need no parse; return the others, in order.
 
@@ -158,7 +166,9 @@ def settle(
         share = -(-len(files) // jobs)
         parts = [files[i : i + share] for i in range(0, len(files), share)]
         include = [selection.include_generated] * len(parts)
-        pool = ProcessPoolExecutor(len(parts), mp_context=multiprocessing.get_context("fork"), initializer=_mark_worker)
+        pool = ProcessPoolExecutor(
+            len(parts), mp_context=multiprocessing.get_context("fork"), initializer=_mark_worker
+        )
         try:
             results = [r for part in pool.map(_settle_many, parts, include) for r in part]
         finally:
@@ -166,7 +176,7 @@ def settle(
     else:
         results = [_settle_early(path, selection.include_generated) for path in files]
     pending: list[str] = []
-    for path, settled in zip(files, results):
+    for path, settled in zip(files, results, strict=False):
         if settled is None:
             pending.append(path)
         else:
@@ -183,7 +193,11 @@ def _settle_many(paths: list[str], include_generated: bool) -> list[FileResult |
 
 
 def finish(
-    report: Report, paths: list[str], jobs: int, on_result: Progress | None = None, linked: bool = False
+    report: Report,
+    paths: list[str],
+    jobs: int,
+    on_result: Progress | None = None,
+    linked: bool = False,
 ) -> None:
     """What a run does once every file has its result: usage across modules (unless
     ``linked``), project files."""
@@ -191,7 +205,9 @@ def finish(
         from migrator.linking import gather_facts
 
         report.results = gather_facts(report.results, paths, jobs)
-    for result in post_run(paths, list(report.results), report.mode):  # dependency files, key configuration
+    for result in post_run(
+        paths, list(report.results), report.mode
+    ):  # dependency files, key configuration
         _deliver(report, result, on_result)
 
 
@@ -221,7 +237,9 @@ def _settle_early(path: str, include_generated: bool) -> FileResult | None:
     if not include_generated:
         marker = generated_marker(data)
         if marker is not None:
-            return FileResult(path, SKIPPED, reason=f"generated file ({marker}); --include-generated migrates it")
+            return FileResult(
+                path, SKIPPED, reason=f"generated file ({marker}); --include-generated migrates it"
+            )
     if not needs_a_look(path, data):  # the engine's own first test: it would answer the same
         return FileResult(path, UNCHANGED)
     return None

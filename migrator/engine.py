@@ -207,6 +207,7 @@ def _reindent(original: bytes, spaced: bytes, printed: bytes, starts: set[int]) 
                     levels[_indent(norm[i])] = _indent(orig[i])
                 lines.append(orig[i])
             continue
+
         # How this level was indented: best told by the lines this block replaces, then by
         # those before it, then by those after it (the nearest of each).
         def level_of(indexes: range) -> dict[bytes, bytes]:
@@ -257,7 +258,9 @@ def _migrate_source(
     except (Exception, RecursionError):
         if might_need_migration(data):
             raise
-        return SourceResult(data)  # parsed only to look for checks on a key: not worth failing the file
+        return SourceResult(
+            data
+        )  # parsed only to look for checks on a key: not worth failing the file
     words = piece.words if piece is not None else frozenset()
     whole = tree if piece is not None else None
     new_module, outcome = migrate_module(module, options, filename, words, whole)
@@ -277,7 +280,9 @@ def _migrate_source(
     facts = outcome.facts
     if piece is not None and facts is not None:
         facts = replace(facts, partial=True)
-    return SourceResult(new, tuple(outcome.clients), tuple(outcome.notices), True, tuple(outcome.secrets), facts)
+    return SourceResult(
+        new, tuple(outcome.clients), tuple(outcome.notices), True, tuple(outcome.secrets), facts
+    )
 
 
 def restore_layout(source: bytes, roundtrip: bytes, printed: bytes) -> bytes:
@@ -343,16 +348,22 @@ class TooLarge(Exception):
 
 
 def check_parseable(data: bytes, filename: str | None = None) -> ast.Module:
-    """Python's syntax tree of ``data``; raise unless Python itself accepts the file and it is safe to hand to LibCST.
+    """Python's syntax tree of ``data``; raise unless Python itself accepts the file and it is
+    safe to hand to LibCST.
 
     LibCST accepts some code that Python 3 does not (``except E, e:`` from Python 2), and
     crashes on some that is nested deep enough; Python's own parser (AST only: nothing is
     executed) and a depth count keep both away from it.
     """
     if len(data) > MAX_PARSE_BYTES:
-        raise TooLarge(f"{len(data) / 1_000_000:.1f} MB; files over {MAX_PARSE_BYTES // 1_000_000} MB are not parsed")
+        raise TooLarge(
+            f"{len(data) / 1_000_000:.1f} MB; "
+            f"files over {MAX_PARSE_BYTES // 1_000_000} MB are not parsed"
+        )
     try:
-        tree = compile(data, filename or "<file>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+        tree = compile(
+            data, filename or "<file>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True
+        )
     except SyntaxError as exc:
         if "too many nested" in str(exc.msg):
             raise NestedTooDeeply(exc.msg) from None
@@ -391,7 +402,9 @@ def mask_secrets_in_bytes(data: bytes, secrets: tuple[str, ...]) -> bytes:
     """``mask_secrets`` for output kept as bytes (a patch of files in any encoding)."""
     if not secrets:
         return data
-    return mask_secrets(data.decode("utf-8", "surrogateescape"), secrets).encode("utf-8", "surrogateescape")
+    return mask_secrets(data.decode("utf-8", "surrogateescape"), secrets).encode(
+        "utf-8", "surrogateescape"
+    )
 
 
 def describe_error(exc: BaseException, data: bytes | None = None) -> str:
@@ -413,8 +426,14 @@ def describe_error(exc: BaseException, data: bytes | None = None) -> str:
         return f"too large to parse ({exc}); left as it was"
     if isinstance(exc, UnicodeError) or (isinstance(exc, SyntaxError) and "decod" in str(exc.msg)):
         return f"cannot decode: {exc.msg if isinstance(exc, SyntaxError) else exc}"
-    if isinstance(exc, SyntaxError):  # Python's own parser: an error, Python 2 code, an unknown cookie
-        return f"cannot parse (line {exc.lineno}): {exc.msg}" if exc.lineno else f"cannot parse: {exc.msg}"
+    if isinstance(
+        exc, SyntaxError
+    ):  # Python's own parser: an error, Python 2 code, an unknown cookie
+        return (
+            f"cannot parse (line {exc.lineno}): {exc.msg}"
+            if exc.lineno
+            else f"cannot parse: {exc.msg}"
+        )
     if isinstance(exc, RecursionError):
         return "cannot parse: the code is nested too deeply for the parser"
     if isinstance(exc, LookupError):
@@ -489,8 +508,16 @@ def analyse_bytes(
     if mode == MODE_DIFF:
         diff = mask_secrets(unified_diff(path, data, result.new, _detect(data)), result.secrets)
     return FileResult(
-        path, CHANGED, result.clients, result.notices, diff=diff, parsed=True, facts=result.facts,
-        secrets=result.secrets, data=data, new=result.new,
+        path,
+        CHANGED,
+        result.clients,
+        result.notices,
+        diff=diff,
+        parsed=True,
+        facts=result.facts,
+        secrets=result.secrets,
+        data=data,
+        new=result.new,
     )
 
 
@@ -527,4 +554,3 @@ def write_result(result: FileResult, mode: str) -> FileResult:
             )
         written = True
     return replace(result, written=written, data=None, new=None)
-

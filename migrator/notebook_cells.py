@@ -44,7 +44,7 @@ class NotebookError(Exception):
     """The notebook cannot be processed at all; the message says why."""
 
 
-# -- where the imports go ---------------------------------------------------------------------------
+# -- where the imports go ------------------------------------------------------------------------
 
 
 @lru_cache(maxsize=128)
@@ -254,8 +254,9 @@ def _order_problems(cells: list[_Cell], segments: dict[int, str]) -> list[Notice
                         node.lineno,
                         node.col_offset,
                         RULE_ORDER,
-                        f"the migrated code here uses `{name}`, which only cell {later} defines: running the "
-                        "notebook top to bottom raises NameError; move that definition up",
+                        f"the migrated code here uses `{name}`, which only cell {later} defines: "
+                        "running the notebook top to bottom raises NameError; move that "
+                        "definition up",
                         cell=cell.number,
                     )
                 )
@@ -263,7 +264,7 @@ def _order_problems(cells: list[_Cell], segments: dict[int, str]) -> list[Notice
     return problems
 
 
-# -- line numbers: module lines back to cells -------------------------------------------------------
+# -- line numbers: module lines back to cells ----------------------------------------------------
 
 
 def _map_line(line: int, line_map: list[tuple[int, int] | None]) -> tuple[int, int | None]:

@@ -126,7 +126,8 @@ def _read_notebook(text: str, offset: int) -> tuple[dict[str, Any], list[_RawCel
 
 
 def _ensure_ascii_style(text: str) -> bool:
-    """True when the notebook escapes non-ASCII characters (``\\u00e9``) rather than writing them."""
+    """True when the notebook escapes non-ASCII characters (``\\u00e9``) rather than writing
+    them."""
     if not text.isascii():
         return False
     return bool(_NON_ASCII_ESCAPE.search(text))
@@ -152,7 +153,7 @@ def _encode_source(new: str, span: _Span, text: str, ensure_ascii: bool) -> str:
     raw_items = [text[start:end] for start, end in span.items]
     values = [json.loads(raw) for raw in raw_items]
     known: dict[str, str] = {}
-    for value, raw in zip(values, raw_items):
+    for value, raw in zip(values, raw_items, strict=False):
         known.setdefault(value, raw)
     tokens = [
         known.get(line) or json.dumps(line, ensure_ascii=ensure_ascii)

@@ -303,7 +303,7 @@ def _migrate_cells(
         )
     prefix = new_module[: found[0].start()]
     segments: dict[int, str] = {}
-    for cell, match, following in zip(cells, found, [*found[1:], None]):
+    for cell, match, following in zip(cells, found, [*found[1:], None], strict=False):
         segment = new_module[match.end() : following.start() if following else len(new_module)]
         if cell.added_newline and segment.endswith("\n"):
             segment = segment[:-1]
@@ -395,7 +395,8 @@ def _migrate_writefile(
             outcome.notices.append(
                 _cell_notice(
                     cell.index,
-                    f"{first.strip()}: the written file is not a whole Python module; left as it is",
+                    f"{first.strip()}: the written file is not a whole Python module; "
+                    "left as it is",
                 )
             )
         return None
@@ -417,6 +418,7 @@ def _migrate_writefile(
     outcome.clients.extend(_map_client(c, line_map) for c in result.clients)
     outcome.notices.extend(_map_notice(n, line_map) for n in result.notices)
     return first + result.new.decode("utf-8")
+
 
 # ================================================================================================
 # One notebook file in, one result out
@@ -449,7 +451,14 @@ def analyse_notebook(path: str, options: MigrationOptions, mode: str = MODE_WRIT
     if mode == MODE_DIFF:
         diff = mask_secrets(cell_diff(path, outcome.changed_cells), tuple(outcome.secrets))
     return FileResult(
-        path, CHANGED, clients, notices, diff=diff, parsed=True, secrets=tuple(outcome.secrets), data=data,
+        path,
+        CHANGED,
+        clients,
+        notices,
+        diff=diff,
+        parsed=True,
+        secrets=tuple(outcome.secrets),
+        data=data,
         new=outcome.new,
     )
 

@@ -12,9 +12,9 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -53,7 +53,9 @@ class Case:
     args: tuple[str, ...] = (".",)
     setup: Callable[[Path], None] | None = None
     check: Callable[[Path], None] | None = None
-    links: dict[str, str] = field(default_factory=dict)  # link path -> target (as written in the link)
+    links: dict[str, str] = field(
+        default_factory=dict
+    )  # link path -> target (as written in the link)
     notice: str | None = None  # a piece of text one finding's message must hold
 
 
@@ -62,11 +64,19 @@ def _crlf(text: str) -> bytes:
 
 
 def _notebook(cells: list[dict], nbformat: int = 4) -> bytes:
-    return json.dumps({"cells": cells, "metadata": {}, "nbformat": nbformat, "nbformat_minor": 5}, indent=1).encode()
+    return json.dumps(
+        {"cells": cells, "metadata": {}, "nbformat": nbformat, "nbformat_minor": 5}, indent=1
+    ).encode()
 
 
 def _code_cell(source: str) -> dict:
-    return {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": source.splitlines(True)}
+    return {
+        "cell_type": "code",
+        "execution_count": None,
+        "metadata": {},
+        "outputs": [],
+        "source": source.splitlines(True),
+    }
 
 
 def _big_module(target_bytes: int) -> bytes:
@@ -93,7 +103,14 @@ def _is_migrated(path: Path, encoding: str = "utf-8") -> None:
     compile(data, str(path), "exec", dont_inherit=True)
 
 
-def _keeps(path: str, *, crlf: bool = False, bom: bool = False, encoding: str = "utf-8", final_newline: bool = True):
+def _keeps(
+    path: str,
+    *,
+    crlf: bool = False,
+    bom: bool = False,
+    encoding: str = "utf-8",
+    final_newline: bool = True,
+):
     def check(root: Path) -> None:
         p = root / path
         data = p.read_bytes()
@@ -111,7 +128,9 @@ def _keeps(path: str, *, crlf: bool = False, bom: bool = False, encoding: str = 
 def cases(big_bytes: int = 5_000_000) -> list[Case]:
     client_cr = CLIENT.replace("\n", "\r").encode()
     mixed = CLIENT.encode().replace(b"import os\n", b"import os\r\n").replace(b"\n)\n", b"\r\n)\n")
-    latin1 = ("# -*- coding: latin-1 -*-\n# Café, naïve, résumé\n" + CLIENT + 'GREETING = "¡Olé!"\n').encode("latin-1")
+    latin1 = (
+        "# -*- coding: latin-1 -*-\n# Café, naïve, résumé\n" + CLIENT + 'GREETING = "¡Olé!"\n'
+    ).encode("latin-1")
     deep_parens = ("(" * 5000 + "1" + ")" * 5000 + "\n").encode()
     deep_lists = ("x = " + "[" * 3000 + "]" * 3000 + "\n").encode()
     long_chain = ("x = " + " + ".join(["a"] * 60_000) + "\n").encode()
@@ -119,43 +138,314 @@ def cases(big_bytes: int = 5_000_000) -> list[Case]:
     c = CLIENT.encode()
     out: list[Case] = [
         # -- source text -------------------------------------------------------------------
-        Case("syntax-error", "syntax", {"bad.py": c + b"def broken(:\n    pass\n"}, {"bad.py": "failed"}, EXIT_FAILED, "cannot parse (line 9)"),
-        Case("unclosed-call", "syntax", {"bad.py": b"from openai import AzureOpenAI\nclient = AzureOpenAI(api_key=\n"}, {"bad.py": "failed"}, EXIT_FAILED, "cannot parse"),
-        Case("python2-print", "syntax", {"py2.py": c + b'print "hello"\n'}, {"py2.py": "failed"}, EXIT_FAILED, "cannot parse"),
-        Case("python2-except", "syntax", {"py2.py": c + b"try:\n    pass\nexcept Exception, e:\n    pass\n"}, {"py2.py": "failed"}, EXIT_FAILED, "cannot parse"),
-        Case("invalid-utf8", "encoding", {"bytes.py": c + b'NAME = "\xff\xfe caf\xe9"\n'}, {"bytes.py": "failed"}, EXIT_FAILED, "cannot decode"),
-        Case("unknown-cookie", "encoding", {"cookie.py": b"# -*- coding: klingon -*-\n" + c}, {"cookie.py": "failed"}, EXIT_FAILED, "cannot"),
-        Case("latin1-cookie", "encoding", {"latin.py": latin1}, {"latin.py": "changed"}, EXIT_OK, check=_keeps("latin.py", encoding="latin-1")),
-        Case("utf8-bom", "encoding", {"bom.py": b"\xef\xbb\xbf" + c}, {"bom.py": "changed"}, EXIT_OK, check=_keeps("bom.py", bom=True)),
-        Case("crlf", "line-endings", {"crlf.py": _crlf(CLIENT)}, {"crlf.py": "changed"}, EXIT_OK, check=_keeps("crlf.py", crlf=True)),
-        Case("crlf-bom", "line-endings", {"both.py": b"\xef\xbb\xbf" + _crlf(CLIENT)}, {"both.py": "changed"}, EXIT_OK, check=_keeps("both.py", crlf=True, bom=True)),
-        Case("mixed-endings", "line-endings", {"mixed.py": mixed}, {"mixed.py": "changed"}, EXIT_OK, check=lambda r: _is_migrated(r / "mixed.py")),
-        Case("lone-cr", "line-endings", {"cr.py": client_cr}, {"cr.py": "changed"}, EXIT_OK, check=lambda r: _is_migrated(r / "cr.py")),
-        Case("tabs", "whitespace", {"tabs.py": b"import os\nfrom openai import AzureOpenAI\n\n\ndef make():\n\treturn AzureOpenAI(\n\t\tapi_key=os.environ['K'],\n\t\tazure_endpoint='https://x.openai.azure.com',\n\t)\n"}, {"tabs.py": "changed"}, EXIT_OK, check=lambda r: _is_migrated(r / "tabs.py")),
-        Case("form-feed", "whitespace", {"ff.py": c.replace(b"\nclient", b"\n\x0c\nclient")}, {"ff.py": "changed"}, EXIT_OK, check=lambda r: _is_migrated(r / "ff.py")),
+        Case(
+            "syntax-error",
+            "syntax",
+            {"bad.py": c + b"def broken(:\n    pass\n"},
+            {"bad.py": "failed"},
+            EXIT_FAILED,
+            "cannot parse (line 9)",
+        ),
+        Case(
+            "unclosed-call",
+            "syntax",
+            {"bad.py": b"from openai import AzureOpenAI\nclient = AzureOpenAI(api_key=\n"},
+            {"bad.py": "failed"},
+            EXIT_FAILED,
+            "cannot parse",
+        ),
+        Case(
+            "python2-print",
+            "syntax",
+            {"py2.py": c + b'print "hello"\n'},
+            {"py2.py": "failed"},
+            EXIT_FAILED,
+            "cannot parse",
+        ),
+        Case(
+            "python2-except",
+            "syntax",
+            {"py2.py": c + b"try:\n    pass\nexcept Exception, e:\n    pass\n"},
+            {"py2.py": "failed"},
+            EXIT_FAILED,
+            "cannot parse",
+        ),
+        Case(
+            "invalid-utf8",
+            "encoding",
+            {"bytes.py": c + b'NAME = "\xff\xfe caf\xe9"\n'},
+            {"bytes.py": "failed"},
+            EXIT_FAILED,
+            "cannot decode",
+        ),
+        Case(
+            "unknown-cookie",
+            "encoding",
+            {"cookie.py": b"# -*- coding: klingon -*-\n" + c},
+            {"cookie.py": "failed"},
+            EXIT_FAILED,
+            "cannot",
+        ),
+        Case(
+            "latin1-cookie",
+            "encoding",
+            {"latin.py": latin1},
+            {"latin.py": "changed"},
+            EXIT_OK,
+            check=_keeps("latin.py", encoding="latin-1"),
+        ),
+        Case(
+            "utf8-bom",
+            "encoding",
+            {"bom.py": b"\xef\xbb\xbf" + c},
+            {"bom.py": "changed"},
+            EXIT_OK,
+            check=_keeps("bom.py", bom=True),
+        ),
+        Case(
+            "crlf",
+            "line-endings",
+            {"crlf.py": _crlf(CLIENT)},
+            {"crlf.py": "changed"},
+            EXIT_OK,
+            check=_keeps("crlf.py", crlf=True),
+        ),
+        Case(
+            "crlf-bom",
+            "line-endings",
+            {"both.py": b"\xef\xbb\xbf" + _crlf(CLIENT)},
+            {"both.py": "changed"},
+            EXIT_OK,
+            check=_keeps("both.py", crlf=True, bom=True),
+        ),
+        Case(
+            "mixed-endings",
+            "line-endings",
+            {"mixed.py": mixed},
+            {"mixed.py": "changed"},
+            EXIT_OK,
+            check=lambda r: _is_migrated(r / "mixed.py"),
+        ),
+        Case(
+            "lone-cr",
+            "line-endings",
+            {"cr.py": client_cr},
+            {"cr.py": "changed"},
+            EXIT_OK,
+            check=lambda r: _is_migrated(r / "cr.py"),
+        ),
+        Case(
+            "tabs",
+            "whitespace",
+            {
+                "tabs.py": b"import os\nfrom openai import AzureOpenAI\n\n\ndef make():\n\treturn AzureOpenAI(\n\t\tapi_key=os.environ['K'],\n\t\tazure_endpoint='https://x.openai.azure.com',\n\t)\n"
+            },
+            {"tabs.py": "changed"},
+            EXIT_OK,
+            check=lambda r: _is_migrated(r / "tabs.py"),
+        ),
+        Case(
+            "form-feed",
+            "whitespace",
+            {"ff.py": c.replace(b"\nclient", b"\n\x0c\nclient")},
+            {"ff.py": "changed"},
+            EXIT_OK,
+            check=lambda r: _is_migrated(r / "ff.py"),
+        ),
         Case("empty-file", "whitespace", {"empty.py": b""}, {"empty.py": "unchanged"}, EXIT_OK),
-        Case("only-key-name", "whitespace", {"k.py": b"AZURE_OPENAI_API_KEY"}, {"k.py": "unchanged"}, EXIT_OK),
-        Case("no-final-newline", "whitespace", {"nofinal.py": c.rstrip(b"\n")}, {"nofinal.py": "changed"}, EXIT_OK, check=lambda r: _is_migrated(r / "nofinal.py")),
-        Case("big-generated", "size", {"big.py": _big_module(big_bytes)}, {"big.py": "failed"}, EXIT_FAILED, "too large to parse"),
-        Case("deep-parens", "recursion", {"deep.py": c + deep_parens}, {"deep.py": "failed"}, EXIT_FAILED, "nested too deeply"),
-        Case("deep-lists", "recursion", {"deep.py": c + deep_lists}, {"deep.py": "failed"}, EXIT_FAILED, "nested too deeply"),
-        Case("deep-calls", "recursion", {"deep.py": c + deep_calls}, {"deep.py": "failed"}, EXIT_FAILED, "nested too deeply"),
-        Case("long-chain", "recursion", {"chain.py": c + long_chain}, {"chain.py": "failed"}, EXIT_FAILED, "nested too deeply"),
+        Case(
+            "only-key-name",
+            "whitespace",
+            {"k.py": b"AZURE_OPENAI_API_KEY"},
+            {"k.py": "unchanged"},
+            EXIT_OK,
+        ),
+        Case(
+            "no-final-newline",
+            "whitespace",
+            {"nofinal.py": c.rstrip(b"\n")},
+            {"nofinal.py": "changed"},
+            EXIT_OK,
+            check=lambda r: _is_migrated(r / "nofinal.py"),
+        ),
+        Case(
+            "big-generated",
+            "size",
+            {"big.py": _big_module(big_bytes)},
+            {"big.py": "failed"},
+            EXIT_FAILED,
+            "too large to parse",
+        ),
+        Case(
+            "deep-parens",
+            "recursion",
+            {"deep.py": c + deep_parens},
+            {"deep.py": "failed"},
+            EXIT_FAILED,
+            "nested too deeply",
+        ),
+        Case(
+            "deep-lists",
+            "recursion",
+            {"deep.py": c + deep_lists},
+            {"deep.py": "failed"},
+            EXIT_FAILED,
+            "nested too deeply",
+        ),
+        Case(
+            "deep-calls",
+            "recursion",
+            {"deep.py": c + deep_calls},
+            {"deep.py": "failed"},
+            EXIT_FAILED,
+            "nested too deeply",
+        ),
+        Case(
+            "long-chain",
+            "recursion",
+            {"chain.py": c + long_chain},
+            {"chain.py": "failed"},
+            EXIT_FAILED,
+            "nested too deeply",
+        ),
         # -- notebooks ---------------------------------------------------------------------
-        Case("notebook-invalid-json", "notebook", {"nb.ipynb": b'{"cells": [{"cell_type": "code", "source": ["from openai import AzureOpenAI"'}, {"nb.ipynb": "failed"}, EXIT_FAILED, "JSON"),
-        Case("notebook-nbformat3", "notebook", {"old.ipynb": json.dumps({"nbformat": 3, "nbformat_minor": 0, "metadata": {}, "worksheets": [{"cells": [{"cell_type": "code", "input": CLIENT.splitlines(True), "language": "python", "outputs": []}]}]}).encode()}, {"old.ipynb": "unchanged"}, EXIT_OK, notice="nbformat 3 notebook"),
-        Case("notebook-no-code", "notebook", {"md.ipynb": _notebook([{"cell_type": "markdown", "metadata": {}, "source": ["# AzureOpenAI(api_key=...)\n"]}])}, {"md.ipynb": "unchanged"}, EXIT_OK),
-        Case("notebook-empty-cells", "notebook", {"none.ipynb": _notebook([])}, {"none.ipynb": "unchanged"}, EXIT_OK),
-        Case("notebook-ok", "notebook", {"ok.ipynb": _notebook([_code_cell(CLIENT)])}, {"ok.ipynb": "changed"}, EXIT_OK),
+        Case(
+            "notebook-invalid-json",
+            "notebook",
+            {
+                "nb.ipynb": b'{"cells": [{"cell_type": "code", "source": ["from openai import AzureOpenAI"'
+            },
+            {"nb.ipynb": "failed"},
+            EXIT_FAILED,
+            "JSON",
+        ),
+        Case(
+            "notebook-nbformat3",
+            "notebook",
+            {
+                "old.ipynb": json.dumps(
+                    {
+                        "nbformat": 3,
+                        "nbformat_minor": 0,
+                        "metadata": {},
+                        "worksheets": [
+                            {
+                                "cells": [
+                                    {
+                                        "cell_type": "code",
+                                        "input": CLIENT.splitlines(True),
+                                        "language": "python",
+                                        "outputs": [],
+                                    }
+                                ]
+                            }
+                        ],
+                    }
+                ).encode()
+            },
+            {"old.ipynb": "unchanged"},
+            EXIT_OK,
+            notice="nbformat 3 notebook",
+        ),
+        Case(
+            "notebook-no-code",
+            "notebook",
+            {
+                "md.ipynb": _notebook(
+                    [
+                        {
+                            "cell_type": "markdown",
+                            "metadata": {},
+                            "source": ["# AzureOpenAI(api_key=...)\n"],
+                        }
+                    ]
+                )
+            },
+            {"md.ipynb": "unchanged"},
+            EXIT_OK,
+        ),
+        Case(
+            "notebook-empty-cells",
+            "notebook",
+            {"none.ipynb": _notebook([])},
+            {"none.ipynb": "unchanged"},
+            EXIT_OK,
+        ),
+        Case(
+            "notebook-ok",
+            "notebook",
+            {"ok.ipynb": _notebook([_code_cell(CLIENT)])},
+            {"ok.ipynb": "changed"},
+            EXIT_OK,
+        ),
         # -- file system -------------------------------------------------------------------
-        Case("space-and-non-ascii-path", "filesystem", {"my app/clients ünï 客户.py": c}, {"my app/clients ünï 客户.py": "changed"}, EXIT_OK, check=lambda r: _is_migrated(r / "my app/clients ünï 客户.py")),
-        Case("directory-named-like-a-file", "filesystem", {"pkg.py/inner.py": c}, {"pkg.py/inner.py": "changed"}, EXIT_OK),
-        Case("directory-named-like-a-file-given", "filesystem", {"pkg.py/inner.py": c}, {"pkg.py/inner.py": "changed"}, EXIT_OK, args=("pkg.py",)),
-        Case("symlink-loop-walked", "filesystem", {"real.py": c}, {"real.py": "changed"}, EXIT_OK, links={"a.py": "b.py", "b.py": "a.py", "sub/up": ".."}),
-        Case("symlink-loop-given", "filesystem", {"real.py": c}, {"real.py": "unchanged"}, EXIT_FAILED, "cannot read", args=("a.py",), links={"a.py": "b.py", "b.py": "a.py"}),
-        Case("link-outside-the-tree", "filesystem", {"tree/own.py": c, "outside/theirs.py": c}, {"tree/own.py": "changed", "outside/theirs.py": "unchanged"}, EXIT_OK, args=("tree",), links={"tree/link.py": "../outside/theirs.py", "tree/linkdir": "../outside"}),
-        Case("dangling-link", "filesystem", {"own.py": c}, {"own.py": "changed"}, EXIT_OK, links={"gone.py": "nowhere.py"}),
-        Case("read-only-file", "filesystem", {"ro.py": c, "rw.py": c}, {"ro.py": "failed", "rw.py": "changed"}, EXIT_FAILED, "read-only", setup=lambda r: os.chmod(r / "ro.py", 0o444)),
+        Case(
+            "space-and-non-ascii-path",
+            "filesystem",
+            {"my app/clients ünï 客户.py": c},
+            {"my app/clients ünï 客户.py": "changed"},
+            EXIT_OK,
+            check=lambda r: _is_migrated(r / "my app/clients ünï 客户.py"),
+        ),
+        Case(
+            "directory-named-like-a-file",
+            "filesystem",
+            {"pkg.py/inner.py": c},
+            {"pkg.py/inner.py": "changed"},
+            EXIT_OK,
+        ),
+        Case(
+            "directory-named-like-a-file-given",
+            "filesystem",
+            {"pkg.py/inner.py": c},
+            {"pkg.py/inner.py": "changed"},
+            EXIT_OK,
+            args=("pkg.py",),
+        ),
+        Case(
+            "symlink-loop-walked",
+            "filesystem",
+            {"real.py": c},
+            {"real.py": "changed"},
+            EXIT_OK,
+            links={"a.py": "b.py", "b.py": "a.py", "sub/up": ".."},
+        ),
+        Case(
+            "symlink-loop-given",
+            "filesystem",
+            {"real.py": c},
+            {"real.py": "unchanged"},
+            EXIT_FAILED,
+            "cannot read",
+            args=("a.py",),
+            links={"a.py": "b.py", "b.py": "a.py"},
+        ),
+        Case(
+            "link-outside-the-tree",
+            "filesystem",
+            {"tree/own.py": c, "outside/theirs.py": c},
+            {"tree/own.py": "changed", "outside/theirs.py": "unchanged"},
+            EXIT_OK,
+            args=("tree",),
+            links={"tree/link.py": "../outside/theirs.py", "tree/linkdir": "../outside"},
+        ),
+        Case(
+            "dangling-link",
+            "filesystem",
+            {"own.py": c},
+            {"own.py": "changed"},
+            EXIT_OK,
+            links={"gone.py": "nowhere.py"},
+        ),
+        Case(
+            "read-only-file",
+            "filesystem",
+            {"ro.py": c, "rw.py": c},
+            {"ro.py": "failed", "rw.py": "changed"},
+            EXIT_FAILED,
+            "read-only",
+            setup=lambda r: os.chmod(r / "ro.py", 0o444),
+        ),
     ]
     return out
 
@@ -194,7 +484,9 @@ def leftovers(root: Path) -> list[str]:
     return sorted(str(p) for p in root.rglob(f"{TEMP_PREFIX}*"))
 
 
-def run_cli(*args: str, cwd: Path, timeout: float = 300, **popen) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str, cwd: Path, timeout: float = 300, **popen
+) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     env.update(NO_COLOR="1", TERM="dumb", COLUMNS="200", PYTHONIOENCODING="utf-8")
@@ -247,9 +539,17 @@ def verify(case: Case, root: Path) -> Verdict:
         elif before.get(rel) != after.get(rel):
             corrupted += 1
             problems.append(f"{rel}: expected {outcome}, but its bytes changed")
-        if shown is not None and outcome != shown["status"] and not (outcome == "unchanged" and shown["status"] == "skipped"):
-            problems.append(f"{rel}: expected {outcome}, report says {shown['status']} ({shown.get('error')})")
-    if case.notice and not any(case.notice in f["message"] for f in (doc.get("findings", []) if statuses else [])):
+        if (
+            shown is not None
+            and outcome != shown["status"]
+            and not (outcome == "unchanged" and shown["status"] == "skipped")
+        ):
+            problems.append(
+                f"{rel}: expected {outcome}, report says {shown['status']} ({shown.get('error')})"
+            )
+    if case.notice and not any(
+        case.notice in f["message"] for f in (doc.get("findings", []) if statuses else [])
+    ):
         problems.append(f"no finding says {case.notice!r}")
     if case.reason:
         errors = [f.get("error") or "" for f in statuses.values() if f["status"] == "failed"]
@@ -277,14 +577,19 @@ def client_tree(root: Path, n: int = 100) -> None:
     for i in range(n):
         sub = root / f"pkg{i % 7}"
         sub.mkdir(parents=True, exist_ok=True)
-        filler = "".join(f"\n\ndef step_{i}_{j}(x):\n    return [x * {j} for _ in range({j})]\n" for j in range(i % 5))
+        filler = "".join(
+            f"\n\ndef step_{i}_{j}(x):\n    return [x * {j} for _ in range({j})]\n"
+            for j in range(i % 5)
+        )
         (sub / f"mod_{i}.py").write_bytes((CLIENT + filler + f"\nprint(client, {i})\n").encode())
     for i in range(5):
         (root / f"plain_{i}.py").write_bytes(f"VALUE = {i}\n".encode())
 
 
 def file_bytes(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
+    }
 
 
 @dataclass
@@ -298,7 +603,9 @@ class Interruption:
     problems: list[str]
 
 
-def interrupt_once(original: dict[str, bytes], migrated: dict[str, bytes], work: Path, sig: int, delay: float) -> Interruption:
+def interrupt_once(
+    original: dict[str, bytes], migrated: dict[str, bytes], work: Path, sig: int, delay: float
+) -> Interruption:
     """Copy the tree into ``work``, start a run, send ``sig`` to its process group after ``delay`` s."""
     import shutil
     import signal as signals
@@ -333,7 +640,15 @@ def interrupt_once(original: dict[str, bytes], migrated: dict[str, bytes], work:
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signals.SIGKILL)
         out, err = proc.communicate()
-        return Interruption(signals.Signals(sig).name, delay, proc.returncode, finished_first, 0, 0, ["the run did not stop within 60 s"])
+        return Interruption(
+            signals.Signals(sig).name,
+            delay,
+            proc.returncode,
+            finished_first,
+            0,
+            0,
+            ["the run did not stop within 60 s"],
+        )
     if sig == signals.SIGKILL:
         try:  # workers of a killed parent: make sure none lingers and writes later
             os.killpg(proc.pid, signals.SIGKILL)
@@ -350,7 +665,9 @@ def interrupt_once(original: dict[str, bytes], migrated: dict[str, bytes], work:
         elif now == migrated[rel]:
             n_migrated += 1
         else:
-            problems.append(f"{rel}: neither as it was nor fully migrated ({None if now is None else len(now)} bytes)")
+            problems.append(
+                f"{rel}: neither as it was nor fully migrated ({None if now is None else len(now)} bytes)"
+            )
     extra = sorted(set(after) - set(original))
     if extra:
         problems.append(f"files the run left behind: {extra}")
@@ -365,7 +682,15 @@ def interrupt_once(original: dict[str, bytes], migrated: dict[str, bytes], work:
                 problems.append(f"no message on stderr after Ctrl-C:\n{text[-2000:]}")
         elif proc.returncode != 0:  # 0: it ended between the check and the signal
             problems.append(f"exit {proc.returncode} after Ctrl-C, expected 130:\n{text[-2000:]}")
-    return Interruption(signals.Signals(sig).name, delay, proc.returncode, finished_first, n_migrated, n_untouched, problems)
+    return Interruption(
+        signals.Signals(sig).name,
+        delay,
+        proc.returncode,
+        finished_first,
+        n_migrated,
+        n_untouched,
+        problems,
+    )
 
 
 def migrated_copy(original: dict[str, bytes], work: Path) -> dict[str, bytes]:
@@ -423,7 +748,11 @@ def plant_secrets(root: Path) -> None:
         "conftest.py": side_effect,
         "requirements.txt": "openai>=1.40\n",
         ".env": f"AZURE_OPENAI_ENDPOINT=https://contoso.openai.azure.com\nAZURE_OPENAI_API_KEY={KEYS['.env']}\n",
-        "local.settings.json": json.dumps({"IsEncrypted": False, "Values": {"AZURE_OPENAI_API_KEY": KEYS["local.settings.json"]}}, indent=2) + "\n",
+        "local.settings.json": json.dumps(
+            {"IsEncrypted": False, "Values": {"AZURE_OPENAI_API_KEY": KEYS["local.settings.json"]}},
+            indent=2,
+        )
+        + "\n",
         "azure.yaml": f"name: app\nservices:\n  api:\n    env:\n      AZURE_OPENAI_API_KEY: {KEYS['azure.yaml']}\n",
     }
     for rel, text in files.items():
@@ -434,7 +763,9 @@ def plant_secrets(root: Path) -> None:
 
 
 def _git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True).stdout
+    return subprocess.run(
+        ["git", "-C", str(repo), *args], check=True, capture_output=True, text=True
+    ).stdout
 
 
 def secret_outputs(base: Path) -> list[tuple[str, str]]:
@@ -454,32 +785,54 @@ def secret_outputs(base: Path) -> list[tuple[str, str]]:
         outputs.append((label, proc.stdout + proc.stderr))
 
     record("text (write)", run_cli(".", "--jobs", "1", cwd=fresh("write")))
-    record("text --verbose", run_cli(".", "--verbose", "--check", "--jobs", "1", cwd=fresh("verbose")))
+    record(
+        "text --verbose", run_cli(".", "--verbose", "--check", "--jobs", "1", cwd=fresh("verbose"))
+    )
     for fmt in ("json", "sarif", "github"):
-        record(f"--format {fmt}", run_cli(".", "--check", "--format", fmt, "--jobs", "1", cwd=fresh(f"fmt-{fmt}")))
+        record(
+            f"--format {fmt}",
+            run_cli(".", "--check", "--format", fmt, "--jobs", "1", cwd=fresh(f"fmt-{fmt}")),
+        )
     for fmt in ("az", "bicep", "terraform", "json"):
-        record(f"roles --roles-format {fmt}", run_cli("roles", ".", "--roles-format", fmt, cwd=fresh(f"roles-{fmt}")))
+        record(
+            f"roles --roles-format {fmt}",
+            run_cli("roles", ".", "--roles-format", fmt, cwd=fresh(f"roles-{fmt}")),
+        )
     out = fresh("roles-out")
-    proc = run_cli(".", "--roles-format", "json", "--roles-out", "roles.json", "--jobs", "1", cwd=out)
+    proc = run_cli(
+        ".", "--roles-format", "json", "--roles-out", "roles.json", "--jobs", "1", cwd=out
+    )
     record("migrate --roles-out", proc)
     if (out / "roles.json").exists():
         outputs.append(("roles-out file", (out / "roles.json").read_text()))
     record("--dry-run diff", run_cli(".", "--dry-run", "--jobs", "1", cwd=fresh("dry")))
     # batch: table, CSV and JSON summaries, and the commit message
     repo = fresh("repo")
-    for args in (("init", "-q", "-b", "main"), ("add", "-A"), ("-c", "user.name=t", "-c", "user.email=t@localhost", "commit", "-qm", "app")):
+    for args in (
+        ("init", "-q", "-b", "main"),
+        ("add", "-A"),
+        ("-c", "user.name=t", "-c", "user.email=t@localhost", "commit", "-qm", "app"),
+    ):
         _git(repo, *args)
-    proc = run_cli("batch", str(repo), "--summary", str(base / "rollout.csv"), "--jobs", "1", cwd=base)
+    proc = run_cli(
+        "batch", str(repo), "--summary", str(base / "rollout.csv"), "--jobs", "1", cwd=base
+    )
     record("batch table", proc)
     for name in ("rollout.csv",):
         if (base / name).exists():
             outputs.append((f"batch --summary {name}", (base / name).read_text()))
-    _git(repo, "branch", "-D", "aoai-migrate/keyless") if "aoai-migrate/keyless" in _git(repo, "branch") else None
-    proc = run_cli("batch", str(repo), "--summary", str(base / "rollout.json"), "--jobs", "1", cwd=base)
+    _git(repo, "branch", "-D", "aoai-migrate/keyless") if "aoai-migrate/keyless" in _git(
+        repo, "branch"
+    ) else None
+    proc = run_cli(
+        "batch", str(repo), "--summary", str(base / "rollout.json"), "--jobs", "1", cwd=base
+    )
     if (base / "rollout.json").exists():
         outputs.append(("batch --summary rollout.json", (base / "rollout.json").read_text()))
     if "aoai-migrate/keyless" in _git(repo, "branch"):
-        outputs.append(("batch commit message", _git(repo, "log", "-1", "--format=%B", "aoai-migrate/keyless")))
+        outputs.append(
+            ("batch commit message", _git(repo, "log", "-1", "--format=%B", "aoai-migrate/keyless"))
+        )
     return outputs
 
 

@@ -12,7 +12,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -20,7 +19,6 @@ import pytest
 from codemods.options import MigrationOptions
 from migrator import api, batch
 from migrator.batch import BatchSettings, expand_repositories, run_batch
-from migrator.engine import MODE_CHECK
 
 BRANCH = batch.DEFAULT_BRANCH
 LITERAL_KEY = "3f9c2a7b6d1e4f8a9b0c5d2e7f1a3b4c"  # looks like a real 32-character Azure key
@@ -782,7 +780,9 @@ def test_ctrl_c_stops_cleanly(fleet: dict[str, Path], tmp_path: Path, jobs: str)
 # -- each repository's own configuration, and its dependency files -----------------------------
 
 
-def test_a_repositorys_own_config_is_respected_and_its_dependency_file_counted(tmp_path: Path) -> None:
+def test_a_repositorys_own_config_is_respected_and_its_dependency_file_counted(
+    tmp_path: Path,
+) -> None:
     repo = make_repo(
         tmp_path / "svc",
         {
@@ -801,7 +801,10 @@ def test_a_repositorys_own_config_is_respected_and_its_dependency_file_counted(t
 
 
 def test_the_command_line_wins_over_a_repositorys_config(tmp_path: Path) -> None:
-    repo = make_repo(tmp_path / "svc", {"app.py": APP, "pyproject.toml": '[tool.aoai-migrate]\ncloud = "usgov"\n'})
+    repo = make_repo(
+        tmp_path / "svc",
+        {"app.py": APP, "pyproject.toml": '[tool.aoai-migrate]\ncloud = "usgov"\n'},
+    )
     outcome = run_batch([str(repo)], MigrationOptions(cloud="china"), BatchSettings(), jobs=1)
     assert outcome.results[0].status == batch.MIGRATED_STATUS
     assert "cognitiveservices.azure.cn/.default" in show(repo, BRANCH, "app.py").decode()

@@ -121,7 +121,11 @@ def test_dry_run_prints_the_diff_on_stdout_the_report_on_stderr_and_writes_nothi
     assert leftovers(tmp_path) == []
 
     # stdout is exactly a patch: the changed lines are those from input.py to expected.py.
-    old = (FIXTURES / "env_key_trailing_comma" / "input.py").read_text(encoding="utf-8").splitlines(True)
+    old = (
+        (FIXTURES / "env_key_trailing_comma" / "input.py")
+        .read_text(encoding="utf-8")
+        .splitlines(True)
+    )
     new = expected_of("env_key_trailing_comma").decode("utf-8").splitlines(True)
     wanted = [
         line
@@ -153,7 +157,9 @@ def test_check_exits_1_when_something_would_change_and_writes_nothing(tmp_path):
     assert "+++" not in result.stdout  # --check reports, it does not print a patch
 
 
-@pytest.mark.parametrize("case", ["env_key_trailing_comma", "already_keyless", "lookalike_local_vllm"])
+@pytest.mark.parametrize(
+    "case", ["env_key_trailing_comma", "already_keyless", "lookalike_local_vllm"]
+)
 def test_check_exits_0_on_code_that_needs_nothing(tmp_path, case):
     app = fixture_copy(case, tmp_path / "app.py", which="expected.py")
     age(app)
@@ -217,7 +223,10 @@ def test_unprocessable_file_fails_the_run_in_every_mode(tmp_path, flag):
 @pytest.mark.parametrize(
     ("source", "line"),
     [
-        (b'from openai import AzureOpenAI\n\nprint "migrating"\nclient = AzureOpenAI(api_key="k")\n', 3),
+        (
+            b'from openai import AzureOpenAI\n\nprint "migrating"\nclient = AzureOpenAI(api_key="k")\n',
+            3,
+        ),
         (b"import os\n\ndef load(:\n    pass\n\nfrom openai import AzureOpenAI\nx = 1\n", 3),
     ],
     ids=["python2-print", "bad-def"],
@@ -285,7 +294,10 @@ def test_literal_key_is_reported_masked_and_never_printed(tmp_path, source):
         assert "literal-key" in report, mode
         assert "<masked, 32 characters>" in report, mode
     # The patch still shows the change around the key, masked.
-    assert "+" in outputs["--dry-run"].stdout and "<masked, 32 characters>" in outputs["--dry-run"].stdout
+    assert (
+        "+" in outputs["--dry-run"].stdout
+        and "<masked, 32 characters>" in outputs["--dry-run"].stdout
+    )
     migrated = app.read_text(encoding="utf-8")
     assert "api_key=" not in migrated
     assert "azure_ad_token_provider=token_provider" in migrated
@@ -297,13 +309,25 @@ def test_literal_key_is_reported_masked_and_never_printed(tmp_path, source):
 @pytest.mark.parametrize(
     ("flags", "present", "absent"),
     [
-        (["--credential", "default"], ["credential = DefaultAzureCredential()\n"], ["ManagedIdentityCredential"]),
+        (
+            ["--credential", "default"],
+            ["credential = DefaultAzureCredential()\n"],
+            ["ManagedIdentityCredential"],
+        ),
         (
             ["--credential", "chained"],
-            ["ChainedTokenCredential(", "AzureCliCredential()", 'client_id=os.getenv("AZURE_CLIENT_ID")'],
+            [
+                "ChainedTokenCredential(",
+                "AzureCliCredential()",
+                'client_id=os.getenv("AZURE_CLIENT_ID")',
+            ],
             ["DefaultAzureCredential"],
         ),
-        (["--system-assigned"], ["credential = ManagedIdentityCredential()\n"], ["AZURE_CLIENT_ID", "client_id="]),
+        (
+            ["--system-assigned"],
+            ["credential = ManagedIdentityCredential()\n"],
+            ["AZURE_CLIENT_ID", "client_id="],
+        ),
         (
             ["--client-id-env", "X"],
             ['credential = ManagedIdentityCredential(client_id=os.getenv("X"))\n'],
@@ -336,8 +360,16 @@ def test_options_reach_the_generated_code(tmp_path, flags, present, absent):
     assert "api_key" not in text
 
 
-@pytest.mark.parametrize("case", ["single_line_call", "from_import_alias_chained", "async_service_class",
-                                  "factory_local_import", "lib_azure_import_usgov"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "single_line_call",
+        "from_import_alias_chained",
+        "async_service_class",
+        "factory_local_import",
+        "lib_azure_import_usgov",
+    ],
+)
 def test_cli_flags_give_the_same_bytes_as_the_golden_options(tmp_path, case):
     import json
 
@@ -371,7 +403,12 @@ def test_bad_option_value_is_a_usage_error(tmp_path):
 
 def test_second_run_over_migrated_output_changes_nothing(tmp_path):
     project = tmp_path / "project"
-    for case in ("env_key_trailing_comma", "sync_and_async_clients", "crlf_line_endings", "v1_openai_base_url"):
+    for case in (
+        "env_key_trailing_comma",
+        "sync_and_async_clients",
+        "crlf_line_endings",
+        "v1_openai_base_url",
+    ):
         fixture_copy(case, project / f"{case}.py")
     first = run_cli("project", cwd=tmp_path)
     assert first.returncode == 0, explain(first)
@@ -401,7 +438,14 @@ def test_help(tmp_path, args):
     assert "Usage" in result.stdout
     assert "Traceback" not in result.stderr
     if args == ["migrate", "--help"]:
-        for flag in ("--dry-run", "--check", "--credential", "--system-assigned", "--client-id-env", "--cloud"):
+        for flag in (
+            "--dry-run",
+            "--check",
+            "--credential",
+            "--system-assigned",
+            "--client-id-env",
+            "--cloud",
+        ):
             assert flag in result.stdout, flag
 
 

@@ -36,7 +36,9 @@ def _copy(tmp_path: Path) -> Path:
 
 
 def _snapshot(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
+    }
 
 
 def test_roles_prints_each_format_and_rewrites_nothing(tmp_path):

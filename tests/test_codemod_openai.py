@@ -5,7 +5,6 @@ from __future__ import annotations
 import textwrap
 
 import pytest
-
 from helpers import code, outcomes, run
 
 SETUP = (
@@ -53,7 +52,9 @@ def test_key_argument_replaced_in_place_with_its_comment():
     ],
 )
 def test_every_import_spelling_is_recognised(imports, ctor):
-    out = code(f"{imports}\nclient = {ctor}(api_key='k', azure_endpoint='https://x.openai.azure.com')\n")
+    out = code(
+        f"{imports}\nclient = {ctor}(api_key='k', azure_endpoint='https://x.openai.azure.com')\n"
+    )
     assert "azure_ad_token_provider=token_provider" in out
     assert "api_key" not in out
 
@@ -66,7 +67,10 @@ def test_function_local_import_in_a_factory():
             return AzureOpenAI(azure_endpoint=endpoint, api_key=key, api_version="2024-10-21")
         """
     )
-    assert "AzureOpenAI(azure_endpoint=endpoint, azure_ad_token_provider=token_provider, api_version" in out
+    assert (
+        "AzureOpenAI(azure_endpoint=endpoint, azure_ad_token_provider=token_provider, api_version"
+        in out
+    )
     compile(out, "<out>", "exec")
     # The provider is defined at module level, before the function that uses it.
     assert out.index("token_provider = ") < out.index("def make_client")
@@ -100,7 +104,9 @@ def test_client_without_any_credential_gets_a_provider():
         """
     )
     assert 'AzureOpenAI(api_version="2024-10-21", azure_ad_token_provider=token_provider)' in out
-    assert outcomes('from openai import AzureOpenAI\nAzureOpenAI()\n') == [(2, "openai.AzureOpenAI", "migrated")]
+    assert outcomes("from openai import AzureOpenAI\nAzureOpenAI()\n") == [
+        (2, "openai.AzureOpenAI", "migrated")
+    ]
 
 
 def test_empty_call_gets_a_provider():
@@ -117,10 +123,17 @@ def test_async_client_uses_the_aio_credential():
         client = AsyncAzureOpenAI(api_key=KEY, azure_endpoint=URL)
         """
     )
-    assert "from azure.identity.aio import ManagedIdentityCredential, get_bearer_token_provider" in out
+    assert (
+        "from azure.identity.aio import ManagedIdentityCredential, get_bearer_token_provider" in out
+    )
     assert "async_token_provider = get_bearer_token_provider(" in out
-    assert "AsyncAzureOpenAI(azure_ad_token_provider=async_token_provider, azure_endpoint=URL)" in out
-    notices = {n.rule for n in run("from openai import AsyncAzureOpenAI\nAsyncAzureOpenAI(api_key=k)\n").notices}
+    assert (
+        "AsyncAzureOpenAI(azure_ad_token_provider=async_token_provider, azure_endpoint=URL)" in out
+    )
+    notices = {
+        n.rule
+        for n in run("from openai import AsyncAzureOpenAI\nAsyncAzureOpenAI(api_key=k)\n").notices
+    }
     assert "close-async-credential" in notices
 
 
@@ -249,7 +262,10 @@ def test_setup_goes_after_module_level_code_that_runs_before_the_client():
             "AzureOpenAI(\n    azure_endpoint=e,  # the endpoint\n    api_version=v,\n"
             "    azure_ad_token_provider=token_provider,\n)\n",
         ),
-        ("AzureOpenAI(azure_endpoint=e)\n", "AzureOpenAI(azure_endpoint=e, azure_ad_token_provider=token_provider)\n"),
+        (
+            "AzureOpenAI(azure_endpoint=e)\n",
+            "AzureOpenAI(azure_endpoint=e, azure_ad_token_provider=token_provider)\n",
+        ),
     ],
 )
 def test_appended_argument_follows_the_call_layout(before, after):
@@ -318,7 +334,7 @@ def test_per_request_key_overrides_are_reported(method):
     [
         '"https://myres.openai.azure.com/openai/v1/"',
         '"https://myres.cognitiveservices.azure.com/openai/v1/"',
-        'f"{os.environ[\'AZURE_OPENAI_ENDPOINT\']}/openai/v1/"',
+        "f\"{os.environ['AZURE_OPENAI_ENDPOINT']}/openai/v1/\"",
         'os.getenv("AZURE_OPENAI_ENDPOINT") + "/openai/v1/"',
         "BASE",
     ],
@@ -337,8 +353,13 @@ def test_v1_client_with_an_azure_base_url_gets_a_callable_key(base_url):
 
 
 def test_v1_async_client_uses_async_provider():
-    out = code('from openai import AsyncOpenAI\nc = AsyncOpenAI(base_url="https://r.openai.azure.com/openai/v1/")\n')
-    assert 'AsyncOpenAI(base_url="https://r.openai.azure.com/openai/v1/", api_key=async_token_provider)' in out
+    out = code(
+        'from openai import AsyncOpenAI\nc = AsyncOpenAI(base_url="https://r.openai.azure.com/openai/v1/")\n'
+    )
+    assert (
+        'AsyncOpenAI(base_url="https://r.openai.azure.com/openai/v1/", api_key=async_token_provider)'
+        in out
+    )
 
 
 @pytest.mark.parametrize(
@@ -386,7 +407,10 @@ def test_default_credential_option():
 def test_chained_credential_option():
     out = code("from openai import AzureOpenAI\nc = AzureOpenAI(api_key=k)\n", credential="chained")
     assert "credential = ChainedTokenCredential(\n" in out
-    assert 'ManagedIdentityCredential(client_id=os.getenv("AZURE_CLIENT_ID")),\n    AzureCliCredential(),\n' in out
+    assert (
+        'ManagedIdentityCredential(client_id=os.getenv("AZURE_CLIENT_ID")),\n    AzureCliCredential(),\n'
+        in out
+    )
     compile(out, "<out>", "exec")
 
 
@@ -400,7 +424,9 @@ def test_client_id_variable_and_system_assigned():
     assert "import os" not in out
 
 
-@pytest.mark.parametrize("cloud, host", [("usgov", "azure.us"), ("china", "azure.cn"), ("public", "azure.com")])
+@pytest.mark.parametrize(
+    "cloud, host", [("usgov", "azure.us"), ("china", "azure.cn"), ("public", "azure.com")]
+)
 def test_cloud_picks_the_scope(cloud, host):
     out = code("from openai import AzureOpenAI\nc = AzureOpenAI(api_key=k)\n", cloud=cloud)
     assert f'"https://cognitiveservices.{host}/.default"' in out
@@ -447,13 +473,25 @@ def test_literal_key_is_reported_masked():
 
 
 def test_literal_key_in_a_module_constant_is_reported_where_it_is_written():
-    result = run(f'from openai import AzureOpenAI\n\nKEY = "{SECRET}"\nc = AzureOpenAI(api_key=KEY)\n')
-    assert [(n.rule, n.line) for n in result.notices] == [("literal-key", 3), ("unused-key-variable", 3)]
+    result = run(
+        f'from openai import AzureOpenAI\n\nKEY = "{SECRET}"\nc = AzureOpenAI(api_key=KEY)\n'
+    )
+    assert [(n.rule, n.line) for n in result.notices] == [
+        ("literal-key", 3),
+        ("unused-key-variable", 3),
+    ]
 
 
 def test_env_variable_names_and_placeholders_are_not_secrets():
-    for value in ("AZURE_OPENAI_API_KEY", "<your-api-key>", "YOUR_KEY_HERE_PLEASE_REPLACE", "short"):
-        result = run(f'import os\nfrom openai import AzureOpenAI\nc = AzureOpenAI(api_key=os.getenv("{value}"))\n')
+    for value in (
+        "AZURE_OPENAI_API_KEY",
+        "<your-api-key>",
+        "YOUR_KEY_HERE_PLEASE_REPLACE",
+        "short",
+    ):
+        result = run(
+            f'import os\nfrom openai import AzureOpenAI\nc = AzureOpenAI(api_key=os.getenv("{value}"))\n'
+        )
         assert [n for n in result.notices if n.rule == "literal-key"] == []
 
 
@@ -573,7 +611,9 @@ def test_config_dicts_the_tool_cannot_be_sure_of_are_left_and_reported(setup):
 
 # -- clients named where the qualified-name lookup cannot follow them -----------------------------
 
-_FILLER = "".join(f"\n\ndef step_{i}(x):\n    return [x * {i} for _ in range({i})]\n" for i in range(12))
+_FILLER = "".join(
+    f"\n\ndef step_{i}(x):\n    return [x * {i} for _ in range({i})]\n" for i in range(12)
+)
 
 
 @pytest.mark.parametrize(
@@ -582,12 +622,23 @@ _FILLER = "".join(f"\n\ndef step_{i}(x):\n    return [x * {i} for _ in range({i}
         ("from openai import *\n\nclient = AzureOpenAI(api_key=KEY)\n", 3),
         ("from openai import AzureOpenAI\n\ncls = AzureOpenAI\nclient = cls(api_key=KEY)\n", 3),
         ('import openai\n\nclient = getattr(openai, "AzureOpenAI")(api_key=KEY)\n', 3),
-        ("from functools import partial\nfrom openai import AzureOpenAI\n\nmake = partial(AzureOpenAI, api_key=KEY)\n", 4),
+        (
+            "from functools import partial\nfrom openai import AzureOpenAI\n\nmake = partial(AzureOpenAI, api_key=KEY)\n",
+            4,
+        ),
         ("from openai import AzureOpenAI\n\n\nclass Client(AzureOpenAI):\n    pass\n", 4),
         ("import openai\nfrom .clients import *\n\nclient = AzureOpenAI(api_key=KEY)\n", 4),
         ("from langchain_openai import *\n\nllm = AzureChatOpenAI(api_key=KEY)\n", 3),
     ],
-    ids=["star-import", "alias", "getattr", "partial", "subclass", "star-import-elsewhere", "langchain-star"],
+    ids=[
+        "star-import",
+        "alias",
+        "getattr",
+        "partial",
+        "subclass",
+        "star-import-elsewhere",
+        "langchain-star",
+    ],
 )
 @pytest.mark.parametrize("filler", ["", _FILLER], ids=["whole", "sliced"])
 def test_a_client_the_tool_cannot_follow_is_reported_and_left_alone(source, line, filler):
@@ -595,7 +646,9 @@ def test_a_client_the_tool_cannot_follow_is_reported_and_left_alone(source, line
     line += 1 + filler.count("\n")
     result = run(text)
     assert result.new == text.encode()
-    assert [n.line for n in result.notices if n.rule == "client-unresolved"] == [line], result.notices
+    assert [n.line for n in result.notices if n.rule == "client-unresolved"] == [line], (
+        result.notices
+    )
 
 
 @pytest.mark.parametrize(
@@ -609,7 +662,14 @@ def test_a_client_the_tool_cannot_follow_is_reported_and_left_alone(source, line
         "def check(c: Optional[AzureOpenAI]) -> AzureOpenAI:\n    assert isinstance(c, (AzureOpenAI, str))\n    return c\n",
         "from openai import AzureOpenAI\n\nclient = AzureOpenAI(api_key='k', azure_endpoint='https://x.openai.azure.com')\n",
     ],
-    ids=["local-class", "star-import-no-sdk", "star-import-local-class", "star-import-plain-openai", "type-uses", "plain"],
+    ids=[
+        "local-class",
+        "star-import-no-sdk",
+        "star-import-local-class",
+        "star-import-plain-openai",
+        "type-uses",
+        "plain",
+    ],
 )
 def test_a_name_that_is_no_hidden_client_is_not_reported(source):
     assert [n for n in run(source).notices if n.rule == "client-unresolved"] == []
@@ -695,12 +755,24 @@ def test_setup_reuses_names_already_bound_to_the_same_import():
     [
         ("def os():\n    return 1", "import os as _os"),
         ("os = 'x'", "import os as _os"),
-        ("for get_bearer_token_provider in []:\n    pass", "get_bearer_token_provider as _get_bearer_token_provider"),
-        ("with open(f) as ManagedIdentityCredential:\n    pass", "ManagedIdentityCredential as _ManagedIdentityCredential"),
-        ("from types import SimpleNamespace as ManagedIdentityCredential", "as _ManagedIdentityCredential"),
+        (
+            "for get_bearer_token_provider in []:\n    pass",
+            "get_bearer_token_provider as _get_bearer_token_provider",
+        ),
+        (
+            "with open(f) as ManagedIdentityCredential:\n    pass",
+            "ManagedIdentityCredential as _ManagedIdentityCredential",
+        ),
+        (
+            "from types import SimpleNamespace as ManagedIdentityCredential",
+            "as _ManagedIdentityCredential",
+        ),
         ("def f():\n    global os\n    os = 1", "import os as _os"),
         ("import os\nos = os.path", "import os as _os"),
-        ("from helpers import *\nprint(get_bearer_token_provider)", "as _get_bearer_token_provider"),
+        (
+            "from helpers import *\nprint(get_bearer_token_provider)",
+            "as _get_bearer_token_provider",
+        ),
     ],
 )
 def test_every_kind_of_binding_makes_a_name_taken(binding, alias):
@@ -724,6 +796,9 @@ def test_locals_of_the_function_that_builds_the_client_do_not_shadow_the_setup()
     out = code(source)
     # Module-level setup: a function's locals are no reason for aliases, but the names the
     # client reads inside the function must not be its locals.
-    assert "import os\nfrom azure.identity import ManagedIdentityCredential, get_bearer_token_provider\n" in out
+    assert (
+        "import os\nfrom azure.identity import ManagedIdentityCredential, get_bearer_token_provider\n"
+        in out
+    )
     assert "credential_2 = ManagedIdentityCredential(" in out
     assert "azure_ad_token_provider=token_provider_2)" in out

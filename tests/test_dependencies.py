@@ -442,9 +442,9 @@ def test_project_optional_dependencies_are_raised_and_new_packages_go_to_depende
         "ai = ['openai>=1.40,<3']  # pinned below 3\n"
     )
     new, notices = edit(text, project_layout, V1)
-    assert new == text.replace(
-        '["httpx"]', '["httpx", "azure-identity>=1.15.0"]'
-    ).replace("'openai>=1.40,<3'", "'openai>=1.106.0,<3'")
+    assert new == text.replace('["httpx"]', '["httpx", "azure-identity>=1.15.0"]').replace(
+        "'openai>=1.40,<3'", "'openai>=1.106.0,<3'"
+    )
     assert [(n.line, n.rule) for n in notices] == [
         (3, "dependency-added"),
         (7, "dependency-raised"),

@@ -104,7 +104,7 @@ def test_sarif_validates_against_the_official_schema(tree):
     results = run["results"]
     doc = run_json(tree)
     assert len(results) == len(doc["findings"])
-    for result, finding in zip(results, doc["findings"]):
+    for result, finding in zip(results, doc["findings"], strict=False):
         assert result["ruleId"] == finding["rule"] == rules[result["ruleIndex"]]["id"]
         assert result["level"] == finding["level"]
         assert result["message"]["text"] == finding["message"]
@@ -140,7 +140,7 @@ def test_github_annotations(tree):
     lines = out.stdout.splitlines()
     doc = run_json(tree)
     assert len(lines) == len(doc["findings"])
-    for line, finding in zip(lines, doc["findings"]):
+    for line, finding in zip(lines, doc["findings"], strict=False):
         match = ANNOTATION.match(line)
         assert match, line
         kind, file, row, col, title, message = match.groups()

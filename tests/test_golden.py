@@ -41,7 +41,10 @@ def _cases() -> list[Path]:
     return sorted(
         d
         for d in FIXTURES.iterdir()
-        if d.is_dir() and d.name not in SKIP and (d / "input.py").is_file() and (d / "expected.py").is_file()
+        if d.is_dir()
+        and d.name not in SKIP
+        and (d / "input.py").is_file()
+        and (d / "expected.py").is_file()
     )
 
 
@@ -79,9 +82,9 @@ def test_output_matches_expected_bytes(case: Path):
     actual = _run(case, "input.py").new
     if actual != expected:
         # Show the difference with line endings and non-ASCII bytes visible.
-        assert actual.decode("latin-1").splitlines(keepends=True) == expected.decode("latin-1").splitlines(
-            keepends=True
-        )
+        assert actual.decode("latin-1").splitlines(keepends=True) == expected.decode(
+            "latin-1"
+        ).splitlines(keepends=True)
     assert actual == expected
 
 
@@ -113,7 +116,9 @@ def test_expected_compiles(case: Path):
     compile(path.read_bytes(), str(path), "exec")
 
 
-@pytest.mark.parametrize("case", [p for p in _params("noop") if p.values[0].name.startswith(NOOP_PREFIXES)])
+@pytest.mark.parametrize(
+    "case", [p for p in _params("noop") if p.values[0].name.startswith(NOOP_PREFIXES)]
+)
 def test_noop_cases_are_byte_identical(case: Path):
     """Look-alikes and already-keyless code: expected.py is input.py, byte for byte."""
     assert (case / "expected.py").read_bytes() == (case / "input.py").read_bytes()

@@ -30,10 +30,29 @@ def test_hostile_input(tmp_path, case):
 def test_every_category_of_the_issue_is_in_the_corpus():
     names = {c.name for c in CASES}
     for needed in (
-        "syntax-error", "python2-print", "invalid-utf8", "latin1-cookie", "utf8-bom", "crlf", "mixed-endings",
-        "lone-cr", "tabs", "form-feed", "empty-file", "no-final-newline", "big-generated", "deep-parens",
-        "long-chain", "notebook-invalid-json", "notebook-nbformat3", "notebook-no-code", "symlink-loop-walked",
-        "link-outside-the-tree", "read-only-file", "space-and-non-ascii-path", "directory-named-like-a-file",
+        "syntax-error",
+        "python2-print",
+        "invalid-utf8",
+        "latin1-cookie",
+        "utf8-bom",
+        "crlf",
+        "mixed-endings",
+        "lone-cr",
+        "tabs",
+        "form-feed",
+        "empty-file",
+        "no-final-newline",
+        "big-generated",
+        "deep-parens",
+        "long-chain",
+        "notebook-invalid-json",
+        "notebook-nbformat3",
+        "notebook-no-code",
+        "symlink-loop-walked",
+        "link-outside-the-tree",
+        "read-only-file",
+        "space-and-non-ascii-path",
+        "directory-named-like-a-file",
     ):
         assert needed in names
     big = next(c for c in CASES if c.name == "big-generated")
@@ -45,7 +64,9 @@ def _others_can_run_python() -> bool:
     import sys
 
     path = Path(os.path.realpath(sys.executable))
-    return all(os.stat(d).st_mode & 0o001 for d in path.parents) and bool(os.stat(path).st_mode & 0o001)
+    return all(os.stat(d).st_mode & 0o001 for d in path.parents) and bool(
+        os.stat(path).st_mode & 0o001
+    )
 
 
 UNPRIVILEGED = pytest.mark.skipif(

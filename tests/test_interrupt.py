@@ -18,7 +18,6 @@ import pytest
 
 from tests.reliability_corpus import ROOT, client_tree, file_bytes, interrupt_once, migrated_copy
 
-
 N = 40
 
 
@@ -46,7 +45,9 @@ def test_a_killed_run_leaves_every_file_whole(tmp_path, trees, sig, fraction):
 def test_ctrl_c_during_the_run_exits_130_with_a_message_and_no_traceback(tmp_path, trees):
     original, migrated, took = trees
     for fraction in (0.5, 0.4, 0.3, 0.2):  # early enough that the run is still going
-        result = interrupt_once(original, migrated, tmp_path / "work", signal.SIGINT, took * fraction)
+        result = interrupt_once(
+            original, migrated, tmp_path / "work", signal.SIGINT, took * fraction
+        )
         assert not result.problems, "\n".join(result.problems)
         if not result.finished_first and result.exit_code == 130:
             break
@@ -64,12 +65,18 @@ def test_two_runs_at_once_do_not_corrupt_a_file(tmp_path, trees):
         p.write_bytes(data)
     env = dict(os.environ, PYTHONPATH=str(ROOT), NO_COLOR="1")
     procs = [
-        subprocess.Popen([sys.executable, "-m", "migrator", ".", "--jobs", "2"], cwd=work, env=env,
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, "-m", "migrator", ".", "--jobs", "2"],
+            cwd=work,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for _ in range(2)
     ]
     outputs = [p.communicate(timeout=120) for p in procs]
-    for proc, (out, err) in zip(procs, outputs):
+    for proc, (out, err) in zip(procs, outputs, strict=False):
         assert "Traceback" not in out + err, out + err
         # 3 when the other run wrote a file first: that file is then reported as changed meanwhile
         assert proc.returncode in (0, 3), out + err

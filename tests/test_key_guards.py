@@ -5,7 +5,6 @@ from __future__ import annotations
 import textwrap
 
 import pytest
-
 from helpers import run
 
 CLIENT = "from openai import AzureOpenAI\nclient = AzureOpenAI(api_key=api_key, api_version='v')\n"

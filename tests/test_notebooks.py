@@ -175,12 +175,14 @@ def test_outputs_metadata_and_unchanged_cells_are_untouched():
     after = json.loads(migrate(before).new)
     original = json.loads(before)
     assert after["metadata"] == original["metadata"]
-    for old, new in zip(original["cells"], after["cells"]):
+    for old, new in zip(original["cells"], after["cells"], strict=False):
         assert {k: v for k, v in old.items() if k != "source"} == {
             k: v for k, v in new.items() if k != "source"
         }
     changed = [
-        i for i, (a, b) in enumerate(zip(sources(before), sources(migrate(before).new))) if a != b
+        i
+        for i, (a, b) in enumerate(zip(sources(before), sources(migrate(before).new), strict=False))
+        if a != b
     ]
     assert changed == [3]
 
@@ -237,6 +239,7 @@ def test_the_engine_refuses_a_notebook_rather_than_reading_its_json_as_python(tm
         engine.process_file(str(path), MigrationOptions())
     assert path.read_bytes() == jupyter(chat_notebook())
     assert process_file(str(path), MigrationOptions()).written
+
 
 # -- IPython syntax --------------------------------------------------------------------------------
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from codemods.targets import EXTRA_TRIGGER_WORDS, SPECS
+from codemods.targets import SPECS
 from migrator.engine import _ANCHORS, imports_an_sdk, might_need_migration, worth_parsing
 
 
@@ -11,7 +11,6 @@ def test_every_client_class_or_its_package_contains_an_anchor():
         for name in spec.names:
             root, cls = name.split(".", 1)[0], name.rsplit(".", 1)[-1]
             assert any(a in cls.encode() or a in root.encode() for a in _ANCHORS), name
-
 
 
 def test_each_kind_of_client_module_is_worth_parsing():
@@ -56,5 +55,7 @@ def test_a_notebook_with_a_client_is_not_settled_unread(tmp_path):
     cell = {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
             "source": ["from openai import AzureOpenAI\n", "client = AzureOpenAI(api_key='k')\n"]}  # fmt: skip
     path = tmp_path / "nb.ipynb"
-    path.write_text(json.dumps({"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    path.write_text(
+        json.dumps({"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+    )
     assert _settle_early(str(path), include_generated=False) is None

@@ -66,7 +66,13 @@ PLACES = [
 def programs(draw: st.DrawFn) -> str:
     cls = draw(st.sampled_from(["AzureOpenAI", "AsyncAzureOpenAI"]))
     import_line, ref = IMPORTS[draw(st.sampled_from(sorted(IMPORTS)))]
-    lines = ["import functools", "import os", import_line.format(cls=cls), "", 'ENDPOINT = "https://r.openai.azure.com"']
+    lines = [
+        "import functools",
+        "import os",
+        import_line.format(cls=cls),
+        "",
+        'ENDPOINT = "https://r.openai.azure.com"',
+    ]
     lines.append('KEY = os.getenv("AZURE_OPENAI_API_KEY")')
     for _ in range(draw(st.integers(1, 4))):
         ctor = f"{ref.format(cls=cls)}({draw(st.sampled_from(ARGUMENTS))})"
@@ -80,7 +86,11 @@ def _client_keywords(tree: ast.Module) -> list[set[str]]:
     found = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
-            name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            name = (
+                node.func.attr
+                if isinstance(node.func, ast.Attribute)
+                else getattr(node.func, "id", "")
+            )
             if name in ("AzureOpenAI", "AsyncAzureOpenAI", "Client"):
                 found.append({k.arg for k in node.keywords if k.arg})
     return found
@@ -109,9 +119,11 @@ def test_injected_clients_come_out_compiling_keyless_and_stable(program: str) ->
 @pytest.mark.parametrize("place", PLACES)
 def test_every_place_is_reachable(place: str) -> None:
     """The strategy's places each migrate on their own (so a failure above is never vacuous)."""
-    program = "import functools\nimport os\nfrom openai import AzureOpenAI\n\n" + place.format(
-        ctor="AzureOpenAI(api_key=KEY)"
-    ) + "\n"
+    program = (
+        "import functools\nimport os\nfrom openai import AzureOpenAI\n\n"
+        + place.format(ctor="AzureOpenAI(api_key=KEY)")
+        + "\n"
+    )
     out = migrate_source(program.encode(), OPTIONS).new.decode()
     assert "AzureOpenAI(azure_ad_token_provider=token_provider)" in out
     compile(out, "<out>", "exec")

@@ -54,7 +54,9 @@ NO_CLIENT = {
 }
 
 
-@pytest.mark.parametrize("args", [["--check"], ["--dry-run"], ["migrate", "--check", "--jobs", "2"], ["--jobs=1"]])
+@pytest.mark.parametrize(
+    "args", [["--check"], ["--dry-run"], ["migrate", "--check", "--jobs", "2"], ["--jobs=1"]]
+)
 def test_nothing_to_parse_is_answered_without_the_parser_and_like_the_full_command(tmp_path, args):
     proj = _tree(tmp_path, NO_CLIENT)
     quick = _run("quick", [*args, str(proj)], tmp_path)
@@ -65,7 +67,13 @@ def test_nothing_to_parse_is_answered_without_the_parser_and_like_the_full_comma
 
 
 def test_a_file_to_migrate_goes_to_the_full_command(tmp_path):
-    proj = _tree(tmp_path, {**NO_CLIENT, "c.py": "from openai import AzureOpenAI\nclient = AzureOpenAI(api_key='k')\n"})
+    proj = _tree(
+        tmp_path,
+        {
+            **NO_CLIENT,
+            "c.py": "from openai import AzureOpenAI\nclient = AzureOpenAI(api_key='k')\n",
+        },
+    )
     quick = _run("quick", ["--check", str(proj)], tmp_path)
     full = _run("cli", ["--check", str(proj)], tmp_path)
     assert quick[:3] == full[:3]
@@ -90,7 +98,12 @@ def test_bad_input_gets_the_full_command_s_message(tmp_path):
 
 def test_plain_forms():
     assert _plain_migrate(["--check", "a", "b"]) == (["a", "b"], "check", None, False)
-    assert _plain_migrate(["migrate", "--force-exclude", "--jobs=1", "x.py"]) == (["x.py"], "write", 1, True)
+    assert _plain_migrate(["migrate", "--force-exclude", "--jobs=1", "x.py"]) == (
+        ["x.py"],
+        "write",
+        1,
+        True,
+    )
     assert _plain_migrate(["-j", "3", "--dry-run", "d"]) == (["d"], "diff", 3, False)
     for args in (
         ["--check", "--dry-run", "a"],

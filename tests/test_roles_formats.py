@@ -25,7 +25,12 @@ from migrator.role_formats import render
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "roles_project"
 EXPECTED = FIXTURE / "expected"
-GOLDEN = {"az": "roles.az.sh", "bicep": "roles.bicep", "terraform": "roles.tf", "json": "roles.json"}
+GOLDEN = {
+    "az": "roles.az.sh",
+    "bicep": "roles.bicep",
+    "terraform": "roles.tf",
+    "json": "roles.json",
+}
 ROLE_NAMES = {r.name for r in roles.ROLES.values()}
 ROLE_IDS = {r.id for r in roles.ROLES.values()}
 
@@ -58,7 +63,10 @@ def test_golden_text_report(report):
 
 
 def test_fixture_needs_user_on_serving_and_contributor_on_training(report):
-    got = {(a.resource, a.role.name): [(e.path, e.line, e.call) for e in a.evidence] for a in report.assignments()}
+    got = {
+        (a.resource, a.role.name): [(e.path, e.line, e.call) for e in a.evidence]
+        for a in report.assignments()
+    }
     assert got == {
         ("env:AZURE_OPENAI_ENDPOINT", "Cognitive Services OpenAI User"): [
             ("./app.py", 10, "chat.completions.create"),
@@ -91,7 +99,12 @@ def test_worker_processes_give_the_same_answer(report):
         ("openai", "chat.completions.list", "openai-contributor", "documented"),
         ("openai", "files.create", "openai-contributor", "documented"),
         ("openai", "files.retrieve", "openai-user", "documented"),
-        ("openai", "vector_stores.file_batches.upload_and_poll", "openai-contributor", "documented"),
+        (
+            "openai",
+            "vector_stores.file_batches.upload_and_poll",
+            "openai-contributor",
+            "documented",
+        ),
         ("openai", "batches.create", "openai-contributor", "documented"),
         ("openai", "audio.transcriptions.create", "openai-user", "documented"),
         ("openai", "beta.assistants.create", "openai-user", "documented"),
@@ -117,7 +130,9 @@ def test_unknown_calls_are_not_guessed():
     assert roles.role_for_call("projects", "agents.create") is None
 
 
-def _client(line: int, chains: list[str], endpoint: str, service: str = "openai", **kw) -> ClientRecord:  # type: ignore[no-untyped-def]
+def _client(
+    line: int, chains: list[str], endpoint: str, service: str = "openai", **kw
+) -> ClientRecord:  # type: ignore[no-untyped-def]
     return ClientRecord(
         line=line,
         column=0,
@@ -135,8 +150,18 @@ def _client(line: int, chains: list[str], endpoint: str, service: str = "openai"
 
 def test_search_roles_do_not_nest_linearly():
     clients = [
-        ("search.py", _client(1, ["search", "upload_documents"], 'os.environ["AZURE_SEARCH_ENDPOINT"]', "search")),
-        ("admin.py", _client(10, ["create_or_update_index"], 'os.environ["AZURE_SEARCH_ENDPOINT"]', "search")),
+        (
+            "search.py",
+            _client(
+                1, ["search", "upload_documents"], 'os.environ["AZURE_SEARCH_ENDPOINT"]', "search"
+            ),
+        ),
+        (
+            "admin.py",
+            _client(
+                10, ["create_or_update_index"], 'os.environ["AZURE_SEARCH_ENDPOINT"]', "search"
+            ),
+        ),
     ]
     got = {a.role.name: [e.call for e in a.evidence] for a in roles.assignments(clients)}
     # Data Contributor includes the reader's query; Service Contributor is control plane only.
@@ -147,8 +172,14 @@ def test_search_roles_do_not_nest_linearly():
 
 
 def test_unverified_calls_say_so_and_name_the_next_role():
-    [a] = roles.assignments([("v1.py", _client(3, ["responses.create"], '"https://x.openai.azure.com/openai/v1/"'))])
-    assert (a.role, a.unverified, a.next_role) == (roles.OPENAI_USER, True, roles.OPENAI_CONTRIBUTOR)
+    [a] = roles.assignments(
+        [("v1.py", _client(3, ["responses.create"], '"https://x.openai.azure.com/openai/v1/"'))]
+    )
+    assert (a.role, a.unverified, a.next_role) == (
+        roles.OPENAI_USER,
+        True,
+        roles.OPENAI_CONTRIBUTOR,
+    )
     for fmt in ("az", "bicep", "terraform"):
         assert (
             "unverified: least privilege for some calls is not confirmed; if the service answers 403, grant "
@@ -161,7 +192,11 @@ def test_unverified_calls_say_so_and_name_the_next_role():
 
 def test_escaped_and_unmapped_usage_is_assumed_with_the_reason():
     escaped = _client(
-        5, [], 'os.environ["E"]', usage_known=False, usage_note="the client is stored in a list at line 6"
+        5,
+        [],
+        'os.environ["E"]',
+        usage_known=False,
+        usage_note="the client is stored in a list at line 6",
     )
     unmapped = _client(20, ["containers.create"], 'os.environ["F"]')
     items = roles.assignments([("a.py", escaped), ("b.py", unmapped)])
@@ -170,7 +205,10 @@ def test_escaped_and_unmapped_usage_is_assumed_with_the_reason():
         ("env:F", roles.OPENAI_USER, True),
     ]
     assert items[0].evidence[0].reason == "the client is stored in a list at line 6"
-    assert items[1].evidence[0].reason == "calls the role table does not know: containers.create (line 21)"
+    assert (
+        items[1].evidence[0].reason
+        == "calls the role table does not know: containers.create (line 21)"
+    )
     assert "a.py:5 assumed: the client is stored in a list at line 6" in render("az", items)
 
 
@@ -187,11 +225,24 @@ def _awkward_assignments() -> list[roles.Assignment]:
     """Names and text that stress escaping: quotes, `${`, two services on one variable, no endpoint."""
     return roles.assignments(
         [
-            ("a.py", _client(1, ["chat.completions.create"], 'os.environ["AZURE_OPENAI_ENDPOINT"]')),
-            ("b.py", _client(5, ["search", "create_index"], 'os.environ["AZURE_OPENAI_ENDPOINT"]', "search")),
+            (
+                "a.py",
+                _client(1, ["chat.completions.create"], 'os.environ["AZURE_OPENAI_ENDPOINT"]'),
+            ),
+            (
+                "b.py",
+                _client(
+                    5, ["search", "create_index"], 'os.environ["AZURE_OPENAI_ENDPOINT"]', "search"
+                ),
+            ),
             ("c.py", _client(9, ["files.create"], "cfg['endpoint'] + \"${x}\" % {y}")),
             ("d.py", _client(12, ["responses.create"], None)),  # type: ignore[arg-type]
-            ("e's dir/f.py", _client(14, ["embed"], "'https://my-models.services.ai.azure.com/models'", "inference")),
+            (
+                "e's dir/f.py",
+                _client(
+                    14, ["embed"], "'https://my-models.services.ai.azure.com/models'", "inference"
+                ),
+            ),
         ]
     )
 
@@ -207,7 +258,11 @@ def _check_bicep(text: str, items: list[roles.Assignment]) -> None:
     params = doc["parameters"]
     resources = doc["resources"]
     existing = {name for name, r in resources.items() if r["existing"]}
-    assigned = {name: r for name, r in resources.items() if r["type"] == "Microsoft.Authorization/roleAssignments"}
+    assigned = {
+        name: r
+        for name, r in resources.items()
+        if r["type"] == "Microsoft.Authorization/roleAssignments"
+    }
     assert len(assigned) == 2 * len(items)  # workload identity and developers, per role
     for r in existing:
         assert resources[r]["config"]["name"] in params
@@ -215,7 +270,9 @@ def _check_bicep(text: str, items: list[roles.Assignment]) -> None:
     for name, r in assigned.items():
         config = r["config"]
         principals = {"principalId": "ServicePrincipal"}
-        if "loop_type" in config:  # the developers: one assignment per object id in the array parameter
+        if (
+            "loop_type" in config
+        ):  # the developers: one assignment per object id in the array parameter
             loop = config["loop_type"]["detail"]
             assert loop["array_name"] in params
             principals = {loop["item_name"]: "User"}
@@ -228,7 +285,10 @@ def _check_bicep(text: str, items: list[roles.Assignment]) -> None:
         assert principals.get(properties["principalId"]) == properties["principalType"], name
         guid = config["name"]["function"]["parameters"]
         assert guid["base_string"]["operator"]["operands"]["operand_1"] == config["scope"]
-        assert (guid["extra_string_1"], guid["extra_string_2"]) == (properties["principalId"], role_id)
+        assert (guid["extra_string_1"], guid["extra_string_2"]) == (
+            properties["principalId"],
+            role_id,
+        )
     assert seen_ids == {a.role.id for a in items}
 
 
@@ -276,7 +336,9 @@ def test_awkward_names_still_parse():
 
 def test_the_parsers_do_reject_broken_output(report):
     """The checks above would catch a real syntax error: each parser rejects a damaged file."""
-    bicep = report.render_roles("bicep").replace("  scope: azureOpenai\n", "  scope: azureOpenai(\n", 1)
+    bicep = report.render_roles("bicep").replace(
+        "  scope: azureOpenai\n", "  scope: azureOpenai(\n", 1
+    )
     with pytest.raises(LarkError):
         BicepParser().parse(text=bicep)
     assert Parser(Language(tree_sitter_bicep.language())).parse(bicep.encode()).root_node.has_error
@@ -288,12 +350,14 @@ def test_the_parsers_do_reject_broken_output(report):
 
 
 def test_every_format_recommends_turning_keys_off(report):
-    assert 'az resource update --ids "$AZURE_OPENAI_RESOURCE_ID" --set properties.disableLocalAuth=true' in (
-        report.render_roles("az")
+    assert (
+        'az resource update --ids "$AZURE_OPENAI_RESOURCE_ID" --set properties.disableLocalAuth=true'
+        in (report.render_roles("az"))
     )
     assert "properties: { disableLocalAuth: true }" in report.render_roles("bicep")
-    assert "azurerm_cognitive_account for var.training_openai_resource_id: local_auth_enabled = false" in (
-        report.render_roles("terraform")
+    assert (
+        "azurerm_cognitive_account for var.training_openai_resource_id: local_auth_enabled = false"
+        in (report.render_roles("terraform"))
     )
     resource = json.loads(report.render_roles("json"))["resources"][0]
     assert resource["disable_local_auth"]["arm_property"] == "properties.disableLocalAuth"

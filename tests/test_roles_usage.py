@@ -27,7 +27,9 @@ def project(tmp_path: Path, files: dict[str, str], jobs: int = 1) -> dict[tuple[
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(textwrap.dedent(text))
     report = api.run([str(tmp_path)], mode=MODE_CHECK, jobs=jobs)
-    return {(Path(path).relative_to(tmp_path).as_posix(), c.line): c for path, c in report.clients()}
+    return {
+        (Path(path).relative_to(tmp_path).as_posix(), c.line): c for path, c in report.clients()
+    }
 
 
 def calls(client) -> list[tuple[str | None, int, str]]:  # type: ignore[no-untyped-def]
@@ -160,12 +162,17 @@ def test_a_property_returning_the_client_is_followed():
         ("registry = {'main': c}", "the client is stored in a dict at line 4"),
         ("registry['main'] = c", "the client is stored in a container at line 4"),
         ("run_agent(c)", "the client is passed to run_agent() at line 4"),
-        ("app.state.openai = c", "the client is stored on `app.state`, an object that is not followed at line 4"),
+        (
+            "app.state.openai = c",
+            "the client is stored on `app.state`, an object that is not followed at line 4",
+        ),
         ("handler = lambda: c", "the client is used in a way that is not followed at line 4"),
     ],
 )
 def test_escapes_give_the_reason(snippet, reason):
-    [(_, _, known, note)] = usage(f"from openai import AzureOpenAI\n\nc = AzureOpenAI()\n{snippet}\n")
+    [(_, _, known, note)] = usage(
+        f"from openai import AzureOpenAI\n\nc = AzureOpenAI()\n{snippet}\n"
+    )
     assert not known
     assert note == reason
 
@@ -334,12 +341,18 @@ def test_escape_in_another_module_names_the_file(tmp_path):
     )
     client = found[("clients.py", 4)]
     assert not client.usage_known
-    assert client.usage_note == f"the client is passed to some_framework.register() at {tmp_path / 'agents.py'}:4"
+    assert (
+        client.usage_note
+        == f"the client is passed to some_framework.register() at {tmp_path / 'agents.py'}:4"
+    )
 
 
 def test_a_global_never_used_anywhere_is_reported_as_such(tmp_path):
     found = project(tmp_path, {"clients.py": CLIENTS})
-    assert found[("clients.py", 4)].usage_note == "no calls on client are visible in the files analysed"
+    assert (
+        found[("clients.py", 4)].usage_note
+        == "no calls on client are visible in the files analysed"
+    )
 
 
 def test_same_module_name_in_two_directories_prefers_the_sibling(tmp_path):
@@ -362,8 +375,13 @@ def test_module_names_follow_packages_and_roots(tmp_path):
         (tmp_path / init).write_text("")
     (tmp_path / "src" / "pkg" / "sub" / "mod.py").write_text("")
     names = module_names(str(tmp_path / "src" / "pkg" / "sub" / "mod.py"), [str(tmp_path)])
-    assert names == ["pkg.sub.mod", "src.pkg.sub.mod"]  # inside a package, not importable by its stem
-    assert module_names(str(tmp_path / "src" / "pkg" / "__init__.py"), [str(tmp_path / "src")]) == ["pkg"]
+    assert names == [
+        "pkg.sub.mod",
+        "src.pkg.sub.mod",
+    ]  # inside a package, not importable by its stem
+    assert module_names(str(tmp_path / "src" / "pkg" / "__init__.py"), [str(tmp_path / "src")]) == [
+        "pkg"
+    ]
 
 
 def test_only_modules_that_reach_a_client_through_an_import_are_selected(tmp_path):
@@ -380,5 +398,7 @@ def test_only_modules_that_reach_a_client_through_an_import_are_selected(tmp_pat
     }
     for name, text in cases.items():
         (tmp_path / name).write_text(text)
-    selected = [n for n in sorted(cases) if _uses(str(tmp_path / n), {b"clients": frozenset({b"client"})})]
+    selected = [
+        n for n in sorted(cases) if _uses(str(tmp_path / n), {b"clients": frozenset({b"client"})})
+    ]
     assert selected == ["a.py", "b.py", "e.py", "g.py"]

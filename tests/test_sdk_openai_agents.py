@@ -50,7 +50,9 @@ def test_a_real_run_migrates_the_agents_provider(tmp_path):
 
 
 def test_a_provider_not_pointed_at_azure_is_left_alone(tmp_path):
-    source = SOURCE.replace("https://contoso.openai.azure.com/openai/v1/", "http://localhost:8000/v1")
+    source = SOURCE.replace(
+        "https://contoso.openai.azure.com/openai/v1/", "http://localhost:8000/v1"
+    )
     (tmp_path / "agent.py").write_text(source)
     out = _run(tmp_path, "migrate", ".", "--check")
     assert out.returncode == 0, out.stdout + out.stderr

@@ -26,7 +26,9 @@ import corpus  # noqa: E402
 
 def _both(data: bytes, **options: object):  # type: ignore[no-untyped-def]
     opts = MigrationOptions(**options)  # type: ignore[arg-type]
-    return migrate_source(data, opts, "m.py", sliced=True), migrate_source(data, opts, "m.py", sliced=False)
+    return migrate_source(data, opts, "m.py", sliced=True), migrate_source(
+        data, opts, "m.py", sliced=False
+    )
 
 
 def _assert_same(data: bytes, **options: object) -> None:
@@ -101,7 +103,9 @@ def test_generated_client_modules_migrate_the_same():
 
 
 @pytest.mark.parametrize(
-    "path", sorted(p for p in (ROOT / "fixtures").rglob("*.py") if worth_parsing(p.read_bytes())), ids=str
+    "path",
+    sorted(p for p in (ROOT / "fixtures").rglob("*.py") if worth_parsing(p.read_bytes())),
+    ids=str,
 )
 def test_fixture_files_migrate_the_same(path: Path):
     _assert_same(path.read_bytes())
@@ -248,7 +252,9 @@ def test_a_helper_in_a_sliced_module_used_from_another_module(tmp_path: Path):
 
 
 def test_placeholders_are_valid_python_of_the_same_length():
-    data = _with_filler("from openai import AzureOpenAI\nclient = AzureOpenAI(api_key='k')\n", count=3)
+    data = _with_filler(
+        "from openai import AzureOpenAI\nclient = AzureOpenAI(api_key='k')\n", count=3
+    )
     piece = slicing.plan(data, check_parseable(data))
     assert piece is not None
     tree = ast.parse(piece.source)

@@ -55,7 +55,9 @@ def _imports(name: str) -> set[str]:
 
 
 def test_no_import_cycles_in_the_packages():
-    graph = {name: _imports(name) - {b for a, b in PENDING if a == name} for name in PACKAGE_MODULES}
+    graph = {
+        name: _imports(name) - {b for a, b in PENDING if a == name} for name in PACKAGE_MODULES
+    }
     cycles: list[list[str]] = []
 
     def walk(name: str, path: list[str]) -> None:
@@ -83,7 +85,7 @@ def test_every_production_module_is_imported_by_another_or_is_an_entry_point():
     # the CLI loads by name.
     entry = {"migrator.quick", "migrator.__main__", "codemods", "migrator"}
     cli = (ROOT / "migrator" / "cli.py").read_text()
-    entry |= {name for name in PACKAGE_MODULES if f"\"{name.rsplit('.', 1)[-1]}\"" in cli}
+    entry |= {name for name in PACKAGE_MODULES if f'"{name.rsplit(".", 1)[-1]}"' in cli}
     sdks = {name for name in PACKAGE_MODULES if name.startswith("codemods.sdks.")}  # discovered
     imported = set().union(*(_imports(name) for name in PACKAGE_MODULES))
     assert set(PACKAGE_MODULES) - imported - entry - sdks == set()

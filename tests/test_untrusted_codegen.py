@@ -78,14 +78,18 @@ def test_layout_is_restored_only_where_the_meaning_is_the_same():
 
 def test_a_name_bound_only_in_code_the_slicer_leaves_out_is_taken():
     unrelated = "".join(f"\n\ndef helper_{i}(a):\n    return a + {i}\n" for i in range(12))
-    source = textwrap.dedent(
-        f"""\
+    source = (
+        textwrap.dedent(
+            f"""\
         import os
         from openai import AzureOpenAI
 
         {CLIENT}
         """
-    ) + unrelated + "\n\ndef rebind():\n    global os\n    os = None\n"
+        )
+        + unrelated
+        + "\n\ndef rebind():\n    global os\n    os = None\n"
+    )
     new = _migrate(source.encode()).decode()
     assert "import os as _os\n" in new
     assert '_os.getenv("AZURE_CLIENT_ID")' in new
@@ -101,7 +105,10 @@ def test_indentation_python_accepts_and_libcst_does_not_is_migrated_and_kept():
     source = MIXED.encode()
     compile(source, "app.py", "exec")  # Python's judgement: legal
     new = _migrate(source)
-    assert b"\ndef make():\n if True:\n\t\tc = AzureOpenAI(azure_endpoint=E, azure_ad_token_provider=token_provider" in new
+    assert (
+        b"\ndef make():\n if True:\n\t\tc = AzureOpenAI(azure_endpoint=E, azure_ad_token_provider=token_provider"
+        in new
+    )
     assert new.endswith(b"\n\t\treturn c\n return None\n")
     compile(new, "app.py", "exec")
 
@@ -109,10 +116,14 @@ def test_indentation_python_accepts_and_libcst_does_not_is_migrated_and_kept():
 def test_form_feeds_in_indentation_are_migrated_and_kept():
     source = f"import os\nfrom openai import AzureOpenAI\n\x0cif True:\n\x0c    {CLIENT}\n".encode()
     new = _migrate(source)
-    assert new.endswith(b"\n\x0cif True:\n\x0c    client = AzureOpenAI(azure_endpoint=E, azure_ad_token_provider=token_provider, api_version=V)\n")
+    assert new.endswith(
+        b"\n\x0cif True:\n\x0c    client = AzureOpenAI(azure_endpoint=E, azure_ad_token_provider=token_provider, api_version=V)\n"
+    )
 
 
-def test_indentation_that_cannot_be_given_back_is_refused_at_its_own_line_and_column(tmp_path, monkeypatch):
+def test_indentation_that_cannot_be_given_back_is_refused_at_its_own_line_and_column(
+    tmp_path, monkeypatch
+):
     from migrator import engine
 
     monkeypatch.setattr(engine, "_reindent", lambda *args: None)

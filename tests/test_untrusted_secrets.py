@@ -27,7 +27,9 @@ def test_no_output_shows_a_key_or_a_piece_of_it_in_any_spelling(figures):
     assert figures["files_corrupted"] == 0
 
 
-@pytest.mark.parametrize("spelling", [s for s in SPELLINGS if s.file.endswith(".py")], ids=lambda s: s.name)
+@pytest.mark.parametrize(
+    "spelling", [s for s in SPELLINGS if s.file.endswith(".py")], ids=lambda s: s.name
+)
 def test_each_spelling_is_masked_in_the_diff_and_reported_on_its_line(spelling, tmp_path):
     plant(tmp_path, [spelling])
     result = process_file(str(tmp_path / spelling.file), MigrationOptions(), MODE_DIFF)
@@ -40,7 +42,9 @@ def test_each_spelling_is_masked_in_the_diff_and_reported_on_its_line(spelling, 
     assert spelling.key not in repr(result)
 
 
-@pytest.mark.parametrize("spelling", [s for s in SPELLINGS if s.file.endswith(".ipynb")], ids=lambda s: s.name)
+@pytest.mark.parametrize(
+    "spelling", [s for s in SPELLINGS if s.file.endswith(".ipynb")], ids=lambda s: s.name
+)
 def test_each_spelling_is_masked_in_a_notebook_diff(spelling, tmp_path):
     plant(tmp_path, [spelling])
     result = process_file(str(tmp_path / spelling.file), MigrationOptions(), MODE_DIFF)
@@ -82,4 +86,3 @@ def test_a_client_left_as_it_is_still_reports_its_literal_key(tmp_path):
     result = process_file(str(tmp_path / "app.py"), MigrationOptions(), MODE_DIFF)
     assert [c.outcome for c in result.clients] == ["manual"]
     assert [n.line for n in result.notices if n.rule == "literal-key"] == [2]
-

@@ -206,7 +206,9 @@ def test_probe_is_the_cheapest_read_call(url, service, index, expected):
 
 
 def test_explicit_endpoints_take_the_role_from_the_code_when_given():
-    evidence = (roles.Evidence("a.py", 3, roles.OPENAI_CONTRIBUTOR, "documented", call="files.create"),)
+    evidence = (
+        roles.Evidence("a.py", 3, roles.OPENAI_CONTRIBUTOR, "documented", call="files.create"),
+    )
     assignment = roles.Assignment(
         "openai", "env:X", roles.OPENAI_CONTRIBUTOR, evidence, False, False
     )

@@ -421,7 +421,7 @@ def text_cases() -> list[TextCase]:
         TextCase(
             "cr_only_line_ends",
             _text([*head, _CLIENT_LINE, *_CALL_LINES], "\r"),
-            kept=(b'.message.content)\r',),
+            kept=(b".message.content)\r",),
         ),
         TextCase(
             "except_with_space_before_colon",
@@ -475,8 +475,11 @@ def text_cases() -> list[TextCase]:
         ),
         TextCase(
             "form_feeds_in_indentation",
-            _text(["\f" + line if line else line for line in [*head, _CLIENT_LINE]] + ["\f" + "if True:"]
-                  + ["\f    " + line for line in _CALL_LINES]),
+            _text(
+                ["\f" + line if line else line for line in [*head, _CLIENT_LINE]]
+                + ["\f" + "if True:"]
+                + ["\f    " + line for line in _CALL_LINES]
+            ),
             kept=(b"\fif True:\n\f    reply = ",),
         ),
     ]
@@ -515,7 +518,11 @@ def _before_after(path: Path, options: MigrationOptions) -> tuple[list[str], str
     with IdentityEndpoint() as identity:
         token = identity.token_for(COGNITIVE_SERVICES_RESOURCE, CLIENT_ID)
         with AzureOpenAIEndpoint(tokens=[token]) as aoai:
-            env = {"AZURE_OPENAI_ENDPOINT": aoai.url, "AZURE_CLIENT_ID": CLIENT_ID, **identity.env()}
+            env = {
+                "AZURE_OPENAI_ENDPOINT": aoai.url,
+                "AZURE_CLIENT_ID": CLIENT_ID,
+                **identity.env(),
+            }
             after = _run(path, env)
             seen = aoai.auth_headers_seen()
     if after.returncode != 0:
@@ -523,7 +530,9 @@ def _before_after(path: Path, options: MigrationOptions) -> tuple[list[str], str
     elif after.stdout != before.stdout:
         problems.append(f"{name}: output differs\nbefore:\n{before.stdout}\nafter:\n{after.stdout}")
     elif not seen or set(seen) != {("bearer", token)}:
-        problems.append(f"{name}: the requests carried {seen}, not only the identity's bearer token")
+        problems.append(
+            f"{name}: the requests carried {seen}, not only the identity's bearer token"
+        )
     return problems, text
 
 
@@ -552,7 +561,11 @@ def measure(scratch: Path) -> dict:
             corrupted += 1
         if any("the migrated module fails" in p for p in found):
             failed_imports += 1
-        found += [f"{program.name}: missing {s!r}" for s in program.contains if migrated and s not in migrated]
+        found += [
+            f"{program.name}: missing {s!r}"
+            for s in program.contains
+            if migrated and s not in migrated
+        ]
         found += [f"{program.name}: unexpected {s!r}" for s in program.lacks if s in migrated]
         problems += found
         as_expected += not found
@@ -571,7 +584,9 @@ def measure(scratch: Path) -> dict:
         if not _compiles(migrated):
             corrupted += 1
             found.append(f"{case.name}: the migrated file does not compile")
-        found += [f"{case.name}: {k!r} did not come through" for k in case.kept if k not in migrated]
+        found += [
+            f"{case.name}: {k!r} did not come through" for k in case.kept if k not in migrated
+        ]
         if any("the migrated module fails" in p for p in found):
             failed_imports += 1
         problems += found

@@ -388,7 +388,9 @@ def program_of(data: bytes) -> str:
 
 def layout_problems(case: NotebookCase, before: bytes, after: bytes) -> list[str]:
     problems = []
-    for number, (old, new) in enumerate(zip(cell_sources(before), cell_sources(after)), 1):
+    for number, (old, new) in enumerate(
+        zip(cell_sources(before), cell_sources(after), strict=False), 1
+    ):
         joined = "".join(new)
         expected = joined.splitlines(True) if case.splitlines_items else _jupyter_items(joined)
         if new != expected:

@@ -63,7 +63,9 @@ def _split(key: str, size: int) -> tuple[str, ...]:
 def spellings() -> list[Spelling]:
     out: list[Spelling] = []
 
-    def add(name: str, make, length: int = 32, size: int | None = None, file: str | None = None) -> None:  # type: ignore[no-untyped-def]
+    def add(
+        name: str, make, length: int = 32, size: int | None = None, file: str | None = None
+    ) -> None:  # type: ignore[no-untyped-def]
         key = _key(len(out), length)
         pieces = _split(key, size) if size else ()
         body = make(key, pieces)
@@ -79,44 +81,73 @@ def spellings() -> list[Spelling]:
     add("raw-f-string", lambda k, p: head + client(f'rf"{k}"') + FILLER, 84)
     add("bytes-decode", lambda k, p: head + client(f'b"{k}".decode()') + FILLER)
     add("str-call", lambda k, p: head + client(f'str("{k}")') + FILLER)
-    add("module-constant", lambda k, p: head + f'API_KEY = "{k}"\n' + FILLER + client("API_KEY"), 84)
-    add("annotated-constant", lambda k, p: head + f'API_KEY: str = "{k}"\n' + FILLER + client("API_KEY"))
+    add(
+        "module-constant", lambda k, p: head + f'API_KEY = "{k}"\n' + FILLER + client("API_KEY"), 84
+    )
+    add(
+        "annotated-constant",
+        lambda k, p: head + f'API_KEY: str = "{k}"\n' + FILLER + client("API_KEY"),
+    )
     add(
         "class-attribute",
-        lambda k, p: head + f'\n\nclass Settings:\n    KEY = "{k}"\n' + FILLER + client("Settings.KEY"),
+        lambda k, p: (
+            head + f'\n\nclass Settings:\n    KEY = "{k}"\n' + FILLER + client("Settings.KEY")
+        ),
     )
     add(
         "instance-attribute",
-        lambda k, p: head
-        + f'\n\nclass Settings:\n    def __init__(self):\n        self.key = "{k}"\n'
-        + FILLER
-        + "settings = Settings()\n"
-        + client("settings.key"),
+        lambda k, p: (
+            head
+            + f'\n\nclass Settings:\n    def __init__(self):\n        self.key = "{k}"\n'
+            + FILLER
+            + "settings = Settings()\n"
+            + client("settings.key")
+        ),
     )
     add(
         "self-attribute",
-        lambda k, p: head
-        + f'\n\nclass Service:\n    KEY = "{k}"\n\n    def client(self):\n'
-        + f"        return AzureOpenAI({ENDPOINT}, api_key=self.KEY)\n"
-        + FILLER,
+        lambda k, p: (
+            head
+            + f'\n\nclass Service:\n    KEY = "{k}"\n\n    def client(self):\n'
+            + f"        return AzureOpenAI({ENDPOINT}, api_key=self.KEY)\n"
+            + FILLER
+        ),
     )
     add(
         "parameter-default",
-        lambda k, p: head + f'\n\ndef make(key="{k}"):\n    return AzureOpenAI({ENDPOINT}, api_key=key)\n' + FILLER,
+        lambda k, p: (
+            head
+            + f'\n\ndef make(key="{k}"):\n    return AzureOpenAI({ENDPOINT}, api_key=key)\n'
+            + FILLER
+        ),
     )
     add(
         "keyword-only-default",
-        lambda k, p: head + f'\n\ndef make(*, key: str = "{k}"):\n    return AzureOpenAI({ENDPOINT}, api_key=key)\n' + FILLER,
+        lambda k, p: (
+            head
+            + f'\n\ndef make(*, key: str = "{k}"):\n    return AzureOpenAI({ENDPOINT}, api_key=key)\n'
+            + FILLER
+        ),
     )
     add(
         "local-variable",
-        lambda k, p: head + f'\n\ndef make():\n    key = "{k}"\n    return AzureOpenAI({ENDPOINT}, api_key=key)\n' + FILLER,
+        lambda k, p: (
+            head
+            + f'\n\ndef make():\n    key = "{k}"\n    return AzureOpenAI({ENDPOINT}, api_key=key)\n'
+            + FILLER
+        ),
     )
     add(
         "function-return",
-        lambda k, p: head + f'\n\ndef get_key():\n    return "{k}"\n' + FILLER + client("get_key()"),
+        lambda k, p: (
+            head + f'\n\ndef get_key():\n    return "{k}"\n' + FILLER + client("get_key()")
+        ),
     )
-    add("implicit-concatenation", lambda k, p: head + client(" ".join(f'"{x}"' for x in p)) + FILLER, size=16)
+    add(
+        "implicit-concatenation",
+        lambda k, p: head + client(" ".join(f'"{x}"' for x in p)) + FILLER,
+        size=16,
+    )
     add(
         "backslash-continuation",
         lambda k, p: head + client(" \\\n    ".join(f'"{x}"' for x in p)) + FILLER,
@@ -124,7 +155,9 @@ def spellings() -> list[Spelling]:
     )
     add(
         "parenthesised-lines",
-        lambda k, p: head + client("(\n" + "".join(f'        "{x}"\n' for x in p) + "    )") + FILLER,
+        lambda k, p: (
+            head + client("(\n" + "".join(f'        "{x}"\n' for x in p) + "    )") + FILLER
+        ),
         84,
         size=21,
     )
@@ -135,23 +168,61 @@ def spellings() -> list[Spelling]:
         size=16,
     )
     add("plus", lambda k, p: head + client(" + ".join(f'"{x}"' for x in p)) + FILLER, size=11)
-    add("join", lambda k, p: head + client('"".join([' + ", ".join(f'"{x}"' for x in p) + "])") + FILLER, size=8)
-    add("f-string-of-constant", lambda k, p: head + f'PART = "{p[1]}"\n' + client(f'f"{p[0]}{{PART}}"') + FILLER, size=16)
-    add("getenv-default", lambda k, p: head + client(f'os.getenv("AZURE_OPENAI_API_KEY", "{k}")') + FILLER)
-    add("environ-get-default", lambda k, p: head + client(f'os.environ.get("AZURE_OPENAI_API_KEY", "{k}")') + FILLER)
-    add("getenv-default-constant", lambda k, p: head + f'DEFAULT = "{k}"\n' + client('os.getenv("AZURE_OPENAI_API_KEY", DEFAULT)') + FILLER)
+    add(
+        "join",
+        lambda k, p: head + client('"".join([' + ", ".join(f'"{x}"' for x in p) + "])") + FILLER,
+        size=8,
+    )
+    add(
+        "f-string-of-constant",
+        lambda k, p: head + f'PART = "{p[1]}"\n' + client(f'f"{p[0]}{{PART}}"') + FILLER,
+        size=16,
+    )
+    add(
+        "getenv-default",
+        lambda k, p: head + client(f'os.getenv("AZURE_OPENAI_API_KEY", "{k}")') + FILLER,
+    )
+    add(
+        "environ-get-default",
+        lambda k, p: head + client(f'os.environ.get("AZURE_OPENAI_API_KEY", "{k}")') + FILLER,
+    )
+    add(
+        "getenv-default-constant",
+        lambda k, p: (
+            head
+            + f'DEFAULT = "{k}"\n'
+            + client('os.getenv("AZURE_OPENAI_API_KEY", DEFAULT)')
+            + FILLER
+        ),
+    )
     add(
         "config-dict",
-        lambda k, p: head + f'CONFIG = {{"api_key": "{k}", "api_version": "2024-10-21"}}\n' + FILLER
-        + 'client = AzureOpenAI(azure_endpoint="https://contoso.openai.azure.com", **CONFIG)\n',
+        lambda k, p: (
+            head
+            + f'CONFIG = {{"api_key": "{k}", "api_version": "2024-10-21"}}\n'
+            + FILLER
+            + 'client = AzureOpenAI(azure_endpoint="https://contoso.openai.azure.com", **CONFIG)\n'
+        ),
     )
     add(
         "config-dict-shared",
-        lambda k, p: head + f'CONFIG = {{"api_key": "{k}", "api_version": "2024-10-21"}}\n' + FILLER
-        + 'client = AzureOpenAI(azure_endpoint="https://contoso.openai.azure.com", **CONFIG)\nprint(CONFIG)\n',
+        lambda k, p: (
+            head
+            + f'CONFIG = {{"api_key": "{k}", "api_version": "2024-10-21"}}\n'
+            + FILLER
+            + 'client = AzureOpenAI(azure_endpoint="https://contoso.openai.azure.com", **CONFIG)\nprint(CONFIG)\n'
+        ),
     )
-    add("dict-entry", lambda k, p: head + f'SECRETS = {{"aoai": "{k}"}}\n' + FILLER + client('SECRETS["aoai"]'))
-    add("module-client", lambda k, p: f'import openai\n\nopenai.api_type = "azure"\nopenai.api_key = "{k}"\n' + FILLER)
+    add(
+        "dict-entry",
+        lambda k, p: head + f'SECRETS = {{"aoai": "{k}"}}\n' + FILLER + client('SECRETS["aoai"]'),
+    )
+    add(
+        "module-client",
+        lambda k, p: (
+            f'import openai\n\nopenai.api_type = "azure"\nopenai.api_key = "{k}"\n' + FILLER
+        ),
+    )
     add("notebook-f-string", lambda k, p: head + client(f'f"{k}"'), file="explore.ipynb")
     add(
         "notebook-concatenation",
@@ -194,31 +265,69 @@ def outputs(base: Path, items: list[Spelling]) -> list[tuple[str, str]]:
         found.append((label, proc.stdout + proc.stderr))
 
     record("text (write)", run_cli(".", "--jobs", "1", cwd=fresh("write")))
-    record("text --verbose --check", run_cli(".", "--verbose", "--check", "--jobs", "1", cwd=fresh("verbose")))
+    record(
+        "text --verbose --check",
+        run_cli(".", "--verbose", "--check", "--jobs", "1", cwd=fresh("verbose")),
+    )
     for fmt in ("json", "sarif", "github"):
-        record(f"--format {fmt}", run_cli(".", "--check", "--format", fmt, "--jobs", "1", cwd=fresh(f"fmt-{fmt}")))
+        record(
+            f"--format {fmt}",
+            run_cli(".", "--check", "--format", fmt, "--jobs", "1", cwd=fresh(f"fmt-{fmt}")),
+        )
     for fmt in ("az", "json"):
-        record(f"roles --roles-format {fmt}", run_cli("roles", ".", "--roles-format", fmt, cwd=fresh(f"roles-{fmt}")))
+        record(
+            f"roles --roles-format {fmt}",
+            run_cli("roles", ".", "--roles-format", fmt, cwd=fresh(f"roles-{fmt}")),
+        )
     record("--dry-run diff", run_cli(".", "--dry-run", "--jobs", "1", cwd=fresh("dry")))
     repo = fresh("repo")
-    for args in (("init", "-q", "-b", "main"), ("add", "-A"), ("-c", "user.name=t", "-c", "user.email=t@localhost", "commit", "-qm", "app")):
+    for args in (
+        ("init", "-q", "-b", "main"),
+        ("add", "-A"),
+        ("-c", "user.name=t", "-c", "user.email=t@localhost", "commit", "-qm", "app"),
+    ):
         _git(repo, *args)
     patches = base / "patches"
-    record("batch --patch-dir table", run_cli("batch", str(repo), "--patch-dir", str(patches), "--summary", str(base / "patch.json"), "--jobs", "1", cwd=base))
+    record(
+        "batch --patch-dir table",
+        run_cli(
+            "batch",
+            str(repo),
+            "--patch-dir",
+            str(patches),
+            "--summary",
+            str(base / "patch.json"),
+            "--jobs",
+            "1",
+            cwd=base,
+        ),
+    )
     for p in sorted(patches.glob("*.patch")):
         found.append((f"patch {p.name}", p.read_bytes().decode("utf-8", "replace")))
-    record("batch table", run_cli("batch", str(repo), "--summary", str(base / "rollout.csv"), "--jobs", "1", cwd=base))
+    record(
+        "batch table",
+        run_cli(
+            "batch", str(repo), "--summary", str(base / "rollout.csv"), "--jobs", "1", cwd=base
+        ),
+    )
     for name in ("patch.json", "rollout.csv"):
         if (base / name).exists():
             found.append((f"batch --summary {name}", (base / name).read_text()))
     if "aoai-migrate/keyless" in _git(repo, "branch"):
-        found.append(("batch commit message", _git(repo, "log", "-1", "--format=%B", "aoai-migrate/keyless")))
+        found.append(
+            ("batch commit message", _git(repo, "log", "-1", "--format=%B", "aoai-migrate/keyless"))
+        )
     return found
 
 
 def leaks(found: list[tuple[str, str]], items: list[Spelling]) -> list[tuple[str, str]]:
     """(output, spelling) for every output that shows a spelling's key, or a piece of it."""
-    return [(label, s.name) for label, text in found for s in items if any(f in text for f in fragments(s))]
+    return [
+        (label, s.name)
+        for label, text in found
+        for s in items
+        if any(f in text for f in fragments(s))
+    ]
 
 
 def missing_findings(report: dict, items: list[Spelling]) -> list[str]:
@@ -255,7 +364,11 @@ def unseen_findings(base: Path) -> tuple[dict[str, int], int, dict]:
     root = base / "unseen"
     root.mkdir(parents=True)
     for name, source in {**UNSEEN, **NOT_UNSEEN}.items():
-        (root / f"{name.replace('-', '_')}.py").write_text(f"KEY = 'key'\n{source}" if "import *" not in source else source.replace("\n\n", "\n\nKEY = 'key'\n", 1))
+        (root / f"{name.replace('-', '_')}.py").write_text(
+            f"KEY = 'key'\n{source}"
+            if "import *" not in source
+            else source.replace("\n\n", "\n\nKEY = 'key'\n", 1)
+        )
     proc = run_cli(".", "--check", "--format", "json", "--jobs", "1", cwd=root)
     report = json.loads(proc.stdout)
     counts = {name: 0 for name in {**UNSEEN, **NOT_UNSEEN}}

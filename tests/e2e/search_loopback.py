@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import re
 import ssl
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from .loopback import RecordedRequest, _LoopbackServer, _Reply
 
@@ -83,8 +84,7 @@ class AzureSearchEndpoint(_LoopbackServer):
         hits = [
             {"@search.score": 1.0, **doc}
             for doc in docs
-            if text == "*"
-            or any(isinstance(v, str) and text in v.lower() for v in doc.values())
+            if text == "*" or any(isinstance(v, str) and text in v.lower() for v in doc.values())
         ]
         reply: dict[str, Any] = {"value": hits}
         if body.get("count"):

@@ -35,7 +35,9 @@ def test_demo_moves_from_api_key_to_managed_identity_token(tmp_path: Path) -> No
     shutil.copytree(DEMO, app)
 
     with AzureOpenAIEndpoint(api_keys=[KEY]) as aoai:
-        before = run_program(app / "main.py", {"AZURE_OPENAI_ENDPOINT": aoai.url, "AZURE_OPENAI_API_KEY": KEY})
+        before = run_program(
+            app / "main.py", {"AZURE_OPENAI_ENDPOINT": aoai.url, "AZURE_OPENAI_API_KEY": KEY}
+        )
         assert before.returncode == 0, before.stderr
         assert _calls(aoai) == EXPECTED_PATHS
         # The Azure clients send the key as api-key; the v1 OpenAI client sends it as a bearer value.
@@ -53,7 +55,11 @@ def test_demo_moves_from_api_key_to_managed_identity_token(tmp_path: Path) -> No
     with IdentityEndpoint() as identity:
         token = identity.token_for(COGNITIVE_SERVICES_RESOURCE, CLIENT_ID)
         with AzureOpenAIEndpoint(tokens=[token]) as aoai:
-            env = {"AZURE_OPENAI_ENDPOINT": aoai.url, "AZURE_CLIENT_ID": CLIENT_ID, **identity.env()}
+            env = {
+                "AZURE_OPENAI_ENDPOINT": aoai.url,
+                "AZURE_CLIENT_ID": CLIENT_ID,
+                **identity.env(),
+            }
             after = run_program(app / "main.py", env)
             assert after.returncode == 0, after.stderr
             assert after.stdout.splitlines()[0].startswith("chat: ")

@@ -333,8 +333,9 @@ def test_bodies_validate_against_openai_types():
             model_type.model_validate(payload)
         status, payload = _fetch(base + cases[0][0], method="POST", headers=auth, body=chat)
         assert ChatCompletion.model_validate(payload).choices[0].message.content == "echo: p"
-        status, payload = _fetch(base + "/v1/embeddings", method="POST", headers=auth,
-                                 body={"input": ["a", "b", "c"]})
+        status, payload = _fetch(
+            base + "/v1/embeddings", method="POST", headers=auth, body={"input": ["a", "b", "c"]}
+        )
         assert [item["embedding"] for item in payload["data"]] == [EMBEDDING_VECTOR] * 3
 
         for path in ("/models", "/v1/models", "/deployments"):
@@ -362,7 +363,9 @@ def test_deployment_filter_and_identity_secret_check():
     ):
         status, payload = _fetch(
             aoai.url + "/openai/deployments/other/chat/completions",
-            method="POST", headers={"api-key": "k"}, body={},
+            method="POST",
+            headers={"api-key": "k"},
+            body={},
         )
         assert status == 404 and payload["error"]["code"] == "DeploymentNotFound"
 

@@ -90,7 +90,10 @@ def test_dry_run_and_check_write_nothing(tmp_path: Path):
     repo = copy(tmp_path)
     check = migrate(repo, "--check")
     assert check.returncode == 1
-    assert "3 files would be migrated, 3 left unchanged, 3 dependency files would be updated" in check.stdout
+    assert (
+        "3 files would be migrated, 3 left unchanged, 3 dependency files would be updated"
+        in check.stdout
+    )
     dry = migrate(repo, "--dry-run")
     assert dry.returncode == 0
     assert tree(repo) == tree(PROJECT)

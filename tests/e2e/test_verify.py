@@ -63,9 +63,12 @@ CHAT_APP = """
     reply = client.chat.completions.create(model="gpt-4o", messages=messages)
 """
 
-FILES_APP = CHAT_APP + """
+FILES_APP = (
+    CHAT_APP
+    + """
     client.files.create(file=open("data.jsonl", "rb"), purpose="fine-tune")
 """
+)
 
 
 # -- helpers ---------------------------------------------------------------------------------
