@@ -202,7 +202,10 @@ def _filler_function(n: _Names) -> list[str]:
     name, noun = n.fresh("func"), rng.choice(_NOUNS)
     limit = rng.randint(3, 50)
     body = [
-        f"def {name}(items: list[dict], limit: int = {limit}, *, strict: bool = False) -> list[dict]:",
+        (
+            f"def {name}(items: list[dict], limit: int = {limit}, *, "
+            "strict: bool = False) -> list[dict]:"
+        ),
         f'    """{name.replace("_", " ").capitalize()} for the given {noun}s.',
         "",
         "    Entries without an id are skipped unless ``strict`` is set, in which case a",
@@ -241,7 +244,10 @@ def _filler_comprehensions(n: _Names) -> list[str]:
         f'        by_{b}.setdefault(row.get("{b}"), []).append(row)',
         f'    totals = {{k: sum(r.get("amount", 0) for r in v) for k, v in by_{b}.items()}}',
         f"    nonempty = [k for k, v in by_{b}.items() if v and totals[k] > {rng.randint(0, 100)}]",
-        "    flat = [cell for row in rows for cell in row.values() if isinstance(cell, (int, float))]",
+        (
+            "    flat = [cell for row in rows for cell in row.values() "
+            "if isinstance(cell, (int, float))]"
+        ),
         "    return {",
         '        "groups": len(by_' + b + "),",
         '        "nonempty": nonempty,',
@@ -342,7 +348,10 @@ def _filler_class(n: _Names) -> list[str]:
         "        return len(self._items)",
         "",
         "    def __repr__(self) -> str:",
-        '        return f"<{type(self).__name__} {self.name!r} items={len(self)} hit_rate={self.hit_rate:.2f}>"',
+        (
+            '        return f"<{type(self).__name__} {self.name!r} items={len(self)} '
+            'hit_rate={self.hit_rate:.2f}>"'
+        ),
         "",
         "",
     ]
@@ -479,9 +488,15 @@ def _client_block(kind: str, spelled: str, n: _Names) -> list[str]:
                     "",
                     f"def {func}(question: str, history: list[dict] | None = None) -> str:",
                     '    """Ask the deployed model one question, with optional history."""',
-                    '    messages = [{"role": "system", "content": SYSTEM_PROMPT}, *(history or [])]',
+                    (
+                        '    messages = [{"role": "system", "content": SYSTEM_PROMPT}, '
+                        "*(history or [])]"
+                    ),
                     '    messages.append({"role": "user", "content": question})',
-                    "    response = client.chat.completions.create(model=DEPLOYMENT, messages=messages, temperature=0.2)",
+                    (
+                        "    response = client.chat.completions.create(model=DEPLOYMENT, "
+                        "messages=messages, temperature=0.2)"
+                    ),
                     '    return response.choices[0].message.content or ""',
                     "",
                     "",
@@ -494,7 +509,10 @@ def _client_block(kind: str, spelled: str, n: _Names) -> list[str]:
                     "    vectors = []",
                     "    for start in range(0, len(texts), 16):",
                     "        batch = texts[start : start + 16]",
-                    "        result = client.embeddings.create(model=EMBEDDING_DEPLOYMENT, input=batch)",
+                    (
+                        "        result = client.embeddings.create("
+                        "model=EMBEDDING_DEPLOYMENT, input=batch)"
+                    ),
                     "        vectors.extend(item.embedding for item in result.data)",
                     "    return vectors",
                     "",
@@ -552,7 +570,10 @@ def _client_block(kind: str, spelled: str, n: _Names) -> list[str]:
                 f"def {func}(text: str) -> str:",
                 '    """Summarise ``text`` with the v1 Responses API."""',
                 f"    client = {spelled}(base_url={base}, api_key={key})",
-                '    response = client.responses.create(model=DEPLOYMENT, input=f"Summarise: {text}")',
+                (
+                    "    response = client.responses.create("
+                    'model=DEPLOYMENT, input=f"Summarise: {text}")'
+                ),
                 "    return response.output_text",
                 "",
                 "",
@@ -595,7 +616,10 @@ def _client_block(kind: str, spelled: str, n: _Names) -> list[str]:
             '        endpoint=f"{ENDPOINT}/openai/deployments/{DEPLOYMENT}",',
             f"        credential=AzureKeyCredential({key}),",
             "    )",
-            "    response = client.complete(messages=[SystemMessage(SYSTEM_PROMPT), UserMessage(question)])",
+            (
+                "    response = client.complete("
+                "messages=[SystemMessage(SYSTEM_PROMPT), UserMessage(question)])"
+            ),
             "    return response.choices[0].message.content",
             "",
             "",
@@ -622,7 +646,10 @@ def client_module(rng: random.Random, target_lines: int) -> str:
         sdk_imports += [line for line in lines if line not in sdk_imports]
         clients.append((kind, spelled))
     header = [
-        f'"""{rng.choice(_MODULE_WORDS).replace("_", " ").capitalize()} helpers for the {rng.choice(_NOUNS)} service.',
+        (
+            f'"""{rng.choice(_MODULE_WORDS).replace("_", " ").capitalize()} helpers '
+            f"for the {rng.choice(_NOUNS)} service."
+        ),
         "",
         "Generated for the aoai-migrate benchmark: ordinary application code with Azure OpenAI",
         "clients built in it.",
@@ -642,7 +669,10 @@ def client_module(rng: random.Random, target_lines: int) -> str:
         "LOGGER = logging.getLogger(__name__)",
         'ENDPOINT = os.environ.get("AZURE_OPENAI_ENDPOINT", "https://contoso.openai.azure.com")',
         'DEPLOYMENT = os.getenv("AZURE_OPENAI_DEPLOYMENT", "gpt-4o-mini")',
-        'EMBEDDING_DEPLOYMENT = os.getenv("AZURE_OPENAI_EMBEDDING_DEPLOYMENT", "text-embedding-3-small")',
+        (
+            'EMBEDDING_DEPLOYMENT = os.getenv("AZURE_OPENAI_EMBEDDING_DEPLOYMENT", '
+            '"text-embedding-3-small")'
+        ),
         'SEARCH_ENDPOINT = os.getenv("AZURE_SEARCH_ENDPOINT", "https://contoso.search.windows.net")',
         'SEARCH_INDEX = "documents"',
         'SETTINGS = {"api_key": os.getenv("AZURE_OPENAI_API_KEY", ""), "timeout": 30}',

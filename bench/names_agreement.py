@@ -8,7 +8,8 @@ the provider's import-sourced qualified names, and prints the agreement rate, th
 grouped by the scoping rule that decided the index's answer (``killed``: an unconditional
 rebinding earlier in the same scope; ``unbound-local``: a read before the function's own
 binding; ``class-fallback``: a class body reading a name before binding its own, which Python
-looks up outside the class), any difference no documented rule explains, and what each costs (parse excluded).
+looks up outside the class), any difference no documented rule explains, and what each costs \
+(parse excluded).
 """
 
 from __future__ import annotations
@@ -74,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         t = time.perf_counter()
         answers = [index.qualified_names(f) for f in funcs]
         cost["NameIndex.qualified_names (all calls)"] += time.perf_counter() - t
-        for func, mine in zip(funcs, answers):
+        for func, mine in zip(funcs, answers, strict=True):
             theirs = provider.get(func, set())
             total += 1
             nonempty += bool(theirs)

@@ -342,7 +342,8 @@ def main(argv: list[str] | None = None) -> int:
     lines = counts["lines"]
     total = sum(timings[p] for p in PHASES)
     print(
-        f"{len(paths)} files, {counts['files']} parsed ({lines} lines), {counts['changed']} changed; "
+        f"{len(paths)} files, {counts['files']} parsed ({lines} lines), "
+        f"{counts['changed']} changed; "
         f"AddImports ran on {counts['add imports']}, RemoveImports on {counts['remove imports']}"
     )
     print()
@@ -355,7 +356,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"| **total** | **{total:.2f}** | 100% | {lines / total:,.0f} |")
     checked = min(args.check_replay, len(paths))
     print(
-        f"\n(replay checked against migrate_module on {checked} files; wall time with the checks {wall:.1f} s)"
+        f"\n(replay checked against migrate_module on {checked} files; "
+        f"wall time with the checks {wall:.1f} s)"
     )
     if extra:
         print()
@@ -385,8 +387,10 @@ def main(argv: list[str] | None = None) -> int:
         )
         floor = costs["parse"] + costs["print (.code)"]
         print(
-            f"\nparse + index + client positions + transform of client statements + header imports + codegen: "
-            f"{lean:.2f} s = {lean / floor:.2f}x the bare parse + print ({floor:.2f} s), before the work "
+            "\nparse + index + client positions + transform of client statements "
+            "+ header imports + codegen: "
+            f"{lean:.2f} s = {lean / floor:.2f}x the bare parse + print ({floor:.2f} s), "
+            "before the work "
             "the codemod itself does on the client statements"
         )
     return 0

@@ -111,7 +111,8 @@ def main() -> int:
         total = sum(t for t, _ in per_category.values())
         as_expected = sum(o for _, o in per_category.values())
         print(
-            f"  total         {total:3} tried, {as_expected:3} as expected; files corrupted: {corrupted}"
+            f"  total         {total:3} tried, {as_expected:3} as expected; "
+            f"files corrupted: {corrupted}"
         )
         bad += corrupted + (total - as_expected)
 
@@ -123,7 +124,8 @@ def main() -> int:
         migrated = migrated_copy(original, scratch / "migrated")
         took = time.monotonic() - start
         print(
-            f"\nInterruptions over {len(original)} files (100 with a client); a full run takes {took:.1f} s"
+            f"\nInterruptions over {len(original)} files (100 with a client); "
+            f"a full run takes {took:.1f} s"
         )
         for sig in (signal.SIGINT, signal.SIGKILL):
             survived = torn = before_end = 0
@@ -143,9 +145,11 @@ def main() -> int:
                     survived += 1
                     partial += 0 < result.migrated < 100
             print(
-                f"  {sig.name:8} {args.kills} kills: {survived} survived (every file whole, no temporary files"
+                f"  {sig.name:8} {args.kills} kills: {survived} survived "
+                "(every file whole, no temporary files"
                 f"{', exit 130 with a message, no traceback' if sig == signal.SIGINT else ''}), "
-                f"{partial} of them part-way through the tree, {torn} failed, {before_end} ended before the signal"
+                f"{partial} of them part-way through the tree, {torn} failed, "
+                f"{before_end} ended before the signal"
             )
             bad += torn
         # two runs at once
@@ -184,7 +188,8 @@ def main() -> int:
         leaked = leaks(outputs)
         executed = list((scratch / "secrets").rglob(MARKER))
         print(
-            f"\nSecrets: {len(KEYS)} keys planted, {len(outputs)} outputs searched; secrets leaked: {len(leaked)}"
+            f"\nSecrets: {len(KEYS)} keys planted, {len(outputs)} outputs searched; "
+            f"secrets leaked: {len(leaked)}"
         )
         for label, where in leaked:
             print(f"  LEAK: the {where} key in {label}", file=sys.stderr)

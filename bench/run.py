@@ -16,7 +16,8 @@ Corpora, built afresh in a temporary directory on every run, deterministically:
 Commands timed (wall clock and CPU time of the process tree, peak memory), each on a fresh copy
 of its corpus so that nothing is ever pre-migrated:
 
-    aoai-migrate --check --jobs J                         on (a), (b), (c) (also with --jobs 1 on (c))
+    aoai-migrate --check --jobs J                         on (a), (b), (c) \
+(also with --jobs 1 on (c))
     grep -rlE '<trigger words>' --include=*.py            on (a), (b), (c): the floor, reading bytes
     python -m libcst.tool codemod -x codemods.pipeline.MigrateModule --no-format -j J
                                                           on (b): the approach the tool improves on
@@ -51,7 +52,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-import corpus
+import corpus  # noqa: E402
 
 PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 LONG_RUN = 20.0  # seconds: longer measurements are taken once
@@ -348,16 +349,19 @@ def report(
 ) -> None:
     print(
         f"Python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs; "
-        f"--jobs {args.jobs}; scale {args.scale}; {args.clients} client files; reps {args.reps} (median)"
+        f"--jobs {args.jobs}; scale {args.scale}; {args.clients} client files; "
+        f"reps {args.reps} (median)"
     )
     print()
     print(
-        "| corpus | files | lines | command | wall s | CPU s | files/s | lines/s | peak RSS, tree | largest process |"
+        "| corpus | files | lines | command | wall s | CPU s | files/s | lines/s "
+        "| peak RSS, tree | largest process |"
     )
     print("| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     for m in results.values():
         print(
-            f"| {m.corpus} | {m.files:,} | {m.lines:,} | `{m.label}` | {m.wall:.2f} | {m.cpu:.2f} | "
+            f"| {m.corpus} | {m.files:,} | {m.lines:,} | `{m.label}` "
+            f"| {m.wall:.2f} | {m.cpu:.2f} | "
             f"{m.files / m.wall:,.0f} | {m.lines / m.wall:,.0f} | {m.tree_rss_mb:.0f} MB | "
             f"{m.max_process_rss_mb:.0f} MB |"
         )
@@ -399,7 +403,8 @@ def report(
     target(f"(c) speed-up from 1 to {args.jobs} workers", r, None, "at least 1.7x", r >= 1.7)
     mem = results["tool-mixed-x10"]
     rows.append(
-        f"| peak RSS on (b) x{args.copies} ({mem.files:,} files), whole tree | {mem.tree_rss_mb:.0f} MB | - | "
+        f"| peak RSS on (b) x{args.copies} ({mem.files:,} files), whole tree "
+        f"| {mem.tree_rss_mb:.0f} MB | - | "
         f"under 300 MB | {'met' if mem.tree_rss_mb < 300 else 'not met'} |"
     )
     print("| target | measured | same ratio in CPU time | goal | |")

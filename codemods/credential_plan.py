@@ -176,9 +176,9 @@ class CredentialPlan:
 
 
 class PlanHookView:
-    """The :class:`codemods.hook_view.HookView` the SDK hooks read: the module state's facts (``get_metadata``,
-    ``module_value``, ``module_values``, ``names_in_module``) and the credentials planned so
-    far (``credential_names``)."""
+    """The :class:`codemods.hook_view.HookView` the SDK hooks read: the module state's facts
+    (``get_metadata``, ``module_value``, ``module_values``, ``names_in_module``) and the
+    credentials planned so far (``credential_names``)."""
 
     def __init__(self, state: ModuleState, plan: CredentialPlan) -> None:
         self._state = state

@@ -43,7 +43,8 @@ class ImportNeed:
 
     @property
     def spelled(self) -> str:
-        """How the setup reaches what was imported: ``X``, ``_X``, ``os``, ``azure.identity.aio``."""
+        """How the setup reaches what was imported: ``X``, ``_X``, ``os``,
+        ``azure.identity.aio``."""
         return self.asname or self.obj or self.module
 
 

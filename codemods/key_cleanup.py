@@ -170,8 +170,8 @@ class KeyCleanup:
             self._notice(
                 where,
                 "unused-key-lookup",
-                f"`{name}` fetches the key from Key Vault (get_secret) and the migrated code no longer "
-                "uses it: remove the lookup, and the secret once nothing else needs it",
+                f"`{name}` fetches the key from Key Vault (get_secret) and the migrated code "
+                "no longer uses it: remove the lookup, and the secret once nothing else needs it",
             )
         else:
             self._notice(
@@ -211,16 +211,17 @@ class KeyCleanup:
                 self._notice(
                     statement,
                     "key-variable-removed",
-                    f"`{name}`, read from the environment, held the key and nothing reads it now; this "
-                    "file cannot be imported by name, so its assignment was removed",
+                    f"`{name}`, read from the environment, held the key and nothing reads it "
+                    "now; this file cannot be imported by name, so its assignment was removed",
                     "info",
                 )
             elif kind == "env":
                 self._notice(
                     statement,
                     "unused-key-variable",
-                    f"module-level `{name}` held the key and nothing in this module reads it now. It was "
-                    "left because another module may import it (this tool sees one file at a time): "
+                    f"module-level `{name}` held the key and nothing in this module reads it now. "
+                    "It was left because another module may import it (this tool sees one file "
+                    "at a time): "
                     "delete it once nothing does; until then, a lookup that requires the variable "
                     "fails at import when the key is removed from the environment",
                 )

@@ -81,8 +81,8 @@ class KeyGuardVisitor(ContextAwareVisitor):
                 node,
                 RULE_GUARD,
                 subjects,
-                f"`if {_short(test)}:` stops the program when {{subject}} is not set; keyless clients "
-                "do not use the key: remove this check before removing the key",
+                f"`if {_short(test)}:` stops the program when {{subject}} is not set; "
+                "keyless clients do not use the key: remove this check before removing the key",
             )
             self._cover(node.test)
 
@@ -188,7 +188,8 @@ class KeyGuardVisitor(ContextAwareVisitor):
         return _Subject(text, False) if text is not None and "(" not in text else None
 
     def _missing(self, test: cst.BaseExpression) -> tuple[_Subject, ...]:
-        """What a test is true for when it is missing: ``not k``, ``k is None``, ``"K" not in os.environ``."""
+        """What a test is true for when it is missing: ``not k``, ``k is None``,
+        ``"K" not in os.environ``."""
         if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
             return _one(self._subject(test.expression))
         if isinstance(test, cst.BooleanOperation):

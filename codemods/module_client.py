@@ -41,8 +41,9 @@ LEGACY_RESOURCES = frozenset(
         "Deployment",
     }
 )
-_ROLE_FAMILIES = ("chat.", "completions.", "embeddings.", "images.", "audio.", "models.", "files.", "fine_tuning.",
-                  "batches.", "responses.", "moderations.", "beta.", "vector_stores.", "uploads.", "realtime.")  # fmt: skip
+_ROLE_FAMILIES = ("chat.", "completions.", "embeddings.", "images.", "audio.", "models.",
+                  "files.", "fine_tuning.", "batches.", "responses.", "moderations.", "beta.",
+                  "vector_stores.", "uploads.", "realtime.")  # fmt: skip
 
 
 @dataclass
@@ -56,7 +57,8 @@ class ModuleClientPlan:
     legacy: list[str] = field(default_factory=list)  # why this is 0.x code, with lines
     legacy_azure: bool = False
     calls: list[CallUse] = field(default_factory=list)
-    # decided in prepare(): id(assign) -> "provider" (rewrite in place) / "drop"; and id(line) to follow
+    # decided in prepare(): id(assign) -> "provider" (rewrite in place) / "drop"; and id(line) to
+    # follow
     actions: dict[int, str] = field(default_factory=dict)
     insert_after: int | None = None
     attribute_base: cst.BaseExpression | None = None
@@ -135,7 +137,8 @@ def prepare(scan: Scan, outcome: ModuleOutcome) -> ModuleClientPlan | None:
                 + "; ".join(plan.legacy[:3])
                 + "): move to the 1.x "
                 "client (openai.AzureOpenAI) first, then run this tool again; nothing was changed, "
-                "because a 0.x token (api_type='azure_ad') is a static string that expires after about an hour",
+                "because a 0.x token (api_type='azure_ad') is a static string that expires after "
+                "about an hour",
                 plan,
             )
         )

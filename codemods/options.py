@@ -18,7 +18,8 @@ class MigrationOptions:
     def __post_init__(self) -> None:
         if self.credential not in CREDENTIAL_KINDS:
             raise ValueError(
-                f"unknown credential {self.credential!r}: choose one of {', '.join(CREDENTIAL_KINDS)}"
+                f"unknown credential {self.credential!r}: "
+                f"choose one of {', '.join(CREDENTIAL_KINDS)}"
             )
         if self.cloud not in CLOUDS:
             raise ValueError(f"unknown cloud {self.cloud!r}: choose one of {', '.join(CLOUDS)}")

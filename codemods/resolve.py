@@ -44,7 +44,8 @@ def dotted(node: cst.BaseExpression) -> str | None:
 
 
 def name_counts(node: cst.CSTNode) -> Counter[str]:
-    """How often each name is used under ``node``; attribute names (``obj.config``) are not names."""
+    """How often each name is used under ``node``; attribute names (``obj.config``) are not
+    names."""
     counts: Counter[str] = Counter()
 
     class _Count(cst.CSTVisitor):

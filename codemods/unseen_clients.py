@@ -144,7 +144,8 @@ class Finder(cst.CSTVisitor):
                 self._note(
                     node,
                     f"getattr({module}, {short!r}) builds {spec.label} out of the tool's sight: "
-                    "the clients built from it are not migrated; review them and migrate them by hand",
+                    "the clients built from it are not migrated; "
+                    "review them and migrate them by hand",
                 )
                 return
 
@@ -173,7 +174,8 @@ class Finder(cst.CSTVisitor):
         self._note(
             node,
             f"{func.value} comes from a star import, so the tool cannot tell it is "
-            f"{spec.label}: it is not migrated; import it by name, or review it and migrate it by hand",
+            f"{spec.label}: it is not migrated; import it by name, "
+            "or review it and migrate it by hand",
         )
 
     def _note(self, node: cst.CSTNode, message: str) -> None:

@@ -236,7 +236,7 @@ class UsageVisitor(ContextAwareVisitor):
         ):
             return False
         self._done.update((id(target), id(value)))
-        for t, v in zip(target.elements, value.elements):
+        for t, v in zip(target.elements, value.elements, strict=True):
             self._bind(t.value, self._eval(v.value), v.value)
         return True
 

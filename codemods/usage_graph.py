@@ -93,7 +93,8 @@ class ModuleFacts:
     """Everything the cross-module join needs to know about one module. Picklable, no nodes."""
 
     clients: tuple[ClientFact, ...] = ()
-    # (key, object); object: ("client", line, col) | ("func", qual) | ("class", qual) | ("inst", qual)
+    # (key, object); object: ("client", line, col) | ("func", qual) | ("class", qual)
+    # | ("inst", qual)
     news: tuple[tuple[str, tuple], ...] = ()
     copies: tuple[tuple[str, str], ...] = ()  # (dst, src)
     loads: tuple[tuple[str, str, str], ...] = ()  # (dst, base, attr): dst holds base.attr
@@ -413,7 +414,7 @@ class _Solver:
                     if flow is not None and obj[4] and obj[4].rsplit(".", 1)[-1] not in SAME_CLIENT:
                         flow.uses.append(Use(file, call.line, obj[4]))
                 if known:
-                    for arg, dest, target in flows:
+                    for arg, dest, _target in flows:
                         if dest is None:
                             for obj, what in self._escaping(self._get(_gk(file, arg.key))):
                                 self._escape(
@@ -421,7 +422,8 @@ class _Solver:
                                     obj,
                                     file,
                                     call.line,
-                                    f"{what} is passed to {call.text}() in a way that is not followed",
+                                    f"{what} is passed to {call.text}() "
+                                    "in a way that is not followed",
                                 )
                     continue
                 if call.text in HARMLESS_CALLS:
@@ -435,7 +437,7 @@ class _Solver:
                             call.line,
                             f"{what} is passed to {call.text}()",
                         )
-            for base, attr, src, line, text in facts.stores:
+            for base, _attr, src, line, text in facts.stores:
                 targets = self._get(_gk(file, base))
                 if any(o[0] in ("inst", "class", "module") for o in targets):
                     continue

@@ -25,6 +25,6 @@ def _drop_current_directory() -> None:
 
 _drop_current_directory()
 
-from migrator.quick import entry
+from migrator.quick import entry  # noqa: E402
 
 entry()

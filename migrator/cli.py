@@ -80,7 +80,8 @@ def migrate(
     fmt = cli_roles.check_format(v["roles_format"])
     if v["roles_out"] and mode != MODE_WRITE:
         fail(
-            "--dry-run and --check write nothing: use `aoai-migrate roles PATH --roles-out FILE` instead"
+            "--dry-run and --check write nothing: "
+            "use `aoai-migrate roles PATH --roles-out FILE` instead"
         )
     bar = ProgressBar(sys.stderr)
     try:
@@ -92,7 +93,7 @@ def migrate(
     except KeyboardInterrupt:  # before any file was processed (the run itself reports its own)
         bar.close()
         sys.stderr.write("aoai-migrate: interrupted; no file was changed\n")
-        raise typer.Exit(130)
+        raise typer.Exit(130) from None
     finally:
         bar.close()
     if v["roles_out"] and not report.interrupted:

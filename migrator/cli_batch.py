@@ -56,7 +56,10 @@ def batch_command(
     roles_format: str = typer.Option(
         "az",
         "--roles-format",
-        help="How the role assignments are written: az or json (Bicep and Terraform: run `roles` per repository).",
+        help=(
+            "How the role assignments are written: az or json "
+            "(Bicep and Terraform: run `roles` per repository)."
+        ),
     ),
     roles_out: str | None = typer.Option(
         None,

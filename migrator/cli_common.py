@@ -24,7 +24,8 @@ def options_from(
 
 
 def configured(ctx: typer.Context, paths: list[str], config_file: str | None = None):  # type: ignore[no-untyped-def]
-    """The command's options with ``[tool.aoai-migrate]`` applied (see migrator.config); exit 2 on a bad file."""
+    """The command's options with ``[tool.aoai-migrate]`` applied (see migrator.config); exit 2
+    on a bad file."""
     from migrator.config import ConfigError, resolve
 
     try:
@@ -89,7 +90,9 @@ ConfigOpt = typer.Option(
     None,
     "--config",
     metavar="FILE",
-    help="Read the tool.aoai-migrate table of this TOML file instead of the nearest pyproject.toml.",
+    help=(
+        "Read the tool.aoai-migrate table of this TOML file instead of the nearest pyproject.toml."
+    ),
 )
 VerboseOpt = typer.Option(
     False, "--verbose/--no-verbose", "-v", help="Also list the files that were skipped, and why."

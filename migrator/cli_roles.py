@@ -96,7 +96,7 @@ def register(app: typer.Typer) -> None:
         include_generated: bool = IncludeGeneratedOpt,
         config: str | None = ConfigOpt,
     ) -> None:
-        """List the role assignments the code needs (also for code that is already keyless); rewrite nothing."""
+        """List the role assignments the code needs (also for code that is already keyless); rewrite nothing."""  # noqa: E501 -- typer shows this docstring as the command's help, line breaks included
         settings = configured(ctx, paths, config)
         v = settings.values
         roles_out = v["roles_out"]

@@ -70,8 +70,8 @@ class FileSelection:
     """Which files a walk yields.
 
     Glob patterns follow ruff: a pattern without ``/`` matches a file or directory name anywhere
-    (``build``, ``*_pb2.py``); a pattern with ``/`` matches a whole path and is anchored where it was
-    written (the current directory for the command line, the directory of ``pyproject.toml`` for
+    (``build``, ``*_pb2.py``); a pattern with ``/`` matches a whole path and is anchored where it
+    was written (the current directory for the command line, the directory of ``pyproject.toml`` for
     the configuration): ``absolute_pattern`` turns it into an absolute one. ``*`` also matches
     ``/``; ``**/`` matches any number of directories.
     """
@@ -85,7 +85,8 @@ class FileSelection:
 
 
 def absolute_pattern(pattern: str, base: str) -> str:
-    """Anchor a pattern that names a path (it has a ``/``) at ``base``; leave a name pattern alone."""
+    """Anchor a pattern that names a path (it has a ``/``) at ``base``; leave a name pattern
+    alone."""
     pattern = pattern.strip()
     if pattern.endswith("/") and len(pattern) > 1:
         pattern = pattern.rstrip("/")
@@ -262,7 +263,8 @@ def _gitignore_layer(directory: str) -> _Layer | None:
 
 
 def _repo_layers(root: str) -> tuple[_Layer, ...]:
-    """Global excludes, then ``info/exclude``, then the root ``.gitignore`` of the repository at ``root``."""
+    """Global excludes, then ``info/exclude``, then the root ``.gitignore`` of the repository at
+    ``root``."""
     git_dir = _git_common_dir(root)
     layers: list[_Layer | None] = []
     excludes = global_excludes_file(git_dir)
@@ -304,7 +306,8 @@ def _xdg_config_home() -> str:
 
 def global_excludes_file(git_dir: str | None) -> str | None:
     """The file git reads as the user's global excludes: ``core.excludesFile`` from the system,
-    global and repository configuration (the last one set wins), else ``$XDG_CONFIG_HOME/git/ignore``."""
+    global and repository configuration (the last one set wins), else
+    ``$XDG_CONFIG_HOME/git/ignore``."""
     configs: list[str] = []
     if not os.environ.get("GIT_CONFIG_NOSYSTEM"):
         configs.append(os.environ.get("GIT_CONFIG_SYSTEM") or "/etc/gitconfig")
@@ -457,7 +460,8 @@ class _Walker:
             stack.extend(reversed(subdirs))
 
     def excluded_explicitly(self, path: str) -> bool:
-        """With ``force_exclude``: does an exclude glob (or a skipped directory) cover a named path?"""
+        """With ``force_exclude``: does an exclude glob (or a skipped directory) cover a named
+        path?"""
         absolute = os.path.abspath(path)
         stop = _anchor(absolute)
         current = absolute

@@ -62,7 +62,10 @@ RULES: dict[str, tuple[str, str]] = {
     ),
     "client-keyless": ("An Azure client that already authenticates with Microsoft Entra ID", NOTE),
     "client-unresolved": (
-        "A client class named where the tool cannot follow it (star import, alias, getattr): review it",
+        (
+            "A client class named where the tool cannot follow it "
+            "(star import, alias, getattr): review it"
+        ),
         WARNING,
     ),
     "literal-key": (
@@ -145,7 +148,8 @@ def findings(report: Report) -> list[Finding]:
             if c.outcome == MIGRATED and would:
                 level, word = WARNING, "would be migrated"
             tags = ", ".join(
-                f"{role.name}{' (assumed)' if assumed else ''}{' (unverified)' if unverified else ''}"
+                f"{role.name}{' (assumed)' if assumed else ''}"
+                f"{' (unverified)' if unverified else ''}"
                 for role, assumed, unverified in roles.client_roles(c)
             )
             message = f"{c.cls}: {word}: {c.reason}{f' [role: {tags}]' if tags else ''}"

@@ -32,7 +32,8 @@ class LinkedFileError(OSError):
 
 
 class FileChangedError(Exception):
-    """The file changed on disk while it was being migrated: it is left as the other writer left it."""
+    """The file changed on disk while it was being migrated: it is left as the other writer left
+    it."""
 
 
 def atomic_write(path: Path | str, data: bytes, expected: bytes | None = None) -> None:
@@ -52,7 +53,8 @@ def atomic_write(path: Path | str, data: bytes, expected: bytes | None = None) -
         raise IsADirectoryError(f"{path} is not a regular file")
     if not st.st_mode & 0o222:
         raise ReadOnlyFileError(
-            f"the file is read-only (mode {stat.S_IMODE(st.st_mode):04o}); make it writable to migrate it"
+            f"the file is read-only (mode {stat.S_IMODE(st.st_mode):04o}); "
+            "make it writable to migrate it"
         )
     fd, tmp_name = _open_temp(target.parent)
     try:

@@ -134,8 +134,7 @@ Hit = tuple[int, int, str]  # (1-based line, 0-based column, message)
 
 
 def _lines(text: str) -> Iterator[tuple[int, str]]:
-    for number, line in enumerate(text.splitlines(), 1):
-        yield number, line
+    yield from enumerate(text.splitlines(), 1)
 
 
 def _env(text: str, extra: frozenset[str]) -> list[Hit]:
@@ -149,8 +148,8 @@ def _env(text: str, extra: frozenset[str]) -> list[Hit]:
                     number,
                     match.start(1),
                     f"{name} is set here (value not shown); the migrated code uses Microsoft "
-                    "Entra ID and no longer reads it: remove it once nothing else does, and rotate the key if this "
-                    "file was ever shared or committed",
+                    "Entra ID and no longer reads it: remove it once nothing else does, "
+                    "and rotate the key if this file was ever shared or committed",
                 )
             )
     return hits
@@ -190,7 +189,8 @@ def _workflow(text: str, extra: frozenset[str]) -> list[Hit]:
                     number,
                     secret.start(),
                     f"the workflow hands the repository secret {secret.group(1)} to the job; "
-                    "the migrated code no longer reads it: remove it here, then delete the secret once nothing uses it",
+                    "the migrated code no longer reads it: remove it here, "
+                    "then delete the secret once nothing uses it",
                 )
             )
     return hits
@@ -207,13 +207,13 @@ def _bicep(text: str, extra: frozenset[str]) -> list[Hit]:
             what = f"the keys of {symbol}" if symbol else "an account's keys"
             if line.lstrip().startswith("output "):
                 message = (
-                    f"this output exposes {what} (listKeys()) to anyone who can read the deployment; "
-                    "keyless clients do not need it: remove the output"
+                    f"this output exposes {what} (listKeys()) to anyone who can read the "
+                    "deployment; keyless clients do not need it: remove the output"
                 )
             else:
                 message = (
-                    f"reads {what} with listKeys(); keyless clients do not need the key: remove this "
-                    "setting, and consider disableLocalAuth: true on the account"
+                    f"reads {what} with listKeys(); keyless clients do not need the key: "
+                    "remove this setting, and consider disableLocalAuth: true on the account"
                 )
             hits.append((number, match.start(), message))
             break
@@ -251,7 +251,8 @@ def _terraform(text: str, extra: frozenset[str]) -> list[Hit]:
                     number,
                     match.start(),
                     f"{where} the {match.group(2)} access key of {match.group(1)}; keyless "
-                    "clients do not need it: remove it, and consider local_auth_enabled = false on the account",
+                    "clients do not need it: remove it, "
+                    "and consider local_auth_enabled = false on the account",
                 )
             )
     return hits
@@ -274,7 +275,8 @@ def scan(
     extra: frozenset[str] = frozenset(),
     note: str = "",  # type: ignore[assignment]
 ) -> list[Finding]:
-    """Key configuration under ``roots``, and directly in the ``shallow`` directories (each file once)."""
+    """Key configuration under ``roots``, and directly in the ``shallow`` directories (each file
+    once)."""
     findings: list[Finding] = []
     seen: set[Path] = set()
     walks = [(root, True) for root in roots] + [(directory, False) for directory in shallow]

@@ -135,7 +135,8 @@ class RunIndex(ModuleIndex):
 
 
 def facts_for_file(path: str) -> ModuleFacts | None:
-    """Usage facts of a module the migration did not parse; None when it cannot be read or parsed."""
+    """Usage facts of a module the migration did not parse; None when it cannot be read or
+    parsed."""
     try:
         import libcst as cst
 
@@ -250,7 +251,7 @@ def gather_facts(
         if not candidates:
             break
         tried.update(candidates)
-        for path, facts in zip(candidates, _map(facts_for_file, candidates, jobs)):
+        for path, facts in zip(candidates, _map(facts_for_file, candidates, jobs), strict=False):
             if facts is not None:
                 by_path[path] = replace(by_path[path], facts=facts)
     _complete_imported(
@@ -303,7 +304,7 @@ def _complete_imported(
         by_path[result.path] = result
     # Results without their bytes (a run that settled every file without a parse has none).
     rest = [path for path in partial if by_path[path].data is None and by_path[path].facts.partial]
-    for path, facts in zip(rest, _map(facts_for_file, rest, jobs)):
+    for path, facts in zip(rest, _map(facts_for_file, rest, jobs), strict=False):
         if facts is not None:
             by_path[path] = replace(by_path[path], facts=facts)
 

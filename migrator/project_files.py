@@ -72,7 +72,7 @@ class _Pending:
 
 def post_run(paths: list[str], results: list[FileResult], mode: str) -> list[FileResult]:
     given = [Path(p).absolute() for p in paths]
-    shown = list(zip(paths, given))
+    shown = list(zip(paths, given, strict=True))
     with_clients = [r for r in results if any(c.outcome in (MIGRATED, KEYLESS) for c in r.clients)]
     if not with_clients:
         return []
@@ -119,13 +119,14 @@ def post_run(paths: list[str], results: list[FileResult], mode: str) -> list[Fil
                     1,
                     0,
                     dependencies.RULE_MISSING_FILE,
-                    f"no dependency file (requirements*.txt, pyproject.toml, setup.cfg, environment.yml) declares "
+                    "no dependency file "
+                    "(requirements*.txt, pyproject.toml, setup.cfg, environment.yml) declares "
                     f"the packages of {files}{more}: declare {needs}",
                 )
             ],
         )
 
-    # -- key configuration --------------------------------------------------------------------------
+    # -- key configuration ----------------------------------------------------------------------
     # Searched through: the trees the run was given. Looked at only at their top (no walk
     # through a whole monorepo): the repository's top and its usual places, and each project root.
     scopes: dict[Path, tuple[set[Path], set[Path]]] = {}
@@ -144,7 +145,10 @@ def post_run(paths: list[str], results: list[FileResult], mode: str) -> list[Fil
     left = [(r.path, c) for r in results for c in r.clients if c.outcome in (MANUAL, REVIEW)]
     note = ""
     if left:
-        note = f" ({len(left)} client{'s' if len(left) > 1 else ''} left as {'they are' if len(left) > 1 else 'it is'} may still need it)"
+        note = (
+            f" ({len(left)} client{'s' if len(left) > 1 else ''} "
+            f"left as {'they are' if len(left) > 1 else 'it is'} may still need it)"
+        )
     for boundary, (walked, tops) in sorted(scopes.items()):
         recursive = sorted(w for w in walked if not any(o in w.parents for o in walked))
         shallow = sorted({boundary, *tops, *(boundary / place for place in REPOSITORY_PLACES)})
@@ -168,7 +172,8 @@ def _needs(group: list[FileResult]) -> list[dependencies.Need]:
 
 
 def _display(path: Path, given: list[tuple[str, Path]]) -> str:
-    """``path`` spelled from the given path that holds it, as discovery spells the files it finds."""
+    """``path`` spelled from the given path that holds it, as discovery spells the files it
+    finds."""
     holders = [(raw, g) for raw, g in given if g == path or g in path.parents]
     if holders:
         raw, base = max(holders, key=lambda h: len(h[1].parts))

@@ -97,7 +97,8 @@ class Report:
         updated = sum(r.status == CHANGED for r in project)
         if updated:
             parts.append(
-                f"{updated} dependency file{'s' if updated != 1 else ''} {'would be ' if would else ''}updated"
+                f"{updated} dependency file{'s' if updated != 1 else ''} "
+                f"{'would be ' if would else ''}updated"
             )
         if any(r.status == FAILED for r in project):
             parts.append(f"{sum(r.status == FAILED for r in project)} dependency file(s) failed")
@@ -120,11 +121,13 @@ class Report:
                 out.append(f"{shown}: error: {one_line(result.error or '')}; left as it was")
             for c in linked.get(result.path, ()):
                 tags = ", ".join(
-                    f"{role.name}{' (assumed)' if assumed else ''}{' (unverified)' if unverified else ''}"
+                    f"{role.name}{' (assumed)' if assumed else ''}"
+                    f"{' (unverified)' if unverified else ''}"
                     for role, assumed, unverified in roles.client_roles(c)
                 )
                 out.append(
-                    f"{shown}:{location(c.line, c.column, c.cell)}: {_OUTCOME_WORDS.get(c.outcome, c.outcome)}: "
+                    f"{shown}:{location(c.line, c.column, c.cell)}: "
+                    f"{_OUTCOME_WORDS.get(c.outcome, c.outcome)}: "
                     f"{c.cls}: {one_line(c.reason)}{f' [role: {tags}]' if tags else ''}"
                 )
             for n in result.notices:

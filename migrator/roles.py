@@ -133,7 +133,10 @@ UNVERIFIED_RULE = (
     "a call whose least privilege is not confirmed gets the lowest role that plausibly covers it, "
     "marked unverified; if the service answers 403, grant the next role named with it"
 )
-ASSUMED_RULE = "a client whose calls are not all visible gets its service's base role, marked assumed, with the reason"
+ASSUMED_RULE = (
+    "a client whose calls are not all visible gets its service's base role, "
+    "marked assumed, with the reason"
+)
 
 
 def role_for_call(service: str, chain: str) -> tuple[Role, str] | None:
@@ -202,7 +205,8 @@ def resource_key(client: ClientRecord) -> str:
     host = re.search(r"https?://([A-Za-z0-9][A-Za-z0-9.-]*)", text)
     if host:
         return f"host:{host.group(1).lower()}"
-    # A settings attribute or constant named like an environment variable (settings.AZURE_OPENAI_ENDPOINT).
+    # A settings attribute or constant named like an environment variable
+    # (settings.AZURE_OPENAI_ENDPOINT).
     named = re.search(r"\b([A-Z][A-Z0-9_]*(ENDPOINT|URL|BASE|HOST)[A-Z0-9_]*)\b", text)
     if named:
         return f"env:{named.group(1)}"
@@ -306,7 +310,8 @@ def _minimal(roles: Iterable[Role]) -> list[Role]:
 
 
 def client_roles(client: ClientRecord) -> list[tuple[Role, bool, bool]]:
-    """(role, assumed, unverified) for each role one client needs, for the per-client report line."""
+    """(role, assumed, unverified) for each role one client needs, for the per-client report
+    line."""
     if not _counts(client):
         return []
     evidence = client_evidence("", client)
@@ -324,7 +329,8 @@ def client_roles(client: ClientRecord) -> list[tuple[Role, bool, bool]]:
 
 
 def assignments(clients: Iterable[tuple[str, ClientRecord]]) -> list[Assignment]:
-    """Deduplicated assignments: per service and resource, the smallest set of roles that covers every call."""
+    """Deduplicated assignments: per service and resource, the smallest set of roles that covers
+    every call."""
     grouped: dict[tuple[str, str], list[Evidence]] = {}
     for path, client in clients:
         if _counts(client):
