@@ -408,6 +408,11 @@ def mask_secrets_in_bytes(data: bytes, secrets: tuple[str, ...]) -> bytes:
 
 
 def describe_error(exc: BaseException, data: bytes | None = None) -> str:
+    return describe_failure(exc, data)[0]
+
+
+def describe_failure(exc: BaseException, data: bytes | None = None) -> tuple[str, int | None]:
+    """What went wrong, for the report, and the line of the file it names (None: no line)."""
     name = type(exc).__name__
     if name == "ParserSyntaxError":
         # LibCST's position can point past the error; Python's own parser names the line.
@@ -415,30 +420,28 @@ def describe_error(exc: BaseException, data: bytes | None = None) -> str:
             try:
                 compile(data, "<file>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
             except SyntaxError as py_exc:
-                return f"cannot parse (line {py_exc.lineno}): {py_exc.msg}"
+                return f"cannot parse (line {py_exc.lineno}): {py_exc.msg}", py_exc.lineno
             except Exception:  # noqa: BLE001 - fall back to LibCST's message
                 pass
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else "syntax error"
-        return f"cannot parse: {first}"
+        return f"cannot parse: {first}", None
     if isinstance(exc, UnicodeDecodeError):
-        return f"cannot decode: {exc.reason} at byte {exc.start} ({exc.encoding})"
+        return f"cannot decode: {exc.reason} at byte {exc.start} ({exc.encoding})", None
     if isinstance(exc, TooLarge):
-        return f"too large to parse ({exc}); left as it was"
+        return f"too large to parse ({exc}); left as it was", None
     if isinstance(exc, UnicodeError) or (isinstance(exc, SyntaxError) and "decod" in str(exc.msg)):
-        return f"cannot decode: {exc.msg if isinstance(exc, SyntaxError) else exc}"
+        return f"cannot decode: {exc.msg if isinstance(exc, SyntaxError) else exc}", None
     if isinstance(
         exc, SyntaxError
     ):  # Python's own parser: an error, Python 2 code, an unknown cookie
-        return (
-            f"cannot parse (line {exc.lineno}): {exc.msg}"
-            if exc.lineno
-            else f"cannot parse: {exc.msg}"
-        )
+        if exc.lineno:
+            return f"cannot parse (line {exc.lineno}): {exc.msg}", exc.lineno
+        return f"cannot parse: {exc.msg}", None
     if isinstance(exc, RecursionError):
-        return "cannot parse: the code is nested too deeply for the parser"
+        return "cannot parse: the code is nested too deeply for the parser", None
     if isinstance(exc, LookupError):
-        return f"cannot decode: {exc}"
-    return f"internal error ({name}): {exc}"
+        return f"cannot decode: {exc}", None
+    return f"internal error ({name}): {exc}", None
 
 
 def unified_diff(path: str, old: bytes, new: bytes, encoding: str = "utf-8") -> str:
@@ -492,7 +495,8 @@ def analyse_bytes(
         else:
             result = migrate_source(data, options, path, sliced=False)
     except (Exception, RecursionError) as exc:  # noqa: BLE001 - any failure is this file's alone
-        return FileResult(path, FAILED, error=describe_error(exc, data))
+        message, line = describe_failure(exc, data)
+        return FileResult(path, FAILED, error=message, error_line=line)
     partial = result.facts is not None and result.facts.partial
     if result.new == data:
         return FileResult(

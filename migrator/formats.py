@@ -18,7 +18,6 @@ from __future__ import annotations
 import enum
 import json
 import os
-import re
 from dataclasses import dataclass
 from typing import NoReturn
 from urllib.parse import quote
@@ -136,7 +135,7 @@ def findings(report: Report) -> list[Finding]:
                     "file-failed",
                     ERROR,
                     result.path,
-                    _error_line(result.error),
+                    result.error_line or 1,
                     1,
                     f"{result.error}; left as it was",
                 )
@@ -163,11 +162,6 @@ def findings(report: Report) -> list[Finding]:
     return out
 
 
-def _error_line(error: str | None) -> int:
-    match = re.search(r"\(line (\d+)\)", error or "")
-    return int(match.group(1)) if match else 1
-
-
 def render(report: Report, fmt: str, verbose: bool = False, roles_format: str | None = "az") -> str:
     if fmt == "text":
         return report.render_text(roles_format, verbose)
@@ -176,7 +170,7 @@ def render(report: Report, fmt: str, verbose: bool = False, roles_format: str | 
     if fmt == "sarif":
         return json.dumps(_printable(to_sarif(report)), indent=2, ensure_ascii=False) + "\n"
     if fmt == "github":
-        positions = StoredPositions()
+        positions = StoredPositions(report)
         return printable("".join(github_annotation(f, positions) + "\n" for f in findings(report)))
     raise ValueError(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
 
@@ -186,56 +180,36 @@ class StoredPositions:
     GitHub). A notebook finding's line is a line of its cell; here it becomes the line of the
     ``.ipynb`` JSON that holds that source line (the column is exact unless escaped characters
     come before it on that line), and the message names the cell. A finding that cannot be
-    placed points at line 1."""
+    placed points at line 1. The places come from the analysis (``FileResult.positions``, the
+    file as it was read); no file is read here."""
 
-    def __init__(self) -> None:
-        self._notebooks: dict[str, tuple[str, dict[int, list[tuple[int, str]]]] | None] = {}
+    def __init__(self, report: Report | None = None) -> None:
+        self._results = {r.path: r for r in report.results} if report is not None else {}
+        self._notebooks: dict[str, dict[int, tuple[tuple[int, int, str], ...]] | None] = {}
 
     def locate(self, f: Finding) -> tuple[int, int, str]:
         if f.cell is None:
             return f.line, f.column, f.message
         message = f"cell {f.cell}, line {f.line}: {f.message}"
-        found = self._notebook(f.path)
-        if found is None or f.cell not in found[1]:
+        cells = self._notebook(f.path)
+        if cells is None or f.cell not in cells:
             return 1, 1, message
-        text, cells = found
         line = 1
-        for offset, value in cells[f.cell]:
+        for start_line, start_column, value in cells[f.cell]:
             lines_here = value.count("\n") + (0 if value.endswith("\n") else 1)
             if f.line < line + lines_here:
                 # The JSON string holding the line: exact when the line starts the string.
                 column = f.column if f.line == line else 1
-                line_start = text.rfind("\n", 0, offset) + 1
-                return text.count("\n", 0, offset) + 1, offset - line_start + 1 + column, message
+                return start_line, start_column + 1 + column, message
             line += value.count("\n")
         return 1, 1, message
 
-    def _notebook(self, path: str) -> tuple[str, dict[int, list[tuple[int, str]]]] | None:
+    def _notebook(self, path: str) -> dict[int, tuple[tuple[int, int, str], ...]] | None:
         if path not in self._notebooks:
-            self._notebooks[path] = _source_strings(path)
+            result = self._results.get(path)
+            positions = result.positions if result is not None else None
+            self._notebooks[path] = dict(positions.cells) if positions is not None else None
         return self._notebooks[path]
-
-
-def _source_strings(path: str) -> tuple[str, dict[int, list[tuple[int, str]]]] | None:
-    """The notebook's text and, per cell number, each JSON string of its source: (where it
-    starts in the text, its value)."""
-    try:
-        from migrator.notebooks import _read_notebook
-
-        with open(path, encoding="utf-8", newline="") as handle:
-            text = handle.read()
-        _, cells = _read_notebook(text, 1 if text.startswith("\ufeff") else 0)
-        out: dict[int, list[tuple[int, str]]] = {}
-        for raw in cells:
-            if raw.span is None:
-                continue
-            spans = (
-                raw.span.items if raw.span.items is not None else [(raw.span.start, raw.span.end)]
-            )
-            out[raw.index + 1] = [(a, json.loads(text[a:b])) for a, b in spans]
-    except Exception:  # noqa: BLE001 - a notebook that cannot be read is placed at line 1
-        return None
-    return text, out
 
 
 # -- JSON ---------------------------------------------------------------------------------------
@@ -407,7 +381,7 @@ def to_sarif(report: Report) -> dict[str, object]:
     rule_ids = sorted({f.rule for f in found} | set(RULES))
     index = {rule: i for i, rule in enumerate(rule_ids)}
     cwd = os.getcwd()
-    positions = StoredPositions()
+    positions = StoredPositions(report)
     results = []
     for f in found:
         line, column, message = positions.locate(f)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from codemods.findings import ClientRecord, Notice
-from migrator.engine import describe_error
+from migrator.engine import describe_failure
 from migrator.notebook_ipython import _lines, _Masked
 
 RULE_CELL_SKIPPED = "notebook-cell-skipped"
@@ -41,7 +41,12 @@ class _Cell:
 
 
 class NotebookError(Exception):
-    """The notebook cannot be processed at all; the message says why."""
+    """The notebook cannot be processed at all; the message says why. ``line``: the line of
+    the file the report points at, when one is known."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
 
 
 # -- where the imports go ------------------------------------------------------------------------
@@ -288,14 +293,18 @@ def _map_notice(notice: Notice, line_map: list[tuple[int, int] | None]) -> Notic
     return dataclasses.replace(notice, line=line, cell=cell)
 
 
-def _describe_in_cells(exc: BaseException, line_map: list[tuple[int, int] | None]) -> str:
-    message = describe_error(exc)
+def _describe_in_cells(
+    exc: BaseException, line_map: list[tuple[int, int] | None]
+) -> tuple[str, int | None]:
+    """The message for a failure of the cells' module, and the line the report points at: a
+    line named by cell is not a line of the file (the report then points at line 1)."""
+    message, error_line = describe_failure(exc)
     line = getattr(exc, "raw_line", None)
     if isinstance(line, int):
         in_cell, cell = _map_line(line, line_map)
-        if cell is not None:
-            return message.replace(f"(line {line})", f"(cell {cell}, line {in_cell})")
-    return message
+        if cell is not None and f"(line {line})" in message:
+            return message.replace(f"(line {line})", f"(cell {cell}, line {in_cell})"), None
+    return message, error_line
 
 
 def _notice(rule: str, message: str, severity: str = "warning") -> Notice:

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from json.decoder import scanstring
 from typing import Any
 
+from migrator.results import NotebookPositions
+
 _NON_ASCII_ESCAPE = re.compile(
     r"\\u(00[89a-fA-F][0-9a-fA-F]|0[1-9a-fA-F][0-9a-fA-F]{2}|[1-9a-fA-F][0-9a-fA-F]{3})"
 )
@@ -118,6 +120,33 @@ def _read_notebook(text: str, offset: int) -> tuple[dict[str, Any], list[_RawCel
                             span = _Span(sstart, send, items)
                 cells.append(_RawCell(index, cell_value, span))
     return notebook, cells
+
+
+def _source_positions(text: str, cells: list[_RawCell]) -> NotebookPositions | None:
+    """Where each cell's source strings start in ``text`` (line from 1, column from 0), with
+    their values; None when a source cannot be decoded (its findings are placed at line 1)."""
+    out: list[tuple[int, tuple[tuple[int, int, str], ...]]] = []
+    line, counted = 1, 0  # the line number at offset ``counted``; the strings come in order
+    try:
+        for raw in cells:
+            if raw.span is None:
+                continue
+            spans = (
+                raw.span.items if raw.span.items is not None else [(raw.span.start, raw.span.end)]
+            )
+            strings: list[tuple[int, int, str]] = []
+            for start, end in spans:
+                line += text.count("\n", counted, start)
+                counted = start
+                value = json.loads(text[start:end])
+                if not isinstance(value, str):
+                    break
+                strings.append((line, start - (text.rfind("\n", 0, start) + 1), value))
+            else:
+                out.append((raw.index + 1, tuple(strings)))
+    except ValueError:
+        return None
+    return NotebookPositions(tuple(out))
 
 
 # ================================================================================================

@@ -40,6 +40,7 @@ from codemods.findings import MANUAL, MIGRATED, ClientRecord, Notice
 from codemods.options import MigrationOptions
 from migrator.engine import (
     describe_error,
+    describe_failure,
     mask_secrets,
     mentions_client_or_key,
     might_need_migration,
@@ -67,8 +68,21 @@ from migrator.notebook_ipython import (
     _mask,
     _restore,
 )
-from migrator.notebook_json import _encode_source, _ensure_ascii_style, _read_notebook
-from migrator.results import CHANGED, FAILED, MODE_DIFF, MODE_WRITE, UNCHANGED, FileResult
+from migrator.notebook_json import (
+    _encode_source,
+    _ensure_ascii_style,
+    _read_notebook,
+    _source_positions,
+)
+from migrator.results import (
+    CHANGED,
+    FAILED,
+    MODE_DIFF,
+    MODE_WRITE,
+    UNCHANGED,
+    FileResult,
+    NotebookPositions,
+)
 
 NOTEBOOK_SUFFIX = ".ipynb"
 RULE_SKIPPED = "notebook-skipped"
@@ -93,6 +107,7 @@ class NotebookOutcome:
         default_factory=list
     )  # (cell number, old, new)
     parsed: bool = False
+    positions: NotebookPositions | None = None  # where the cells' sources are in the file
 
 
 def _source_text(cell: dict[str, Any]) -> str | None:
@@ -148,6 +163,7 @@ def migrate_notebook(
         raise NotebookError(
             f"not valid notebook JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
         ) from None
+    outcome.positions = _source_positions(text, raw_cells)
     if (
         "worksheets" in notebook
         or not isinstance(notebook.get("nbformat"), int)
@@ -284,7 +300,7 @@ def _migrate_cells(
     try:
         result = migrate_source(module.encode("utf-8"), options, filename)
     except (Exception, RecursionError) as exc:  # noqa: BLE001 - reported as this notebook's failure
-        raise NotebookError(_describe_in_cells(exc, line_map)) from None
+        raise NotebookError(*_describe_in_cells(exc, line_map)) from None
     outcome.parsed = result.parsed
     outcome.secrets.extend(result.secrets)
     outcome.clients.extend(_map_client(c, line_map) for c in result.clients)
@@ -440,13 +456,21 @@ def analyse_notebook(path: str, options: MigrationOptions, mode: str = MODE_WRIT
     try:
         outcome = migrate_notebook(data, options, path)
     except NotebookError as exc:
-        return FileResult(path, FAILED, error=str(exc))
+        return FileResult(path, FAILED, error=str(exc), error_line=exc.line)
     except (Exception, RecursionError) as exc:  # noqa: BLE001 - any failure is this file's alone
-        return FileResult(path, FAILED, error=describe_error(exc))
+        message, line = describe_failure(exc)
+        return FileResult(path, FAILED, error=message, error_line=line)
     clients = tuple(outcome.clients)
     notices = tuple(outcome.notices)
     if outcome.new == data:
-        return FileResult(path, UNCHANGED, clients, notices, parsed=outcome.parsed)
+        return FileResult(
+            path,
+            UNCHANGED,
+            clients,
+            notices,
+            parsed=outcome.parsed,
+            positions=outcome.positions,
+        )
     diff = None
     if mode == MODE_DIFF:
         diff = mask_secrets(cell_diff(path, outcome.changed_cells), tuple(outcome.secrets))
@@ -460,6 +484,7 @@ def analyse_notebook(path: str, options: MigrationOptions, mode: str = MODE_WRIT
         secrets=tuple(outcome.secrets),
         data=data,
         new=outcome.new,
+        positions=outcome.positions,
     )
 
 

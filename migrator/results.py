@@ -22,12 +22,23 @@ MODE_CHECK = "check"
 
 
 @dataclass(frozen=True)
+class NotebookPositions:
+    """Where each cell's source is in a notebook's JSON text, as the analysis read it: per cell
+    number (from 1), each JSON string of its source as (line of the file where the string
+    starts, from 1; column where it starts, from 0; its value). The report places notebook
+    findings with it, so it never reads the file again (an in-place run has rewritten it)."""
+
+    cells: tuple[tuple[int, tuple[tuple[int, int, str], ...]], ...] = ()
+
+
+@dataclass(frozen=True)
 class FileResult:
     path: str
     status: str
     clients: tuple[ClientRecord, ...] = ()
     notices: tuple[Notice, ...] = ()
     error: str | None = None
+    error_line: int | None = None  # a failed file: the line the error is on, when one is known
     diff: str | None = None
     written: bool = False
     parsed: bool = False
@@ -42,3 +53,5 @@ class FileResult:
     # changed file, the bytes to write (``new``). ``write_result`` drops both.
     data: bytes | None = field(default=None, repr=False, compare=False)
     new: bytes | None = field(default=None, repr=False, compare=False)
+    # A notebook: where its cells' sources are in the file as read, for the report.
+    positions: NotebookPositions | None = field(default=None, repr=False, compare=False)

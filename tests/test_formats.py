@@ -293,3 +293,61 @@ def test_diff_names_are_quoted_as_git_quotes_them_only_when_needed():
     assert diff_of(b'q"t\\b\t.py').startswith('--- "a/q\\"t\\\\b\\t.py"\n')
     assert diff_of("café.py".encode()).startswith("--- a/café.py\n+++ b/café.py\n")
     assert diff_of(b"plain.py").startswith("--- a/plain.py\n")
+
+
+# -- the report renders what the analysis carried; it reads no file ------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["sarif", "github"])
+@pytest.mark.parametrize("after", ["deleted", "overwritten"])
+def test_notebook_positions_come_from_the_analysis_not_the_file(tmp_path, monkeypatch, fmt, after):
+    from migrator import api, formats
+    from migrator.results import MODE_CHECK
+
+    tree = write_tree(
+        tmp_path / "nb", {"explore.ipynb": _notebook("%pip install openai\n", NOTEBOOK_CLIENT)}
+    )
+    stored = (tree / "explore.ipynb").read_text().splitlines()
+    monkeypatch.chdir(tree)
+    report = api.run(["."], mode=MODE_CHECK, jobs=1)
+    before = formats.render(report, fmt)
+
+    notebook = tree / "explore.ipynb"
+    if after == "deleted":
+        notebook.unlink()
+    else:  # another layout: every line of the JSON moves
+        notebook.write_text(json.dumps(json.loads(notebook.read_text()), indent=4) + "\n")
+    rendered = formats.render(report, fmt)
+    assert rendered == before
+
+    if fmt == "sarif":
+        result = next(
+            r
+            for r in json.loads(rendered)["runs"][0]["results"]
+            if r["ruleId"] == "client-migrated"
+        )
+        region = result["locations"][0]["physicalLocation"]["region"]
+        row, col = region["startLine"], region["startColumn"]
+    else:
+        annotation = next(line for line in rendered.splitlines() if "(client-migrated)" in line)
+        row, col = (int(n) for n in ANNOTATION.match(annotation).groups()[2:4])
+    assert stored[row - 1][col - 1 :].startswith('AzureOpenAI(\\n"')
+
+
+def test_a_failed_files_line_is_carried_not_parsed_from_its_message():
+    from migrator import formats
+    from migrator.report import Report
+    from migrator.results import FAILED, MODE_CHECK, FileResult
+
+    report = Report(MODE_CHECK)
+    report.add(FileResult("broken.py", FAILED, error="cannot parse: bad indentation", error_line=7))
+    report.add(FileResult("other.py", FAILED, error="cannot parse (line 3): no line carried"))
+    log = json.loads(formats.render(report, "sarif"))
+    regions = {
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]: r["locations"][0][
+            "physicalLocation"
+        ]["region"]["startLine"]
+        for r in log["runs"][0]["results"]
+        if r["ruleId"] == "file-failed"
+    }
+    assert regions == {"broken.py": 7, "other.py": 1}
