@@ -193,30 +193,6 @@ class ClientArgs:
         self.credentials.note_first_use(original)
         return updated.with_changes(args=new_args)
 
-    def _write_extra_args(
-        self, spec: ClientSpec, updated: cst.Call, new_args: list[cst.Arg]
-    ) -> list[cst.Arg]:
-        scope = credential_setup.scope(self.state.options, spec.service)
-        audience = audience_for(spec.service, self.state.options.cloud)
-        wanted = list(spec.extra_args)
-        if self.state.options.cloud != "public":
-            wanted += list(spec.cloud_args)
-        for name, template in [*spec.set_args, *wanted]:
-            value = cst.parse_expression(template.format(scope=scope, audience=audience))
-            index = next(
-                (
-                    i
-                    for i, a in enumerate(new_args)
-                    if a.keyword is not None and a.keyword.value == name
-                ),
-                None,
-            )
-            if index is None:
-                new_args = call_args.append_arg(updated, new_args, name, value)
-            elif (name, template) in spec.set_args and not new_args[index].value.deep_equals(value):
-                new_args[index] = new_args[index].with_changes(value=value)
-        return new_args
-
     def _async_use(self, spec: ClientSpec, node: cst.Call) -> str | None:
         """``async``, ``both`` or None: whether the object is used from async code.
 

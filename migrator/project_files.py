@@ -16,10 +16,11 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from codemods.findings import KEYLESS, MANUAL, MIGRATED, REVIEW, Notice
 from codemods.targets import SPECS
-from migrator import dependencies, keyconfig
+from migrator import keyconfig
 from migrator.engine import (
     CHANGED,
     FAILED,
@@ -29,6 +30,9 @@ from migrator.engine import (
     FileResult,
     unified_diff,
 )
+
+if TYPE_CHECKING:
+    from migrator.dependencies import Need
 
 _SPEC_BY_LABEL = {spec.label: spec for spec in SPECS}
 REPOSITORY_PLACES = (".github/workflows", "infra", ".azure")
@@ -54,6 +58,8 @@ def _given_base(path: Path, given: list[Path]) -> Path:
 
 
 def _project_root(path: Path, boundary: Path) -> Path | None:
+    from migrator import dependencies
+
     directory = path.parent
     while True:
         if dependencies.declaring_files(directory):
@@ -76,6 +82,9 @@ def post_run(paths: list[str], results: list[FileResult], mode: str) -> list[Fil
     with_clients = [r for r in results if any(c.outcome in (MIGRATED, KEYLESS) for c in r.clients)]
     if not with_clients:
         return []
+    # Loaded only now: its version parser and TOML editor cost a run with no client ~30 ms.
+    from migrator import dependencies
+
     pending: dict[Path, _Pending] = {}
 
     def add(
@@ -158,7 +167,9 @@ def post_run(paths: list[str], results: list[FileResult], mode: str) -> list[Fil
     return [_result(_display(path, shown), entry, mode) for path, entry in sorted(pending.items())]
 
 
-def _needs(group: list[FileResult]) -> list[dependencies.Need]:
+def _needs(group: list[FileResult]) -> list[Need]:
+    from migrator import dependencies
+
     migrated = [c for r in group for c in r.clients if c.outcome == MIGRATED]
     declared = [
         dep

@@ -452,11 +452,10 @@ def test_help(tmp_path, args):
 # -- a bug in aoai-migrate has its own exit code ------------------------------------------------
 
 
-def run_patched(patch: str, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """The command line with one function of the tool replaced by ``patch`` (a statement)."""
+def run_python(code: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """``python -c code`` with this checkout of the tool importable."""
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    code = f"{patch}\nfrom migrator.cli import main\nmain({list(args)!r})\n"
     return subprocess.run(
         [sys.executable, "-c", code],
         cwd=cwd,
@@ -466,6 +465,11 @@ def run_patched(patch: str, *args: str, cwd: Path) -> subprocess.CompletedProces
         timeout=120,
         check=False,
     )
+
+
+def run_patched(patch: str, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """The command line with one function of the tool replaced by ``patch`` (a statement)."""
+    return run_python(f"{patch}\nfrom migrator.cli import main\nmain({list(args)!r})\n", cwd)
 
 
 @pytest.mark.parametrize(
@@ -496,8 +500,6 @@ def test_an_internal_error_in_the_console_scripts_quick_path_exits_4_not_1(tmp_p
     # A file that needs no parse is settled by the quick path; a bug there must not surface as a
     # traceback with exit 1 (read as "would change" under --check).
     (tmp_path / "plain.py").write_text("print('no client here')\n")
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     code = (
         "import migrator.api as a\n"
         "def boom(*args, **kwargs): raise RuntimeError('unexpected')\n"
@@ -506,15 +508,7 @@ def test_an_internal_error_in_the_console_scripts_quick_path_exits_4_not_1(tmp_p
         "from migrator.quick import main\n"
         "main(['plain.py', '--check'])\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = run_python(code, tmp_path)
     assert result.returncode == 4, explain(result)
     assert "Traceback" not in result.stderr
     assert result.stderr.startswith("aoai-migrate: internal error")
@@ -525,8 +519,6 @@ def test_after_the_run_a_late_ctrl_c_cannot_replace_its_exit_code(tmp_path):
     # arriving then would kill the finished run (exit -2 instead of its own code). The entry
     # points leave SIGINT ignored once the run is over, which Python keeps through shutdown.
     (tmp_path / "plain.py").write_text("print('no client here')\n")
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     code = (
         "import signal, sys\n"
         "from migrator.quick import entry\n"
@@ -536,13 +528,5 @@ def test_after_the_run_a_late_ctrl_c_cannot_replace_its_exit_code(tmp_path):
         "except SystemExit as done:\n"
         "    print('exit', done.code, signal.getsignal(signal.SIGINT) == signal.SIG_IGN)\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = run_python(code, tmp_path)
     assert result.stdout.splitlines()[-1] == "exit 0 True", explain(result)

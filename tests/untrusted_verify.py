@@ -21,12 +21,10 @@ tests/e2e/test_verify.py runs the same builders one by one.
 
 from __future__ import annotations
 
-import datetime
 import ipaddress
 import json
 import os
 import socket
-import ssl
 import threading
 import time
 from collections.abc import Iterator
@@ -36,10 +34,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Self
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from tests.e2e.tls import LoopbackTLS, make_loopback_tls
 
 # Names the attacker owns: not under an Azure domain of the OpenAI service in the public cloud,
 # though several are spelled to look like one (or are Azure hosts of another service or cloud).
@@ -79,73 +74,6 @@ def app_with_endpoint(source_literal: str) -> str:
 # ======================================================================================
 # Certificates, servers, name resolution
 # ======================================================================================
-
-
-@dataclass(frozen=True)
-class Tls:
-    ca_file: Path
-    cert_file: Path
-    key_file: Path
-
-    def server_context(self) -> ssl.SSLContext:
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.load_cert_chain(self.cert_file, self.key_file)
-        return context
-
-
-def make_tls(directory: Path, names: tuple[str, ...]) -> Tls:
-    """A throwaway authority (one day, EC P-256) and one server certificate for ``names``."""
-    directory.mkdir(parents=True, exist_ok=True)
-    now = datetime.datetime.now(datetime.timezone.utc)
-    start, end = now - datetime.timedelta(minutes=5), now + datetime.timedelta(days=1)
-    ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "verify hostile-host test CA")])
-    ca_cert = (
-        x509.CertificateBuilder()
-        .subject_name(ca_name)
-        .issuer_name(ca_name)
-        .public_key(ca_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(start)
-        .not_valid_after(end)
-        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(
-            x509.KeyUsage(False, False, False, False, False, True, True, False, False),
-            critical=True,
-        )
-        .add_extension(
-            x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False
-        )
-        .sign(ca_key, hashes.SHA256())
-    )
-    key = ec.generate_private_key(ec.SECP256R1())
-    sans: list[x509.GeneralName] = [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
-    sans += [x509.DNSName(n) for n in names]
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, names[0])]))
-        .issuer_name(ca_name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(start)
-        .not_valid_after(end)
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(x509.SubjectAlternativeName(sans), critical=False)
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
-            critical=False,
-        )
-        .sign(ca_key, hashes.SHA256())
-    )
-    pem = serialization.Encoding.PEM
-    tls = Tls(directory / "ca.pem", directory / "server.pem", directory / "server-key.pem")
-    tls.ca_file.write_bytes(ca_cert.public_bytes(pem))
-    tls.cert_file.write_bytes(cert.public_bytes(pem) + ca_cert.public_bytes(pem))
-    tls.key_file.write_bytes(
-        key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    )
-    return tls
 
 
 @dataclass(frozen=True)
@@ -196,7 +124,7 @@ class TlsRecorder:
     It answers a GET with an Azure OpenAI models list (200), or with a redirect to
     ``redirect_to`` when that is set."""
 
-    def __init__(self, tls: Tls, redirect_to: str | None = None) -> None:
+    def __init__(self, tls: LoopbackTLS, redirect_to: str | None = None) -> None:
         self.context = tls.server_context()
         self.redirect_to = redirect_to
         self._lock = threading.Lock()
@@ -472,7 +400,7 @@ def run_case(case: Case, scratch: Path) -> Outcome:
     scratch.mkdir(parents=True, exist_ok=True)
     root = scratch / "tree"
     root.mkdir()
-    tls = make_tls(scratch / "tls", (*ATTACKER_HOSTS, AZURE_HOST, TRUSTED_GATEWAY))
+    tls = make_loopback_tls(scratch / "tls", (*ATTACKER_HOSTS, AZURE_HOST, TRUSTED_GATEWAY))
     with ExitStack() as stack:
         idp = stack.enter_context(IdentityEndpoint())
         attacker = stack.enter_context(TlsRecorder(tls))

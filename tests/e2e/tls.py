@@ -53,8 +53,10 @@ def _pem(cert: x509.Certificate) -> bytes:
     return cert.public_bytes(serialization.Encoding.PEM)
 
 
-def make_loopback_tls(directory: Path) -> LoopbackTLS:
+def make_loopback_tls(directory: Path, names: tuple[str, ...] = ()) -> LoopbackTLS:
+    """A throwaway authority and a certificate for 127.0.0.1, localhost and ``names``."""
     directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
     now = datetime.datetime.now(datetime.timezone.utc)
     not_before, not_after = now - datetime.timedelta(minutes=5), now + datetime.timedelta(days=1)
 
@@ -100,7 +102,10 @@ def make_loopback_tls(directory: Path) -> LoopbackTLS:
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(
             x509.SubjectAlternativeName(
-                [x509.IPAddress(ipaddress.ip_address("127.0.0.1")), x509.DNSName("localhost")]
+                [
+                    x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
+                    *(x509.DNSName(n) for n in ("localhost", *names)),
+                ]
             ),
             critical=False,
         )
