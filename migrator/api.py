@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from codemods.findings import KEYLESS, Notice
 from codemods.options import MigrationOptions
-from migrator.discovery import FileSelection, find_test_files, generated_marker, iter_files
+from migrator.discovery import FileSelection, generated_marker, iter_files
 from migrator.engine import (
     CHANGED,
     FAILED,
@@ -26,6 +26,7 @@ from migrator.engine import (
 from migrator.files import analyse_path
 from migrator.project_files import post_run
 from migrator.report import Report
+from migrator.testcode import find_test_files
 
 Progress = Callable[[FileResult], None]
 

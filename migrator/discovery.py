@@ -16,9 +16,7 @@ Walking a directory skips:
 A path named on the command line is always taken, unless ``force_exclude`` is set: then the exclude
 globs apply to it and its parent directories too (what pre-commit, which names every file, needs).
 
-Test code is found but not migrated unless ``include_tests`` is set (``is_test_path``): its keys
-are dummies for mocked transports. A file named on the command line is judged too (pre-commit names
-every file), by its path as written.
+Test code is found, but not migrated unless ``include_tests`` is set (``migrator.testcode``).
 
 Symbolic links met while walking are not followed, neither to directories nor to files: a link
 cannot lead the walk out of the given tree or round a loop, and a file is never rewritten through
@@ -517,48 +515,6 @@ def iter_files(paths: list[str], selection: FileSelection | None = None) -> Iter
             if key not in seen:
                 seen.add(key)
                 yield path
-
-
-TEST_DIRS = frozenset({"tests", "test"})
-
-
-def is_test_path(path: str, root: str) -> bool:
-    """Whether ``path`` (found under ``root``, the path named on the command line, or named
-    itself) is test code by pytest's and unittest's conventions: a directory ``tests`` or
-    ``test``, or a file ``test_*.py``, ``*_test.py`` or ``conftest.py``.
-
-    Only the part of the path the user controls is judged: the components below ``root``, and
-    ``root``'s own components when it was written as a relative path. An absolute root's parents
-    never count, so a project under ``/tmp/test_x0/`` or ``/home/me/test/`` is not all tests.
-    """
-    if os.path.isabs(root):
-        below = os.path.relpath(path, root) if path != root else os.path.basename(path)
-    else:
-        below = path  # found under ``root`` or ``root`` itself: as written
-    parts = [p for p in below.replace(os.sep, "/").split("/") if p not in ("", ".")]
-    if not parts:
-        return False
-    *dirs, name = parts
-    if any(d in TEST_DIRS for d in dirs):
-        return True
-    stem, _, ext = name.rpartition(".")
-    if ext != "py":
-        return False
-    return stem.startswith("test_") or stem.endswith("_test") or stem == "conftest"
-
-
-def find_test_files(roots: list[str], files: list[str]) -> set[str]:
-    """The ``files`` (as ``iter_files`` gave them for ``roots``) that are test code."""
-    found: set[str] = set()
-    for path in files:
-        root = next((r for r in roots if path == r or _under(path, r)), path)
-        if is_test_path(path, root):
-            found.add(path)
-    return found
-
-
-def _under(path: str, root: str) -> bool:
-    return any(path.startswith(root.rstrip(sep) + sep) for sep in {os.sep, "/"})
 
 
 _SPECIAL = (

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from migrator.discovery import find_test_files, is_test_path
+from migrator.testcode import find_test_files, is_test_path
 from tests.clitools import cli
 
 CORPUS = Path(__file__).parent / "precision" / "tests_with_mocks"
