@@ -9,9 +9,12 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
+from codemods.findings import KEYLESS, Notice
 from codemods.options import MigrationOptions
 from migrator.discovery import FileSelection, generated_marker, iter_files
 from migrator.engine import (
+    CHANGED,
+    FAILED,
     MODE_CHECK,
     MODE_WRITE,
     SKIPPED,
@@ -23,6 +26,7 @@ from migrator.engine import (
 from migrator.files import analyse_path
 from migrator.project_files import post_run
 from migrator.report import Report
+from migrator.testcode import find_test_files
 
 Progress = Callable[[FileResult], None]
 
@@ -82,7 +86,11 @@ def run(
         from migrator.linking import gather_facts
 
         report.results = gather_facts(report.results, paths, jobs, options, mode)
-        report.results[settled:] = [write_result(r, mode) for r in report.results[settled:]]
+        tests = set() if selection.include_tests else find_test_files(paths, files)
+        report.results[settled:] = [
+            write_result(leave_test_file(r) if r.path in tests else r, mode)
+            for r in report.results[settled:]
+        ]
         finish(report, paths, jobs, on_result, linked=True)
     except KeyboardInterrupt:
         report.interrupted = True
@@ -243,6 +251,32 @@ def _settle_early(path: str, include_generated: bool) -> FileResult | None:
     if not needs_a_look(path, data):  # the engine's own first test: it would answer the same
         return FileResult(path, UNCHANGED)
     return None
+
+
+TEST_FILE_RULE = "test-file-skipped"
+
+
+def leave_test_file(result: FileResult) -> FileResult:
+    """A test file's result once it is left as it is: nothing written, nothing migrated (its keys
+    are dummies for a mocked transport, and a token provider would make the tests ask for real
+    tokens); one info line when it builds a key-based client, so the report still lists it."""
+    keyed = [c for c in result.clients if c.outcome != KEYLESS]
+    if not keyed and result.status not in (CHANGED, FAILED):
+        return result
+    notices: tuple[Notice, ...] = ()
+    if keyed:
+        first = min(keyed, key=lambda c: (c.cell or 0, c.line, c.column))
+        count = f"{len(keyed)} key-based client{'s' if len(keyed) != 1 else ''}"
+        message = f"test file with {count} left as it is; pass --include-tests to migrate it"
+        notices = (Notice(first.line, first.column, TEST_FILE_RULE, message, "info", first.cell),)
+    return FileResult(
+        result.path,
+        SKIPPED,
+        notices=notices,
+        reason="test file (tests/, test_*.py, *_test.py, conftest.py); --include-tests migrates it",
+        kind=result.kind,
+        facts=result.facts,
+    )
 
 
 def _deliver(report: Report, result: FileResult, on_result: Progress | None) -> None:

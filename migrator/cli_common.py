@@ -86,6 +86,11 @@ IncludeGeneratedOpt = typer.Option(
     "--include-generated/--no-include-generated",
     help="Also migrate files marked @generated or DO NOT EDIT.",
 )
+IncludeTestsOpt = typer.Option(
+    False,
+    "--include-tests/--no-include-tests",
+    help="Also migrate test code (tests/, test_*.py, *_test.py, conftest.py).",
+)
 ConfigOpt = typer.Option(
     None,
     "--config",

@@ -22,6 +22,7 @@ from migrator.cli_common import (
     ForceExcludeOpt,
     IncludeGeneratedOpt,
     IncludeOpt,
+    IncludeTestsOpt,
     RespectGitignoreOpt,
     SystemAssignedOpt,
     configured,
@@ -94,6 +95,7 @@ def register(app: typer.Typer) -> None:
         force_exclude: bool = ForceExcludeOpt,
         respect_gitignore: bool = RespectGitignoreOpt,
         include_generated: bool = IncludeGeneratedOpt,
+        include_tests: bool = IncludeTestsOpt,
         config: str | None = ConfigOpt,
     ) -> None:
         """List the role assignments the code needs (also for code that is already keyless); rewrite nothing."""  # noqa: E501 -- typer shows this docstring as the command's help, line breaks included

@@ -5,13 +5,13 @@ first ``pyproject.toml`` that has a ``[tool.aoai-migrate]`` table; the search st
 repository root (the directory holding ``.git``). ``--config FILE`` names one instead.
 
 Keys are the long option names without the dashes (``client-id-env``, ``extend-exclude``,
-``include-generated``, ``format``, ``jobs`` ...). The options shared by every command (the
-credential choices and which files are looked at) apply to every command; an option that belongs
-to one command other than ``migrate`` is spelled with the command's name first (``verify-format``
-for ``aoai-migrate verify --format``). An option given on the command line wins over the file,
-except ``extend-exclude``, whose globs are added to the file's. Globs with a ``/`` are anchored at
-the directory of the ``pyproject.toml`` they are written in (on the command line: at the current
-directory). Any other key is an error that names it.
+``include-generated``, ``include-tests``, ``format``, ``jobs`` ...). The options shared by every
+command (the credential choices and which files are looked at) apply to every command; an option
+that belongs to one command other than ``migrate`` is spelled with the command's name first
+(``verify-format`` for ``aoai-migrate verify --format``). An option given on the command line
+wins over the file, except ``extend-exclude``, whose globs are added to the file's. Globs with a
+``/`` are anchored at the directory of the ``pyproject.toml`` they are written in (on the command
+line: at the current directory). Any other key is an error that names it.
 
 The valid keys are read from the command-line parser itself, so a new option is configurable
 the moment it exists.
@@ -57,6 +57,7 @@ SHARED_KEYS = frozenset(
         "include",
         "force-exclude",
         "include-generated",
+        "include-tests",
         "respect-gitignore",
         "jobs",
     }
@@ -89,6 +90,7 @@ class Resolved:
             force_exclude=bool(v.get("force_exclude")),
             respect_gitignore=v.get("respect_gitignore", True) is not False,
             include_generated=bool(v.get("include_generated")),
+            include_tests=bool(v.get("include_tests")),
         )
 
 

@@ -246,7 +246,7 @@ def _migrate_source(
 
     try:
         tree = check_parseable(data, filename)
-        piece = slicing.plan(data, tree) if sliced else None
+        piece = slicing.plan(data, tree) if sliced and tree is not None else None
         module = None
         if piece is not None:
             try:
@@ -347,13 +347,14 @@ class TooLarge(Exception):
     pass
 
 
-def check_parseable(data: bytes, filename: str | None = None) -> ast.Module:
-    """Python's syntax tree of ``data``; raise unless Python itself accepts the file and it is
-    safe to hand to LibCST.
+def check_parseable(data: bytes, filename: str | None = None) -> ast.Module | None:
+    """Python's syntax tree of ``data``; raise unless the file is valid Python and safe to hand
+    to LibCST.
 
     LibCST accepts some code that Python 3 does not (``except E, e:`` from Python 2), and
     crashes on some that is nested deep enough; Python's own parser (AST only: nothing is
-    executed) and a depth count keep both away from it.
+    executed) and a depth count keep both away from it. Code for a newer Python than the one
+    running (``migrator.syntax``) gives no tree (None) when LibCST reads it safely.
     """
     if len(data) > MAX_PARSE_BYTES:
         raise TooLarge(
@@ -367,7 +368,11 @@ def check_parseable(data: bytes, filename: str | None = None) -> ast.Module:
     except SyntaxError as exc:
         if "too many nested" in str(exc.msg):
             raise NestedTooDeeply(exc.msg) from None
-        raise
+        from migrator import syntax
+
+        if syntax.nesting_depth(data) > MAX_NESTING or not syntax.readable_by_libcst(data):
+            raise
+        return None
     stack = [(tree, 0)]
     while stack:
         node, depth = stack.pop()

@@ -89,6 +89,7 @@ RULES: dict[str, tuple[str, str]] = {
         WARNING,
     ),
     "notebook-skipped": ("A notebook left as it is", WARNING),
+    "test-file-skipped": ("Test code with a key-based client, left as it is", NOTE),
     "notebook-cell-skipped": ("A notebook cell left as it is", WARNING),
     "notebook-cell-order": (
         "A notebook cell that uses a name before the cell that defines it",

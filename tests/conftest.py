@@ -14,6 +14,9 @@ os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
 import pytest  # noqa: E402
 
+# tests/precision/ holds input code for the tool (test files among it), not tests to run.
+collect_ignore = ["precision"]
+
 
 @pytest.fixture(autouse=True)
 def _environment_kept_for_the_next_test():

@@ -1,0 +1,133 @@
+"""Code valid for a newer Python than the one running the tool is read, not reported
+"cannot parse": PEP 701 f-strings, ``type`` aliases, PEP 695/696 type parameters.
+
+Python's own parser refuses these before 3.12/3.13; LibCST reads them on any Python. The deep
+nesting guard for such files counts from the tokens (``migrator.syntax.nesting_depth``).
+"""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from codemods.options import MigrationOptions
+from migrator.engine import (
+    CHANGED,
+    FAILED,
+    MAX_NESTING,
+    MODE_CHECK,
+    UNCHANGED,
+    analyse_bytes,
+)
+from migrator.syntax import nesting_depth
+
+CLIENT = (
+    "import os\n"
+    "\n"
+    "from openai import AzureOpenAI\n"
+    "\n"
+    "client = AzureOpenAI(\n"
+    '    api_key=os.environ["AZURE_OPENAI_API_KEY"],\n'
+    '    azure_endpoint="https://contoso.openai.azure.com",\n'
+    '    api_version="2024-10-21",\n'
+    ")\n"
+)
+
+# Each is valid Python 3.12 or 3.13; none is valid Python 3.11.
+CONSTRUCTS = {
+    "f-string, nested same quotes": 'label = f"{name.replace(" ", "_")}"\n',
+    "f-string, backslash in braces": 'joined = f"{"\\n".join(lines)}"\n',
+    "f-string, nested deeper": 'deep = f"{f\'{f"{x}"}\'}"\n',
+    "f-string, multi-line braces": 'total = f"{\n    a + b\n}"\n',
+    "f-string, comment in braces": 'shown = f"{value  # the value\n}"\n',
+    "type alias": "type Vector = list[float]\n",
+    "generic type alias": "type Pair[T] = tuple[T, T]\n",
+    "generic function": "def first[T](items: list[T]) -> T:\n    return items[0]\n",
+    "generic class": "class Box[T: (int, str)]:\n    item: T\n",
+    "type parameter default": "def pick[T = int](x: T) -> T:\n    return x\n",
+}
+
+
+def _analyse(source: str):
+    return analyse_bytes("mod.py", source.encode(), MigrationOptions(), MODE_CHECK)
+
+
+def _is_new_syntax(source: str) -> bool:
+    try:
+        compile(source, "<x>", "exec", dont_inherit=True)
+    except SyntaxError:
+        return True
+    return False
+
+
+@pytest.mark.parametrize("construct", sorted(CONSTRUCTS))
+def test_a_client_next_to_newer_syntax_is_migrated(construct):
+    extra = CONSTRUCTS[construct]
+    source = CLIENT + "\n\n" + extra
+    result = _analyse(source)
+    assert result.status == CHANGED, result.error
+    assert [c.outcome for c in result.clients] == ["migrated"]
+    new = result.new.decode()
+    assert "api_key=" not in new and "azure_ad_token_provider=token_provider" in new
+    assert new.endswith("\n\n" + extra)  # the newer code comes through byte for byte
+
+
+@pytest.mark.parametrize("construct", sorted(CONSTRUCTS))
+def test_newer_syntax_without_a_client_is_left_byte_identical_and_read(construct):
+    # It reads a key variable, so the file is parsed to look for code that needs the key.
+    source = 'import os\n\nKEY = os.environ["AZURE_OPENAI_API_KEY"]\n' + CONSTRUCTS[construct]
+    result = _analyse(source)
+    assert result.status == UNCHANGED, result.error
+    assert result.parsed  # read, not given up on
+    assert [n.rule for n in result.notices] == ["key-read"]
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 13), reason="the running Python reads all of these")
+def test_the_constructs_are_newer_than_this_python():
+    # Without this, the tests above would not show what they claim on this interpreter.
+    newer = [name for name, text in CONSTRUCTS.items() if _is_new_syntax(text)]
+    assert newer, "none of the constructs is new syntax for this Python"
+    if sys.version_info < (3, 12):
+        assert len(newer) == len(CONSTRUCTS)
+
+
+def test_python2_code_is_still_refused():
+    source = 'from openai import AzureOpenAI\ntry:\n    c = AzureOpenAI(api_key="k")\nexcept ValueError, e:\n    pass\n'
+    result = _analyse(source)
+    assert result.status == FAILED
+    assert result.error.startswith("cannot parse (line 4)")
+
+
+def test_invalid_code_keeps_pythons_message():
+    result = _analyse(CLIENT + "def broken(:\n    pass\n")
+    assert result.status == FAILED
+    assert result.error.startswith("cannot parse (line 10)")
+
+
+def test_deep_nesting_in_newer_syntax_is_refused_before_libcst_sees_it():
+    depth = MAX_NESTING + 100
+    source = CLIENT + 'x = f"{" ".join([])}"\n' + "y = " + "[" * depth + "]" * depth + "\n"
+    assert nesting_depth(source.encode()) > MAX_NESTING
+    result = _analyse(source)
+    assert result.status == FAILED
+
+
+@pytest.mark.parametrize(
+    ("source", "at_least"),
+    [
+        ("x = 1\n", 0),
+        ("def f():\n    if x:\n        return (1, [2])\n", 4),
+        ('v = f"{a[(b)]}"\n', 3),  # inside an f-string: counted on every Python
+        ("x = " + "(" * 40 + ")" * 40 + "\n", 40),
+        ("x = ((((\n", 4),  # the tokenizer gives up: the bytes are counted
+    ],
+)
+def test_nesting_depth(source, at_least):
+    assert nesting_depth(source.encode()) >= at_least
+    assert nesting_depth(source.encode()) <= at_least + 1
+
+
+def test_nesting_depth_does_not_accumulate_over_statements():
+    line = 'label = f"{name.replace(" ", "_")}"\n'
+    assert nesting_depth((line * 1000).encode()) < 10
