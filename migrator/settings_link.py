@@ -1,0 +1,182 @@
+"""The settings a rewritten client read its key from, made optional across the modules of a run.
+
+Each migrated module says where its removed key arguments came from
+(``ModuleFacts.key_fields``: ``settings.azure_openai_api_key``, ``get_settings().key``, through
+an import or a module-level name). Here, in the parent process after the analysis and before
+anything is written, each one is followed to the class that declares the field, in whichever
+module of the run it is (``codemods.settings_fields`` finds the class and plans the edit), and
+that module's result gets the edit. What cannot be followed (the class is outside the run, or
+of a shape the tool does not know) is reported at the read, with the variable it needs.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from codemods.findings import Notice
+from codemods.settings_fields import Import, SettingsModule
+from migrator.engine import (
+    CHANGED,
+    FAILED,
+    MODE_DIFF,
+    UNCHANGED,
+    FileResult,
+    mask_secrets,
+    unified_diff,
+)
+from migrator.linking import RunIndex
+
+RULE = "settings-key-field"
+MAX_HOPS = 4
+
+
+@dataclass
+class _Target:
+    result: FileResult
+    read: bytes
+    module: SettingsModule
+    notices: list[Notice] = field(default_factory=list)
+
+
+def settle_key_fields(
+    results: list[FileResult], roots: Sequence[str], mode: str
+) -> list[FileResult]:
+    """``results`` with the settings fields behind rewritten key arguments made optional."""
+    reads = [
+        (i, read)
+        for i, r in enumerate(results)
+        if r.facts is not None and r.status != FAILED
+        for read in r.facts.key_fields
+    ]
+    if not reads:
+        return results
+    index = RunIndex([r.path for r in results], roots)
+    targets: dict[int, _Target | None] = {}
+    extra: dict[int, list[Notice]] = {}
+
+    def module(file: int) -> _Target | None:
+        if file not in targets:
+            targets[file] = _load(results[file])
+        return targets[file]
+
+    for file, (level, dotted, line) in reads:
+        where = f"{_shown(results[file].path)}:{line}"
+        found = _follow(index, module, file, level, dotted.split("."))
+        if found is None:
+            extra.setdefault(file, []).append(
+                Notice(
+                    line,
+                    0,
+                    RULE,
+                    f"the key came from {dotted.split('.', 1)[-1] if level < 0 else dotted}, "
+                    "whose class is not among the files of this run (or not of a shape this "
+                    "tool follows): make that field optional (a default of None), or the "
+                    "program stops at start-up once the key variable is removed",
+                )
+            )
+            continue
+        target_file, cls, attr = found
+        target = module(target_file)
+        assert target is not None
+        change = target.module.make_optional(cls, attr)
+        if change is None:
+            continue  # a property or method, not a field: nothing declares the key here
+        if change.changed:
+            message = (
+                f"{change.message}: the client at {where} no longer reads the key "
+                f"({change.variable}); delete the field once every deployment is keyless"
+            )
+            target.notices.append(Notice(change.line, 0, RULE, message, severity="info"))
+        else:
+            message = (
+                f"{change.message} (the client at {where} no longer reads it; it reads "
+                f"{change.variable}): the program stops at start-up once that is removed"
+            )
+            target.notices.append(Notice(change.line, 0, RULE, message))
+    out = list(results)
+    for file, target in targets.items():
+        if target is not None:
+            out[file] = _updated(target, mode)
+    for file, notices in extra.items():
+        out[file] = replace(out[file], notices=(*out[file].notices, *notices))
+    return out
+
+
+def _follow(index, module, file, level, parts):  # type: ignore[no-untyped-def]
+    """(file, class node, field name) the dotted read ends at, or None."""
+    if level < 0:
+        starts = [(file, parts[0], parts[1:])]
+    else:
+        starts = []
+        for k in range(len(parts) - 1, 0, -1):
+            for base in index.absolute(file, level, ".".join(parts[:k])):
+                starts += [(f, parts[k], parts[k + 1 :]) for f in index.files_for(base, file)]
+            if starts:
+                break
+    if len(starts) != 1:
+        return None  # outside the run, or more than one module it could be
+    here, name, attrs = starts[0]
+    for _ in range(MAX_HOPS):
+        target = module(here)
+        if target is None or not attrs:
+            return None
+        found = target.module.lookup(name)
+        if isinstance(found, Import):
+            files = [
+                f
+                for base in index.absolute(here, found.level, found.module)
+                for f in index.files_for(base, here)
+            ]
+            if len(files) != 1:
+                return None
+            here, name = files[0], found.name
+            continue
+        if found is None:
+            return None
+        if len(attrs) == 1:
+            return here, found, attrs[0]
+        # A nested settings object: ``settings.azure.api_key``, its field typed by a class.
+        inner = target.module.field(found, attrs[0])
+        annotation = inner[1].annotation.annotation if inner is not None else None
+        if not hasattr(annotation, "value") or not isinstance(annotation.value, str):
+            return None
+        name, attrs = annotation.value, attrs[1:]
+    return None
+
+
+def _load(result: FileResult) -> _Target | None:
+    """The module as the run will write it (the migrated bytes when it changed)."""
+    if not result.path.endswith(".py") or result.status not in (CHANGED, UNCHANGED):
+        return None
+    try:
+        read = result.data if result.data is not None else Path(result.path).read_bytes()
+        return _Target(result, read, SettingsModule(result.new or read))
+    except Exception:  # noqa: BLE001 - a module that cannot be read or parsed is left alone
+        return None
+
+
+def _updated(target: _Target, mode: str) -> FileResult:
+    result = target.result
+    notices = (*result.notices, *target.notices)
+    if not target.module.edits:
+        return replace(result, notices=notices)
+    new = target.module.apply()
+    diff = result.diff
+    if mode == MODE_DIFF:
+        diff = mask_secrets(unified_diff(result.path, target.read, new), result.secrets)
+    return replace(
+        result,
+        status=CHANGED,
+        notices=notices,
+        parsed=True,
+        data=target.read,
+        new=new,
+        diff=diff,
+    )
+
+
+def _shown(path: str) -> str:
+    return os.path.basename(path)
