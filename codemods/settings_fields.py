@@ -320,7 +320,7 @@ class SettingsModule:
                 if small is node:
                     after = True
                 elif after and isinstance(small, cst.AnnAssign) and small.value is None:
-                    if "ClassVar" not in cst.Module([]).code_for_node(small.annotation):
+                    if "ClassVar" not in cst.Module([]).code_for_node(small.annotation.annotation):
                         return False
         return True
 

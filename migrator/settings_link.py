@@ -71,7 +71,7 @@ def settle_key_fields(
                     line,
                     0,
                     RULE,
-                    f"the key came from {dotted.split('.', 1)[-1] if level < 0 else dotted}, "
+                    f"the key came from {dotted}, "
                     "whose class is not among the files of this run (or not of a shape this "
                     "tool follows): make that field optional (a default of None), or the "
                     "program stops at start-up once the key variable is removed",
