@@ -89,6 +89,7 @@ class SettingsModule:
                 for small in statement.body:
                     self._bind(small)
         self.edits: dict[int, cst.AnnAssign] = {}  # id(original AnnAssign) -> new one
+        self.arguments: dict[int, cst.Arg] = {}  # id(original Arg) -> new one
         self.needs_optional = False
 
     def _bind(self, small: cst.BaseSmallStatement) -> None:
@@ -380,15 +381,37 @@ class SettingsModule:
             return (_env_prefix(cls) + name).upper()
         return name
 
+    def relax_construction(self, name: str, attr: str) -> int | None:
+        """``name = Config(key=os.environ["X"], ...)``: the argument of the field made optional
+        reads with ``.get`` (else the construction raises KeyError once X is gone). The line
+        changed, or None."""
+        node = self.top.get(name)
+        value = node.value if isinstance(node, (cst.Assign, cst.AnnAssign)) else None
+        if not isinstance(value, cst.Call):
+            return None
+        for arg in value.args:
+            if arg.keyword is not None and arg.keyword.value == attr:
+                if self._environ_read(arg.value):
+                    self.arguments[id(arg)] = arg.with_changes(value=_environ_get(arg.value))
+                    return self.line(arg)
+        return None
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.edits or self.arguments)
+
     def apply(self) -> bytes:
         """The module with the planned edits (and an ``Optional`` import when one is needed)."""
-        edits = self.edits
+        edits, arguments = self.edits, self.arguments
 
         class _Edit(cst.CSTTransformer):
             def leave_AnnAssign(
                 self, original_node: cst.AnnAssign, updated_node: cst.AnnAssign
             ) -> cst.AnnAssign:
                 return edits.get(id(original_node), updated_node)
+
+            def leave_Arg(self, original_node: cst.Arg, updated_node: cst.Arg) -> cst.Arg:
+                return arguments.get(id(original_node), updated_node)
 
         tree = self.module.visit(_Edit())
         if self.needs_optional:

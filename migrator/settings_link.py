@@ -63,9 +63,12 @@ def settle_key_fields(
         return targets[file]
 
     for file, (level, dotted, line) in reads:
-        where = f"{_shown(results[file].path)}:{line}"
+        notebook = results[file].path.endswith(".ipynb")  # its lines are the cells' joined
+        where = _shown(results[file].path) + ("" if notebook else f":{line}")
         found = _follow(index, module, file, level, dotted.split("."))
         if found is None:
+            if notebook:
+                continue
             extra.setdefault(file, []).append(
                 Notice(
                     line,
@@ -78,16 +81,33 @@ def settle_key_fields(
                 )
             )
             continue
-        target_file, cls, attr = found
+        target_file, cls, attr, instances = found
         target = module(target_file)
         assert target is not None
         change = target.module.make_optional(cls, attr)
         if change is None:
             continue  # a property or method, not a field: nothing declares the key here
         if change.changed:
+            # The instances the read went through: ``cfg = Config(key=os.environ["X"])``.
+            for instance_file, name in instances:
+                holder = module(instance_file)
+                at = holder.module.relax_construction(name, attr) if holder else None
+                if holder is not None and at is not None:
+                    holder.notices.append(
+                        Notice(
+                            at,
+                            0,
+                            RULE,
+                            f"{name}'s {attr} is read with .get(): the field is optional now",
+                            severity="info",
+                        )
+                    )
+        if change.changed:
             message = (
                 f"{change.message}: the client at {where} no longer reads the key "
-                f"({change.variable}); delete the field once every deployment is keyless"
+                f"({change.variable}); once every deployment is keyless, delete the field and "
+                "the variable together (a .env file that still sets it fails validation when "
+                "the settings forbid extra inputs)"
             )
             target.notices.append(Notice(change.line, 0, RULE, message, severity="info"))
         else:
@@ -106,7 +126,8 @@ def settle_key_fields(
 
 
 def _follow(index, module, file, level, parts):  # type: ignore[no-untyped-def]
-    """(file, class node, field name) the dotted read ends at, or None."""
+    """(file, class node, field name, the (file, name) pairs it went through) the dotted read
+    ends at, or None."""
     if level < 0:
         starts = [(file, parts[0], parts[1:])]
     else:
@@ -119,6 +140,7 @@ def _follow(index, module, file, level, parts):  # type: ignore[no-untyped-def]
     if len(starts) != 1:
         return None  # outside the run, or more than one module it could be
     here, name, attrs = starts[0]
+    instances: list[tuple[int, str]] = []
     for _ in range(MAX_HOPS):
         target = module(here)
         if target is None or not attrs:
@@ -136,8 +158,9 @@ def _follow(index, module, file, level, parts):  # type: ignore[no-untyped-def]
             continue
         if found is None:
             return None
+        instances.append((here, name))
         if len(attrs) == 1:
-            return here, found, attrs[0]
+            return here, found, attrs[0], instances
         # A nested settings object: ``settings.azure.api_key``, its field typed by a class.
         inner = target.module.field(found, attrs[0])
         annotation = inner[1].annotation.annotation if inner is not None else None
@@ -161,7 +184,7 @@ def _load(result: FileResult) -> _Target | None:
 def _updated(target: _Target, mode: str) -> FileResult:
     result = target.result
     notices = (*result.notices, *target.notices)
-    if not target.module.edits:
+    if not target.module.changed:
         return replace(result, notices=notices)
     new = target.module.apply()
     diff = result.diff

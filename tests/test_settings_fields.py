@@ -375,3 +375,56 @@ def test_migrated_settings_and_app_import_with_only_the_identity_variables(tmp_p
     (tmp_path / ".env").write_text("AOAI_KEY=old-key-still-here\n")
     rollout = _import_with(tmp_path, {**identity, "AOAI_KEY": "old-key-still-here"})
     assert rollout.returncode == 0, rollout.stderr
+
+
+CONFIG_PY = """\
+import os
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class AzureConfig:
+    endpoint: str
+    key: str
+
+
+CONFIG = AzureConfig(endpoint=os.environ["AOAI_ENDPOINT"], key=os.environ["AOAI_KEY"])
+"""
+
+CONFIG_APP_PY = """\
+from openai import AzureOpenAI
+
+from config import CONFIG
+
+client = AzureOpenAI(azure_endpoint=CONFIG.endpoint, api_key=CONFIG.key, api_version="2024-10-21")
+settings = CONFIG
+"""
+
+
+def test_dataclass_instance_built_from_the_environment_is_relaxed_too(tmp_path):
+    (tmp_path / "config.py").write_text(CONFIG_PY)
+    (tmp_path / "app.py").write_text(CONFIG_APP_PY)
+    identity = {
+        "AOAI_ENDPOINT": "https://contoso.openai.azure.com",
+        "AZURE_CLIENT_ID": "00000000-0000-0000-0000-000000000001",
+    }
+    assert "KeyError: 'AOAI_KEY'" in _import_with(tmp_path, identity).stderr
+    outcome = cli(["migrate", "."], cwd=tmp_path)
+    assert outcome.exit_code == 0, outcome.stdout + outcome.stderr
+    assert (tmp_path / "config.py").read_text() == (
+        "import os\n"
+        "from dataclasses import dataclass\n"
+        "from typing import Optional\n"
+        "\n"
+        "\n"
+        "@dataclass(frozen=True)\n"
+        "class AzureConfig:\n"
+        "    endpoint: str\n"
+        "    key: Optional[str] = None\n"
+        "\n"
+        "\n"
+        'CONFIG = AzureConfig(endpoint=os.environ["AOAI_ENDPOINT"], key=os.environ.get("AOAI_KEY"))\n'
+    )
+    after = _import_with(tmp_path, identity)
+    assert after.returncode == 0, after.stderr
+    assert after.stdout.startswith("AzureConfig ")
