@@ -428,3 +428,44 @@ def test_dataclass_instance_built_from_the_environment_is_relaxed_too(tmp_path):
     after = _import_with(tmp_path, identity)
     assert after.returncode == 0, after.stderr
     assert after.stdout.startswith("AzureConfig ")
+
+
+def test_settings_class_in_the_client_module_itself(tmp_path):
+    script = (
+        "from openai import AzureOpenAI\n"
+        "from pydantic_settings import BaseSettings\n"
+        "\n"
+        "\n"
+        "class Settings(BaseSettings):\n"
+        "    azure_openai_endpoint: str\n"
+        "    azure_openai_api_key: str\n"
+        "\n"
+        "\n"
+        "settings = Settings()\n"
+        "client = AzureOpenAI(\n"
+        "    azure_endpoint=settings.azure_openai_endpoint,\n"
+        "    api_key=settings.azure_openai_api_key,\n"
+        '    api_version="2024-10-21",\n'
+        ")\n"
+    )
+    (tmp_path / "bot.py").write_text(script)
+    cli(["migrate", "."], cwd=tmp_path)
+    out = (tmp_path / "bot.py").read_text()
+    assert "    azure_openai_api_key: Optional[str] = None\n" in out
+    assert "azure_ad_token_provider=token_provider" in out and "api_key=" not in out
+    compile(out, "bot.py", "exec")
+
+
+def test_field_that_cannot_take_a_default_is_reported_at_the_field(tmp_path):
+    (tmp_path / "config.py").write_text(
+        "import os\nfrom dataclasses import dataclass\n\n\n@dataclass\nclass AzureConfig:\n"
+        "    key: str\n    endpoint: str\n\n\n"
+        'CONFIG = AzureConfig(os.environ["AOAI_KEY"], os.environ["AOAI_ENDPOINT"])\n'
+    )
+    (tmp_path / "app.py").write_text(CONFIG_APP_PY)
+    before = (tmp_path / "config.py").read_bytes()
+    outcome = cli(["migrate", "."], cwd=tmp_path)
+    assert (tmp_path / "config.py").read_bytes() == before
+    told = outcome.stdout + outcome.stderr
+    assert "config.py:7:1: warning: settings-key-field: AzureConfig.key is followed by" in told
+    assert "the client at app.py:5 no longer reads it; it reads key" in told
