@@ -22,7 +22,7 @@ from codemods.keyless import Analyses, KeylessMigration
 from codemods.libcst_private import HookedCommand
 from codemods.module_state import ModuleState
 from codemods.options import CLOUDS, CREDENTIAL_KINDS, MigrationOptions
-from codemods.settings_fields import field_reads
+from codemods.settings_reads import field_reads
 from codemods.usage import UsageVisitor
 
 
@@ -92,7 +92,7 @@ class MigrateModule(HookedCommand):
             if not (n.rule == RULE_READ and any(_inside(n.line, n.column, r) for r in removed))
         )
         self.outcome.facts = replace(
-            usage.facts, key_fields=field_reads(self, keyless.removed_values)
+            usage.facts, key_fields=field_reads(state, keyless.removed_values)
         )
         return new_tree
 

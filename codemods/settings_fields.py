@@ -31,7 +31,6 @@ from libcst.metadata import (
     MetadataWrapper,
     PositionProvider,
     QualifiedNameProvider,
-    QualifiedNameSource,
 )
 
 PYDANTIC_BASES = frozenset(
@@ -419,55 +418,6 @@ class SettingsModule:
             AddImportsVisitor.add_needed_import(context, "typing", "Optional")
             tree = AddImportsVisitor(context).transform_module(tree)
         return tree.bytes
-
-
-def field_reads(
-    visitor: cst.MetadataDependent, values: list[cst.BaseExpression]
-) -> tuple[tuple[int, str, int], ...]:
-    """Where each removed key expression read a settings field: ``settings.api_key``,
-    ``get_settings().azure.key``, ``cfg.api_key.get_secret_value()``, ``str(settings.key)``.
-
-    Each as (import level, or -1 for a name of this module; the dotted name of what was read,
-    from the imported or module-level name; line). Calls without arguments (``get_settings()``,
-    ``Settings()``) are looked through; anything else (``self.x``, ``d.get("k")``) is not."""
-    out: list[tuple[int, str, int]] = []
-    for value in values:
-        node = _unwrapped(value)
-        attrs: list[str] = []
-        while True:
-            if isinstance(node, cst.Call) and not node.args and attrs:
-                node = node.func
-            elif isinstance(node, cst.Attribute):
-                attrs.append(node.attr.value)
-                node = node.value
-            else:
-                break
-        if not isinstance(node, cst.Name) or not attrs:
-            continue
-        line = visitor.get_metadata(PositionProvider, value).start.line
-        tail = ".".join(reversed(attrs))
-        for q in visitor.get_metadata(QualifiedNameProvider, node, set()):
-            if "<locals>" in q.name:
-                continue
-            if q.source is QualifiedNameSource.IMPORT:
-                name = q.name.lstrip(".")
-                out.append((len(q.name) - len(name), f"{name}.{tail}", line))
-            elif q.source is QualifiedNameSource.LOCAL:
-                out.append((-1, f"{q.name}.{tail}", line))
-    return tuple(dict.fromkeys(out))
-
-
-def _unwrapped(node: cst.BaseExpression) -> cst.BaseExpression:
-    """``x.get_secret_value()`` and ``str(x)`` are ``x``."""
-    while isinstance(node, cst.Call):
-        func = node.func
-        if isinstance(func, cst.Attribute) and func.attr.value == "get_secret_value":
-            node = func.value
-        elif isinstance(func, cst.Name) and func.value == "str" and len(node.args) == 1:
-            node = node.args[0].value
-        else:
-            break
-    return node
 
 
 def _dotted(node: cst.BaseExpression) -> str:

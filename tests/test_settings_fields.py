@@ -469,3 +469,37 @@ def test_field_that_cannot_take_a_default_is_reported_at_the_field(tmp_path):
     told = outcome.stdout + outcome.stderr
     assert "config.py:7:1: warning: settings-key-field: AzureConfig.key is followed by" in told
     assert "the client at app.py:5 no longer reads it; it reads key" in told
+
+
+def test_settings_injected_into_a_handler_or_fetched_in_a_function(tmp_path):
+    (tmp_path / "settings.py").write_text(SETTINGS_PY)
+    (tmp_path / "main.py").write_text(
+        "from fastapi import Depends, FastAPI\n"
+        "from openai import AzureOpenAI\n"
+        "\n"
+        "from settings import Settings, get_settings\n"
+        "\n"
+        "app = FastAPI()\n"
+        "\n"
+        "\n"
+        '@app.post("/chat")\n'
+        "def chat(question: str, settings: Settings = Depends(get_settings)):\n"
+        "    client = AzureOpenAI(\n"
+        "        azure_endpoint=settings.azure_openai_endpoint,\n"
+        "        api_key=settings.azure_openai_api_key.get_secret_value(),\n"
+        '        api_version="2024-10-21",\n'
+        "    )\n"
+        '    return client.chat.completions.create(model="gpt-4o", messages=[])\n'
+        "\n"
+        "\n"
+        "def embedder():\n"
+        "    s = get_settings()\n"
+        '    return AzureOpenAI(api_key=s.azure_openai_api_key, api_version="2024-10-21")\n'
+    )
+    outcome = cli(["migrate", "."], cwd=tmp_path)
+    told = outcome.stdout + outcome.stderr
+    assert 'azure_openai_api_key: Optional[SecretStr] = Field(None, alias="AOAI_KEY")' in (
+        (tmp_path / "settings.py").read_text()
+    )
+    assert "the client at main.py:13 no longer reads the key" in told
+    assert "the client at main.py:21 no longer reads the key" in told
