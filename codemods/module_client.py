@@ -171,7 +171,8 @@ def prepare(scan: Scan, outcome: ModuleOutcome) -> ModuleClientPlan | None:
         )
     elif plan.insert_before is not None:
         reason = (
-            "configured from the environment (the key came from AZURE_OPENAI_API_KEY); "
+            "configured from the environment (the key came from AZURE_OPENAI_API_KEY or "
+            "OPENAI_API_KEY); "
             "openai.azure_ad_token_provider = <provider> added after the module's configuration"
         )
     else:
@@ -195,14 +196,15 @@ def _from_environment(scan: Scan, outcome: ModuleOutcome) -> bool:
     plan = scan.plan
     first = min(plan.calls, key=lambda c: c.line)
     azure, openai = module_client_env.evidence(scan.state, plan.settings)
-    place = module_client_env.insertion(scan.state, first.line) if azure and not openai else None
-    if place is None:
+    place = None
+    if azure and not openai and not plan.key and plan.provider is None:
+        place = module_client_env.insertion(scan.state, first.line)
+    if not azure or openai or (place is None and not plan.key and plan.provider is None):
         if azure or not openai:  # a file that shows only OpenAI is not an Azure client
             outcome.notices.append(module_client_env.report(first, azure, openai))
         return False
     plan.azure_line = first.line
-    if not plan.key and plan.provider is None:
-        plan.insert_before = place
+    plan.insert_before = place
     return True
 
 

@@ -351,3 +351,17 @@ def test_migrated_module_client_sends_only_the_bearer_token(monkeypatch):
         migrated, {**AZURE_ENV, "AZURE_OPENAI_API_KEY": "old-key"}, monkeypatch
     )
     assert headers["authorization"] == "Bearer token-from-identity" and "api-key" not in headers
+
+
+def test_environment_key_assignment_inside_a_function_is_rewritten_in_place():
+    out = code(
+        "import os\n"
+        "\n"
+        "\n"
+        "def configure():\n"
+        "    import openai\n"
+        '    openai.api_key = os.environ["AZURE_OPENAI_API_KEY"]\n'
+        '    return openai.chat.completions.create(model="gpt-4o", messages=[])\n'
+    )
+    assert "    openai.azure_ad_token_provider = token_provider\n" in out
+    assert "openai.api_key" not in out
