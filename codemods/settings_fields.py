@@ -185,11 +185,27 @@ class SettingsModule:
         return None
 
     def make_optional(self, cls: cst.ClassDef, attr: str) -> Change | None:
-        """Plan ``attr`` of ``cls`` optional; None when the class has no such field."""
+        """Plan ``attr`` of ``cls`` optional; None when there is nothing to do (a field that
+        has a default already, or a name the class does not declare: a property, a method)."""
         kind = self.kind(cls)
         found = self.field(cls, attr)
         if found is None:
-            return None
+            elsewhere = [
+                _dotted(b.value)
+                for b in cls.bases
+                if not self.qualified(b.value) & (PYDANTIC_BASES | NAMEDTUPLE | TYPEDDICT)
+                and not isinstance(self.top.get(_dotted(b.value)), cst.ClassDef)
+                and not any(q.startswith(("builtins.", "typing.")) for q in self.qualified(b.value))
+            ]
+            if not elsewhere:
+                return None
+            return Change(
+                self.line(cls),
+                False,
+                f"{cls.name.value} does not declare {attr}: it may come from "
+                f"{', '.join(elsewhere)}, defined elsewhere; make it optional there",
+                attr,
+            )
         owner, node = found
         line = self.line(node)
         variable = self._variable(owner, node, kind)
@@ -216,9 +232,7 @@ class SettingsModule:
         if why:
             return Change(line, False, f"{where}: {why}", variable)
         if value is None:
-            return Change(
-                line, False, f"{where} already has a default: nothing to change", variable
-            )
+            return None  # it has a default already: nothing requires the key here
         if node.value is None and kind in (DATACLASS, TUPLE) and not self._may_default(owner, node):
             return Change(
                 line,

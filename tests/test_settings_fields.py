@@ -254,9 +254,10 @@ def test_shape_made_optional(shape):
             "TypedDict",
         ),
         (
-            "from pydantic_settings import BaseSettings\n\nclass C(BaseSettings):\n"
-            '    api_key: str = ""\n',
-            "already has a default",
+            # The field comes from a base class in another module.
+            "from pydantic_settings import BaseSettings\nfrom base import PlatformSettings\n\n"
+            "class C(PlatformSettings):\n    endpoint: str\n",
+            "may come from PlatformSettings, defined elsewhere",
         ),
         ("class C:\n    api_key: str\n", "not a pydantic model"),
     ],
@@ -265,6 +266,13 @@ def test_shapes_left_alone_say_why(source, why):
     out, change = optional(source, "C", "api_key")
     assert out == source
     assert not change.changed and why in change.message
+
+
+def test_field_with_a_default_needs_nothing():
+    source = 'from pydantic_settings import BaseSettings\n\nclass C(BaseSettings):\n    api_key: str = ""\n'
+    module = SettingsModule(source.encode())
+    assert module.make_optional(module.lookup("C"), "api_key") is None
+    assert module.apply().decode() == source
 
 
 def test_variable_named_from_env_prefix():
