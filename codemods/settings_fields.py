@@ -184,6 +184,15 @@ class SettingsModule:
                         return found
         return None
 
+    def imported_base(self, cls: cst.ClassDef) -> Import | None:
+        """The first base class of ``cls`` imported from another module, if any."""
+        for base in cls.bases:
+            if isinstance(base.value, cst.Name):
+                found = self.lookup(base.value.value)
+                if isinstance(found, Import):
+                    return found
+        return None
+
     def make_optional(self, cls: cst.ClassDef, attr: str) -> Change | None:
         """Plan ``attr`` of ``cls`` optional; None when there is nothing to do (a field that
         has a default already, or a name the class does not declare: a property, a method)."""

@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import libcst as cst
+
 from codemods.findings import Notice
 from codemods.settings_fields import Import, SettingsModule
 from migrator.engine import (
@@ -155,6 +157,10 @@ def _follow(index, module, file, level, parts):  # type: ignore[no-untyped-def]
         if target is None or not attrs:
             return None
         found = target.module.lookup(name)
+        if isinstance(found, cst.ClassDef) and len(attrs) == 1:
+            if target.module.field(found, attrs[0]) is None:
+                # Declared by a base class of another module: ``class Azure(PlatformSettings)``.
+                found = target.module.imported_base(found) or found
         if isinstance(found, Import):
             files = [
                 f

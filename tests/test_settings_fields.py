@@ -511,3 +511,43 @@ def test_settings_injected_into_a_handler_or_fetched_in_a_function(tmp_path):
     )
     assert "the client at main.py:13 no longer reads the key" in told
     assert "the client at main.py:21 no longer reads the key" in told
+
+
+def test_field_declared_by_a_base_class_in_a_third_module(tmp_path):
+    (tmp_path / "base.py").write_text(
+        "from pydantic import SecretStr\n"
+        "from pydantic_settings import BaseSettings, SettingsConfigDict\n"
+        "\n"
+        "\n"
+        "class PlatformSettings(BaseSettings):\n"
+        '    model_config = SettingsConfigDict(extra="ignore", env_file=".env")\n'
+        "\n"
+        "    api_key: SecretStr\n"
+        "    api_base: str\n"
+    )
+    (tmp_path / "azure_settings.py").write_text(
+        "from pydantic_settings import SettingsConfigDict\n"
+        "\n"
+        "from base import PlatformSettings\n"
+        "\n"
+        "\n"
+        "class AzureSettings(PlatformSettings):\n"
+        '    model_config = SettingsConfigDict(env_prefix="azure_")\n'
+        "\n"
+        "    api_version: str\n"
+    )
+    (tmp_path / "app.py").write_text(
+        "from openai import AzureOpenAI\n"
+        "\n"
+        "from azure_settings import AzureSettings\n"
+        "\n"
+        "s = AzureSettings()\n"
+        "client = AzureOpenAI(\n"
+        "    azure_endpoint=s.api_base,\n"
+        "    api_key=s.api_key.get_secret_value(),\n"
+        "    api_version=s.api_version,\n"
+        ")\n"
+    )
+    cli(["migrate", "."], cwd=tmp_path)
+    assert "    api_key: Optional[SecretStr] = None\n" in (tmp_path / "base.py").read_text()
+    assert "Optional" not in (tmp_path / "azure_settings.py").read_text()
