@@ -251,6 +251,10 @@ class ModuleClientTransform:
         self.credentials.needed_from(at)
         body = list(updated_node.body)
         body.insert(at, module_client_env.provider_statement(base, provider))
+        after = body[at + 1] if at + 1 < len(body) else None
+        if after is not None and not after.leading_lines:  # set apart from what follows
+            blank = 2 if isinstance(after, (cst.FunctionDef, cst.ClassDef)) else 1
+            body[at + 1] = after.with_changes(leading_lines=[cst.EmptyLine()] * blank)
         return updated_node.with_changes(body=body)
 
 
