@@ -137,6 +137,8 @@ class KeylessMigration(VisitorBasedCodemodCommand):
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
         self.removals.schedule_import_removal(self.credentials, self.context)
         updated_node = self.config_dicts.leave_Module(original_node, updated_node)
+        if self.module_client is not None:
+            updated_node = self.module_client.leave_Module(updated_node)
         updated_node = self.credentials.add_setup(updated_node, self.outcome, self.context)
         return self.cleanup.leave_module(original_node, updated_node)
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from codemods import azure_endpoint
+from codemods import azure_endpoint, module_client_env
 from codemods.credential_plan import CredentialPlan
 from codemods.findings import KEYLESS, MANUAL, MIGRATED, CallUse, ClientRecord, ModuleOutcome
 from codemods.key_report import Removals
@@ -62,6 +62,9 @@ class ModuleClientPlan:
     actions: dict[int, str] = field(default_factory=dict)
     insert_after: int | None = None
     attribute_base: cst.BaseExpression | None = None
+    settings: set[str] = field(default_factory=set)  # openai.* module settings assigned
+    # configured from the environment only: (index of the statement it goes before, base name)
+    insert_before: tuple[int, cst.Name] | None = None
 
 
 class Scan(cst.CSTVisitor):
@@ -82,6 +85,7 @@ class Scan(cst.CSTVisitor):
         plan = self.plan
         value = node.value
         text = value.evaluated_value if isinstance(value, cst.SimpleString) else None
+        plan.settings.update(n for n in names if n.startswith("openai."))
         if "openai.api_type" in names:
             if text == "azure":
                 plan.api_type = node
@@ -127,7 +131,8 @@ def prepare(scan: Scan, outcome: ModuleOutcome) -> ModuleClientPlan | None:
     """Decide what happens to the module-client settings ``scan`` found (original nodes)."""
     plan = scan.plan
     if plan.azure_line is None and not plan.legacy_azure:
-        return None  # not an Azure module client: a vLLM/Ollama server, or no module client at all
+        if not plan.calls or plan.legacy or not _from_environment(scan, outcome):
+            return None  # not an Azure module client: a vLLM/Ollama server, or no module client
     if plan.legacy:
         outcome.clients.append(
             _record(
@@ -164,6 +169,12 @@ def prepare(scan: Scan, outcome: ModuleOutcome) -> ModuleClientPlan | None:
             "no openai.api_key (the key came from AZURE_OPENAI_API_KEY); "
             "openai.azure_ad_token_provider = <provider> added after openai.api_type"
         )
+    elif plan.insert_before is not None:
+        reason = (
+            "configured from the environment (the key came from AZURE_OPENAI_API_KEY or "
+            "OPENAI_API_KEY); "
+            "openai.azure_ad_token_provider = <provider> added after the module's configuration"
+        )
     else:
         outcome.clients.append(
             _record(
@@ -177,6 +188,24 @@ def prepare(scan: Scan, outcome: ModuleOutcome) -> ModuleClientPlan | None:
         return None
     outcome.clients.append(_record(plan.azure_line, MIGRATED, reason, plan))
     return plan
+
+
+def _from_environment(scan: Scan, outcome: ModuleOutcome) -> bool:
+    """A module client configured from the environment alone: whether the file shows it is
+    Azure (then ``plan.azure_line`` and where the provider goes are set), else a report."""
+    plan = scan.plan
+    first = min(plan.calls, key=lambda c: c.line)
+    azure, openai = module_client_env.evidence(scan.state, plan.settings)
+    place = None
+    if azure and not openai and not plan.key and plan.provider is None:
+        place = module_client_env.insertion(scan.state, first.line)
+    if not azure or openai or (place is None and not plan.key and plan.provider is None):
+        if azure or not openai:  # a file that shows only OpenAI is not an Azure client
+            outcome.notices.append(module_client_env.report(first, azure, openai))
+        return False
+    plan.azure_line = first.line
+    plan.insert_before = place
+    return True
 
 
 def _record(line: int, outcome: str, reason: str, plan: ModuleClientPlan) -> ClientRecord:
@@ -210,6 +239,23 @@ class ModuleClientTransform:
         self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
     ) -> cst.BaseStatement | cst.FlattenSentinel[cst.BaseStatement] | cst.RemovalSentinel:
         return rewrite_line(self, self.plan, original_node, updated_node)
+
+    def leave_Module(self, updated_node: cst.Module) -> cst.Module:
+        """A client configured from the environment: the provider after its configuration (the
+        credential setup, added after this, goes right before it)."""
+        if self.plan.insert_before is None:
+            return updated_node
+        at, base = self.plan.insert_before
+        self.credentials.current_top = at
+        provider = self.credentials.token_source(MODULE_CLIENT)
+        self.credentials.needed_from(at)
+        body = list(updated_node.body)
+        body.insert(at, module_client_env.provider_statement(base, provider))
+        after = body[at + 1] if at + 1 < len(body) else None
+        if after is not None and not after.leading_lines:  # set apart from what follows
+            blank = 2 if isinstance(after, (cst.FunctionDef, cst.ClassDef)) else 1
+            body[at + 1] = after.with_changes(leading_lines=[cst.EmptyLine()] * blank)
+        return updated_node.with_changes(body=body)
 
 
 def rewrite_line(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+from dataclasses import replace
 
 import libcst as cst
 from libcst.codemod import CodemodContext
@@ -21,6 +22,7 @@ from codemods.keyless import Analyses, KeylessMigration
 from codemods.libcst_private import HookedCommand
 from codemods.module_state import ModuleState
 from codemods.options import CLOUDS, CREDENTIAL_KINDS, MigrationOptions
+from codemods.settings_reads import field_reads
 from codemods.usage import UsageVisitor
 
 
@@ -89,7 +91,9 @@ class MigrateModule(HookedCommand):
             for n in guards.notices(migrated)
             if not (n.rule == RULE_READ and any(_inside(n.line, n.column, r) for r in removed))
         )
-        self.outcome.facts = usage.facts
+        self.outcome.facts = replace(
+            usage.facts, key_fields=field_reads(state, keyless.removed_values)
+        )
         return new_tree
 
 

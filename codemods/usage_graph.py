@@ -109,6 +109,9 @@ class ModuleFacts:
     # Facts of the statements a migration looked at (``codemods.slicing``), not the whole module:
     # the run re-reads the whole module when another module of the run imports this one.
     partial: bool = False
+    # Settings fields a rewritten client read its key from: (import level, -1 for this module;
+    # dotted name with the attributes read; line), for ``migrator.settings_link``.
+    key_fields: tuple[tuple[int, str, int], ...] = ()
 
     @property
     def builds_clients(self) -> bool:

@@ -121,3 +121,247 @@ def test_settings_inside_a_function():
     )
     assert "    openai.azure_ad_token_provider = token_provider\n" in out
     assert out.index("token_provider = ") < out.index("def configure")
+
+
+# -- the module client configured from the environment alone (OPENAI_API_TYPE=azure) ------------
+
+ENV_SCRIPT = '''\
+"""Ask the deployment one question."""
+import os
+
+import openai
+from dotenv import load_dotenv
+
+load_dotenv()
+openai.api_version = os.getenv("OPENAI_API_VERSION", "2024-10-21")
+
+reply = openai.chat.completions.create(
+    model=os.environ["AZURE_OPENAI_DEPLOYMENT"],
+    messages=[{"role": "user", "content": "hi"}],
+)
+print(reply.choices[0].message.content)
+'''
+
+ENV_SCRIPT_MIGRATED = '''\
+"""Ask the deployment one question."""
+import os
+
+import openai
+from dotenv import load_dotenv
+from azure.identity import ManagedIdentityCredential, get_bearer_token_provider
+
+load_dotenv()
+openai.api_version = os.getenv("OPENAI_API_VERSION", "2024-10-21")
+
+credential = ManagedIdentityCredential(client_id=os.getenv("AZURE_CLIENT_ID"))
+token_provider = get_bearer_token_provider(
+    credential, "https://cognitiveservices.azure.com/.default"
+)
+
+openai.azure_ad_token_provider = token_provider
+
+reply = openai.chat.completions.create(
+    model=os.environ["AZURE_OPENAI_DEPLOYMENT"],
+    messages=[{"role": "user", "content": "hi"}],
+)
+print(reply.choices[0].message.content)
+'''
+
+
+def test_environment_configured_client_gets_the_provider_after_its_configuration():
+    result = run(ENV_SCRIPT)
+    assert result.new.decode() == ENV_SCRIPT_MIGRATED
+    [client] = result.clients
+    assert (client.outcome, client.line) == ("migrated", 10)
+    assert "configured from the environment" in client.reason
+
+
+def test_environment_key_assignment_without_api_type_becomes_the_provider():
+    source = (
+        "import os\n"
+        "import openai\n"
+        "\n"
+        'openai.api_key = os.environ["AZURE_OPENAI_API_KEY"]\n'
+        "\n"
+        "\n"
+        "def ask(question):\n"
+        '    return openai.chat.completions.create(model="gpt-4o", messages=[])\n'
+    )
+    assert code(source) == (
+        "import os\n"
+        "import openai\n"
+        "from azure.identity import ManagedIdentityCredential, get_bearer_token_provider\n"
+        "\n"
+        'credential = ManagedIdentityCredential(client_id=os.getenv("AZURE_CLIENT_ID"))\n'
+        "token_provider = get_bearer_token_provider(\n"
+        '    credential, "https://cognitiveservices.azure.com/.default"\n'
+        ")\n"
+        "\n"
+        "openai.azure_ad_token_provider = token_provider\n"
+        "\n"
+        "\n"
+        "def ask(question):\n"
+        '    return openai.chat.completions.create(model="gpt-4o", messages=[])\n'
+    )
+
+
+def test_api_type_set_in_the_environment_by_the_code_is_azure():
+    out = code(
+        "import os\nimport openai\n"
+        'os.environ["OPENAI_API_TYPE"] = "azure"\n'
+        'openai.api_key = os.environ["OPENAI_API_KEY"]\n'
+        'r = openai.embeddings.create(model="e", input="x")\n'
+    )
+    assert "openai.azure_ad_token_provider = token_provider\n" in out
+    assert "openai.api_key" not in out
+
+
+@pytest.mark.parametrize(
+    "source, told",
+    [
+        # Nothing shows Azure: OPENAI_API_TYPE from outside decides.
+        (
+            'import openai\nr = openai.chat.completions.create(model="gpt-4o", messages=[])\n',
+            "nothing in the file shows whether it is Azure",
+        ),
+        # Both: a provider would make the OpenAI setup ambiguous.
+        (
+            "import os\nimport openai\n"
+            'ep = os.getenv("AZURE_OPENAI_ENDPOINT")\n'
+            'openai.api_key = os.environ["OPENAI_API_KEY"]\n'
+            'r = openai.responses.create(model="gpt-4o", input="x")\n',
+            "shows both Azure (AZURE_OPENAI_ENDPOINT) and OpenAI (OPENAI_API_KEY)",
+        ),
+        # Azure, but no module-level `import openai` to set the provider on.
+        (
+            "import os\nfrom openai import chat\n"
+            'ep = os.environ["AZURE_OPENAI_ENDPOINT"]\n'
+            'r = chat.completions.create(model="gpt-4o", messages=[])\n',
+            "not a module-level `import openai`",
+        ),
+    ],
+)
+def test_environment_configured_client_is_reported_when_the_file_cannot_tell(source, told):
+    result = run(source)
+    assert result.new.decode() == source
+    assert result.clients == ()
+    [notice] = result.notices
+    assert notice.rule == "module-client-env" and notice.severity == "warning"
+    assert told in notice.message
+    assert "OPENAI_API_TYPE=azure" in notice.message and "AZURE_OPENAI_API_KEY" in notice.message
+
+
+def test_environment_configured_client_second_run_changes_nothing():
+    again = run(ENV_SCRIPT_MIGRATED)
+    assert again.new.decode() == ENV_SCRIPT_MIGRATED
+    assert [c.outcome for c in again.clients] == ["already-keyless"]
+    assert again.notices == ()
+
+
+class _IdentityToken:
+    """Stands for the managed identity: a token for the scope asked, no network."""
+
+    scopes: list[tuple[str, ...]] = []
+
+    def __init__(self, **kwargs: object) -> None:
+        pass
+
+    def get_token(self, *scopes: str, **kwargs: object):
+        import time
+
+        from azure.core.credentials import AccessToken
+
+        _IdentityToken.scopes.append(scopes)
+        return AccessToken("token-from-identity", int(time.time()) + 3600)
+
+
+def _module_client_request(program: str, env: dict[str, str], monkeypatch) -> dict[str, str]:
+    """Run ``program`` in this process against a loopback transport, with the openai module's
+    settings as a fresh import under ``env`` would have them; the headers it sent."""
+    import azure.identity
+    import httpx
+    import openai
+
+    sent: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(
+            200,
+            json={
+                "id": "c1",
+                "object": "chat.completion",
+                "created": 0,
+                "model": "gpt-4o",
+                "choices": [
+                    {
+                        "index": 0,
+                        "message": {"role": "assistant", "content": "hello"},
+                        "finish_reason": "stop",
+                    }
+                ],
+            },
+        )
+
+    for name in ("OPENAI_API_TYPE", "AZURE_OPENAI_API_KEY", "OPENAI_API_KEY", "AZURE_CLIENT_ID"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(openai, "api_type", env.get("OPENAI_API_TYPE"))
+    monkeypatch.setattr(openai, "api_version", env.get("OPENAI_API_VERSION"))
+    monkeypatch.setattr(openai, "azure_endpoint", env.get("AZURE_OPENAI_ENDPOINT"))
+    monkeypatch.setattr(openai, "api_key", None)
+    monkeypatch.setattr(openai, "azure_ad_token_provider", None)
+    monkeypatch.setattr(openai, "http_client", httpx.Client(transport=httpx.MockTransport(answer)))
+    monkeypatch.setattr(openai, "_client", None)
+    monkeypatch.setattr(azure.identity, "ManagedIdentityCredential", _IdentityToken)
+    exec(compile(program, "<program>", "exec"), {"__name__": "program"})
+    [request] = sent
+    return dict(request.headers)
+
+
+MODULE_PROGRAM = (
+    "import openai\n"
+    "\n"
+    'openai.api_version = "2024-10-21"\n'
+    "\n"
+    'reply = openai.chat.completions.create(model="gpt-4o", messages=[])\n'
+    "answer = reply.choices[0].message.content\n"
+)
+AZURE_ENV = {
+    "OPENAI_API_TYPE": "azure",
+    "AZURE_OPENAI_ENDPOINT": "https://contoso.openai.azure.com",
+}
+
+
+def test_migrated_module_client_sends_only_the_bearer_token(monkeypatch):
+    # The original, with its key: the key goes out as api-key.
+    headers = _module_client_request(
+        MODULE_PROGRAM, {**AZURE_ENV, "AZURE_OPENAI_API_KEY": "old-key"}, monkeypatch
+    )
+    assert headers["api-key"] == "old-key"
+    migrated = code(MODULE_PROGRAM)
+    _IdentityToken.scopes.clear()
+    # (a) Only the identity's variables.
+    headers = _module_client_request(migrated, dict(AZURE_ENV), monkeypatch)
+    assert headers["authorization"] == "Bearer token-from-identity" and "api-key" not in headers
+    assert _IdentityToken.scopes == [("https://cognitiveservices.azure.com/.default",)]
+    # (b) The old key still set during the rollout: still only the token.
+    headers = _module_client_request(
+        migrated, {**AZURE_ENV, "AZURE_OPENAI_API_KEY": "old-key"}, monkeypatch
+    )
+    assert headers["authorization"] == "Bearer token-from-identity" and "api-key" not in headers
+
+
+def test_environment_key_assignment_inside_a_function_is_rewritten_in_place():
+    out = code(
+        "import os\n"
+        "\n"
+        "\n"
+        "def configure():\n"
+        "    import openai\n"
+        '    openai.api_key = os.environ["AZURE_OPENAI_API_KEY"]\n'
+        '    return openai.chat.completions.create(model="gpt-4o", messages=[])\n'
+    )
+    assert "    openai.azure_ad_token_provider = token_provider\n" in out
+    assert "openai.api_key" not in out

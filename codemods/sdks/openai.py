@@ -63,7 +63,16 @@ SDK = Sdk(
     ),
     # The module client (``openai.api_type = "azure"``, openai 0.x's ``openai.Completion``): it
     # imports openai, so its files hold "openai".
-    trigger_words=("api_type", "api_base", "Completion", "Embedding"),
+    # The 1.x module client configured from the environment: ``openai.chat.completions.create``.
+    trigger_words=(
+        "api_type",
+        "api_base",
+        "Completion",
+        "Embedding",
+        "completions.create",
+        "embeddings.create",
+        "responses.create",
+    ),
     anchors=(b"zure", b"penAI", b"penai"),
     seed_names=("AzureTokenProvider", "api_key", "azure_ad_token_provider", "azure_ad_token"),
     roles=(
