@@ -116,6 +116,13 @@ class KeylessMigration(VisitorBasedCodemodCommand):
             self.credentials.current_top = index
         return super().on_visit(node)
 
+    def on_leave(
+        self, original_node: cst.CSTNode, updated_node: cst.CSTNode
+    ) -> cst.CSTNode | cst.RemovalSentinel | cst.FlattenSentinel[cst.CSTNode]:
+        result = super().on_leave(original_node, updated_node)
+        self.cleanup.track(original_node, result)
+        return result
+
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self.cleanup.visit_FunctionDef(node)
 
@@ -144,3 +151,8 @@ class KeylessMigration(VisitorBasedCodemodCommand):
     def removed_values(self) -> list[cst.BaseExpression]:
         """The key expressions (original nodes) this transform removed."""
         return list(self.removals.values)
+
+    @property
+    def edited_statements(self) -> list[cst.CSTNode]:
+        """Key reads and checks (original statements) the key clean-up removed or rewrote."""
+        return list(self.cleanup.edited)
