@@ -25,6 +25,7 @@ import libcst as cst
 from codemods.key_conditions import EMPTY, KeyTerms
 
 REMOVE, REPLACE = "remove", "replace"
+UNWRAPPED = "a condition that tested only the key around the client"
 _EXITS = frozenset({"sys.exit", "os._exit", "builtins.exit", "builtins.quit"})
 
 Make = Callable[[cst.BaseStatement], list[cst.BaseStatement] | None]
@@ -70,11 +71,11 @@ def _small(
             return Edit(statement, REMOVE, None, what="an assert that the key is set")
         if new is not None:
             line = statement.with_changes(body=[small.with_changes(test=new)])
-            return Edit(statement, REPLACE, _unchanged(statement, line), what="an assert")
+            return Edit(statement, REPLACE, _unchanged(statement, line), what="the assert")
         return None
     if isinstance(small, cst.Expr) and terms.env_name(small.value) in terms.env:
         terms.operands.append(small.value)
-        return Edit(statement, REMOVE, None, what="a read of the key's variable, as a check")
+        return Edit(statement, REMOVE, None, what="a read of the key's variable as a check")
     if isinstance(small, cst.Assign) and len(small.targets) == 1:
         seq = terms.names_checked(small.value, terms._absent, element=True)
         if seq is None:
@@ -94,14 +95,16 @@ def _small(
     return None
 
 
-def _if(statement: cst.If, terms: KeyTerms, builds_client: Callable[[cst.CSTNode], bool]) -> Edit | None:
+def _if(
+    statement: cst.If, terms: KeyTerms, builds_client: Callable[[cst.CSTNode], bool]
+) -> Edit | None:
     qualified = terms.qualified
     if _stops(statement.body, qualified):
         new = terms.missing(statement.test)
         if new is EMPTY and statement.orelse is None:
             return Edit(statement, REMOVE, None, what="a check that the key is set")
         if new is not None and new is not EMPTY:
-            return Edit(statement, REPLACE, _new_test(statement, new), what="a check")
+            return Edit(statement, REPLACE, _new_test(statement, new), what="the check")
         return None
     if not builds_client(statement.body):
         return None
@@ -109,10 +112,17 @@ def _if(statement: cst.If, terms: KeyTerms, builds_client: Callable[[cst.CSTNode
     if new is None:
         return None
     if new is not EMPTY:
-        return Edit(statement, REPLACE, _new_test(statement, new), what="the condition")
+        return Edit(
+            statement, REPLACE, _new_test(statement, new), what="the condition around the client"
+        )
     orelse = statement.orelse
     if orelse is None or (isinstance(orelse, cst.Else) and _stops(orelse.body, qualified)):
-        return Edit(statement, REPLACE, _unwrap(statement), what="a condition on the key")
+        return Edit(
+            statement,
+            REPLACE,
+            _unwrap(statement),
+            what="the condition around the client (it tested only the key; its body stays)",
+        )
     return None
 
 

@@ -93,7 +93,9 @@ class KeyTerms:
         return literal(node) in self.env
 
     # -- one test on one value ----------------------------------------------------------------
-    def _absent(self, test: cst.BaseExpression, value: Callable[[cst.BaseExpression], bool]) -> bool:
+    def _absent(
+        self, test: cst.BaseExpression, value: Callable[[cst.BaseExpression], bool]
+    ) -> bool:
         """``test`` is true when the value ``value`` accepts is missing."""
         return self._trial(self._absent_in, test, value)
 
@@ -249,13 +251,19 @@ class KeyTerms:
             return EMPTY
         if kept[-1] is not elements[-1]:
             kept[-1] = kept[-1].with_changes(comma=elements[-1].comma)
-        if isinstance(seq, cst.Tuple) and len(kept) == 1 and kept[0].comma == cst.MaybeSentinel.DEFAULT:
+        if (
+            isinstance(seq, cst.Tuple)
+            and len(kept) == 1
+            and kept[0].comma == cst.MaybeSentinel.DEFAULT
+        ):
             kept[0] = kept[0].with_changes(comma=cst.Comma())
         return seq.with_changes(elements=kept)
 
 
 def _is_call(node: cst.BaseExpression, name: str) -> bool:
-    return isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == name
+    return (
+        isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == name
+    )
 
 
 def _keep_parens(old: cst.BaseExpression, new: cst.BaseExpression) -> cst.BaseExpression:

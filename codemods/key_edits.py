@@ -57,9 +57,7 @@ class ApplyEdits(cst.CSTTransformer):
                     statements = made
             if statements and carry:
                 first = statements[0]
-                statements[0] = first.with_changes(
-                    leading_lines=[*carry, *first.leading_lines]
-                )
+                statements[0] = first.with_changes(leading_lines=[*carry, *first.leading_lines])
                 carry = []
             out.extend(statements)
         return out, carry

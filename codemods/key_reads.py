@@ -24,6 +24,12 @@ class Reads(cst.CSTVisitor):
         if node.keyword is not None:
             self.skip.add(id(node.keyword))
 
+    def visit_Import(self, node: cst.Import) -> bool:
+        return False  # binds names, reads none
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        return False
+
     def visit_Attribute(self, node: cst.Attribute) -> None:
         self.skip.add(id(node.attr))
 

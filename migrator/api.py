@@ -82,6 +82,13 @@ def run(
         from migrator.linking import gather_facts
 
         report.results = gather_facts(report.results, paths, jobs, options, mode)
+        # Key variables removed from a module that another module of the run imports go back.
+        from migrator.key_importers import keep_imported_keys
+
+        every = [r.path for r in report.results]
+        report.results[settled:] = keep_imported_keys(
+            report.results[settled:], every, paths, options, mode
+        )
         report.results[settled:] = [write_result(r, mode) for r in report.results[settled:]]
         finish(report, paths, jobs, on_result, linked=True)
     except KeyboardInterrupt:
