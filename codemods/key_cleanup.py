@@ -33,8 +33,9 @@ from libcst.codemod.visitors import RemoveImportsVisitor
 from codemods import guard_edits
 from codemods.findings import ModuleOutcome, Notice
 from codemods.key_edits import ApplyEdits
+from codemods.key_facts import KeyFacts
 from codemods.key_plan import KEY_CREDENTIAL_NAMES, Dropped, Plan, Var
-from codemods.key_reads import Reads, assigned, ids, names_under
+from codemods.key_reads import assigned, ids, names_under
 from codemods.module_state import ModuleState
 
 RULE_REMOVED = "key-variable-removed"
@@ -53,8 +54,10 @@ class KeyCleanup:
         outcome: ModuleOutcome,
         context: CodemodContext,
         report_literals_in: Callable[[cst.CSTNode], None],
+        facts: KeyFacts,
     ) -> None:
         self.state = state
+        self.facts = facts
         self.outcome = outcome
         self.context = context
         self._report_literals_in = report_literals_in
@@ -107,7 +110,7 @@ class KeyCleanup:
     def leave_module(self, original: cst.Module, updated: cst.Module) -> cst.Module:
         if not self._dropped:
             return updated
-        plan = Plan(self.state, self._dropped, original)
+        plan = Plan(self.state, self.facts, self._dropped, original)
         plan.solve()
         edits: dict[int, tuple[str, guard_edits.Make | None]] = {}
         removals = [v for v in plan.vars.values() if v.unused and v.statement is not None]
@@ -260,9 +263,8 @@ class KeyCleanup:
         for alias, statement in aliases.items():
             if not any(alias in names_under(value) for value in gone):
                 continue
-            reads = Reads(alias, excluded | ids(statement))
-            original.visit(reads)
-            if reads.count == 0:
+            skip = excluded | ids(statement)
+            if not any(id(n) not in skip for n, _ in self.facts.reads.get(alias, ())):
                 self._notice(
                     statement,
                     "unused-import-removed",

@@ -17,7 +17,8 @@ from libcst.metadata import PositionProvider
 
 from codemods import guard_edits
 from codemods.key_conditions import GETENV, KeyTerms, literal
-from codemods.key_reads import Bindings, Reads, Scope, assigned, ids
+from codemods.key_facts import KeyFacts, Scope
+from codemods.key_reads import assigned, ids
 from codemods.module_state import ModuleState
 from codemods.resolve import dotted, qualified_names
 
@@ -103,12 +104,13 @@ def _lookup(node: cst.BaseExpression) -> bool:
 class Plan:
     """The decisions, on the original tree: which variables go, which checks change."""
 
-    def __init__(self, state: ModuleState, dropped: list[Dropped], module: cst.Module) -> None:
+    def __init__(
+        self, state: ModuleState, facts: KeyFacts, dropped: list[Dropped], module: cst.Module
+    ) -> None:
         self.state = state
         self.dropped = dropped
         self.module = module
-        self.bindings = Bindings()
-        module.visit(self.bindings)
+        self.bindings = facts
         self.dropped_ids: set[int] = set()
         for d in dropped:
             self.dropped_ids |= ids(d.value)
@@ -127,11 +129,7 @@ class Plan:
             self._add(d.value, scope)
 
     def _scope_of_name(self, function: cst.FunctionDef, name: str) -> Scope | bool:
-        body = function.body
-        first = body.body[0] if isinstance(body, cst.IndentedBlock) and body.body else None
-        if first is None:
-            return False
-        return self.bindings.resolve(first, name)
+        return self.bindings.scope_for(function, name)
 
     def _add(self, value: cst.BaseExpression, scope: Scope | bool) -> None:
         """A removed key expression (or the value of a variable that goes): the keys in it."""
@@ -159,7 +157,7 @@ class Plan:
             if kind == "credential":
                 for arg in found[1].args:  # type: ignore[attr-defined]
                     if isinstance(arg.value, cst.Name):
-                        inner = self.bindings.resolve(statement, arg.value.value)
+                        inner = self.bindings.scope_for(statement, arg.value.value)
                         self._add(arg.value, inner)
             elif kind in REMOVABLE:
                 self._add(found[1], scope)
@@ -174,7 +172,7 @@ class Plan:
         def is_name(name: str) -> bool:
             if statement is None:
                 return False
-            scope = self.bindings.resolve(statement, name)
+            scope = self.bindings.scope_for(statement, name)
             var = self.vars.get((id(scope), name)) if scope is not False else None
             return var is not None
 
@@ -255,17 +253,19 @@ class Plan:
         self.excluded_ids = excluded
 
     def _still_read(self, var: Var, excluded: set[int]) -> bool:
-        scope = var.scope if var.scope is not None else self.module
-        skip = set(excluded)
-        if var.statement is not None:
-            skip.add(id(assigned(var.statement)[0]))  # type: ignore[index]
-        if var.scope is None:
-            # A function that binds the name has a variable of its own.
-            skip |= {id(f) for f in self.functions if (id(f), var.name) in self.bindings.kinds}
-        reads = Reads(var.name, skip)
-        scope.visit(reads)
-        var.reads = tuple(sorted({self.state.position(n).line for n in reads.where}))
-        return bool(reads.where)
+        """Whether something reads the variable but what goes; its reads' lines in ``reads``.
+        A read in a function that binds the name itself is that function's variable."""
+        target = assigned(var.statement)[0] if var.statement is not None else None  # type: ignore[index]
+        where = [
+            node
+            for node, stack in self.bindings.reads.get(var.name, ())
+            if id(node) not in excluded
+            and node is not target
+            and (var.scope is None or any(s is var.scope for s in stack))
+            and self.bindings.resolve_in(stack, var.name) is var.scope
+        ]
+        var.reads = tuple(sorted({self.state.position(n).line for n in where}))
+        return bool(where)
 
     def _keys_of(
         self, statement: cst.CSTNode, operands: list[cst.CSTNode]
@@ -274,7 +274,7 @@ class Plan:
         terms = self._terms(statement)
         for op in operands:
             if isinstance(op, cst.Name):
-                scope = self.bindings.resolve(statement, op.value)
+                scope = self.bindings.scope_for(statement, op.value)
                 keys.add(("var", (id(scope), op.value)))
             elif isinstance(op, cst.Attribute):
                 keys.add(("attr", dotted(op)))
@@ -294,20 +294,16 @@ class Plan:
 
     def _collect(self) -> None:
         """The places the key's variable names and attributes are written (once)."""
-        self.strings: list[tuple[int, str]] = []
+        facts = self.bindings
+        self.strings = [(id(n), name) for name in self.env for n in facts.strings.get(name, ())]
         self.attribute_nodes: list[tuple[int, str]] = []
-        self.functions: list[cst.FunctionDef] = []
-        for node in _walk(self.module):
-            if isinstance(node, cst.SimpleString):
-                value = literal(node)
-                if value is not None and value in self.env:
-                    self.strings.append((id(node), value))
-            elif isinstance(node, cst.Attribute) and self.attributes:
-                text = dotted(node)
-                if text in self.attributes:
-                    self.attribute_nodes.append((id(node), text))  # type: ignore[arg-type]
-            elif isinstance(node, cst.FunctionDef):
-                self.functions.append(node)
+        if self.attributes:
+            last = {a.rsplit(".", 1)[-1] for a in self.attributes}
+            for node in facts.attributes:
+                if node.attr.value in last:
+                    text = dotted(node)
+                    if text in self.attributes:
+                        self.attribute_nodes.append((id(node), text))  # type: ignore[arg-type]
         # A slice: the code left out may name the variable too (Python's tree is the whole
         # file's), and read an attribute (its words).
         self.used_outside: set[str] = set()

@@ -30,6 +30,7 @@ from codemods.config_dicts import ConfigDicts
 from codemods.credential_plan import CredentialPlan
 from codemods.findings import ModuleOutcome
 from codemods.key_cleanup import KeyCleanup
+from codemods.key_facts import KeyFacts
 from codemods.key_literals import looks_like_secret, masked
 from codemods.key_report import LiteralKeys, Removals
 from codemods.module_state import ModuleState
@@ -46,10 +47,11 @@ class Analyses:
         self.state = state
         self.module_client = module_client.Scan(state)
         self.unseen = unseen_clients.Finder(state)
+        self.key_facts = KeyFacts()
 
     @property
     def visitors(self) -> list[cst.CSTVisitor]:
-        return [self.state.collector, self.module_client, self.unseen]
+        return [self.state.collector, self.module_client, self.unseen, self.key_facts]
 
 
 class KeylessMigration(VisitorBasedCodemodCommand):
@@ -96,7 +98,9 @@ class KeylessMigration(VisitorBasedCodemodCommand):
         outcome.notices.extend(analyses.unseen.notices)
         self.credentials = CredentialPlan(state)
         literals = LiteralKeys(state, outcome)
-        self.cleanup = KeyCleanup(state, outcome, self.context, literals.report_in)
+        self.cleanup = KeyCleanup(
+            state, outcome, self.context, literals.report_in, analyses.key_facts
+        )
         self.removals = Removals(state, outcome, literals, self.cleanup.dropped_here)
         records = ClientRecords(state, outcome, literals, self.credentials)
         self.config_dicts = ConfigDicts(state, records, self.credentials, self.removals)
