@@ -94,6 +94,11 @@ def importers(
         rb"\b%s\.%s\b" % (module, n),
         rb"getattr\([ \t]*%s[ \t]*,[ \t]*[\"']%s[\"']" % (module, n),
     ]
+    # A statement that imports the module, or imports from a package a module of that name.
+    imported = (
+        rb"\b(?:import[ \t]+[^\n]*?\b%(m)s\b|from[ \t]+[.\w]*?\b%(m)s\b"
+        rb"|from[ \t]+[.\w]+[ \t]+import\b[^\n]*?\b%(m)s\b)"
+    )
     found: list[str] = []
     own_real = os.path.realpath(own)
     for path in every_path:
@@ -107,11 +112,19 @@ def importers(
                 continue
             cache[path] = data
         if name.encode() not in data:
-            continue
-        for pattern in patterns:
-            for match in re.finditer(pattern, data):
-                line = data.count(b"\n", 0, match.start()) + 1
+            # Only a star import can name it without spelling it.
+            star = re.search(rb"\bfrom[ \t]+[.\w]*?\b%s[ \t]+import[ \t]*\*" % module, data)
+            if star is not None:
+                line = data.count(b"\n", 0, star.start()) + 1
                 found.append(f"{_shown(path)}:{line}")
+            continue
+        matches = [m for pattern in patterns for m in re.finditer(pattern, data)]
+        if not matches and re.search(imported % {b"m": module}, data):
+            # The module under another name (`import app.settings as s`): any `.API_KEY`.
+            matches = list(re.finditer(rb"\.%s\b" % n, data))
+        for match in matches:
+            line = data.count(b"\n", 0, match.start()) + 1
+            found.append(f"{_shown(path)}:{line}")
     return sorted(set(found), key=lambda w: (w.rsplit(":", 1)[0], int(w.rsplit(":", 1)[1])))
 
 

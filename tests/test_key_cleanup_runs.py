@@ -177,3 +177,30 @@ def test_a_notebook_exported_as_a_script_runs_cell_by_cell_without_the_key(tmp_p
     assert migrated[2] == (
         'if not all([AOAI_ENDPOINT]):\n    raise ValueError("set AOAI_KEY and AOAI_ENDPOINT")\n'
     )
+
+
+def test_importers_are_found_however_they_spell_the_import(tmp_path):
+    from migrator.key_importers import importers
+
+    files = {
+        "a.py": "from settings import API_KEY\n",
+        "b.py": "from .settings import (\n    ENDPOINT,\n    API_KEY,\n)\n",
+        "c.py": "from app.settings import *\n",
+        "d.py": "import settings\n\nprint(settings.API_KEY)\n",
+        "e.py": "import app.settings as conf\n\nprint(conf.API_KEY)\n",
+        "f.py": "import settings\nkey = getattr(settings, 'API_KEY')\n",
+        # Not importers: the same environment variable name, another module's API_KEY.
+        "g.py": "import os\nkey = os.getenv('API_KEY')\n",
+        "h.py": "from secrets_store import API_KEY\n",
+    }
+    write(tmp_path, files)
+    paths = [str(tmp_path / name) for name in sorted(files)]
+    found = importers("API_KEY", {"settings"}, str(tmp_path / "settings.py"), paths, {})
+    assert [w.rsplit("/", 1)[-1] for w in found] == [
+        "a.py:1",
+        "b.py:1",
+        "c.py:1",
+        "d.py:3",
+        "e.py:3",
+        "f.py:2",
+    ]
