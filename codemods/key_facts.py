@@ -36,6 +36,7 @@ class KeyFacts(cst.CSTVisitor):
         self.attributes: list[cst.Attribute] = []
         self.functions: list[cst.FunctionDef] = []
         self._not_reads: set[int] = set()
+        self._elifs: set[int] = set()
 
     def _bind(self, name: str, kind: str, statement: cst.BaseStatement | None = None) -> None:
         key = (id(self.stack[-1]), name)
@@ -57,7 +58,10 @@ class KeyFacts(cst.CSTVisitor):
         self._statement(node)
 
     def visit_If(self, node: cst.If) -> None:
-        self._statement(node)
+        if isinstance(node.orelse, cst.If):
+            self._elifs.add(id(node.orelse))
+        if id(node) not in self._elifs:  # an `elif` is part of its `if`, not a statement
+            self._statement(node)
 
     def visit_For(self, node: cst.For) -> None:
         self._statement(node)

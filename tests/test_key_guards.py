@@ -305,3 +305,25 @@ def test_a_guard_whose_message_reads_the_key_goes_with_it_and_the_import_too():
         'api_version="v")\n'
     )
     assert found == [(5, "key-guard-removed")]
+
+
+def test_an_elif_on_the_key_is_left_and_the_rest_still_cleaned():
+    source = """\
+        import os
+
+        from openai import AzureOpenAI
+
+        KEY = os.environ["AZURE_OPENAI_API_KEY"]
+        if os.getenv("MODE") == "local":
+            pass
+        elif not KEY:
+            raise ValueError("no key")
+        assert KEY
+        client = AzureOpenAI(api_key=KEY, azure_endpoint="https://e", api_version="v")
+        """
+    new, found = migrated(source)
+    # The elif keeps reading KEY, so KEY and its other check stay; nothing is half-done.
+    assert 'KEY = os.environ["AZURE_OPENAI_API_KEY"]\n' in new
+    assert "elif not KEY:\n    raise ValueError" in new and "assert KEY\n" in new
+    assert (5, "key-variable-kept") in found
+    assert not [f for f in found if f[1] in ("key-guard-removed", "key-variable-removed")]
