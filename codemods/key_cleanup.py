@@ -284,8 +284,23 @@ _KINDS = {
 
 
 def _first_line(statement: cst.CSTNode) -> str:
-    text = cst.Module([]).code_for_node(statement.with_changes(leading_lines=[]))  # type: ignore[attr-defined]
-    line = text.strip().splitlines()[0] if text.strip() else ""
+    """How the report names a check: its test (never a message, which could hold anything)."""
+    code = cst.Module([]).code_for_node
+    if isinstance(statement, cst.If):
+        text = f"if {code(statement.test)}:"
+    elif isinstance(statement, cst.For):
+        text = f"for {code(statement.target)} in {code(statement.iter)}:"
+    elif isinstance(statement, cst.SimpleStatementLine) and statement.body:
+        small = statement.body[0]
+        if isinstance(small, cst.Assert):
+            text = f"assert {code(small.test)}"
+        elif isinstance(small, cst.Assign):
+            text = f"{code(small.targets[0].target)} = {code(small.value)}"
+        else:
+            text = code(small)
+    else:
+        text = ""
+    line = " ".join(text.split())
     return line if len(line) <= 70 else line[:67] + "..."
 
 

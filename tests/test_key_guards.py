@@ -327,3 +327,19 @@ def test_an_elif_on_the_key_is_left_and_the_rest_still_cleaned():
     assert "elif not KEY:\n    raise ValueError" in new and "assert KEY\n" in new
     assert (5, "key-variable-kept") in found
     assert not [f for f in found if f[1] in ("key-guard-removed", "key-variable-removed")]
+
+
+def test_the_report_names_a_check_by_its_test_never_its_message():
+    result = run(
+        """\
+        import os
+        from openai import AzureOpenAI
+
+        key = os.getenv("AZURE_OPENAI_API_KEY")
+        assert key, "the key looks like 0123456789abcdef0123456789abcdef"
+        client = AzureOpenAI(api_key=key, azure_endpoint="https://e", api_version="v")
+        """
+    )
+    [guard] = [n for n in result.notices if n.rule == "key-guard-removed"]
+    assert guard.message.startswith("`assert key`, an assert that the key is set, was removed")
+    assert "0123" not in guard.message
