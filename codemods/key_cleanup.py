@@ -92,7 +92,6 @@ class KeyCleanup:
                 if isinstance(arg.value, (cst.Name, cst.Attribute)):
                     self._dropped.append(Dropped(arg.value, function))
 
-    # -- what kind of value held the key --------------------------------------------------------
     def _notice(
         self,
         node: cst.CSTNode,
@@ -102,9 +101,6 @@ class KeyCleanup:
     ) -> None:
         pos = self.state.position(node)
         self.outcome.notices.append(Notice(pos.line, pos.column, rule, message, severity=severity))
-
-    def _line(self, node: cst.CSTNode) -> int:
-        return self.state.position(node).line
 
     # -- the end of the traversal ---------------------------------------------------------------
     def leave_module(self, original: cst.Module, updated: cst.Module) -> cst.Module:
