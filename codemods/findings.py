@@ -51,6 +51,9 @@ class Notice:
     message: str
     severity: str = "warning"  # "warning" | "info"
     cell: int | None = None  # notebooks: the 1-based cell ``line`` is in
+    # The name a finding is about, for a later phase of the run (``key-variable-removed``: the
+    # module-level variable removed, which ``migrator.key_importers`` checks no module imports).
+    subject: str | None = field(default=None, compare=False)
 
 
 def location(line: int, column: int, cell: int | None = None) -> str:

@@ -1,53 +1,52 @@
-"""Key leftovers: what held or fetched a key that the migration took out of a client call.
+"""Key leftovers: what held, fetched or checked a key that the migration took out of a client.
 
-When a dropped key expression is a variable, the variable's assignment may now be unread:
+Once a client's key argument is gone, the code around it may still read or insist on the key,
+and fail once it is removed from the environment (``os.environ["K"]`` raises ``KeyError`` at
+import, ``AzureKeyCredential(os.getenv("K"))`` raises ``TypeError``, ``if not KEY: raise``
+stops the program). At the end of the migration's traversal, over the original tree:
 
-* function-local and read from the environment (``os.environ[...]``, ``os.getenv(...)``,
-  ``os.environ.get(...)``): nothing outside the function can see it, so it is removed;
-* module-level: other modules may ``from settings import API_KEY``, which this tool cannot see
-  from one file, so it is left and reported (it is removed only in a module that cannot be
-  imported by name: a file whose name is not an identifier, or ``__main__.py``). The report
-  says why it matters: ``os.environ["KEY"]`` raises ``KeyError`` at import once the key is
-  gone from the environment;
-* a Key Vault lookup (``get_secret(...)``) is never removed (it is a network call and may be
-  shared), only reported; so is any other unread key variable.
+1. *the keys it made unused*: the variables (per scope), dotted attributes and environment
+   variable names that fed a removed key expression, and the variables those were built from;
+2. *the checks on them* (``codemods.guard_edits``): removed, or rewritten without the key;
+3. *whether each is still read* anywhere else, the checks that will go excepted. A variable
+   nothing else reads is deleted when its value is an environment read, a key credential
+   (``AzureKeyCredential(...)``), a literal, or a config lookup (``config["aoai"]["key"]``,
+   ``settings.KEY``); a Key Vault lookup (a network call) or anything else is only reported.
+   A variable still read is kept and each read is reported (line). A module-level variable
+   listed in ``__all__`` is kept, and so is one the run's other modules import
+   (``MigrationOptions.kept_names``, filled in by ``migrator.key_importers``). A check is
+   only changed when every key it tests is unused, so it never concerns an unmigrated client.
 
-An ``AzureKeyCredential`` import whose every use was in a dropped key is removed (LibCST's
-RemoveImportsVisitor) and reported.
-
-Reads are counted on the original tree: a name counts as still read if it appears anywhere in
-its scope other than its own assignment target and the dropped expressions (attribute names
-and keyword-argument names are not reads). ``global`` statements and ``__all__`` entries
-count, so in doubt a variable is kept.
+The edits are applied together to the migrated tree (``codemods.key_edits``); if any cannot
+be, none is, and the leftovers are reported instead. Imports only they used are removed.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import libcst as cst
 from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import RemoveImportsVisitor
 
+from codemods import guard_edits
 from codemods.findings import ModuleOutcome, Notice
-from codemods.key_reads import Reads, ids, names_under, single_assignment
+from codemods.key_edits import ApplyEdits
+from codemods.key_facts import KeyFacts
+from codemods.key_plan import KEY_CREDENTIAL_NAMES, Dropped, Plan, Var
+from codemods.key_reads import assigned, ids, names_under
 from codemods.module_state import ModuleState
-from codemods.resolve import qualified_names
 
-_ENV_CALLS = {"os.getenv", "os.environ.get"}
-KEY_CREDENTIAL_NAMES = {"azure.core.credentials.AzureKeyCredential"}
-
-
-@dataclass
-class _Dropped:
-    value: cst.BaseExpression
-    function: cst.FunctionDef | None
+RULE_REMOVED = "key-variable-removed"
+RULE_KEPT = "key-variable-kept"
+RULE_UNUSED = "unused-key-variable"
+RULE_GUARD_REMOVED = "key-guard-removed"
+RULE_GUARD_REWRITTEN = "key-guard-rewritten"
 
 
 class KeyCleanup:
-    """The clean-up transform: its ``leave_`` methods run in the migration's traversal."""
+    """The clean-up transform: hooked into the migration's traversal by ``KeylessMigration``."""
 
     def __init__(
         self,
@@ -55,14 +54,19 @@ class KeyCleanup:
         outcome: ModuleOutcome,
         context: CodemodContext,
         report_literals_in: Callable[[cst.CSTNode], None],
+        facts: KeyFacts,
     ) -> None:
         self.state = state
+        self.facts = facts
         self.outcome = outcome
         self.context = context
         self._report_literals_in = report_literals_in
-        self._dropped: list[_Dropped] = []
+        self._dropped: list[Dropped] = []
         self._functions: list[cst.FunctionDef] = []
+        self._updated: dict[int, cst.CSTNode] = {}  # id(original statement) -> migrated one
+        self.edited: list[cst.CSTNode] = []  # original statements removed or rewritten
 
+    # -- hooks of the traversal -----------------------------------------------------------------
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self._functions.append(node)
 
@@ -70,186 +74,171 @@ class KeyCleanup:
         self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
     ) -> cst.FunctionDef:
         self._functions.pop()
-        return self.leave_function(original_node, updated_node)
+        return updated_node
+
+    def track(self, original: cst.CSTNode, updated: object) -> None:
+        if isinstance(original, cst.BaseStatement) and isinstance(updated, cst.CSTNode):
+            self._updated[id(original)] = updated
 
     def dropped_here(self, value: cst.BaseExpression) -> None:
         """A key expression in the function (or module) the traversal is in leaves the code."""
         self.dropped(value, self._functions[-1] if self._functions else None)
 
     def dropped(self, value: cst.BaseExpression, function: cst.FunctionDef | None) -> None:
-        self._dropped.append(_Dropped(value, function))
+        self._dropped.append(Dropped(value, function))
         if isinstance(value, cst.Call):
             # AzureKeyCredential(key), Secret.from_token(key): the variable inside went too.
             for arg in value.args:
-                if isinstance(arg.value, cst.Name):
-                    self._dropped.append(_Dropped(arg.value, function))
-
-    def _excluded(self) -> set[int]:
-        found: set[int] = set()
-        for d in self._dropped:
-            found |= ids(d.value)
-        return found
-
-    # -- what kind of value held the key ------------------------------------------------------
-    def _kind(self, value: cst.BaseExpression) -> str:
-        if isinstance(value, cst.Call) and qualified_names(self.state, value.func) & _ENV_CALLS:
-            return "env"
-        if isinstance(value, cst.Subscript) and "os.environ" in qualified_names(
-            self.state, value.value
-        ):
-            return "env"
-        inner = (
-            value.value
-            if isinstance(value, cst.Attribute) and value.attr.value == "value"
-            else value
-        )
-        if (
-            isinstance(inner, cst.Call)
-            and isinstance(inner.func, cst.Attribute)
-            and inner.func.attr.value == "get_secret"
-        ):
-            return "key-vault"
-        return "other"
-
-    def _line(self, node: cst.CSTNode) -> int:
-        return self.state.position(node).line
+                if isinstance(arg.value, (cst.Name, cst.Attribute)):
+                    self._dropped.append(Dropped(arg.value, function))
 
     def _notice(
-        self, node: cst.CSTNode, rule: str, message: str, severity: str = "warning"
+        self,
+        node: cst.CSTNode,
+        rule: str,
+        message: str,
+        severity: str = "warning",
     ) -> None:
         pos = self.state.position(node)
         self.outcome.notices.append(Notice(pos.line, pos.column, rule, message, severity=severity))
 
-    # -- function-local variables --------------------------------------------------------------
-    def leave_function(
-        self, original: cst.FunctionDef, updated: cst.FunctionDef
-    ) -> cst.FunctionDef:
-        names = {
-            d.value.value
-            for d in self._dropped
-            if d.function is original and isinstance(d.value, cst.Name)
-        }
-        if not names or not isinstance(original.body, cst.IndentedBlock):
-            return updated
-        excluded = self._excluded()
-        remove: list[cst.BaseStatement] = []
-        for name in sorted(names):
-            statements = [s for s in original.body.body if single_assignment(s, name) is not None]
-            if len(statements) != 1:
-                continue  # assigned more than once, or not here (a parameter, a global)
-            statement = statements[0]
-            assign = single_assignment(statement, name)
-            assert assign is not None
-            reads = Reads(name, excluded | {id(assign.targets[0].target)})
-            original.visit(reads)
-            if reads.count:
-                continue
-            kind = self._kind(assign.value)
-            self._report_literals_in(assign)
-            if kind == "env":
-                remove.append(statement)
-                RemoveImportsVisitor.remove_unused_import_by_node(self.context, assign.value)
-                self._notice(
-                    statement,
-                    "key-variable-removed",
-                    f"`{name}`, read from the environment, held the key and nothing else in this "
-                    "function reads it: its assignment was removed",
-                    "info",
-                )
-            else:
-                self._report_unread(statement, name, kind, "function")
-        if not remove:
-            return updated
-        body = [s for s in updated.body.body if not any(s.deep_equals(r) for r in remove)]
-        if not body:
-            body = [cst.SimpleStatementLine([cst.Pass()])]
-        return updated.with_changes(body=updated.body.with_changes(body=body))
-
-    def _report_unread(self, where: cst.CSTNode, name: str, kind: str, scope: str) -> None:
-        if kind == "key-vault":
-            self._notice(
-                where,
-                "unused-key-lookup",
-                f"`{name}` fetches the key from Key Vault (get_secret) and the migrated code "
-                "no longer uses it: remove the lookup, and the secret once nothing else needs it",
-            )
-        else:
-            self._notice(
-                where,
-                "unused-key-variable",
-                f"`{name}` held the key and nothing else in this {scope} reads it: delete it",
-            )
-
-    # -- module-level variables and imports -----------------------------------------------------
+    # -- the end of the traversal ---------------------------------------------------------------
     def leave_module(self, original: cst.Module, updated: cst.Module) -> cst.Module:
         if not self._dropped:
             return updated
-        excluded = self._excluded()
-        remove: list[cst.BaseStatement] = []
-        names = {
-            d.value.value
-            for d in self._dropped
-            if isinstance(d.value, cst.Name)
-            and not (d.function is not None and self._binds_locally(d.function, d.value.value))
-        }
+        plan = Plan(self.state, self.facts, self._dropped, original)
+        plan.solve()
+        edits: dict[int, tuple[str, guard_edits.Make | None]] = {}
+        removals = [v for v in plan.vars.values() if v.unused and v.statement is not None]
+        statements = [v.statement for v in removals] + [e.statement for e in plan.active]
+        missing = False
+        for var in removals:
+            key = self._updated.get(id(var.statement))
+            missing |= key is None
+            edits[id(key)] = (guard_edits.REMOVE, None)
+        for edit in plan.active:
+            key = self._updated.get(id(edit.statement))
+            missing |= key is None
+            edits[id(key)] = (edit.action, edit.make)
+        new = updated
+        if statements and not missing:
+            applier = ApplyEdits(edits)
+            candidate = updated.visit(applier)
+            if len(applier.applied) == len(edits):
+                new = candidate
+            else:
+                missing = True
+        if missing:
+            removals, plan.active = [], []
+        self.edited = [s for s in statements if s is not None] if not missing else []
+        self._report(plan, removals, missing)
+        for var in removals:
+            assert var.statement is not None
+            found = assigned(var.statement)
+            assert found is not None
+            self._report_literals_in(var.statement)
+            RemoveImportsVisitor.remove_unused_import_by_node(self.context, found[1])
+        for edit in plan.active:
+            gone = [edit.statement] if edit.action == guard_edits.REMOVE else edit.operands
+            for node in gone:
+                RemoveImportsVisitor.remove_unused_import_by_node(self.context, node)
+        self._report_key_credential_imports(original, plan.excluded_ids, removals)
+        return new
+
+    # -- the report -----------------------------------------------------------------------------
+    def _report(self, plan: Plan, removals: list[Var], failed: bool) -> None:
         importable = self._importable()
-        for name in sorted(names):
-            statements = [s for s in original.body if single_assignment(s, name) is not None]
-            if len(statements) != 1:
+        for var in removals:
+            assert var.statement is not None
+            where = "function" if var.scope is not None else "module"
+            self._notice(
+                var.statement,
+                RULE_REMOVED,
+                f"`{var.name}` held the key ({_KINDS[var.kind]}) and nothing else in this {where} "
+                "reads it now: its assignment was removed",
+                "info",
+            )
+            if var.scope is None and importable:
+                self.outcome.notices[-1] = _with_subject(self.outcome.notices[-1], var.name)
+        for edit in plan.active:
+            removed = edit.action == guard_edits.REMOVE
+            code = _first_line(edit.statement)
+            self._notice(
+                edit.statement,
+                RULE_GUARD_REMOVED if removed else RULE_GUARD_REWRITTEN,
+                (
+                    f"`{code}`, {edit.what}, was removed: the migrated client does not use the key"
+                    if removed
+                    else f"`{code}`, {edit.what}, was removed and its body kept"
+                    if edit.what == guard_edits.UNWRAPPED
+                    else f"`{code}`: the key was taken out of {edit.what}, the rest is kept"
+                ),
+                "info",
+            )
+        for var in plan.vars.values():
+            if var.statement is None or (var.unused and not failed):
                 continue
-            statement = statements[0]
-            assign = single_assignment(statement, name)
-            assert assign is not None
-            reads = Reads(name, excluded | {id(assign.targets[0].target)})
-            original.visit(reads)
-            if reads.count or reads.exported:
-                continue
-            kind = self._kind(assign.value)
-            if kind == "env" and not importable:
-                remove.append(statement)
-                RemoveImportsVisitor.remove_unused_import_by_node(self.context, assign.value)
+            if var.kind == "key-vault":
                 self._notice(
-                    statement,
-                    "key-variable-removed",
-                    f"`{name}`, read from the environment, held the key and nothing reads it "
-                    "now; this file cannot be imported by name, so its assignment was removed",
-                    "info",
+                    var.statement,
+                    "unused-key-lookup",
+                    f"`{var.name}` fetches the key from Key Vault (get_secret) and the migrated "
+                    "code no longer uses it: remove the lookup, and the secret once nothing else "
+                    "needs it",
                 )
-            elif kind == "env":
+            elif var.reads:
+                lines = ", ".join(str(line) for line in var.reads)
+                plural = "s" if len(var.reads) > 1 else ""
                 self._notice(
-                    statement,
-                    "unused-key-variable",
-                    f"module-level `{name}` held the key and nothing in this module reads it now. "
-                    "It was left because another module may import it (this tool sees one file "
-                    "at a time): "
-                    "delete it once nothing does; until then, a lookup that requires the variable "
-                    "fails at import when the key is removed from the environment",
+                    var.statement,
+                    RULE_KEPT,
+                    f"`{var.name}` held the key and is still read (line{plural} {lines}): it was "
+                    "kept; "
+                    "remove those reads before removing the key from the environment",
+                )
+            elif var.kind in plan.kept_reasons:
+                self._notice(var.statement, RULE_KEPT, plan.kept_reasons[var.kind])
+            elif var.name in plan.kept_names:
+                self._notice(
+                    var.statement,
+                    RULE_KEPT,
+                    f"`{var.name}` held the key and nothing in this module reads it now, but "
+                    f"{plan.kept_names[var.name]}: it was kept; delete it with that import",
+                )
+            elif plan.exported(var):
+                self._notice(
+                    var.statement,
+                    RULE_KEPT,
+                    f"`{var.name}` held the key and nothing in this module reads it now, but it "
+                    "is exported (`__all__`): it was kept; delete it once no importer needs it",
                 )
             else:
-                self._report_unread(statement, name, kind, "module")
-        self._report_key_credential_imports(original, excluded)
-        if not remove:
-            return updated
-        body = [s for s in updated.body if not any(s.deep_equals(r) for r in remove)]
-        return updated.with_changes(body=body)
-
-    def _binds_locally(self, function: cst.FunctionDef, name: str) -> bool:
-        if not isinstance(function.body, cst.IndentedBlock):
-            return False
-        if any(
-            p.name.value == name for p in function.params.params + function.params.kwonly_params
-        ):
-            return True
-        return any(single_assignment(s, name) is not None for s in function.body.body)
+                self._notice(
+                    var.statement,
+                    RULE_UNUSED,
+                    f"`{var.name}` held the key and nothing else reads it now"
+                    + (": it could not be removed with the rest, delete it" if failed else "")
+                    + (
+                        ""
+                        if failed
+                        else f" ({_KINDS.get(var.kind, 'not an environment read')}): delete it"
+                    ),
+                )
 
     def _importable(self) -> bool:
         filename = self.state.filename
         if not filename:
             return True
-        stem = os.path.splitext(os.path.basename(filename))[0]
-        return stem.isidentifier() and stem != "__main__"
+        stem, ext = os.path.splitext(os.path.basename(filename))
+        return stem.isidentifier() and stem != "__main__" and ext != ".ipynb"
 
-    def _report_key_credential_imports(self, original: cst.Module, excluded: set[int]) -> None:
+    def _report_key_credential_imports(
+        self, original: cst.Module, excluded: set[int], removals: list[Var]
+    ) -> None:
+        gone = [d.value for d in self._dropped] + [
+            assigned(v.statement)[1]  # type: ignore[arg-type,index]
+            for v in removals
+        ]
         aliases: dict[str, cst.CSTNode] = {}
         for statement in original.body:
             if not isinstance(statement, cst.SimpleStatementLine):
@@ -268,15 +257,50 @@ class KeyCleanup:
                             if isinstance(local, cst.Name):
                                 aliases[local.value] = statement
         for alias, statement in aliases.items():
-            dropped_here = any(alias in {n for n in names_under(d.value)} for d in self._dropped)
-            if not dropped_here:
+            if not any(alias in names_under(value) for value in gone):
                 continue
-            reads = Reads(alias, excluded | ids(statement))
-            original.visit(reads)
-            if reads.count == 0:
+            skip = excluded | ids(statement)
+            if not any(id(n) not in skip for n, _ in self.facts.reads.get(alias, ())):
                 self._notice(
                     statement,
                     "unused-import-removed",
                     f"{alias} is no longer used (its keys were replaced): its import was removed",
                     "info",
                 )
+
+
+_KINDS = {
+    "env": "read from the environment",
+    "credential": "a key credential",
+    "literal": "a literal",
+    "config": "a configuration lookup",
+    "key-vault": "a Key Vault lookup",
+    "other": "not an environment read",
+}
+
+
+def _first_line(statement: cst.CSTNode) -> str:
+    """How the report names a check: its test (never a message, which could hold anything)."""
+    code = cst.Module([]).code_for_node
+    if isinstance(statement, cst.If):
+        text = f"if {code(statement.test)}:"
+    elif isinstance(statement, cst.For):
+        text = f"for {code(statement.target)} in {code(statement.iter)}:"
+    elif isinstance(statement, cst.SimpleStatementLine) and statement.body:
+        small = statement.body[0]
+        if isinstance(small, cst.Assert):
+            text = f"assert {code(small.test)}"
+        elif isinstance(small, cst.Assign):
+            text = f"{code(small.targets[0].target)} = {code(small.value)}"
+        else:
+            text = code(small)
+    else:
+        text = ""
+    line = " ".join(text.split())
+    return line if len(line) <= 70 else line[:67] + "..."
+
+
+def _with_subject(notice: Notice, subject: str) -> Notice:
+    from dataclasses import replace
+
+    return replace(notice, subject=subject)

@@ -1,4 +1,8 @@
-"""Code that insists on the API key: reported as a follow-up, never changed.
+"""Code that insists on the API key: reported as a follow-up, never changed here.
+
+(The checks on a key the migration made unused in the module are removed or rewritten by the key
+clean-up, ``codemods.key_cleanup``, which reports them itself; this visitor's reports of those
+are dropped.)
 
 Once the clients use a token provider the key is not needed, but a check for it still stops
 the program as soon as the key is removed from the environment:

@@ -30,6 +30,7 @@ from codemods.config_dicts import ConfigDicts
 from codemods.credential_plan import CredentialPlan
 from codemods.findings import ModuleOutcome
 from codemods.key_cleanup import KeyCleanup
+from codemods.key_facts import KeyFacts
 from codemods.key_literals import looks_like_secret, masked
 from codemods.key_report import LiteralKeys, Removals
 from codemods.module_state import ModuleState
@@ -46,10 +47,11 @@ class Analyses:
         self.state = state
         self.module_client = module_client.Scan(state)
         self.unseen = unseen_clients.Finder(state)
+        self.key_facts = KeyFacts()
 
     @property
     def visitors(self) -> list[cst.CSTVisitor]:
-        return [self.state.collector, self.module_client, self.unseen]
+        return [self.state.collector, self.module_client, self.unseen, self.key_facts]
 
 
 class KeylessMigration(VisitorBasedCodemodCommand):
@@ -96,7 +98,9 @@ class KeylessMigration(VisitorBasedCodemodCommand):
         outcome.notices.extend(analyses.unseen.notices)
         self.credentials = CredentialPlan(state)
         literals = LiteralKeys(state, outcome)
-        self.cleanup = KeyCleanup(state, outcome, self.context, literals.report_in)
+        self.cleanup = KeyCleanup(
+            state, outcome, self.context, literals.report_in, analyses.key_facts
+        )
         self.removals = Removals(state, outcome, literals, self.cleanup.dropped_here)
         records = ClientRecords(state, outcome, literals, self.credentials)
         self.config_dicts = ConfigDicts(state, records, self.credentials, self.removals)
@@ -115,6 +119,13 @@ class KeylessMigration(VisitorBasedCodemodCommand):
         if index is not None:
             self.credentials.current_top = index
         return super().on_visit(node)
+
+    def on_leave(
+        self, original_node: cst.CSTNode, updated_node: cst.CSTNode
+    ) -> cst.CSTNode | cst.RemovalSentinel | cst.FlattenSentinel[cst.CSTNode]:
+        result = super().on_leave(original_node, updated_node)
+        self.cleanup.track(original_node, result)
+        return result
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self.cleanup.visit_FunctionDef(node)
@@ -146,3 +157,8 @@ class KeylessMigration(VisitorBasedCodemodCommand):
     def removed_values(self) -> list[cst.BaseExpression]:
         """The key expressions (original nodes) this transform removed."""
         return list(self.removals.values)
+
+    @property
+    def edited_statements(self) -> list[cst.CSTNode]:
+        """Key reads and checks (original statements) the key clean-up removed or rewrote."""
+        return list(self.cleanup.edited)

@@ -14,6 +14,9 @@ class MigrationOptions:
     client_id_env: str = "AZURE_CLIENT_ID"
     system_assigned: bool = False
     cloud: str = "public"
+    # Module-level key variables another module of the run imports, with where it does:
+    # ((name, "main.py:3"), ...). The key clean-up keeps them (``migrator.key_importers``).
+    kept_names: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         if self.credential not in CREDENTIAL_KINDS:

@@ -86,10 +86,13 @@ class MigrateModule(HookedCommand):
         # A read of the key inside an expression the transform removed (a config dict's key entry)
         # is gone from the migrated code: no follow-up for it.
         removed = [self.get_metadata(PositionProvider, v) for v in keyless.removed_values]
+        # Nor for the checks and reads the key clean-up removed or rewrote (it reports them).
+        edited = [self.get_metadata(PositionProvider, s) for s in keyless.edited_statements]
         self.outcome.notices.extend(
             n
             for n in guards.notices(migrated)
             if not (n.rule == RULE_READ and any(_inside(n.line, n.column, r) for r in removed))
+            and not any(_inside(n.line, n.column, r) for r in edited)
         )
         self.outcome.facts = replace(
             usage.facts, key_fields=field_reads(state, keyless.removed_values)

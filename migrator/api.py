@@ -86,6 +86,11 @@ def run(
         from migrator.settings_link import settle_key_fields
 
         report.results = gather_facts(report.results, paths, jobs, options, mode)
+        # Key variables removed from a module that another module of the run imports go back.
+        from migrator.key_importers import keep_imported_keys
+
+        every = [r.path for r in report.results]
+        report.results = keep_imported_keys(report.results, every, paths, options, mode)
         tests = set() if selection.include_tests else find_test_files(paths, files)
         report.results = [leave_test_file(r) if r.path in tests else r for r in report.results]
         # Settings classes that declare a rewritten key: a settled file may change here too (a

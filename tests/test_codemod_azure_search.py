@@ -53,13 +53,16 @@ def test_sovereign_cloud_sets_the_audience():
     assert "SearchClient(E, 'i', credential, audience=\"https://search.azure.cn\")" in out
 
 
-def test_credential_variable_bound_to_a_key_is_replaced_and_the_variable_reported():
+def test_credential_variable_bound_to_a_key_is_replaced_and_the_variable_removed():
+    # The variable used to be left (TypeError at import once SEARCH_KEY is unset) and reported.
     result = run(
         f"{HEAD}from azure.search.documents import SearchClient\n"
         "cred = AzureKeyCredential(os.environ['SEARCH_KEY'])\nc = SearchClient(E, 'i', cred)\n"
     )
-    assert "SearchClient(E, 'i', credential)" in result.new.decode()
-    assert ("unused-key-variable", 4) in [(n.rule, n.line) for n in result.notices]
+    new = result.new.decode()
+    assert "SearchClient(E, 'i', credential)" in new
+    assert "cred = " not in new and "AzureKeyCredential" not in new
+    assert ("key-variable-removed", 4) in [(n.rule, n.line) for n in result.notices]
 
 
 def test_unknown_credential_is_manual():

@@ -46,18 +46,22 @@ def test_function_local_variable_still_read_is_kept():
     assert 'key = os.environ["AZURE_OPENAI_API_KEY"]' in out
 
 
-def test_module_level_env_variable_is_reported_not_removed():
-    source = """\
+def test_module_level_env_variable_nothing_reads_is_removed_and_reported():
+    # It used to be left ("unused-key-variable ... delete it"): KeyError at import once the key
+    # is gone. Another module of the run importing it is checked by migrator.key_importers.
+    result = run(
+        """\
         import os
         from openai import AzureOpenAI
 
         API_KEY = os.environ["AZURE_OPENAI_API_KEY"]
         client = AzureOpenAI(api_key=API_KEY)
         """
-    result = run(source)
-    assert 'API_KEY = os.environ["AZURE_OPENAI_API_KEY"]' in result.new.decode()
-    assert ("unused-key-variable", 4) in rules(result)
-    assert "import" in next(n for n in result.notices if n.rule == "unused-key-variable").message
+    )
+    assert "API_KEY" not in result.new.decode()
+    assert ("key-variable-removed", 4) in rules(result)
+    removed = next(n for n in result.notices if n.rule == "key-variable-removed")
+    assert removed.severity == "info" and removed.subject == "API_KEY"
 
 
 def test_module_level_env_variable_in_a_file_that_cannot_be_imported_is_removed():
@@ -75,7 +79,7 @@ def test_module_level_env_variable_in_a_file_that_cannot_be_imported_is_removed(
     assert ("key-variable-removed", 4) in rules(result)
 
 
-def test_exported_module_variable_is_not_reported():
+def test_exported_module_variable_is_kept_and_reported():
     result = run(
         """\
         import os
@@ -86,7 +90,9 @@ def test_exported_module_variable_is_not_reported():
         client = AzureOpenAI(api_key=API_KEY)
         """
     )
-    assert "unused-key-variable" not in [r for r, _ in rules(result)]
+    assert 'API_KEY = os.environ["AZURE_OPENAI_API_KEY"]' in result.new.decode()
+    assert ("key-variable-kept", 5) in rules(result)
+    assert "__all__" in next(n for n in result.notices if n.rule == "key-variable-kept").message
 
 
 def test_key_vault_lookup_is_reported_never_removed():
@@ -116,7 +122,7 @@ def test_azure_key_credential_import_removal_is_reported():
     assert ("unused-import-removed", 1) in rules(result)
 
 
-def test_key_inside_azure_key_credential_is_followed():
+def test_key_inside_azure_key_credential_is_followed_and_removed():
     result = run(
         """\
         import os
@@ -127,4 +133,234 @@ def test_key_inside_azure_key_credential_is_followed():
         c = SearchClient(E, "i", AzureKeyCredential(SEARCH_KEY))
         """
     )
-    assert ("unused-key-variable", 5) in rules(result)
+    assert "SEARCH_KEY" not in result.new.decode()
+    assert ("key-variable-removed", 5) in rules(result)
+
+
+# -- before and after, whole ---------------------------------------------------------------------
+SETUP = """\
+credential = DefaultAzureCredential()
+token_provider = get_bearer_token_provider(
+    credential, "https://cognitiveservices.azure.com/.default"
+)
+"""
+IDENTITY = "from azure.identity import DefaultAzureCredential, get_bearer_token_provider\n"
+
+
+def migrated(source: str, filename: str | None = None) -> tuple[str, list[tuple[str, int]]]:
+    result = migrate_source(
+        textwrap.dedent(source).encode(), MigrationOptions(credential="default"), filename
+    )
+    return result.new.decode(), rules(result)
+
+
+def test_module_level_read_is_deleted_and_the_comment_above_it_kept():
+    new, found = migrated(
+        """\
+        import os
+
+        from openai import AzureOpenAI
+
+        # Read from the deployment's environment
+        key = os.environ["AOAI_KEY"]
+        endpoint = os.environ["AOAI_ENDPOINT"]
+
+        client = AzureOpenAI(api_key=key, azure_endpoint=endpoint, api_version="2024-06-01")
+        """
+    )
+    assert new == (
+        "import os\n\nfrom openai import AzureOpenAI\n" + IDENTITY + "\n"
+        "# Read from the deployment's environment\n"
+        'endpoint = os.environ["AOAI_ENDPOINT"]\n\n' + SETUP + "\n"
+        "client = AzureOpenAI(azure_ad_token_provider=token_provider, azure_endpoint=endpoint, "
+        'api_version="2024-06-01")\n'
+    )
+    assert found == [("key-variable-removed", 6)]
+
+
+def test_config_lookup_in_a_function_is_deleted():
+    new, found = migrated(
+        """\
+        import json
+
+        from langchain_openai import AzureChatOpenAI
+
+
+        def build_llm(path):
+            with open(path) as f:
+                config = json.load(f)
+            api_key = config["azure_openai"]["key"]
+            return AzureChatOpenAI(
+                api_key=api_key,
+                azure_endpoint=config["azure_openai"]["endpoint"],
+                api_version="2024-06-01",
+            )
+        """
+    )
+    assert new == (
+        "import json\n\nfrom langchain_openai import AzureChatOpenAI\n"
+        + IDENTITY
+        + "\n"
+        + SETUP
+        + "\n\n"
+        "def build_llm(path):\n"
+        "    with open(path) as f:\n"
+        "        config = json.load(f)\n"
+        "    return AzureChatOpenAI(\n"
+        "        azure_ad_token_provider=token_provider,\n"
+        '        azure_endpoint=config["azure_openai"]["endpoint"],\n'
+        '        api_version="2024-06-01",\n'
+        "    )\n"
+    )
+    assert found == [("key-variable-removed", 9)]
+
+
+def test_key_credential_variable_and_its_import_are_deleted():
+    new, found = migrated(
+        """\
+        import os
+
+        from azure.core.credentials import AzureKeyCredential
+        from azure.search.documents import SearchClient
+
+        cred = AzureKeyCredential(os.getenv("SEARCH_KEY"))
+        search = SearchClient(os.environ["SEARCH_ENDPOINT"], "docs", cred)
+        """
+    )
+    # (LibCST's import remover takes the blank line that was above the removed import.)
+    assert new == (
+        "import os\n"
+        "from azure.search.documents import SearchClient\n"
+        "from azure.identity import DefaultAzureCredential\n\n"
+        "credential = DefaultAzureCredential()\n\n"
+        'search = SearchClient(os.environ["SEARCH_ENDPOINT"], "docs", credential)\n'
+    )
+    assert sorted(found) == [("key-variable-removed", 6), ("unused-import-removed", 3)]
+
+
+def test_annotated_module_read_and_the_guard_on_it_in_a_function_are_deleted():
+    new, found = migrated(
+        """\
+        import os
+
+        from openai import AzureOpenAI
+
+        KEY: str = os.environ.get("AZURE_OPENAI_API_KEY", "")
+
+
+        def make_client() -> AzureOpenAI:
+            if not KEY:
+                raise RuntimeError("AZURE_OPENAI_API_KEY is not set")
+            return AzureOpenAI(api_key=KEY, azure_endpoint=os.environ["E"], api_version="v")
+        """
+    )
+    assert new == (
+        "import os\n\nfrom openai import AzureOpenAI\n" + IDENTITY + "\n" + SETUP + "\n\n"
+        "def make_client() -> AzureOpenAI:\n"
+        "    return AzureOpenAI(azure_ad_token_provider=token_provider, "
+        'azure_endpoint=os.environ["E"], api_version="v")\n'
+    )
+    assert found == [("key-variable-removed", 5), ("key-guard-removed", 9)]
+
+
+def test_a_block_left_empty_gets_pass():
+    new, found = migrated(
+        """\
+        import os
+
+        from openai import AzureOpenAI
+
+        if os.getenv("USE_AZURE"):
+            key = os.environ["AOAI_KEY"]
+        client = AzureOpenAI(api_key=key, azure_endpoint="https://e", api_version="v")
+        """
+    )
+    assert new == (
+        "import os\n\nfrom openai import AzureOpenAI\n" + IDENTITY + "\n"
+        'if os.getenv("USE_AZURE"):\n    pass\n\n' + SETUP + "\n"
+        'client = AzureOpenAI(azure_ad_token_provider=token_provider, azure_endpoint="https://e", '
+        'api_version="v")\n'
+    )
+    assert found == [("key-variable-removed", 6)]
+
+
+def test_a_key_still_read_is_kept_and_each_read_reported():
+    source = """\
+        import os
+
+        from openai import AzureOpenAI
+
+        KEY = os.getenv("AZURE_OPENAI_API_KEY")
+
+
+        def get_key():
+            return KEY
+
+
+        client = AzureOpenAI(api_key=KEY, azure_endpoint="https://e", api_version="v")
+        print("key ends with", KEY[-4:])
+        """
+    result = run(source, credential="default")
+    assert 'KEY = os.getenv("AZURE_OPENAI_API_KEY")\n' in result.new.decode()
+    kept = [n for n in result.notices if n.rule == "key-variable-kept"]
+    assert [(n.line, n.message) for n in kept] == [
+        (
+            5,
+            "`KEY` held the key and is still read (lines 9, 13): it was kept; remove those reads "
+            "before removing the key from the environment",
+        )
+    ]
+
+
+def test_a_key_another_client_still_uses_is_kept_with_its_guard():
+    source = """\
+        import os
+
+        from openai import AzureOpenAI
+        from azure.core.credentials import AzureKeyCredential
+        from azure.ai.textanalytics import TextAnalyticsClient
+
+        KEY = os.environ["AZURE_OPENAI_API_KEY"]
+        if not KEY:
+            raise ValueError("no key")
+        client = AzureOpenAI(api_key=KEY, azure_endpoint="https://e", api_version="v")
+        text = TextAnalyticsClient("https://t", AzureKeyCredential(KEY))
+        """
+    result = run(source)
+    new = result.new.decode()
+    assert 'KEY = os.environ["AZURE_OPENAI_API_KEY"]\nif not KEY:\n    raise ValueError' in new
+    assert "AzureKeyCredential(KEY)" in new
+    assert ("key-variable-kept", 7) in rules(result)
+    assert "key-guard-removed" not in [r for r, _ in rules(result)]
+
+
+def test_notebook_cells_read_and_check_across_cells():
+    import json
+
+    from migrator.notebooks import migrate_notebook
+
+    cells = [
+        "import os\nfrom openai import AzureOpenAI\n",
+        '# settings\nAOAI_KEY = os.environ["AOAI_KEY"]\nAOAI_ENDPOINT = os.environ["AOAI_ENDPOINT"]\n',
+        'assert AOAI_KEY, "set AOAI_KEY"\n',
+        "client = AzureOpenAI(api_key=AOAI_KEY, azure_endpoint=AOAI_ENDPOINT, api_version='v')\n",
+    ]
+    nb = {
+        "cells": [
+            {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
+             "source": c.splitlines(keepends=True)}
+            for c in cells
+        ],
+        "metadata": {"language_info": {"name": "python"}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }  # fmt: skip
+    data = (json.dumps(nb, indent=1) + "\n").encode()
+    out = migrate_notebook(data, MigrationOptions(credential="default"), "chat.ipynb")
+    new = ["".join(c["source"]) for c in json.loads(out.new)["cells"]]
+    assert new[1] == '# settings\nAOAI_ENDPOINT = os.environ["AOAI_ENDPOINT"]\n'
+    assert new[2] == ""
+    assert sorted((n.cell, n.rule) for n in out.notices) == [
+        (2, "key-variable-removed"),
+        (3, "key-guard-removed"),
+    ]

@@ -153,12 +153,8 @@ SDK = Sdk(
             """,
             """
             import os
-
-            from azure.core.credentials import AzureKeyCredential
             from azure.search.documents import SearchClient
             from azure.identity import ManagedIdentityCredential
-
-            key = AzureKeyCredential(os.environ["SEARCH_KEY"])
 
             credential = ManagedIdentityCredential(client_id=os.getenv("AZURE_CLIENT_ID"))
 
