@@ -100,6 +100,14 @@ class MigrateModule(HookedCommand):
         return new_tree
 
 
+# LibCST's import remover resolves ``from .config import KEY`` to an absolute module name and
+# refuses a relative import when the module's package is unknown. The run does not know where a
+# package starts, and the name only has to be the same wherever one module's imports are compared,
+# so every module is given the same made-up package, deep enough for any number of leading dots.
+_STAND_IN_PACKAGE = ".".join(f"_aoai_migrate_level{i}" for i in range(16))
+_STAND_IN_MODULE = f"{_STAND_IN_PACKAGE}._aoai_migrate_module"
+
+
 def migrate_module(
     module: cst.Module,
     options: MigrationOptions,
@@ -109,7 +117,10 @@ def migrate_module(
 ) -> tuple[cst.Module, ModuleOutcome]:
     """``outside_words``: identifiers of code left out of ``module`` (see ``codemods.slicing``);
     ``syntax_tree``: Python's tree of the whole file, when ``module`` is a slice of it."""
-    command = MigrateModule(CodemodContext(filename=filename), options, outside_words, syntax_tree)
+    context = CodemodContext(
+        filename=filename, full_module_name=_STAND_IN_MODULE, full_package_name=_STAND_IN_PACKAGE
+    )
+    command = MigrateModule(context, options, outside_words, syntax_tree)
     command.skip_copy = True  # the engine parsed ``module`` itself: no node appears twice
     new_module = command.transform_module(module)
     return new_module, command.outcome

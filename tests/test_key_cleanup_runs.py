@@ -204,3 +204,34 @@ def test_importers_are_found_however_they_spell_the_import(tmp_path):
         "e.py:3",
         "f.py:2",
     ]
+
+
+def test_a_key_imported_with_a_relative_import_is_migrated(tmp_path: Path) -> None:
+    # LibCST's import remover needs the module's package for `from .config import KEY`; without
+    # one the file failed with an internal error and kept its key.
+    write(
+        tmp_path,
+        {
+            "pkg/__init__.py": "",
+            "pkg/config.py": """\
+                import os
+
+                ENDPOINT = os.environ["AZURE_OPENAI_ENDPOINT"]
+                KEY = os.getenv("AZURE_OPENAI_API_KEY")
+                """,
+            "pkg/app.py": """\
+                from openai import AzureOpenAI
+
+                from .config import ENDPOINT, KEY
+
+                client = AzureOpenAI(azure_endpoint=ENDPOINT, api_key=KEY, api_version="2024-06-01")
+                """,
+        },
+    )
+    report = api.run([str(tmp_path)], mode=MODE_WRITE)
+    app = next(r for r in report.results if r.path.endswith("app.py"))
+    assert app.status == "changed", (app.status, app.reason)
+    text = (tmp_path / "pkg" / "app.py").read_text()
+    assert "from .config import ENDPOINT\n" in text
+    assert "KEY" not in text and "api_key" not in text
+    assert "azure_ad_token_provider=token_provider" in text
