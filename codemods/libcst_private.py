@@ -7,6 +7,9 @@ overridden, both for speed, with the same results:
 * ``_handle_metadata_reference``: metadata over the tree as given, without LibCST's copy;
 * ``_instantiate_and_run``: the import adder runs on the import block only.
 
+Qualified names are given without ``QualifiedNameProvider``'s own traversal
+(``qualified_names_without_a_traversal``).
+
 And LibCST's search for matcher decorators (``libcst.matchers._visitors``), which looks at every
 attribute of every new visitor (about 1,300 on a transformer, a few milliseconds, for each of the
 half a dozen visitors a migrated file makes), looks at a class's methods once
@@ -16,7 +19,7 @@ half a dozen visitors a migrated file makes), looks at a class's methods once
 from __future__ import annotations
 
 import types
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
 from inspect import ismethod
@@ -25,7 +28,8 @@ import libcst as cst
 import libcst.matchers._visitors as _matcher_visitors
 from libcst.codemod import CodemodCommand
 from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
-from libcst.metadata import MetadataWrapper
+from libcst._metadata_dependent import LazyValue
+from libcst.metadata import MetadataWrapper, PositionProvider, QualifiedNameProvider, ScopeProvider
 
 
 class _WithoutCopy:
@@ -45,12 +49,63 @@ class _WithoutCopy:
             return
         old = self.context.wrapper  # type: ignore[attr-defined]
         wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+        if QualifiedNameProvider in self.get_inherited_dependencies():  # type: ignore[attr-defined]
+            qualified_names_without_a_traversal(wrapper)
         with self.resolve(wrapper):  # type: ignore[attr-defined]
             self.context = replace(self.context, wrapper=wrapper)  # type: ignore[attr-defined]
             try:
                 yield wrapper.module
             finally:
                 self.context = replace(self.context, wrapper=old)  # type: ignore[attr-defined]
+
+
+class _QualifiedNames(Mapping[cst.CSTNode, object]):
+    """What ``QualifiedNameProvider`` gives, made when asked for.
+
+    The provider visits every node of the module to store, for each, a lazy call of its scope's
+    ``get_qualified_names_for`` (an empty set for a node without a scope). The same values come
+    from the scopes directly; which nodes are in the module is told by ``PositionProvider`` (it
+    prints every node), which the transforms resolve anyway."""
+
+    def __init__(self, scopes: Mapping[cst.CSTNode, object], nodes: Mapping[cst.CSTNode, object]):
+        self._scopes = scopes
+        self._nodes = nodes
+        self._values: dict[cst.CSTNode, object] = {}
+
+    def __getitem__(self, node: cst.CSTNode) -> object:
+        value = self._values.get(node)
+        if value is None:
+            if node not in self._nodes:
+                raise KeyError(node)
+            scope = self._scopes.get(node)
+            value = (
+                LazyValue(lambda: scope.get_qualified_names_for(node))  # type: ignore[attr-defined]
+                if scope
+                else set()
+            )
+            self._values[node] = value
+        return value
+
+    def __contains__(self, node: object) -> bool:
+        return node in self._nodes
+
+    def __iter__(self) -> Iterator[cst.CSTNode]:
+        return iter(self._nodes)
+
+    def __len__(self) -> int:
+        return len(self._nodes)
+
+
+def qualified_names_without_a_traversal(wrapper: MetadataWrapper) -> None:
+    """Give ``wrapper`` its ``QualifiedNameProvider`` metadata from its scopes (see
+    ``_QualifiedNames``), unless it has them already."""
+    metadata = wrapper._metadata
+    if QualifiedNameProvider in metadata:
+        return
+    resolved = wrapper.resolve_many((ScopeProvider, PositionProvider))
+    metadata[QualifiedNameProvider] = _QualifiedNames(
+        resolved[ScopeProvider], resolved[PositionProvider]
+    )
 
 
 class PlainHooks:
