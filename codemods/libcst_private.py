@@ -26,9 +26,9 @@ from inspect import ismethod
 
 import libcst as cst
 import libcst.matchers._visitors as _matcher_visitors
+from libcst._metadata_dependent import LazyValue
 from libcst.codemod import CodemodCommand
 from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
-from libcst._metadata_dependent import LazyValue
 from libcst.metadata import MetadataWrapper, PositionProvider, QualifiedNameProvider, ScopeProvider
 
 
