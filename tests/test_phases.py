@@ -223,3 +223,48 @@ def test_the_console_script_walks_the_tree_once(tmp_path, monkeypatch, capsys):
     assert twice == {}
     assert {str(root / "secrets"), str(root / "build")} <= set(listed)
     assert not any(key.startswith("os.walk") for key in listed)
+
+
+def test_a_run_resolves_scopes_once_per_tree_and_reads_visitor_classes_once(tmp_path, monkeypatch):
+    """The cost beyond the parse: each tree LibCST analyses gets its expression contexts, scopes
+    and positions once, and no traversal of its own for qualified names (they come from the
+    scopes); LibCST's search of a new visitor for matcher decorators reads the methods of each
+    class once per run, not ~1,300 attributes per visitor."""
+    import functools
+
+    import libcst.matchers._visitors as matcher_visitors
+    from libcst.metadata import (
+        ExpressionContextProvider,
+        PositionProvider,
+        QualifiedNameProvider,
+        ScopeProvider,
+    )
+
+    counts: Counter[str] = Counter()
+
+    def count(cls, name, label):  # type: ignore[no-untyped-def]
+        real = getattr(cls, name)
+
+        @functools.wraps(real)  # LibCST finds a provider's visit_ methods by their name
+        def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+            counts[label] += 1
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(cls, name, counted)
+
+    for provider in (ExpressionContextProvider, ScopeProvider, QualifiedNameProvider):
+        count(provider, "visit_Module", provider.__name__)
+    count(PositionProvider, "_gen_impl", "PositionProvider")
+    count(matcher_visitors.MatcherDecoratableVisitor, "__init__", "visitors")
+    count(matcher_visitors.MatcherDecoratableTransformer, "__init__", "visitors")
+    count(matcher_visitors, "is_property", "attribute reads")
+
+    root = _tree(tmp_path, CROSS)
+    report = api.run([str(root)], MigrationOptions(), MODE_CHECK, jobs=1)
+    assert any(r.clients for r in report.results)
+    trees = counts["PositionProvider"]
+    assert trees >= 2  # the module, its whole-module retry, the module linked to it
+    assert counts["ScopeProvider"] == counts["ExpressionContextProvider"] == trees
+    assert counts["QualifiedNameProvider"] == 0
+    assert counts["visitors"] >= 5
+    assert counts["attribute reads"] <= 250 * counts["visitors"], counts
