@@ -307,6 +307,14 @@ def _gather_matchers(obj: object) -> dict[object, None]:
     return found
 
 
+# LibCST's own search, kept for the tests that compare the two.
+LIBCST_DECORATOR_SEARCH = (
+    _matcher_visitors._gather_constructed_visit_funcs,
+    _matcher_visitors._gather_constructed_leave_funcs,
+    _matcher_visitors._gather_matchers,
+)
+
+
 def cache_decorator_search() -> None:
     """Make LibCST's matcher-decorator search look at each class's methods once."""
     _matcher_visitors._gather_constructed_visit_funcs = _gather_constructed_visit_funcs
