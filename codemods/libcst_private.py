@@ -26,6 +26,7 @@ from inspect import ismethod
 
 import libcst as cst
 import libcst.matchers._visitors as _matcher_visitors
+from libcst import BatchableCSTVisitor
 from libcst._metadata_dependent import LazyValue
 from libcst.codemod import CodemodCommand
 from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
@@ -315,11 +316,47 @@ LIBCST_DECORATOR_SEARCH = (
 )
 
 
+def _is_hook(func: object) -> bool:
+    name = getattr(func, "__name__", "")
+    return name.startswith(("visit_", "leave_")) and not getattr(func, "_is_no_op", False)
+
+
+_hook_names: dict[type, tuple[str, ...]] = {}
+
+
+def _get_visitors(self: BatchableCSTVisitor) -> dict[str, Callable[..., object]]:
+    """``BatchableCSTVisitor.get_visitors`` (the hooks a metadata provider runs batched), reading
+    the methods of each class once: what ``inspect.getmembers`` would give, in its order."""
+    cls = type(self)
+    names = _hook_names.get(cls)
+    if names is None:
+        functions = _plain_functions(cls)
+        names = tuple(n for n in dir(cls) if n not in functions or _is_hook(functions[n]))
+        _hook_names[cls] = names
+    own = getattr(self, "__dict__", None) or {}
+    if own:
+        names = tuple(sorted({*names, *own}))
+    found: dict[str, Callable[..., object]] = {}
+    for name in names:
+        try:
+            value = getattr(self, name)
+        except AttributeError:
+            continue
+        if ismethod(value) and _is_hook(value):
+            found[name] = value
+    return found
+
+
+LIBCST_GET_VISITORS = BatchableCSTVisitor.get_visitors
+
+
 def cache_decorator_search() -> None:
-    """Make LibCST's matcher-decorator search look at each class's methods once."""
+    """Make LibCST's matcher-decorator search, and its search for a batched visitor's hooks, look
+    at each class's methods once."""
     _matcher_visitors._gather_constructed_visit_funcs = _gather_constructed_visit_funcs
     _matcher_visitors._gather_constructed_leave_funcs = _gather_constructed_leave_funcs
     _matcher_visitors._gather_matchers = _gather_matchers
+    BatchableCSTVisitor.get_visitors = _get_visitors  # type: ignore[method-assign]
 
 
 cache_decorator_search()

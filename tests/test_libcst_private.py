@@ -16,12 +16,19 @@ from libcst.codemod.visitors import (
 from libcst.codemod.visitors._gather_string_annotation_names import (
     GatherNamesFromStringAnnotationsVisitor,
 )
-from libcst.metadata import MetadataWrapper, PositionProvider, QualifiedNameProvider
+from libcst.metadata import (
+    ExpressionContextProvider,
+    MetadataWrapper,
+    ParentNodeProvider,
+    PositionProvider,
+    QualifiedNameProvider,
+    ScopeProvider,
+)
 
 from codemods import libcst_private
 from codemods.key_guards import KeyGuardVisitor
 from codemods.keyless import KeylessMigration
-from codemods.libcst_private import LIBCST_DECORATOR_SEARCH, PlainHooks
+from codemods.libcst_private import LIBCST_DECORATOR_SEARCH, LIBCST_GET_VISITORS, PlainHooks
 from codemods.pipeline import MigrateModule
 from codemods.usage import UsageVisitor
 
@@ -139,3 +146,34 @@ def test_qualified_names_from_the_scopes_are_libcsts():
     assert stranger not in ours
     with pytest.raises(KeyError):
         ours[stranger]
+
+
+class Batched(cst.BatchableCSTVisitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.renamed = self.visit_Name  # an instance attribute: read as LibCST reads it
+
+    def visit_Name(self, node: cst.Name) -> None:
+        pass
+
+    def leave_Call_func(self, node: cst.Call) -> None:
+        pass
+
+
+@pytest.mark.parametrize(
+    "provider",
+    [
+        ExpressionContextProvider,
+        ScopeProvider,
+        QualifiedNameProvider,
+        ParentNodeProvider,
+        Batched,
+    ],
+    ids=lambda c: c.__name__,
+)
+def test_a_batched_visitors_hooks_read_once_per_class_are_libcsts(provider):
+    visitor = provider()
+    for _ in range(2):
+        ours = visitor.get_visitors()
+        assert list(ours.items()) == list(LIBCST_GET_VISITORS(visitor).items())
+    assert ours
