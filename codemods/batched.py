@@ -61,6 +61,14 @@ class _Batch(cst.CSTVisitor):
                 self._skipping[i] = node
         return True
 
+    # The visitors' own field hooks (``visit_Call_func``) are never called through the batch:
+    # skip LibCST's empty ones too.
+    def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
+        return None
+
+    def on_leave_attribute(self, original_node: cst.CSTNode, attribute: str) -> None:
+        return None
+
     def on_leave(self, original_node: cst.CSTNode) -> None:
         for i, method in self._methods("leave_", type(original_node).__name__, self._leaves):
             skipping = self._skipping[i]

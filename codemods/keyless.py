@@ -33,6 +33,7 @@ from codemods.key_cleanup import KeyCleanup
 from codemods.key_facts import KeyFacts
 from codemods.key_literals import looks_like_secret, masked
 from codemods.key_report import LiteralKeys, Removals
+from codemods.libcst_private import PlainHooks
 from codemods.module_state import ModuleState
 from codemods.options import MigrationOptions
 from codemods.usage import ClientUsage
@@ -54,7 +55,7 @@ class Analyses:
         return [self.state.collector, self.module_client, self.unseen, self.key_facts]
 
 
-class KeylessMigration(VisitorBasedCodemodCommand):
+class KeylessMigration(PlainHooks, VisitorBasedCodemodCommand):
     DESCRIPTION = "Replace Azure OpenAI API keys with Entra ID token providers."
     # ScopeProvider is resolved for QualifiedNameProvider anyway: asking for it costs nothing.
     METADATA_DEPENDENCIES = (QualifiedNameProvider, PositionProvider, ScopeProvider)

@@ -562,8 +562,12 @@ def module_facts(module: cst.Module, filename: str | None = None) -> ModuleFacts
     from libcst.codemod import CodemodContext
     from libcst.metadata import MetadataWrapper
 
+    from codemods import batched
+    from codemods.libcst_private import qualified_names_without_a_traversal
+
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    qualified_names_without_a_traversal(wrapper)
     wrapper.resolve_many(UsageVisitor.METADATA_DEPENDENCIES)
     visitor = UsageVisitor(CodemodContext(filename=filename, wrapper=wrapper))
-    wrapper.visit(visitor)
+    batched.visit(wrapper.module, [visitor], wrapper)  # as in the migration: one traversal
     return visitor.facts

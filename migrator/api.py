@@ -7,7 +7,7 @@ import os
 import signal
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from codemods.findings import KEYLESS, Notice
 from codemods.options import MigrationOptions
@@ -24,6 +24,7 @@ from migrator.engine import (
     write_result,
 )
 from migrator.files import analyse_path
+from migrator.keyconfig import Listing
 from migrator.project_files import post_run
 from migrator.report import Report
 from migrator.testcode import find_test_files
@@ -68,7 +69,8 @@ def run(
     selection = selection or FileSelection()
     report = Report(mode, roots=tuple(paths))
     handed = take_handoff(paths, selection)
-    files = handed.files if handed is not None else list(iter_files(paths, selection))
+    listing = handed.listing if handed is not None else Listing()
+    files = handed.files if handed is not None else list(iter_files(paths, selection, listing.saw))
     if on_files is not None:
         on_files(len(files))
     jobs = jobs or os.cpu_count() or 1
@@ -99,7 +101,7 @@ def run(
         report.results = [
             write_result(leave_test_file(r) if r.path in tests else r, mode) for r in report.results
         ]
-        finish(report, paths, jobs, on_result, linked=True)
+        finish(report, paths, jobs, on_result, linked=True, listing=listing)
     except KeyboardInterrupt:
         report.interrupted = True
         # Nothing more is written; the bytes are let go.
@@ -146,6 +148,7 @@ class Handoff:
     files: list[str]
     settled: list[FileResult]
     pending: list[str]
+    listing: Listing = field(default_factory=Listing)  # the directories the walk listed
 
 
 _handoff: Handoff | None = None
@@ -214,15 +217,16 @@ def finish(
     jobs: int,
     on_result: Progress | None = None,
     linked: bool = False,
+    listing: Listing | None = None,
 ) -> None:
     """What a run does once every file has its result: usage across modules (unless
-    ``linked``), project files."""
+    ``linked``), project files (``listing``: the directories the discovery walk listed)."""
     if not linked:
         from migrator.linking import gather_facts
 
         report.results = gather_facts(report.results, paths, jobs)
     for result in post_run(
-        paths, list(report.results), report.mode
+        paths, list(report.results), report.mode, listing
     ):  # dependency files, key configuration
         _deliver(report, result, on_result)
 

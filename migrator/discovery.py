@@ -28,7 +28,7 @@ from __future__ import annotations
 import os
 import re
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import pathspec
@@ -412,9 +412,15 @@ def is_virtualenv(directory: str) -> bool:
     return any(os.path.exists(os.path.join(directory, marker)) for marker in VENV_MARKERS)
 
 
+# Told of each directory a walk lists, with its entries: the key-configuration scan of the run's
+# project files (``migrator.keyconfig.Listing.saw``) goes on from them instead of listing again.
+OnListing = Callable[[str, list[os.DirEntry[str]]], None]
+
+
 class _Walker:
-    def __init__(self, selection: FileSelection) -> None:
+    def __init__(self, selection: FileSelection, on_listing: OnListing | None = None) -> None:
         self.selection = selection
+        self.on_listing = on_listing
         self.exclude = Globs(selection.exclude + selection.extend_exclude)
         self.include = Globs(selection.include)
 
@@ -430,6 +436,8 @@ class _Walker:
                     entries = sorted(it, key=lambda e: e.name)
             except OSError:
                 continue
+            if self.on_listing is not None:
+                self.on_listing(absolute, entries)
             subdirs: list[tuple[str, str, _Ignores | None]] = []
             for entry in entries:
                 name = entry.name
@@ -491,10 +499,13 @@ def _anchor(absolute: str) -> str:
     return find_repo_root(os.path.dirname(absolute)) or absolute
 
 
-def iter_files(paths: list[str], selection: FileSelection | None = None) -> Iterator[str]:
-    """Files to process under ``paths``, in a stable order, each once (by its real path)."""
+def iter_files(
+    paths: list[str], selection: FileSelection | None = None, on_listing: OnListing | None = None
+) -> Iterator[str]:
+    """Files to process under ``paths``, in a stable order, each once (by its real path);
+    ``on_listing`` is told of each directory listed."""
     selection = selection or FileSelection()
-    walker = _Walker(selection)
+    walker = _Walker(selection, on_listing)
     seen: set[str] = set()
     for raw in paths:
         if not os.path.lexists(raw):

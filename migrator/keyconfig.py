@@ -95,23 +95,80 @@ def _kind(path: Path) -> str | None:
     return None
 
 
-def candidate_files(root: Path, recursive: bool = True) -> Iterator[tuple[Path, str]]:
-    """Configuration files under ``root``, in a stable order; virtual environments are skipped."""
-    for directory, dirs, files in os.walk(root):
-        if not recursive:
-            dirs[:] = []
-        dirs[:] = sorted(
-            d
-            for d in dirs
-            if d not in SKIP_DIRS
-            and (not d.startswith(".") or d in HIDDEN_DIRS_WANTED)
-            and not (Path(directory, d) / "pyvenv.cfg").exists()
-        )
-        for name in sorted(files):
-            path = Path(directory, name)
-            kind = _kind(path)
-            if kind is not None:
-                yield path, kind
+class Listing:
+    """What the scan needs of each directory: its candidate files and the subdirectories the scan
+    enters (both sorted), from whoever listed the directory first.
+
+    The run's discovery walk hands over every directory it lists (``saw``); the scan lists only
+    the directories that walk did not enter (a gitignored or excluded directory, a file's
+    directory, the repository's top above the given path), each once however many scan roots
+    hold it. So no directory is listed twice in a run."""
+
+    def __init__(self) -> None:
+        self._dirs: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+
+    def saw(self, directory: str, entries: list[os.DirEntry[str]]) -> None:
+        self._dirs[os.path.abspath(directory)] = _sorted_out(directory, entries)
+
+    def of(self, directory: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        key = os.path.abspath(directory)
+        found = self._dirs.get(key)
+        if found is None:
+            try:
+                with os.scandir(directory) as listed:
+                    entries = list(listed)
+            except OSError:
+                entries = []
+            found = self._dirs[key] = _sorted_out(directory, entries)
+        return found
+
+
+def _sorted_out(
+    directory: str, entries: list[os.DirEntry[str]]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(candidate file names, names of the subdirectories to enter), each sorted: an entry that
+    is a directory (a link to one too) is no file; a link to a directory is not entered."""
+    files: list[str] = []
+    subdirs: list[str] = []
+    for entry in entries:
+        name = entry.name
+        try:
+            is_dir = entry.is_dir()
+        except OSError:
+            is_dir = False
+        if is_dir:
+            if (
+                name not in SKIP_DIRS
+                and (not name.startswith(".") or name in HIDDEN_DIRS_WANTED)
+                and not entry.is_symlink()
+                and not os.path.exists(os.path.join(directory, name, "pyvenv.cfg"))
+            ):
+                subdirs.append(name)
+        elif _maybe_kind(name):
+            files.append(name)
+    return tuple(sorted(files)), tuple(sorted(subdirs))
+
+
+def _maybe_kind(name: str) -> bool:
+    """Whether a file of this name can have a ``_kind`` (a workflow's also depends on where)."""
+    return _kind(Path(name)) is not None or name.endswith((".yml", ".yaml"))
+
+
+def candidate_files(
+    root: Path, recursive: bool = True, listing: Listing | None = None
+) -> Iterator[tuple[Path, str]]:
+    """Configuration files under ``root``, in a stable order (each directory's files, then its
+    subdirectories in order); virtual environments are skipped."""
+    listing = listing or Listing()
+    files, subdirs = listing.of(str(root))
+    for name in files:
+        path = Path(root, name)
+        kind = _kind(path)
+        if kind is not None:
+            yield path, kind
+    if recursive:
+        for name in subdirs:
+            yield from candidate_files(Path(root, name), True, listing)
 
 
 def scan_file(
@@ -274,16 +331,18 @@ def scan(
     shallow: list[Path] = (),
     extra: frozenset[str] = frozenset(),
     note: str = "",  # type: ignore[assignment]
+    listing: Listing | None = None,
 ) -> list[Finding]:
     """Key configuration under ``roots``, and directly in the ``shallow`` directories (each file
-    once)."""
+    once). ``listing``: the directories the run's discovery walk listed already."""
+    listing = listing or Listing()
     findings: list[Finding] = []
     seen: set[Path] = set()
     walks = [(root, True) for root in roots] + [(directory, False) for directory in shallow]
     for root, recursive in walks:
         if not root.is_dir():
             continue
-        for path, kind in candidate_files(root, recursive):
+        for path, kind in candidate_files(root, recursive, listing):
             key = path.resolve()
             if key in seen:
                 continue

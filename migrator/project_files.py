@@ -76,7 +76,14 @@ class _Pending:
     notices: list[Notice] = field(default_factory=list)
 
 
-def post_run(paths: list[str], results: list[FileResult], mode: str) -> list[FileResult]:
+def post_run(
+    paths: list[str],
+    results: list[FileResult],
+    mode: str,
+    listing: keyconfig.Listing | None = None,
+) -> list[FileResult]:
+    """The project files' results; ``listing``: the directories the discovery walk listed (the
+    key-configuration scan lists only the others)."""
     given = [Path(p).absolute() for p in paths]
     shown = list(zip(paths, given, strict=True))
     with_clients = [r for r in results if any(c.outcome in (MIGRATED, KEYLESS) for c in r.clients)]
@@ -158,10 +165,11 @@ def post_run(paths: list[str], results: list[FileResult], mode: str) -> list[Fil
             f" ({len(left)} client{'s' if len(left) > 1 else ''} "
             f"left as {'they are' if len(left) > 1 else 'it is'} may still need it)"
         )
+    listing = listing or keyconfig.Listing()
     for boundary, (walked, tops) in sorted(scopes.items()):
         recursive = sorted(w for w in walked if not any(o in w.parents for o in walked))
         shallow = sorted({boundary, *tops, *(boundary / place for place in REPOSITORY_PLACES)})
-        for finding in keyconfig.scan(recursive, shallow, extra, note):
+        for finding in keyconfig.scan(recursive, shallow, extra, note, listing):
             add(finding.path, [finding.notice])
 
     return [_result(_display(path, shown), entry, mode) for path, entry in sorted(pending.items())]

@@ -105,13 +105,15 @@ def _settled_run(paths: list[str], mode: str, jobs: int | None, force_exclude: b
     from migrator import api
     from migrator.config import ConfigError, find_config
     from migrator.discovery import DiscoveryError, FileSelection, iter_files
+    from migrator.keyconfig import Listing
     from migrator.report import Report
 
     try:
         if find_config(paths) is not None:
             return None
         selection = FileSelection(force_exclude=force_exclude)
-        files = list(iter_files(paths, selection))
+        listing = Listing()
+        files = list(iter_files(paths, selection, listing.saw))
     except (ConfigError, DiscoveryError, OSError):
         return None  # the full command reports it
     report = Report(mode, roots=tuple(paths))
@@ -119,10 +121,12 @@ def _settled_run(paths: list[str], mode: str, jobs: int | None, force_exclude: b
     try:
         pending = api.settle(files, selection, report, jobs=jobs)
         if pending:
-            handoff = api.Handoff(tuple(paths), selection, files, list(report.results), pending)
+            handoff = api.Handoff(
+                tuple(paths), selection, files, list(report.results), pending, listing
+            )
             api.hand_over(handoff)
             return None
-        api.finish(report, paths, jobs)
+        api.finish(report, paths, jobs, listing=listing)
     except KeyboardInterrupt:
         sys.stderr.write("aoai-migrate: interrupted; no file was changed\n")
         return 130

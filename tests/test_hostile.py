@@ -234,8 +234,8 @@ def test_a_file_deleted_between_discovery_and_reading(tmp_path, monkeypatch):
     files = _tree(tmp_path)
     real_iter = api.iter_files
 
-    def vanishing(paths, selection):
-        found = list(real_iter(paths, selection))
+    def vanishing(paths, selection, *rest):
+        found = list(real_iter(paths, selection, *rest))
         files[2].unlink()
         return iter(found)
 

@@ -152,3 +152,56 @@ def test_virtual_environments_and_node_modules_are_skipped(tmp_path):
         "node_modules/pkg/.env": "AZURE_OPENAI_API_KEY=x\n",
     }
     assert found(tmp_path, files) == []
+
+
+def test_a_scan_that_goes_on_from_the_discovery_walk_finds_what_a_scan_alone_finds(tmp_path):
+    """The run's key-configuration scan takes the directories the discovery walk listed and lists
+    the others itself (gitignored, excluded): the same findings, the same files left out."""
+    import os
+
+    from migrator.discovery import FileSelection, iter_files
+    from migrator.keyconfig import Listing
+
+    line = f"AZURE_OPENAI_API_KEY={SECRET}\n"
+    files = {
+        ".gitignore": "secrets/\nignored.env\n",
+        "app.py": "print(1)\n",
+        ".env": line,
+        "ignored.env": line,
+        "secrets/.env": line,
+        "secrets/deeper/.env": line,
+        "build/.env": line,
+        ".github/workflows/ci.yml": "env:\n  K: ${{ secrets.AZURE_OPENAI_API_KEY }}\n",
+        ".hidden/.env": line,
+        ".azure/dev/.env": line,
+        "venv/pyvenv.cfg": "",
+        "venv/.env": line,
+        "node_modules/pkg/.env": line,
+        "sub/project/.env.local": line,
+    }
+    outside, tmp_path = tmp_path / "outside.env", tmp_path / "tree"
+    outside.write_text(line)
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    os.symlink(outside, tmp_path / "linked.env")  # a link to a file is read
+    os.symlink(tmp_path / "secrets", tmp_path / "linked_dir")  # a link to a directory is not
+    shallow = [tmp_path / ".github" / "workflows", tmp_path / "infra", tmp_path / "sub"]
+    alone = scan([tmp_path], shallow)
+    listing = Listing()
+    assert list(iter_files([str(tmp_path)], FileSelection(), listing.saw)) == [
+        str(tmp_path / "app.py")
+    ]
+    walked = scan([tmp_path], shallow, listing=listing)
+    assert [(f.path, f.notice) for f in walked] == [(f.path, f.notice) for f in alone]
+    assert sorted(f.path.relative_to(tmp_path).as_posix() for f in walked) == [
+        ".azure/dev/.env",
+        ".env",
+        ".github/workflows/ci.yml",
+        "build/.env",
+        "ignored.env",
+        "linked.env",
+        "secrets/.env",
+        "secrets/deeper/.env",
+        "sub/project/.env.local",
+    ]

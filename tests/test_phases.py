@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import libcst
@@ -160,24 +161,110 @@ def test_each_client_file_is_parsed_once_plus_once_per_whole_retry(
         assert retries == {} and parses == {"one": 1, "two": 1}
 
 
-def test_the_console_script_walks_the_tree_once(tmp_path, monkeypatch):
-    """The quick path finds files that need a parse: the full command goes on from its walk."""
+KEY_LINE = "AZURE_OPENAI_API_KEY=not-a-real-key\n"
+# Key configuration where the discovery walk goes (the top, .github) and where only the
+# key-configuration scan goes (a gitignored directory, an excluded one); a virtual environment
+# neither enters.
+CONFIG = {
+    ".gitignore": "secrets/\n",
+    ".env": KEY_LINE,
+    "secrets/.env": KEY_LINE,
+    "build/.env": KEY_LINE,
+    ".github/workflows/ci.yml": "jobs:\n  a:\n    env:\n      K: ${{ secrets.AZURE_OPENAI_API_KEY }}\n",
+    "venv/pyvenv.cfg": "",
+    "venv/.env": KEY_LINE,
+}
+
+
+def test_the_console_script_walks_the_tree_once(tmp_path, monkeypatch, capsys):
+    """The quick path finds files that need a parse: the full command goes on from its walk, and
+    so does the key-configuration scan of the project files: no directory is listed twice."""
     from migrator import discovery
 
-    root = _tree(tmp_path / "tree", {**PLAIN, "pkg/__init__.py": "", "pkg/plain.py": "print(1)\n"})
+    sources = {**PLAIN, "pkg/__init__.py": "", "pkg/plain.py": "print(1)\n", **CONFIG}
+    root = _tree(tmp_path / "tree", sources)
     walks: list[list[str]] = []
     real_iter_files = discovery.iter_files
 
-    def iter_files(paths, selection=None):  # type: ignore[no-untyped-def]
+    def iter_files(paths, *args, **kwargs):  # type: ignore[no-untyped-def]
         walks.append(list(paths))
-        return real_iter_files(paths, selection)
+        return real_iter_files(paths, *args, **kwargs)
+
+    listed: Counter[str] = Counter()
+    real_scandir = os.scandir
+
+    def scandir(path="."):  # type: ignore[no-untyped-def]
+        listed[os.path.abspath(path)] += 1
+        return real_scandir(path)
+
+    real_walk = os.walk
+
+    def walk(top, *args, **kwargs):  # type: ignore[no-untyped-def]
+        listed[f"os.walk {os.path.abspath(top)}"] += 1
+        return real_walk(top, *args, **kwargs)
 
     monkeypatch.setattr(discovery, "iter_files", iter_files)
     monkeypatch.setattr(api, "iter_files", iter_files)
+    monkeypatch.setattr(os, "scandir", scandir)
+    monkeypatch.setattr(os, "walk", walk)
     monkeypatch.chdir(root)
     from migrator.quick import main
 
     with pytest.raises(SystemExit) as exit_:
         main(["--check", "--jobs", "1", "."])
+    out = capsys.readouterr().out
     assert exit_.value.code == 1  # the full command ran: files would be migrated
     assert walks == [["."]]
+    # The key configuration was found where it is, the virtual environment left alone...
+    reported = sorted(line.split(":")[0] for line in out.splitlines() if ": key-config: " in line)
+    assert reported == ["./.env", "./.github/workflows/ci.yml", "./build/.env", "./secrets/.env"]
+    # ... and each directory was listed once, those the walk leaves out by the scan.
+    twice = {path: n for path, n in listed.items() if n > 1}
+    assert twice == {}
+    assert {str(root / "secrets"), str(root / "build")} <= set(listed)
+    assert not any(key.startswith("os.walk") for key in listed)
+
+
+def test_a_run_resolves_scopes_once_per_tree_and_reads_visitor_classes_once(tmp_path, monkeypatch):
+    """The cost beyond the parse: each tree LibCST analyses gets its expression contexts, scopes
+    and positions once, and no traversal of its own for qualified names (they come from the
+    scopes); LibCST's search of a new visitor for matcher decorators reads the methods of each
+    class once per run, not ~1,300 attributes per visitor."""
+    import functools
+
+    import libcst.matchers._visitors as matcher_visitors
+    from libcst.metadata import (
+        ExpressionContextProvider,
+        PositionProvider,
+        QualifiedNameProvider,
+        ScopeProvider,
+    )
+
+    counts: Counter[str] = Counter()
+
+    def count(cls, name, label):  # type: ignore[no-untyped-def]
+        real = getattr(cls, name)
+
+        @functools.wraps(real)  # LibCST finds a provider's visit_ methods by their name
+        def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+            counts[label] += 1
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(cls, name, counted)
+
+    for provider in (ExpressionContextProvider, ScopeProvider, QualifiedNameProvider):
+        count(provider, "visit_Module", provider.__name__)
+    count(PositionProvider, "_gen_impl", "PositionProvider")
+    count(matcher_visitors.MatcherDecoratableVisitor, "__init__", "visitors")
+    count(matcher_visitors.MatcherDecoratableTransformer, "__init__", "visitors")
+    count(matcher_visitors, "is_property", "attribute reads")
+
+    root = _tree(tmp_path, CROSS)
+    report = api.run([str(root)], MigrationOptions(), MODE_CHECK, jobs=1)
+    assert any(r.clients for r in report.results)
+    trees = counts["PositionProvider"]
+    assert trees >= 2  # the module, its whole-module retry, the module linked to it
+    assert counts["ScopeProvider"] == counts["ExpressionContextProvider"] == trees
+    assert counts["QualifiedNameProvider"] == 0
+    assert counts["visitors"] >= 5
+    assert counts["attribute reads"] <= 250 * counts["visitors"], counts
