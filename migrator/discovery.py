@@ -16,8 +16,6 @@ Walking a directory skips:
 A path named on the command line is always taken, unless ``force_exclude`` is set: then the exclude
 globs apply to it and its parent directories too (what pre-commit, which names every file, needs).
 
-Test code is found, but not migrated unless ``include_tests`` is set (``migrator.testcode``).
-
 Symbolic links met while walking are not followed, neither to directories nor to files: a link
 cannot lead the walk out of the given tree or round a loop, and a file is never rewritten through
 a link (the file it points to is found on its own when it is part of the tree).
@@ -84,7 +82,7 @@ class FileSelection:
     force_exclude: bool = False
     respect_gitignore: bool = True
     include_generated: bool = False
-    include_tests: bool = False
+    include_tests: bool = False  # test code is found, migrated only when set (migrator.testcode)
 
 
 def absolute_pattern(pattern: str, base: str) -> str:
