@@ -29,6 +29,7 @@ from codemods.client_records import ClientRecords
 from codemods.config_dicts import ConfigDicts
 from codemods.credential_plan import CredentialPlan
 from codemods.findings import ModuleOutcome
+from codemods.import_placement import ImportLayout
 from codemods.key_cleanup import KeyCleanup
 from codemods.key_literals import looks_like_secret, masked
 from codemods.key_report import LiteralKeys, Removals
@@ -65,14 +66,17 @@ class KeylessMigration(VisitorBasedCodemodCommand):
         outside_words: frozenset[str] = frozenset(),
         syntax_tree: ast.Module | None = None,
         analyses: Analyses | None = None,
+        layout: ImportLayout | None = None,
     ) -> None:
-        """``analyses``: already run over the module this visits (else they run on entry)."""
+        """``analyses``: already run over the module this visits (else they run on entry);
+        ``layout``: where the imports the setup needs may go."""
         super().__init__(context)
         self.options = options or MigrationOptions()
         self._usage = usage
         self._outside_words = outside_words
         self._syntax_tree = syntax_tree
         self._analyses = analyses
+        self._layout = layout
         self.outcome = ModuleOutcome()
         self._top_index: dict[int, int] = {}
 
@@ -94,7 +98,7 @@ class KeylessMigration(VisitorBasedCodemodCommand):
         outcome = self.outcome
         plan = module_client.prepare(analyses.module_client, outcome)
         outcome.notices.extend(analyses.unseen.notices)
-        self.credentials = CredentialPlan(state)
+        self.credentials = CredentialPlan(state, self._layout)
         literals = LiteralKeys(state, outcome)
         self.cleanup = KeyCleanup(state, outcome, self.context, literals.report_in)
         self.removals = Removals(state, outcome, literals, self.cleanup.dropped_here)
@@ -137,7 +141,7 @@ class KeylessMigration(VisitorBasedCodemodCommand):
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
         self.removals.schedule_import_removal(self.credentials, self.context)
         updated_node = self.config_dicts.leave_Module(original_node, updated_node)
-        updated_node = self.credentials.add_setup(updated_node, self.outcome, self.context)
+        updated_node = self.credentials.add_setup(updated_node, self.outcome)
         return self.cleanup.leave_module(original_node, updated_node)
 
     @property

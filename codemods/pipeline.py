@@ -14,8 +14,8 @@ from libcst.codemod import CodemodContext
 from libcst.metadata import PositionProvider, QualifiedNameProvider
 
 from codemods import batched
-from codemods.credential_setup import wrap_long_identity_imports
 from codemods.findings import MIGRATED, ModuleOutcome
+from codemods.import_placement import ImportLayout
 from codemods.key_guards import RULE_READ, KeyGuardVisitor
 from codemods.keyless import Analyses, KeylessMigration
 from codemods.libcst_private import HookedCommand
@@ -34,10 +34,12 @@ class MigrateModule(HookedCommand):
         options: MigrationOptions | None = None,
         outside_words: frozenset[str] = frozenset(),
         syntax_tree: ast.Module | None = None,
+        layout: ImportLayout | None = None,
         **kwargs: object,
     ) -> None:
         super().__init__(context)
         self.outside_words = outside_words
+        self.layout = layout
         self.syntax_tree = syntax_tree
         if options is None:
             options = MigrationOptions(**{k: v for k, v in kwargs.items() if v is not None})  # type: ignore[arg-type]
@@ -48,10 +50,6 @@ class MigrateModule(HookedCommand):
     def add_args(arg_parser: argparse.ArgumentParser) -> None:
         arg_parser.add_argument("--credential", choices=CREDENTIAL_KINDS, default=None)
         arg_parser.add_argument("--cloud", choices=CLOUDS, default=None)
-
-    def transform_module(self, tree: cst.Module) -> cst.Module:
-        # The base class runs the transform, then LibCST's import visitors.
-        return wrap_long_identity_imports(super().transform_module(tree))
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
         wrapper = self.context.wrapper
@@ -77,6 +75,7 @@ class MigrateModule(HookedCommand):
             self.outside_words,
             self.syntax_tree,
             analyses,
+            self.layout,
         )
         new_tree = wrapper.visit(keyless)
         self.outcome = keyless.outcome
@@ -99,10 +98,14 @@ def migrate_module(
     filename: str | None = None,
     outside_words: frozenset[str] = frozenset(),
     syntax_tree: ast.Module | None = None,
+    layout: ImportLayout | None = None,
 ) -> tuple[cst.Module, ModuleOutcome]:
     """``outside_words``: identifiers of code left out of ``module`` (see ``codemods.slicing``);
-    ``syntax_tree``: Python's tree of the whole file, when ``module`` is a slice of it."""
-    command = MigrateModule(CodemodContext(filename=filename), options, outside_words, syntax_tree)
+    ``syntax_tree``: Python's tree of the whole file, when ``module`` is a slice of it;
+    ``layout``: where the imports the migration adds may go."""
+    command = MigrateModule(
+        CodemodContext(filename=filename), options, outside_words, syntax_tree, layout
+    )
     command.skip_copy = True  # the engine parsed ``module`` itself: no node appears twice
     new_module = command.transform_module(module)
     return new_module, command.outcome
