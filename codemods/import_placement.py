@@ -90,7 +90,8 @@ def add_imports(
     body[start:end] = block
     added = len(block) - (end - start)
     after = start + len(block)
-    if after < len(body) and _stays_in_cell(layout, lines, start, after - added):
+    # A new block gets a blank line below it; an existing one keeps the spacing it had.
+    if start == end and after < len(body) and _stays_in_cell(layout, lines, start, after - added):
         following = body[after]
         leading = following.leading_lines
         if not leading or leading[0].comment is not None:
@@ -311,15 +312,11 @@ def _with_names(
     """``stmt`` importing ``names`` too, laid out as it was (one line, or one name a line when
     it was so or no longer fits); None when its comments leave no safe place for them."""
     assert not isinstance(node.names, cst.ImportStar)
-    code = cst.Module([]).code_for_node(stmt)
+    if "#" in cst.Module([]).code_for_node(node):
+        return None  # a comment inside the statement
     vertical = node.lpar is not None and isinstance(
         node.lpar.whitespace_after, cst.ParenthesizedWhitespace
     )
-    inner = cst.Module([]).code_for_node(node.with_changes(lpar=None, rpar=None, names=[]))
-    if "#" in code.replace(cst.Module([]).code_for_node(stmt.trailing_whitespace), "") or (
-        "#" in inner
-    ):
-        return None  # a comment inside the statement
     old = [a.with_changes(comma=cst.MaybeSentinel.DEFAULT) for a in node.names]
     new = [cst.ImportAlias(name=cst.Name(n)) for n in names]
     aliases = old + new
