@@ -10,6 +10,7 @@ when its own name means something else there (``bind``).
 
 from __future__ import annotations
 
+import ast
 from dataclasses import replace
 
 import libcst as cst
@@ -160,14 +161,18 @@ class CredentialPlan:
                 )
         body = list(updated_node.body)
         lines = [self._lines(stmt) for stmt in self.state.module.body]
-        at = self.first_top + add_imports(body, imports, self.first_top, self.layout, lines)
+        first = self.first_top
+        previous = body[first - 1] if first > 0 else None
+        at = first + add_imports(body, imports, first, self.layout, lines)
         # Blank lines as black and ruff format put them: two next to a function or a class,
         # none at the top of the module or of a notebook cell, else one.
         anchor = body[at]
-        if at == 0 or self.layout.at_cell_top(lines, self.first_top):
+        if at == 0 or (body[at - 1] is previous and self.layout.at_cell_top(lines, first)):
             above = 0
+        elif body[at - 1] is previous and self._is_definition_at(first - 1, lines):
+            above = 2
         else:
-            above = 2 if _is_definition(body[at - 1]) else 1
+            above = 1
         statements[0] = statements[0].with_changes(leading_lines=[cst.EmptyLine()] * above)
         wanted = 2 if _is_definition(anchor) else 1
         blank = 0
@@ -178,6 +183,22 @@ class CredentialPlan:
             body[at] = anchor.with_changes(leading_lines=[*extra, *anchor.leading_lines])
         body[at:at] = statements
         return updated_node.with_changes(body=body)
+
+    def _is_definition_at(self, index: int, lines: list[tuple[int, int]]) -> bool:
+        """Whether top-level statement ``index`` ends with a def or class: the statement
+        itself, or for code the slicer left out, the last statement of the file it stands for."""
+        stmt = self.state.module.body[index]
+        if _is_definition(stmt) or self.state.syntax_tree is None:
+            return _is_definition(stmt)
+        first, last = lines[index]
+        inside = [
+            s
+            for s in self.state.syntax_tree.body
+            if s.lineno >= first and (s.end_lineno or s.lineno) <= last
+        ]
+        return bool(inside) and isinstance(
+            inside[-1], (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+        )
 
     def _lines(self, stmt: cst.CSTNode) -> tuple[int, int]:
         where = self.state.get_metadata(PositionProvider, stmt)

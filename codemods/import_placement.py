@@ -334,31 +334,51 @@ def _with_names(
         ]
         updated = node.with_changes(names=[*commas, aliases[-1]])
         return stmt.with_changes(body=[updated])
-    if comment is not None:
-        return None
-    return stmt.with_changes(body=[_vertical(node, aliases)])
+    if comment is None:
+        return stmt.with_changes(body=[_vertical(node, aliases)])
+    # Where ruff puts the line's comment: on the name of a one-name import, else after the "(".
+    plain = stmt.trailing_whitespace.with_changes(whitespace=cst.SimpleWhitespace(""), comment=None)
+    if len(node.names) == 1:
+        owner = _dotted(node.names[0].name)
+        wrapped = _vertical(node, aliases, comments={owner: comment})
+    else:
+        wrapped = _vertical(node, aliases, paren_comment=comment)
+    return stmt.with_changes(body=[wrapped], trailing_whitespace=plain)
 
 
-def _vertical(node: cst.ImportFrom, aliases: list[cst.ImportAlias]) -> cst.ImportFrom:
+def _vertical(
+    node: cst.ImportFrom,
+    aliases: list[cst.ImportAlias],
+    comments: dict[str, cst.Comment] | None = None,
+    paren_comment: cst.Comment | None = None,
+) -> cst.ImportFrom:
     """``from m import (\n    a,\n    b,\n)``: one name a line, a comma after each."""
 
-    def line_break(indent: str) -> cst.ParenthesizedWhitespace:
+    def line_break(indent: str, comment: cst.Comment | None = None) -> cst.ParenthesizedWhitespace:
+        first = cst.TrailingWhitespace()
+        if comment is not None:
+            first = cst.TrailingWhitespace(whitespace=cst.SimpleWhitespace("  "), comment=comment)
         return cst.ParenthesizedWhitespace(
-            first_line=cst.TrailingWhitespace(),
+            first_line=first,
             empty_lines=[],
             indent=True,
             last_line=cst.SimpleWhitespace(indent),
         )
 
+    comments = comments or {}
     names = [
         alias.with_changes(
-            comma=cst.Comma(whitespace_after=line_break("    " if i < len(aliases) - 1 else ""))
+            comma=cst.Comma(
+                whitespace_after=line_break(
+                    "    " if i < len(aliases) - 1 else "", comments.get(_dotted(alias.name))
+                )
+            )
         )
         for i, alias in enumerate(aliases)
     ]
     return node.with_changes(
         names=names,
-        lpar=cst.LeftParen(whitespace_after=line_break("    ")),
+        lpar=cst.LeftParen(whitespace_after=line_break("    ", paren_comment)),
         rpar=cst.RightParen(),
         whitespace_after_import=cst.SimpleWhitespace(" "),
     )
