@@ -77,7 +77,7 @@ def add_imports(
     start, end = _block(body, before, layout, lines)
     block = body[start:end]
     is_sorted = _is_sorted(block, style)
-    new = _statements(_merge(block, wanted, style, is_sorted), style)
+    new = _statements(_merge(block, wanted, style, is_sorted), style, not is_sorted)
     if is_sorted:
         for stmt in sorted(new, key=lambda s: _key(s, style)):
             _insert_sorted(block, stmt, style)
@@ -384,9 +384,12 @@ def _vertical(
     )
 
 
-def _statements(needs: list[ImportNeed], style: ImportStyle) -> list[cst.SimpleStatementLine]:
+def _statements(
+    needs: list[ImportNeed], style: ImportStyle, combine_aliases: bool
+) -> list[cst.SimpleStatementLine]:
     """The import statements for ``needs``: ``import`` lines first, then ``from`` lines, one per
-    module (one per name with ``force-single-line``; an aliased name on a line of its own)."""
+    module (one per name with ``force-single-line``; an aliased name on a line of its own, as
+    isort writes it, unless ``combine_aliases``)."""
     plain = sorted({n for n in needs if n.obj is None}, key=lambda n: natural(n.module))
     out = [
         cst.parse_statement(f"import {n.module}" + (f" as {n.asname}" if n.asname else ""))
@@ -401,6 +404,8 @@ def _statements(needs: list[ImportNeed], style: ImportStyle) -> list[cst.SimpleS
         together = [n for n in members if n.asname is None]
         if style.force_single_line:
             groups = [[n] for n in members]
+        elif combine_aliases:
+            groups = [members]
         else:
             groups = ([together] if together else []) + [
                 [n] for n in members if n.asname is not None

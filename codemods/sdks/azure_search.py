@@ -155,8 +155,8 @@ SDK = Sdk(
             import os
 
             from azure.core.credentials import AzureKeyCredential
-            from azure.search.documents import SearchClient
             from azure.identity import ManagedIdentityCredential
+            from azure.search.documents import SearchClient
 
             key = AzureKeyCredential(os.environ["SEARCH_KEY"])
 
