@@ -34,7 +34,10 @@ def style_for(path: str | None) -> ImportStyle:
     directory = os.path.dirname(os.path.abspath(path))
     while not os.path.isdir(directory) and os.path.dirname(directory) != directory:
         directory = os.path.dirname(directory)  # ``notebook.ipynb:app.py`` and the like
-    return _style_for_directory(directory)
+    try:
+        return _style_for_directory(directory)
+    except (OSError, ValueError, TypeError, AttributeError):
+        return ImportStyle()  # settings that cannot be read: ruff's defaults
 
 
 @lru_cache(maxsize=256)
@@ -164,8 +167,11 @@ def _modules_in(directories: list[str]) -> set[str]:
             continue
         for entry in entries:
             name = entry.name
-            if name.endswith((".py", ".pyi")) and entry.is_file():
-                names.add(name.rsplit(".", 1)[0])
-            elif name.isidentifier() and entry.is_dir() and not name.startswith("."):
-                names.add(name)
+            try:  # a symbolic link may point nowhere, or at itself
+                if name.endswith((".py", ".pyi")) and entry.is_file():
+                    names.add(name.rsplit(".", 1)[0])
+                elif name.isidentifier() and not name.startswith(".") and entry.is_dir():
+                    names.add(name)
+            except OSError:
+                continue
     return names
