@@ -238,3 +238,34 @@ def test_the_setup_before_a_definition_leaves_it_two_blank_lines(tmp_path: Path)
     files = {"pyproject.toml": '[tool.ruff.lint.isort]\nknown-first-party = ["contoso"]\n'}
     new = migrate(tmp_path, source, files)
     assert f"\n{SETUP}\n\nclass Answers:\n" in new
+
+
+# -- notebooks -------------------------------------------------------------------------------------
+
+
+def _notebook(*sources: str) -> bytes:
+    cells = [
+        {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": s}
+        for s in sources
+    ]
+    notebook = {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    return (json.dumps(notebook, indent=1) + "\n").encode()
+
+
+def _cells(data: bytes) -> list[str]:
+    return ["".join(c["source"]) for c in json.loads(data)["cells"]]
+
+
+def test_a_notebooks_imports_are_written_into_the_first_import_cell_in_isort_order():
+    data = _notebook(
+        "import os\n\nfrom openai import AzureOpenAI\n",
+        "%%time\nclient = AzureOpenAI(api_key=os.environ['KEY'], api_version='v')\n",
+    )
+    cells = _cells(migrate_notebook(data, MigrationOptions()).new)
+    assert cells[0] == (
+        "import os\n\n"
+        "from azure.identity import ManagedIdentityCredential, get_bearer_token_provider\n"
+        "from openai import AzureOpenAI\n"
+    )
+    # The setup opens the client's cell, right under its cell magic.
+    assert cells[1].startswith("%%time\ncredential = ManagedIdentityCredential(")
