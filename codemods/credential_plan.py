@@ -10,15 +10,15 @@ when its own name means something else there (``bind``).
 
 from __future__ import annotations
 
+import ast
 from dataclasses import replace
 
 import libcst as cst
-from libcst.codemod import CodemodContext
-from libcst.codemod.visitors import AddImportsVisitor
-from libcst.metadata import ImportAssignment
+from libcst.metadata import ImportAssignment, PositionProvider
 
 from codemods import credential_setup, sdk_hooks
 from codemods.findings import ModuleOutcome, Notice
+from codemods.import_placement import ImportLayout, add_imports
 from codemods.module_state import ModuleState
 from codemods.targets import CREDENTIAL, ClientSpec
 
@@ -26,8 +26,9 @@ ImportNeed = credential_setup.ImportNeed
 
 
 class CredentialPlan:
-    def __init__(self, state: ModuleState) -> None:
+    def __init__(self, state: ModuleState, layout: ImportLayout | None = None) -> None:
         self.state = state
+        self.layout = layout or ImportLayout()
         self.taken: set[str] = set(state.names)  # grows with every name handed out
         self.plans: dict[bool, credential_setup.SetupPlan] = {}
         self.component_providers: dict[str, str] = {}
@@ -121,9 +122,7 @@ class CredentialPlan:
         if self.first_top is None or index < self.first_top:
             self.first_top = index
 
-    def add_setup(
-        self, updated_node: cst.Module, outcome: ModuleOutcome, context: CodemodContext
-    ) -> cst.Module:
+    def add_setup(self, updated_node: cst.Module, outcome: ModuleOutcome) -> cst.Module:
         plans = [p for p in self.plans.values() if p.provider_names or p.credential_used]
         if not (plans or self.component_providers) or self.first_top is None:
             return updated_node
@@ -160,19 +159,54 @@ class CredentialPlan:
                         severity="info",
                     )
                 )
-        for need in imports:
-            AddImportsVisitor.add_needed_import(context, need.module, need.obj, need.asname)
-
         body = list(updated_node.body)
-        at = self.first_top
+        lines = [self._lines(stmt) for stmt in self.state.module.body]
+        first = self.first_top
+        previous = body[first - 1] if first > 0 else None
+        at = first + add_imports(body, imports, first, self.layout, lines)
+        # Blank lines as black and ruff format put them: two next to a function or a class,
+        # none at the top of the module or of a notebook cell, else one.
         anchor = body[at]
-        blank = [cst.EmptyLine()]
-        statements[0] = statements[0].with_changes(leading_lines=blank if at > 0 else [])
-        if not anchor.leading_lines:
-            wanted = 2 if isinstance(anchor, (cst.FunctionDef, cst.ClassDef)) else 1
-            body[at] = anchor.with_changes(leading_lines=[cst.EmptyLine()] * wanted)
+        if at == 0 or (body[at - 1] is previous and self.layout.at_cell_top(lines, first)):
+            above = 0
+        elif body[at - 1] is previous and self._is_definition_at(first - 1, lines):
+            above = 2
+        else:
+            above = 1
+        statements[0] = statements[0].with_changes(leading_lines=[cst.EmptyLine()] * above)
+        wanted = 2 if _is_definition(anchor) else 1
+        blank = 0
+        while blank < len(anchor.leading_lines) and anchor.leading_lines[blank].comment is None:
+            blank += 1
+        if blank < wanted and (blank or not anchor.leading_lines or wanted == 2):
+            extra = [cst.EmptyLine()] * (wanted - blank)
+            body[at] = anchor.with_changes(leading_lines=[*extra, *anchor.leading_lines])
         body[at:at] = statements
         return updated_node.with_changes(body=body)
+
+    def _is_definition_at(self, index: int, lines: list[tuple[int, int]]) -> bool:
+        """Whether top-level statement ``index`` ends with a def or class: the statement
+        itself, or for code the slicer left out, the last statement of the file it stands for."""
+        stmt = self.state.module.body[index]
+        if _is_definition(stmt) or self.state.syntax_tree is None:
+            return _is_definition(stmt)
+        first, last = lines[index]
+        inside = [
+            s
+            for s in self.state.syntax_tree.body
+            if s.lineno >= first and (s.end_lineno or s.lineno) <= last
+        ]
+        return bool(inside) and isinstance(
+            inside[-1], (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+        )
+
+    def _lines(self, stmt: cst.CSTNode) -> tuple[int, int]:
+        where = self.state.get_metadata(PositionProvider, stmt)
+        return where.start.line, where.end.line  # type: ignore[attr-defined]
+
+
+def _is_definition(stmt: cst.CSTNode) -> bool:
+    return isinstance(stmt, (cst.FunctionDef, cst.ClassDef))
 
 
 class PlanHookView:

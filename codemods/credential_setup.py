@@ -163,55 +163,6 @@ def scope(options: MigrationOptions, service: str) -> str:
     return scope_for(service, options.cloud)
 
 
-def wrap_long_identity_imports(module: cst.Module, width: int = 88) -> cst.Module:
-    """Lay out an over-long ``from azure.identity import ...`` as black would: one name a line.
-
-    LibCST's import visitor writes the names it adds on one line; with several credentials
-    (``--credential chained``) that line passes what black and ruff accept.
-    """
-    body = list(module.body)
-    changed = False
-    for index, stmt in enumerate(body):
-        if not (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1):
-            continue
-        node = stmt.body[0]
-        if not (
-            isinstance(node, cst.ImportFrom)
-            and node.lpar is None
-            and isinstance(node.names, (list, tuple))
-        ):
-            continue
-        if node.module is None or not module.code_for_node(node.module).startswith(SYNC_MODULE):
-            continue
-        if len(module.code_for_node(stmt).rstrip("\r\n")) <= width:
-            continue
-
-        def line_break(indent: str) -> cst.ParenthesizedWhitespace:
-            return cst.ParenthesizedWhitespace(
-                first_line=cst.TrailingWhitespace(),
-                empty_lines=[],
-                indent=True,
-                last_line=cst.SimpleWhitespace(indent),
-            )
-
-        names = [
-            alias.with_changes(
-                comma=cst.Comma(
-                    whitespace_after=line_break("    " if i < len(node.names) - 1 else "")
-                )
-            )
-            for i, alias in enumerate(node.names)
-        ]
-        wrapped = node.with_changes(
-            names=names,
-            lpar=cst.LeftParen(whitespace_after=line_break("    ")),
-            rpar=cst.RightParen(),
-        )
-        body[index] = stmt.with_changes(body=[wrapped])
-        changed = True
-    return module.with_changes(body=body) if changed else module
-
-
 def component_provider_statements(
     providers: dict[str, str], bind: Bind = _as_is
 ) -> tuple[list[cst.BaseStatement], list[ImportNeed]]:

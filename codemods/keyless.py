@@ -29,6 +29,7 @@ from codemods.client_records import ClientRecords
 from codemods.config_dicts import ConfigDicts
 from codemods.credential_plan import CredentialPlan
 from codemods.findings import ModuleOutcome
+from codemods.import_placement import ImportLayout
 from codemods.key_cleanup import KeyCleanup
 from codemods.key_facts import KeyFacts
 from codemods.key_literals import looks_like_secret, masked
@@ -68,14 +69,17 @@ class KeylessMigration(PlainHooks, VisitorBasedCodemodCommand):
         outside_words: frozenset[str] = frozenset(),
         syntax_tree: ast.Module | None = None,
         analyses: Analyses | None = None,
+        layout: ImportLayout | None = None,
     ) -> None:
-        """``analyses``: already run over the module this visits (else they run on entry)."""
+        """``analyses``: already run over the module this visits (else they run on entry);
+        ``layout``: where the imports the setup needs may go."""
         super().__init__(context)
         self.options = options or MigrationOptions()
         self._usage = usage
         self._outside_words = outside_words
         self._syntax_tree = syntax_tree
         self._analyses = analyses
+        self._layout = layout
         self.outcome = ModuleOutcome()
         self._top_index: dict[int, int] = {}
 
@@ -97,7 +101,7 @@ class KeylessMigration(PlainHooks, VisitorBasedCodemodCommand):
         outcome = self.outcome
         plan = module_client.prepare(analyses.module_client, outcome)
         outcome.notices.extend(analyses.unseen.notices)
-        self.credentials = CredentialPlan(state)
+        self.credentials = CredentialPlan(state, self._layout)
         literals = LiteralKeys(state, outcome)
         self.cleanup = KeyCleanup(
             state, outcome, self.context, literals.report_in, analyses.key_facts
@@ -151,7 +155,7 @@ class KeylessMigration(PlainHooks, VisitorBasedCodemodCommand):
         updated_node = self.config_dicts.leave_Module(original_node, updated_node)
         if self.module_client is not None:
             updated_node = self.module_client.leave_Module(updated_node)
-        updated_node = self.credentials.add_setup(updated_node, self.outcome, self.context)
+        updated_node = self.credentials.add_setup(updated_node, self.outcome)
         return self.cleanup.leave_module(original_node, updated_node)
 
     @property

@@ -19,7 +19,7 @@ half a dozen visitors a migrated file makes), looks at a class's methods once
 from __future__ import annotations
 
 import types
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from inspect import ismethod
@@ -168,16 +168,69 @@ def has_attribute_hooks(cls: type) -> bool:
     return found
 
 
-class _RemoveImports(PlainHooks, _WithoutCopy, RemoveImportsVisitor):
+class _BlankLineKeeper:
+    """LibCST's import remover drops a whole import line with the blank lines above it; when that
+    line began an import section (``import os`` / blank / ``from azure.core ...``), the next
+    section would close up onto the one before. The blank lines go to the next surviving top-level
+    statement when it has none of its own."""
+
+    def visit_Module(self, node: cst.Module) -> bool:
+        self._top_level = {id(statement) for statement in node.body}
+        self._left: dict[int, object] = {}
+        return super().visit_Module(node)  # type: ignore[misc]
+
+    def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode) -> object:
+        result = super().on_leave(original_node, updated_node)  # type: ignore[misc]
+        if id(original_node) in self._top_level:
+            self._left[id(original_node)] = result
+        return result
+
+    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
+        updated = super().leave_Module(original_node, updated_node)  # type: ignore[misc]
+        carried: Sequence[cst.EmptyLine] = ()
+        moved: dict[int, cst.BaseStatement] = {}
+        for statement in original_node.body:
+            result = self._left.get(id(statement), statement)
+            if _gone(result):
+                if not carried and _has_blank_line(statement.leading_lines):
+                    carried = statement.leading_lines
+                continue
+            if carried and isinstance(result, cst.SimpleStatementLine | cst.BaseCompoundStatement):
+                if not _has_blank_line(result.leading_lines):
+                    moved[id(result)] = result.with_changes(
+                        leading_lines=(*carried, *result.leading_lines)
+                    )
+            carried = ()
+        if not moved:
+            return updated
+        return updated.with_changes(body=[moved.get(id(s), s) for s in updated.body])
+
+
+def _gone(result: object) -> bool:
+    return isinstance(result, cst.RemovalSentinel) or (
+        isinstance(result, cst.SimpleStatementLine) and not result.body
+    )
+
+
+def _has_blank_line(lines: Sequence[cst.EmptyLine]) -> bool:
+    return any(line.comment is None for line in lines)
+
+
+class _RemoveImports(_BlankLineKeeper, PlainHooks, _WithoutCopy, RemoveImportsVisitor):
     skip_copy = True
+
+
+class _RemoveImportsCopying(_BlankLineKeeper, RemoveImportsVisitor):
+    pass
 
 
 class HookedCommand(_WithoutCopy, CodemodCommand):
     """A ``CodemodCommand`` with both overrides (set ``skip_copy`` for a freshly parsed tree)."""
 
     def _instantiate_and_run(self, transform: type, tree: cst.Module) -> cst.Module:
-        if transform is RemoveImportsVisitor and self.skip_copy:
-            return _RemoveImports(self.context).transform_module(tree)
+        if transform is RemoveImportsVisitor:
+            remover = _RemoveImports if self.skip_copy else _RemoveImportsCopying
+            return remover(self.context).transform_module(tree)
         if transform is not AddImportsVisitor:
             return super()._instantiate_and_run(transform, tree)
         # LibCST's import adder reads and changes only the import block at the top of the module

@@ -15,8 +15,8 @@ from libcst.codemod import CodemodContext
 from libcst.metadata import PositionProvider, QualifiedNameProvider
 
 from codemods import batched
-from codemods.credential_setup import wrap_long_identity_imports
 from codemods.findings import MIGRATED, ModuleOutcome
+from codemods.import_placement import ImportLayout
 from codemods.key_guards import RULE_READ, KeyGuardVisitor
 from codemods.keyless import Analyses, KeylessMigration
 from codemods.libcst_private import HookedCommand
@@ -36,10 +36,12 @@ class MigrateModule(HookedCommand):
         options: MigrationOptions | None = None,
         outside_words: frozenset[str] = frozenset(),
         syntax_tree: ast.Module | None = None,
+        layout: ImportLayout | None = None,
         **kwargs: object,
     ) -> None:
         super().__init__(context)
         self.outside_words = outside_words
+        self.layout = layout
         self.syntax_tree = syntax_tree
         if options is None:
             options = MigrationOptions(**{k: v for k, v in kwargs.items() if v is not None})  # type: ignore[arg-type]
@@ -50,10 +52,6 @@ class MigrateModule(HookedCommand):
     def add_args(arg_parser: argparse.ArgumentParser) -> None:
         arg_parser.add_argument("--credential", choices=CREDENTIAL_KINDS, default=None)
         arg_parser.add_argument("--cloud", choices=CLOUDS, default=None)
-
-    def transform_module(self, tree: cst.Module) -> cst.Module:
-        # The base class runs the transform, then LibCST's import visitors.
-        return wrap_long_identity_imports(super().transform_module(tree))
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
         wrapper = self.context.wrapper
@@ -79,6 +77,7 @@ class MigrateModule(HookedCommand):
             self.outside_words,
             self.syntax_tree,
             analyses,
+            self.layout,
         )
         new_tree = wrapper.visit(keyless)
         self.outcome = keyless.outcome
@@ -114,13 +113,15 @@ def migrate_module(
     filename: str | None = None,
     outside_words: frozenset[str] = frozenset(),
     syntax_tree: ast.Module | None = None,
+    layout: ImportLayout | None = None,
 ) -> tuple[cst.Module, ModuleOutcome]:
     """``outside_words``: identifiers of code left out of ``module`` (see ``codemods.slicing``);
-    ``syntax_tree``: Python's tree of the whole file, when ``module`` is a slice of it."""
+    ``syntax_tree``: Python's tree of the whole file, when ``module`` is a slice of it;
+    ``layout``: where the imports the migration adds may go."""
     context = CodemodContext(
         filename=filename, full_module_name=_STAND_IN_MODULE, full_package_name=_STAND_IN_PACKAGE
     )
-    command = MigrateModule(context, options, outside_words, syntax_tree)
+    command = MigrateModule(context, options, outside_words, syntax_tree, layout)
     command.skip_copy = True  # the engine parsed ``module`` itself: no node appears twice
     new_module = command.transform_module(module)
     return new_module, command.outcome

@@ -12,6 +12,7 @@ import os
 import re
 import tokenize
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -88,9 +89,16 @@ def needs_a_look(path: str, data: bytes) -> bool:
 
 
 def migrate_source(
-    data: bytes, options: MigrationOptions, filename: str | None = None, sliced: bool = True
+    data: bytes,
+    options: MigrationOptions,
+    filename: str | None = None,
+    sliced: bool = True,
+    cells: tuple[tuple[int, int], ...] = (),
 ) -> SourceResult:
     """Migrate one module's bytes. Raises on input that cannot be parsed.
+
+    ``cells``: for a notebook's cells joined into ``data``, each cell's first line and the last
+    line of its header (see ``codemods.import_placement.ImportLayout``).
 
     With ``sliced``, only the top-level statements that can matter go through LibCST
     (``codemods.slicing``); the rest of the file is put back byte for byte.
@@ -100,7 +108,7 @@ def migrate_source(
     indented in spaces, and comes back with its own indentation.
     """
     try:
-        return _migrate_source(data, options, filename, sliced)
+        return _migrate_source(data, options, filename, sliced, cells)
     except (SyntaxError, TooLarge, RecursionError):
         raise
     except Exception:
@@ -110,7 +118,7 @@ def migrate_source(
         if indented is None:
             raise
     spaced, starts, odd = indented
-    result = _migrate_source(spaced, options, filename, sliced)
+    result = _migrate_source(spaced, options, filename, sliced, cells)
     if result.new == spaced:
         return replace(result, new=data)
     new = _reindent(data, spaced, result.new, starts)
@@ -235,14 +243,20 @@ def _indent(line: bytes) -> bytes:
 
 
 def _migrate_source(
-    data: bytes, options: MigrationOptions, filename: str | None = None, sliced: bool = True
+    data: bytes,
+    options: MigrationOptions,
+    filename: str | None = None,
+    sliced: bool = True,
+    cells: tuple[tuple[int, int], ...] = (),
 ) -> SourceResult:
     if not worth_parsing(data):
         return SourceResult(data)
     import libcst as cst  # imported here so runs with nothing to do never pay for it
 
     from codemods import slicing
+    from codemods.import_placement import ImportLayout
     from codemods.pipeline import migrate_module
+    from migrator.import_config import style_for
 
     try:
         tree = check_parseable(data, filename)
@@ -263,7 +277,8 @@ def _migrate_source(
         )  # parsed only to look for checks on a key: not worth failing the file
     words = piece.words if piece is not None else frozenset()
     whole = tree if piece is not None else None
-    new_module, outcome = migrate_module(module, options, filename, words, whole)
+    layout = ImportLayout(partial(style_for, filename), cells)
+    new_module, outcome = migrate_module(module, options, filename, words, whole, layout)
     # Unchanged trees give back the original bytes: LibCST's printer is not exact for every
     # input (a last line of only spaces, for one), and a file we do not change must not change.
     printed = new_module.bytes
@@ -275,7 +290,7 @@ def _migrate_source(
     else:
         spliced = slicing.splice(restore_layout(source, module.bytes, printed), piece)
         if spliced is None:  # a placeholder did not come through: migrate the whole module
-            return _migrate_source(data, options, filename, sliced=False)
+            return _migrate_source(data, options, filename, sliced=False, cells=cells)
         new = spliced
     facts = outcome.facts
     if piece is not None and facts is not None:

@@ -1,5 +1,6 @@
-"""The code cells migrated as one module: where the setup's imports go, names used before the
-cell that binds them, and the module's lines and notices mapped back to cells."""
+"""The code cells migrated as one module: names used before the cell that binds them, and the
+module's lines and notices mapped back to cells (where the setup's imports go is decided by the
+transform, told where each cell starts: ``codemods.import_placement``)."""
 
 from __future__ import annotations
 
@@ -11,21 +12,10 @@ from functools import lru_cache
 
 from codemods.findings import ClientRecord, Notice
 from migrator.engine import describe_failure
-from migrator.notebook_ipython import _lines, _Masked
+from migrator.notebook_ipython import _Masked
 
 RULE_CELL_SKIPPED = "notebook-cell-skipped"
 RULE_ORDER = "notebook-cell-order"
-
-# Calls that build the credential and token provider the codemod sets up.
-SETUP_CALLS = frozenset(
-    {
-        "ManagedIdentityCredential",
-        "DefaultAzureCredential",
-        "ChainedTokenCredential",
-        "AzureCliCredential",
-        "get_bearer_token_provider",
-    }
-)
 
 
 @dataclass
@@ -49,7 +39,7 @@ class NotebookError(Exception):
         self.line = line
 
 
-# -- where the imports go ------------------------------------------------------------------------
+# -- names used before the cell that binds them ----------------------------------------------------
 
 
 @lru_cache(maxsize=128)
@@ -84,153 +74,6 @@ def _bound_names(tree: ast.AST) -> dict[str, int]:
 
     visit(tree)
     return bound
-
-
-def _call_name(node: ast.AST) -> str | None:
-    if isinstance(node, ast.Call):
-        func = node.func
-        if isinstance(func, ast.Name):
-            return func.id
-        if isinstance(func, ast.Attribute):
-            return func.attr
-    return None
-
-
-def _find_setup(
-    cells: list[_Cell], segments: dict[int, str]
-) -> tuple[_Cell, ast.Assign, list[ast.stmt]] | None:
-    """The cell and first statement of the credential setup the codemod inserted, and its block."""
-    for cell in cells:
-        new_tree = _parse(segments[cell.index])
-        old_bound = _bound_names(_parse(cell.masked.text))
-        block: list[ast.stmt] = []
-        for stmt in new_tree.body:
-            is_setup = (
-                isinstance(stmt, ast.Assign)
-                and len(stmt.targets) == 1
-                and isinstance(stmt.targets[0], ast.Name)
-                and stmt.targets[0].id not in old_bound
-                and _call_name(stmt.value) in SETUP_CALLS
-            )
-            if is_setup:
-                block.append(stmt)
-            elif block:
-                break
-        if block:
-            return cell, block[0], block  # type: ignore[return-value]
-    return None
-
-
-def _relocate_imports(prefix: str, cells: list[_Cell], segments: dict[int, str]) -> list[Notice]:
-    """Move the imports the codemod put at the top of the module into the right cell.
-
-    LibCST adds imports after the module's top import block, which in the joined module is
-    before the first cell, and it does not see imports that cells further down already have.
-    Imports that a cell running before the setup already has are dropped; the rest go into the
-    first cell with imports that runs no later than the setup, else into the setup's own cell,
-    just before the setup. Returns notices for names the migrated code uses before the cell
-    that binds them (running the notebook top to bottom would fail).
-    """
-    statements = _parse(prefix).body if prefix.strip() else []
-    if not all(isinstance(s, (ast.Import, ast.ImportFrom)) for s in statements):
-        raise NotebookError("internal error: unexpected code before the first cell; left as it is")
-    setup = _find_setup(cells, segments)
-    if setup is not None and _tidy_before(setup[0], setup[1].lineno, segments):
-        setup = _find_setup(cells, segments)
-    setup_cell = setup[0] if setup else None
-    setup_line = setup[1].lineno if setup else None
-    imports = _still_needed(statements, _imports_before(cells, segments, setup_cell, setup_line))
-
-    if imports:
-        target: _Cell | None = None
-        at = 0
-        for cell in cells:
-            body = _parse(segments[cell.index]).body
-            first = next(
-                (i for i, s in enumerate(body) if isinstance(s, (ast.Import, ast.ImportFrom))), None
-            )
-            if first is not None:
-                last = first
-                while last + 1 < len(body) and isinstance(
-                    body[last + 1], (ast.Import, ast.ImportFrom)
-                ):
-                    last += 1
-                end = body[last].end_lineno or body[last].lineno
-                if cell is setup_cell and setup_line is not None and end >= setup_line:
-                    break
-                target, at = cell, end
-                break
-            if cell is setup_cell:
-                break
-        block = imports
-        if target is None:
-            target = setup_cell or cells[0]
-            if setup_line is not None and target is setup_cell:
-                at = setup_line - 1
-                block = imports + ["\n"]
-            else:
-                at = 1 if target.masked.cell_magic is not None else 0
-        lines = _lines(segments[target.index])
-        if 0 < at <= len(lines) and not lines[at - 1].endswith(("\n", "\r")):
-            lines[at - 1] += "\n"
-            if at == len(lines):
-                block = [*block[:-1], block[-1].rstrip("\n")]
-        lines[at:at] = block
-        segments[target.index] = "".join(lines)
-
-    return _order_problems(cells, segments)
-
-
-def _tidy_before(cell: _Cell, setup_line: int, segments: dict[int, str]) -> bool:
-    """Drop the blank lines between the top of a cell (or its ``%%`` line) and the setup."""
-    lines = _lines(segments[cell.index])
-    top = 1 if cell.masked.cell_magic is not None else 0
-    gap = lines[top : setup_line - 1]
-    if not gap or any(line.strip() for line in gap):
-        return False
-    del lines[top : setup_line - 1]
-    segments[cell.index] = "".join(lines)
-    return True
-
-
-def _imports_before(
-    cells: list[_Cell], segments: dict[int, str], setup_cell: _Cell | None, setup_line: int | None
-) -> set[tuple[str, str, str | None]]:
-    """Module-level imports that have run by the time the setup runs: (module, name, alias)."""
-    found: set[tuple[str, str, str | None]] = set()
-    for cell in cells:
-        for stmt in _parse(segments[cell.index]).body:
-            if cell is setup_cell and setup_line is not None and stmt.lineno >= setup_line:
-                break
-            if isinstance(stmt, ast.Import):
-                found.update(("", alias.name, alias.asname) for alias in stmt.names)
-            elif isinstance(stmt, ast.ImportFrom) and not stmt.level and stmt.module:
-                found.update((stmt.module, alias.name, alias.asname) for alias in stmt.names)
-        if cell is setup_cell:
-            break
-    return found
-
-
-def _still_needed(
-    statements: list[ast.stmt], available: set[tuple[str, str, str | None]]
-) -> list[str]:
-    """The import lines of ``statements`` (as LibCST wrote them), minus what ``available`` has."""
-    lines: list[str] = []
-    for stmt in statements:
-        if isinstance(stmt, ast.Import):
-            for alias in stmt.names:
-                if ("", alias.name, alias.asname) not in available:
-                    lines.append(
-                        f"import {alias.name}{f' as {alias.asname}' if alias.asname else ''}\n"
-                    )
-        elif isinstance(stmt, ast.ImportFrom):
-            names = [a for a in stmt.names if (stmt.module, a.name, a.asname) not in available]
-            if names:
-                spelled = ", ".join(
-                    f"{a.name}{f' as {a.asname}' if a.asname else ''}" for a in names
-                )
-                lines.append(f"from {stmt.module} import {spelled}\n")
-    return lines
 
 
 def _order_problems(cells: list[_Cell], segments: dict[int, str]) -> list[Notice]:

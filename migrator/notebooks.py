@@ -6,8 +6,9 @@ How a notebook runs decides how it is migrated:
   credential and token provider for the whole notebook, names resolved across cells). Each cell
   starts with a marker statement (``pass`` with the cell's index in a comment), so the setup the
   codemod inserts before the first statement
-  that needs it lands in that statement's cell; new imports go into the first cell that has
-  imports (or just before the setup), so they are defined before the first client cell runs.
+  that needs it lands in that statement's cell. The transform is told where each cell starts, so
+  the imports it adds go into the first cell that has imports (or just before the setup, in its
+  cell) and are defined before the first client cell runs.
 * IPython syntax is not Python: line magics (``%pip install``), shell escapes (``!az login``,
   ``files = !ls``), help (``client?``) and the first line of a cell magic (``%%time``) are each
   replaced by a placeholder statement, one line for one line, and put back afterwards. A cell
@@ -57,8 +58,8 @@ from migrator.notebook_cells import (
     _map_client,
     _map_notice,
     _notice,
+    _order_problems,
     _parse,
-    _relocate_imports,
 )
 from migrator.notebook_ipython import (
     PYTHON_BODY_CELL_MAGICS,
@@ -287,7 +288,12 @@ def _migrate_cells(
     cell_marker = f"_aoai_c_{marker}"
     parts: list[str] = []
     line_map: list[tuple[int, int] | None] = []  # module line - 1 -> (cell index, line in cell)
+    # Where each cell starts, and the last line of its header (the marker; a cell magic's line):
+    # the transform puts the imports it adds into a cell, never above the first one.
+    starts: list[tuple[int, int]] = []
     for cell in cells:
+        marker_line = len(line_map) + 1
+        starts.append((marker_line, marker_line + (cell.masked.cell_magic is not None)))
         parts.append(f"pass  # {cell_marker}_{cell.index}\n")
         line_map.append(None)
         body = cell.masked.text
@@ -298,7 +304,7 @@ def _migrate_cells(
         line_map.extend((cell.index, n) for n in range(1, len(_lines(body)) + 1))
     module = "".join(parts)
     try:
-        result = migrate_source(module.encode("utf-8"), options, filename)
+        result = migrate_source(module.encode("utf-8"), options, filename, cells=tuple(starts))
     except (Exception, RecursionError) as exc:  # noqa: BLE001 - reported as this notebook's failure
         raise NotebookError(*_describe_in_cells(exc, line_map)) from None
     outcome.parsed = result.parsed
@@ -317,7 +323,8 @@ def _migrate_cells(
         raise NotebookError(
             "internal error: the cells could not be told apart after migrating; left as it is"
         )
-    prefix = new_module[: found[0].start()]
+    if new_module[: found[0].start()]:
+        raise NotebookError("internal error: code added above the first cell; left as it is")
     segments: dict[int, str] = {}
     for cell, match, following in zip(cells, found, [*found[1:], None], strict=False):
         segment = new_module[match.end() : following.start() if following else len(new_module)]
@@ -327,7 +334,7 @@ def _migrate_cells(
             segment = _strip_leading_blank_lines(segment)
         segments[cell.index] = segment
 
-    outcome.notices.extend(_relocate_imports(prefix, cells, segments))
+    outcome.notices.extend(_order_problems(cells, segments))
     try:
         return {
             cell.index: _match_newlines(

@@ -135,10 +135,10 @@ def counted(monkeypatch):
 
     real_migrate = engine._migrate_source
 
-    def migrate(data, options, filename=None, sliced=True):  # type: ignore[no-untyped-def]
+    def migrate(data, options, filename=None, sliced=True, *args, **kwargs):  # type: ignore[no-untyped-def]
         if not sliced:
             retries[name_of(data)] = retries.get(name_of(data), 0) + 1
-        return real_migrate(data, options, filename, sliced)
+        return real_migrate(data, options, filename, sliced, *args, **kwargs)
 
     monkeypatch.setattr(libcst, "parse_module", parse_module)
     monkeypatch.setattr(engine, "_migrate_source", migrate)

@@ -153,8 +153,9 @@ SDK = Sdk(
             """,
             """
             import os
-            from azure.search.documents import SearchClient
+
             from azure.identity import ManagedIdentityCredential
+            from azure.search.documents import SearchClient
 
             credential = ManagedIdentityCredential(client_id=os.getenv("AZURE_CLIENT_ID"))
 

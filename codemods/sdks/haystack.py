@@ -56,9 +56,10 @@ SDK = Sdk(
             gen = AzureOpenAIChatGenerator(api_key=Secret.from_env_var("AZURE_OPENAI_API_KEY"))
             """,
             """
-            from haystack.components.generators.chat import AzureOpenAIChatGenerator
             import os
+
             from azure.identity import ManagedIdentityCredential, get_bearer_token_provider
+            from haystack.components.generators.chat import AzureOpenAIChatGenerator
 
             credential = ManagedIdentityCredential(client_id=os.getenv("AZURE_CLIENT_ID"))
             token_provider = get_bearer_token_provider(

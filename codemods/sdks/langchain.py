@@ -76,8 +76,8 @@ SDK = Sdk(
             """
             import os
 
-            from langchain_openai import AzureChatOpenAI
             from azure.identity import ManagedIdentityCredential, get_bearer_token_provider
+            from langchain_openai import AzureChatOpenAI
 
             credential = ManagedIdentityCredential(client_id=os.getenv("AZURE_CLIENT_ID"))
             token_provider = get_bearer_token_provider(

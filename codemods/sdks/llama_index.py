@@ -84,8 +84,8 @@ SDK = Sdk(
             """
             import os
 
-            from llama_index.llms.azure_openai import AzureOpenAI
             from azure.identity import ManagedIdentityCredential, get_bearer_token_provider
+            from llama_index.llms.azure_openai import AzureOpenAI
 
             credential = ManagedIdentityCredential(client_id=os.getenv("AZURE_CLIENT_ID"))
             token_provider = get_bearer_token_provider(

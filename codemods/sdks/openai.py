@@ -140,8 +140,8 @@ SDK = Sdk(
             """
             import os
 
-            from openai import AzureOpenAI
             from azure.identity import ManagedIdentityCredential, get_bearer_token_provider
+            from openai import AzureOpenAI
 
             credential = ManagedIdentityCredential(client_id=os.getenv("AZURE_CLIENT_ID"))
             token_provider = get_bearer_token_provider(

@@ -54,8 +54,8 @@ SDK = Sdk(
             """
             import os
 
-            from semantic_kernel.connectors.ai.open_ai import AzureChatCompletion
             from azure.identity.aio import ManagedIdentityCredential, get_bearer_token_provider
+            from semantic_kernel.connectors.ai.open_ai import AzureChatCompletion
 
             async_credential = ManagedIdentityCredential(client_id=os.getenv("AZURE_CLIENT_ID"))
             async_token_provider = get_bearer_token_provider(
