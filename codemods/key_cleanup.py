@@ -112,17 +112,20 @@ class KeyCleanup:
         removals = [v for v in plan.vars.values() if v.unused and v.statement is not None]
         statements = [v.statement for v in removals] + [e.statement for e in plan.active]
         missing = False
+        bodies: dict[int, int] = {}
         for var in removals:
             key = self._updated.get(id(var.statement))
             missing |= key is None
             edits[id(key)] = (guard_edits.REMOVE, None)
+            bodies[id(getattr(key, "body", key))] = id(key)
         for edit in plan.active:
             key = self._updated.get(id(edit.statement))
             missing |= key is None
             edits[id(key)] = (edit.action, edit.make)
+            bodies[id(getattr(key, "body", key))] = id(key)
         new = updated
         if statements and not missing:
-            applier = ApplyEdits(edits)
+            applier = ApplyEdits(edits, bodies)
             candidate = updated.visit(applier)
             if len(applier.applied) == len(edits):
                 new = candidate

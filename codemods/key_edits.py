@@ -19,9 +19,14 @@ Make = Callable[[cst.BaseStatement], list[cst.BaseStatement] | None]
 
 
 class ApplyEdits(cst.CSTTransformer):
-    def __init__(self, edits: dict[int, tuple[str, Make | None]]) -> None:
+    def __init__(
+        self, edits: dict[int, tuple[str, Make | None]], bodies: dict[int, int] | None = None
+    ) -> None:
         super().__init__()
         self.edits = edits
+        # A statement the credential setup gave new blank lines above (``with_changes``) is a new
+        # object that shares its ``body`` with the one the edit was planned on.
+        self.bodies = bodies or {}
         self.applied: set[int] = set()
 
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
@@ -45,19 +50,32 @@ class ApplyEdits(cst.CSTTransformer):
         if len(before) != len(after):
             return list(after), carry
         for old, new in zip(before, after, strict=True):
-            edit = self.edits.get(id(old))
+            key = id(old)
+            if key not in self.edits:
+                key = self.bodies.get(id(getattr(old, "body", None)), key)
+            edit = self.edits.get(key)
             statements = [new]
             if edit is not None:
                 action, make = edit
                 made = [] if action == REMOVE else (make(new) if make is not None else None)
                 if made is not None:
-                    self.applied.add(id(old))
-                    if not made and any(line.comment for line in new.leading_lines):
+                    self.applied.add(key)
+                    if not made and (
+                        any(line.comment for line in new.leading_lines)
+                        or not any(line.comment is None for line in carry)
+                    ):
+                        # Comments above a removed statement stay; so does the blank line that
+                        # separated it from the code above, once.
                         carry.extend(new.leading_lines)
                     statements = made
             if statements and carry:
                 first = statements[0]
-                statements[0] = first.with_changes(leading_lines=[*carry, *first.leading_lines])
+                lines = carry
+                if not any(line.comment for line in carry) and any(
+                    line.comment is None for line in first.leading_lines
+                ):
+                    lines = []  # the statement has a blank line of its own
+                statements[0] = first.with_changes(leading_lines=[*lines, *first.leading_lines])
                 carry = []
             out.extend(statements)
         return out, carry

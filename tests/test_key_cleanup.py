@@ -169,7 +169,7 @@ def test_module_level_read_is_deleted_and_the_comment_above_it_kept():
         """
     )
     assert new == (
-        "import os\n\nfrom openai import AzureOpenAI\n" + IDENTITY + "\n"
+        "import os\n\n" + IDENTITY + "from openai import AzureOpenAI\n\n"
         "# Read from the deployment's environment\n"
         'endpoint = os.environ["AOAI_ENDPOINT"]\n\n' + SETUP + "\n"
         "client = AzureOpenAI(azure_ad_token_provider=token_provider, azure_endpoint=endpoint, "
@@ -198,9 +198,9 @@ def test_config_lookup_in_a_function_is_deleted():
         """
     )
     assert new == (
-        "import json\n\nfrom langchain_openai import AzureChatOpenAI\n"
+        "import json\n\n"
         + IDENTITY
-        + "\n"
+        + "from langchain_openai import AzureChatOpenAI\n\n"
         + SETUP
         + "\n\n"
         "def build_llm(path):\n"
@@ -227,11 +227,11 @@ def test_key_credential_variable_and_its_import_are_deleted():
         search = SearchClient(os.environ["SEARCH_ENDPOINT"], "docs", cred)
         """
     )
-    # (LibCST's import remover takes the blank line that was above the removed import.)
+    # The blank line above the removed import stays: the sections keep apart.
     assert new == (
-        "import os\n"
-        "from azure.search.documents import SearchClient\n"
-        "from azure.identity import DefaultAzureCredential\n\n"
+        "import os\n\n"
+        "from azure.identity import DefaultAzureCredential\n"
+        "from azure.search.documents import SearchClient\n\n"
         "credential = DefaultAzureCredential()\n\n"
         'search = SearchClient(os.environ["SEARCH_ENDPOINT"], "docs", credential)\n'
     )
@@ -255,7 +255,7 @@ def test_annotated_module_read_and_the_guard_on_it_in_a_function_are_deleted():
         """
     )
     assert new == (
-        "import os\n\nfrom openai import AzureOpenAI\n" + IDENTITY + "\n" + SETUP + "\n\n"
+        "import os\n\n" + IDENTITY + "from openai import AzureOpenAI\n\n" + SETUP + "\n\n"
         "def make_client() -> AzureOpenAI:\n"
         "    return AzureOpenAI(azure_ad_token_provider=token_provider, "
         'azure_endpoint=os.environ["E"], api_version="v")\n'
@@ -276,7 +276,7 @@ def test_a_block_left_empty_gets_pass():
         """
     )
     assert new == (
-        "import os\n\nfrom openai import AzureOpenAI\n" + IDENTITY + "\n"
+        "import os\n\n" + IDENTITY + "from openai import AzureOpenAI\n\n"
         'if os.getenv("USE_AZURE"):\n    pass\n\n' + SETUP + "\n"
         'client = AzureOpenAI(azure_ad_token_provider=token_provider, azure_endpoint="https://e", '
         'api_version="v")\n'

@@ -44,7 +44,7 @@ def test_guards_on_the_key_of_a_migrated_client_are_removed_or_rewritten(guard, 
     assert result.new.decode() == (
         ("import sys\n" if "sys" in after or "sys" not in guard else "")
         + IDENTITY
-        + "\nendpoint = 'e'\n"
+        + "endpoint = 'e'\n"
         + after
         + "from openai import "
         "AzureOpenAI\n\n" + SETUP + "\nclient = AzureOpenAI(azure_ad_token_provider="
@@ -145,7 +145,7 @@ def test_every_module_level_shape_loses_the_key_and_keeps_the_endpoint():
         """
     )
     assert new == (
-        "import os\nimport sys\n\nfrom openai import AzureOpenAI\n" + IDENTITY + "\n"
+        "import os\nimport sys\n\n" + IDENTITY + "from openai import AzureOpenAI\n\n"
         'AOAI_ENDPOINT = os.getenv("AOAI_ENDPOINT")\n\n'
         'missing = [v for v in ("AOAI_ENDPOINT",) if not os.getenv(v)]\n'
         "if missing:\n"
@@ -191,7 +191,7 @@ def test_every_function_level_shape():
         """
     )
     assert new == (
-        "import os\n\nfrom openai import AzureOpenAI\n" + IDENTITY + "\n" + SETUP + "\n\n"
+        "import os\n\n" + IDENTITY + "from openai import AzureOpenAI\n\n" + SETUP + "\n\n"
         "def client_from_env():\n"
         '    endpoint = os.environ.get("AZURE_OPENAI_ENDPOINT")\n'
         "    if not all([endpoint]):\n"
