@@ -157,21 +157,40 @@ def _int(value: object, default: int) -> int:
     return number if number > 0 else default
 
 
+# Module names per directory the run's discovery walk already listed (``remember``): the walk
+# lists each directory once, and worker processes (forked after the walk) inherit what it saw.
+_listed: dict[str, frozenset[str]] = {}
+
+
+def remember(directory: str, entries: list[os.DirEntry[str]]) -> None:
+    """Keep the module names of a directory the discovery walk listed."""
+    _listed[os.path.abspath(directory)] = _names_of(entries)
+
+
 def _modules_in(directories: list[str]) -> set[str]:
     """Top-level modules and packages in ``directories``."""
     names: set[str] = set()
-    for directory in directories:
-        try:
-            entries = list(os.scandir(directory))
-        except OSError:
-            continue
-        for entry in entries:
-            name = entry.name
-            try:  # a symbolic link may point nowhere, or at itself
-                if name.endswith((".py", ".pyi")) and entry.is_file():
-                    names.add(name.rsplit(".", 1)[0])
-                elif name.isidentifier() and not name.startswith(".") and entry.is_dir():
-                    names.add(name)
+    for directory in dict.fromkeys(os.path.abspath(d) for d in directories):
+        known = _listed.get(directory)
+        if known is None:
+            try:
+                with os.scandir(directory) as listed:
+                    known = _names_of(list(listed))
             except OSError:
                 continue
+        names |= known
     return names
+
+
+def _names_of(entries: list[os.DirEntry[str]]) -> frozenset[str]:
+    names: set[str] = set()
+    for entry in entries:
+        name = entry.name
+        try:  # a symbolic link may point nowhere, or at itself
+            if name.endswith((".py", ".pyi")) and entry.is_file():
+                names.add(name.rsplit(".", 1)[0])
+            elif name.isidentifier() and not name.startswith(".") and entry.is_dir():
+                names.add(name)
+        except OSError:
+            continue
+    return frozenset(names)

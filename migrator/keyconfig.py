@@ -24,6 +24,7 @@ from pathlib import Path
 
 from codemods.findings import Notice
 from codemods.key_names import is_key_env_name
+from migrator import import_config
 
 RULE = "key-config"
 SKIP_DIRS = frozenset(
@@ -109,6 +110,7 @@ class Listing:
 
     def saw(self, directory: str, entries: list[os.DirEntry[str]]) -> None:
         self._dirs[os.path.abspath(directory)] = _sorted_out(directory, entries)
+        import_config.remember(directory, entries)  # first-party module names, for added imports
 
     def of(self, directory: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         key = os.path.abspath(directory)
