@@ -1,0 +1,380 @@
+"""Key-based client calls the tool must leave as they are, and what it reports for them.
+
+A client call that passes a key is migrated by ``codemods.client_args`` unless one of these
+shows that the key is not the tool's to remove:
+
+* ``key-fallback-kept``: the code already offers Entra ID next to the key. The call forwards a
+  key and a token (``AzureOpenAI(api_key=api_key, azure_ad_token_provider=provider)`` with
+  values the caller supplies), or the key-based call sits in one branch of an ``if`` (a ternary,
+  an early return) whose other branch builds a keyless client or an Entra ID credential, or the
+  credential is ``AzureKeyCredential(KEY)`` on one path and an identity credential on another.
+  Rewriting the key path would make both paths the same and drop the local-development one.
+* ``key-parameter``: the key is a parameter of the function or class that builds the client
+  (``def __init__(self, api_key=None)``): the caller chooses it, and rewriting the constructor
+  would change a public API.
+* ``gateway-key``: the key is an API Management subscription key (the endpoint is under
+  ``*.azure-api.net`` or named after a gateway, the key is named after one, or an
+  ``Ocp-Apim-Subscription-Key`` header is sent). A bearer token gets a 401 there until the
+  gateway validates Entra ID tokens.
+* ``azure-ad-token``: ``openai.api_type = "azure_ad"`` makes ``openai.api_key`` an Entra ID
+  token, so a client given ``openai.api_key`` is already token-based.
+
+Each check reads the original tree only; a verdict leaves the call byte-identical.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+
+import libcst as cst
+from libcst.metadata import ScopeProvider
+
+from codemods import azure_endpoint, call_args
+from codemods.findings import KEYLESS, REVIEW
+from codemods.module_state import ModuleState
+from codemods.precision_rules import RULES
+from codemods.resolve import dotted, qualified_names
+from codemods.targets import TOKEN_PROVIDER_FUNCTIONS, ClientSpec, spec_for
+
+__all__ = ["RULES", "Leave", "Precision"]
+
+_IDENTITY = re.compile(r"^azure\.identity(\.aio)?\.[A-Za-z]*Credential$")
+_KEY_CREDENTIAL = "azure.core.credentials.AzureKeyCredential"
+_GATEWAY_HOST = re.compile(r"\.azure-api\.(net|us|cn)\b", re.IGNORECASE)
+_GATEWAY_NAME = re.compile(r"apim|gateway|subscription", re.IGNORECASE)
+_GATEWAY_HEADER = "ocp-apim-subscription-key"
+_SELF = ("self", "cls")
+
+
+@dataclass(frozen=True)
+class Leave:
+    """The call stays as it is: its record (outcome, reason) and one notice."""
+
+    outcome: str
+    reason: str
+    rule: str
+    message: str
+    severity: str
+
+
+class Precision:
+    """The checks, over one module's original tree (a parent map is built on first need)."""
+
+    def __init__(self, state: ModuleState) -> None:
+        self.state = state
+
+    def check(self, spec: ClientSpec, call: cst.Call) -> Leave | None:
+        present = call_args.present(spec, call.args)
+        keys = [
+            call.args[present[n]].value
+            for n in spec.key_args
+            if n in present and not call_args.is_none(call.args[present[n]].value)
+        ]
+        tokens = [
+            call.args[present[n]].value
+            for n in (*spec.keyless_args, *spec.static_token_args)
+            if n in present
+        ]
+        if any(a.star for a in call.args):
+            return None
+        if not keys and (tokens or not spec.reads_env_key):
+            return None
+        return (
+            self._gateway(spec, call, present, keys)
+            or self._legacy_token(keys)
+            or self._forwarded(keys, tokens)
+            or self._branch(spec, call, keys)
+            or self._parameter(keys)
+        )
+
+    # -- gateway -------------------------------------------------------------------------------
+    def _gateway(
+        self,
+        spec: ClientSpec,
+        call: cst.Call,
+        present: dict[str, int],
+        keys: list[cst.BaseExpression],
+    ) -> Leave | None:
+        why = None
+        for name in spec.endpoint_args:
+            if name in present:
+                literals, names = azure_endpoint.fragments(
+                    call.args[present[name]].value, self.state.values
+                )
+                text = " ".join(literals + names)
+                if _GATEWAY_HOST.search(text):
+                    why = "its endpoint is an API Management gateway (*.azure-api.net)"
+                elif any(_GATEWAY_NAME.search(n) for n in names):
+                    why = "its endpoint is named after an API Management gateway"
+        for key in keys:
+            literals, names = azure_endpoint.fragments(key, self.state.values)
+            if why is None and any(_GATEWAY_NAME.search(n) for n in literals + names):
+                why = "the key is named after an API Management subscription"
+        if why is None and _GATEWAY_HEADER in _code(call).lower():
+            why = "it sends an Ocp-Apim-Subscription-Key header"
+        if why is None:
+            return None
+        return Leave(
+            REVIEW,
+            f"an API Management gateway key, not an Azure OpenAI key: {why}; left as it is",
+            "gateway-key",
+            "the gateway takes a subscription key, and a bearer token gets a 401 there: first "
+            "make the gateway accept Entra ID (a validate-azure-ad-token policy for the "
+            "cognitiveservices audience, and the gateway's managed identity, with Cognitive "
+            "Services OpenAI User, calling the backend), then migrate this client",
+            "warning",
+        )
+
+    # -- openai 0.x azure_ad ---------------------------------------------------------------------
+    def _legacy_token(self, keys: list[cst.BaseExpression]) -> Leave | None:
+        if self._azure_ad_line is None:
+            return None
+        if not any("openai.api_key" in qualified_names(self.state, k) for k in keys):
+            return None
+        return Leave(
+            KEYLESS,
+            "openai.api_key holds an Entra ID token (openai.api_type = 'azure_ad' on line "
+            f"{self._azure_ad_line})",
+            "azure-ad-token",
+            "already token-based: openai.api_key holds an Entra ID token here. It is a static "
+            "token that expires after about an hour; pass azure_ad_token_provider= instead "
+            "when the openai 0.x code moves to the 1.x client",
+            "info",
+        )
+
+    @cached_property
+    def _azure_ad_line(self) -> int | None:
+        finder = _AzureAdType(self.state)
+        self.state.module.visit(finder)
+        return finder.line
+
+    # -- a key and a token, both forwarded -------------------------------------------------------
+    def _forwarded(
+        self, keys: list[cst.BaseExpression], tokens: list[cst.BaseExpression]
+    ) -> Leave | None:
+        if not tokens or not any(self._supplied(k) for k in keys):
+            return None
+        return _fallback("the call forwards both a key and an Entra ID token its caller passes")
+
+    # -- a key branch next to a keyless one ------------------------------------------------------
+    def _branch(
+        self, spec: ClientSpec, call: cst.Call, keys: list[cst.BaseExpression]
+    ) -> Leave | None:
+        for other in self._other_paths(call):
+            line = self._keyless_line(other)
+            if line is not None:
+                return _fallback(f"the other branch (line {line}) builds the Entra ID path")
+        if spec.keyless_args or not keys:
+            return None
+        # azure-core clients: credential = AzureKeyCredential(KEY) on one path, an identity
+        # credential on another.
+        key = keys[0]
+        values = [key] if not isinstance(key, cst.Name) else self._assigned(key)
+        has_key = any(self._calls(v, lambda q: q == _KEY_CREDENTIAL) for v in values)
+        has_identity = any(self._calls(v, lambda q: bool(_IDENTITY.match(q))) for v in values)
+        if has_key and has_identity:
+            return _fallback("the credential is a key on one path and an Entra ID one on another")
+        return None
+
+    def _other_paths(self, call: cst.Call) -> list[cst.CSTNode]:
+        """The code that runs instead of ``call``: the other side of each enclosing ``if`` or
+        ternary, and the rest of a block that an ``if`` with a ``return`` leaves early."""
+        found: list[cst.CSTNode] = []
+        child: cst.CSTNode = call
+        node = self._parents.get(id(call))
+        while node is not None and not isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+            if isinstance(node, cst.IfExp):
+                if child is node.body:
+                    found.append(node.orelse)
+                elif child is node.orelse:
+                    found.append(node.body)
+            elif isinstance(node, cst.If):
+                if child is node.body and node.orelse is not None:
+                    found.append(node.orelse)
+                elif child is node.orelse:
+                    found.append(node.body)
+            elif isinstance(node, (cst.IndentedBlock, cst.Module)):
+                found += _early_exits(node.body, child)
+            child, node = node, self._parents.get(id(node))
+        return found
+
+    def _keyless_line(self, node: cst.CSTNode) -> int | None:
+        for inner in _calls_under(node):
+            names = qualified_names(self.state, inner.func)
+            if names & set(TOKEN_PROVIDER_FUNCTIONS) or any(_IDENTITY.match(n) for n in names):
+                return self.state.position(inner).line
+            for name in names:
+                other = spec_for(name)
+                if other is None:
+                    continue
+                present = call_args.present(other, inner.args)
+                if any(n in present for n in other.keyless_args):
+                    return self.state.position(inner).line
+        return None
+
+    def _calls(self, node: cst.CSTNode, wanted) -> bool:  # noqa: ANN001 - a predicate
+        return any(
+            wanted(q) for c in _calls_under(node) for q in qualified_names(self.state, c.func)
+        )
+
+    def _assigned(self, name: cst.Name) -> list[cst.CSTNode]:
+        """The values assigned to ``name`` in the scope it is read in."""
+        scope = self.state.get_metadata(ScopeProvider, name, None)
+        if scope is None:
+            return []
+        values: list[cst.CSTNode] = []
+        for assignment in scope[name.value]:
+            target = getattr(assignment, "node", None)
+            parent = self._parents.get(id(target))
+            if isinstance(parent, cst.AssignTarget):
+                parent = self._parents.get(id(parent))
+            if isinstance(parent, (cst.Assign, cst.AnnAssign)) and parent.value is not None:
+                values.append(parent.value)
+        return values
+
+    # -- the key is a parameter ----------------------------------------------------------------
+    def _parameter(self, keys: list[cst.BaseExpression]) -> Leave | None:
+        for key in keys:
+            param = self._param_name(key)
+            if param is not None:
+                return Leave(
+                    REVIEW,
+                    f"the key is the parameter `{param}` of reusable code: its caller chooses "
+                    "it; left as it is",
+                    "key-parameter",
+                    f"the key comes from the parameter `{param}`: rewriting this constructor "
+                    "would change a public API. Migrate the callers that pass a key from "
+                    "configuration (let them pass a token provider, or build the client "
+                    "themselves), then drop the parameter",
+                    "warning",
+                )
+        return None
+
+    def _supplied(self, value: cst.BaseExpression) -> bool:
+        """A value the caller of the enclosing code supplies (a parameter, an attribute of
+        ``self``, a ternary between two)."""
+        if isinstance(value, cst.IfExp):
+            return True
+        return self._param_name(value) is not None
+
+    def _param_name(self, value: cst.BaseExpression) -> str | None:
+        if isinstance(value, cst.BooleanOperation):
+            return self._param_name(value.left) or self._param_name(value.right)
+        if isinstance(value, cst.Name):
+            scope = self.state.get_metadata(ScopeProvider, value, None)
+            if scope is None:
+                return None
+            # ``api_key = api_key or os.environ[...]`` still lets the caller choose.
+            if any(isinstance(a.node, cst.Param) for a in scope[value.value]):
+                return value.value
+            return None
+        text = dotted(value) if isinstance(value, cst.Attribute) else None
+        if text is None or text.count(".") != 1 or text.split(".")[0] not in _SELF:
+            return None
+        # self.api_key: an attribute some method of the class sets from one of its parameters.
+        attr = text.split(".")[1]
+        node = self._parents.get(id(value))
+        while node is not None and not isinstance(node, cst.ClassDef):
+            node = self._parents.get(id(node))
+        if node is None:
+            return None
+        for assign in _self_assignments(node, attr):
+            name = self._param_name(assign.value)
+            if name is not None:
+                return f"{name}` (as `{text}"
+        return None
+
+    @cached_property
+    def _parents(self) -> dict[int, cst.CSTNode]:
+        parents: dict[int, cst.CSTNode] = {}
+
+        def walk(node: cst.CSTNode) -> None:
+            for child in node.children:
+                parents[id(child)] = node
+                walk(child)
+
+        walk(self.state.module)
+        return parents
+
+
+def _fallback(why: str) -> Leave:
+    return Leave(
+        KEYLESS,
+        f"already offers Entra ID: {why}; the key path is kept as a fallback",
+        "key-fallback-kept",
+        "key path kept as a fallback next to the Entra ID one: remove it when every "
+        "environment (local development included) signs in with Entra ID, then disable key "
+        "access on the resource",
+        "info",
+    )
+
+
+def _early_exits(body: object, child: cst.CSTNode) -> list[cst.CSTNode]:
+    """In a block, the code ``child`` does not run with: an earlier ``if`` that returns, or,
+    when ``child`` is such an ``if``, the statements after it."""
+    statements = list(body)  # type: ignore[call-overload]
+    if not any(s is child for s in statements):
+        return []
+    index = next(i for i, s in enumerate(statements) if s is child)
+    found: list[cst.CSTNode] = [s for s in statements[:index] if _exits(s)]
+    if _exits(child):
+        found += statements[index + 1 :]
+    return found
+
+
+def _exits(stmt: cst.CSTNode) -> bool:
+    if not isinstance(stmt, cst.If) or not isinstance(stmt.body, cst.IndentedBlock):
+        return False
+    last = stmt.body.body[-1] if stmt.body.body else None
+    return isinstance(last, cst.SimpleStatementLine) and any(
+        isinstance(s, (cst.Return, cst.Raise)) for s in last.body
+    )
+
+
+def _calls_under(node: cst.CSTNode) -> list[cst.Call]:
+    found: list[cst.Call] = []
+
+    class _Calls(cst.CSTVisitor):
+        def visit_Call(self, n: cst.Call) -> None:
+            found.append(n)
+
+    node.visit(_Calls())
+    return found
+
+
+def _self_assignments(cls: cst.ClassDef, attr: str) -> list[cst.Assign]:
+    found: list[cst.Assign] = []
+
+    class _Assigns(cst.CSTVisitor):
+        def visit_Assign(self, n: cst.Assign) -> None:
+            for target in n.targets:
+                text = dotted(target.target) if isinstance(target.target, cst.Attribute) else None
+                if text is not None and text.split(".")[0] in _SELF and text.endswith("." + attr):
+                    found.append(n)
+
+    cls.visit(_Assigns())
+    return found
+
+
+class _AzureAdType(cst.CSTVisitor):
+    """The line of ``openai.api_type = "azure_ad"``, if the module has one."""
+
+    def __init__(self, state: ModuleState) -> None:
+        self.state = state
+        self.line: int | None = None
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        value = node.value
+        if self.line is not None or not isinstance(value, cst.SimpleString):
+            return
+        if value.evaluated_value != "azure_ad":
+            return
+        for target in node.targets:
+            if "openai.api_type" in qualified_names(self.state, target.target):
+                self.line = self.state.position(node).line
+
+
+def _code(node: cst.CSTNode) -> str:
+    return cst.Module([]).code_for_node(node)
