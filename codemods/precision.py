@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import libcst as cst
-from libcst.metadata import ScopeProvider
+from libcst.metadata import PositionProvider, ScopeProvider
 
 from codemods import azure_endpoint, call_args
 from codemods.findings import KEYLESS, REVIEW
@@ -44,6 +44,9 @@ _IDENTITY = re.compile(r"^azure\.identity(\.aio)?\.[A-Za-z]*Credential$")
 _KEY_CREDENTIAL = "azure.core.credentials.AzureKeyCredential"
 _GATEWAY_HOST = re.compile(r"\.azure-api\.(net|us|cn)\b", re.IGNORECASE)
 _GATEWAY_NAME = re.compile(r"apim|gateway|subscription", re.IGNORECASE)
+# The portal's quickstart calls the Azure OpenAI key ``subscription_key``: a name that also
+# says openai is an Azure OpenAI key or endpoint, whatever else it says.
+_OPENAI_NAME = re.compile(r"openai|aoai", re.IGNORECASE)
 _GATEWAY_HEADER = "ocp-apim-subscription-key"
 _SELF = ("self", "cls")
 
@@ -64,6 +67,8 @@ class Precision:
 
     def __init__(self, state: ModuleState) -> None:
         self.state = state
+        self._parents: dict[int, cst.CSTNode] = {}
+        self._walked: set[int] = set()
 
     def check(self, spec: ClientSpec, call: cst.Call) -> Leave | None:
         present = call_args.present(spec, call.args)
@@ -106,11 +111,11 @@ class Precision:
                 text = " ".join(literals + names)
                 if _GATEWAY_HOST.search(text):
                     why = "its endpoint is an API Management gateway (*.azure-api.net)"
-                elif any(_GATEWAY_NAME.search(n) for n in names):
+                elif _gateway_named(names):
                     why = "its endpoint is named after an API Management gateway"
         for key in keys:
             literals, names = azure_endpoint.fragments(key, self.state.values)
-            if why is None and any(_GATEWAY_NAME.search(n) for n in literals + names):
+            if why is None and _gateway_named(literals + names):
                 why = "the key is named after an API Management subscription"
         if why is None and _GATEWAY_HEADER in _code(call).lower():
             why = "it sends an Ocp-Apim-Subscription-Key header"
@@ -129,9 +134,9 @@ class Precision:
 
     # -- openai 0.x azure_ad ---------------------------------------------------------------------
     def _legacy_token(self, keys: list[cst.BaseExpression]) -> Leave | None:
-        if self._azure_ad_line is None:
-            return None
         if not any("openai.api_key" in qualified_names(self.state, k) for k in keys):
+            return None
+        if self._azure_ad_line is None:
             return None
         return Leave(
             KEYLESS,
@@ -183,7 +188,7 @@ class Precision:
         ternary, and the rest of a block that an ``if`` with a ``return`` leaves early."""
         found: list[cst.CSTNode] = []
         child: cst.CSTNode = call
-        node = self._parents.get(id(call))
+        node = self._parent(call)
         while node is not None and not isinstance(node, (cst.FunctionDef, cst.ClassDef)):
             if isinstance(node, cst.IfExp):
                 if child is node.body:
@@ -197,7 +202,7 @@ class Precision:
                     found.append(node.body)
             elif isinstance(node, (cst.IndentedBlock, cst.Module)):
                 found += _early_exits(node.body, child)
-            child, node = node, self._parents.get(id(node))
+            child, node = node, self._parent(node)
         return found
 
     def _keyless_line(self, node: cst.CSTNode) -> int | None:
@@ -227,9 +232,9 @@ class Precision:
         values: list[cst.CSTNode] = []
         for assignment in scope[name.value]:
             target = getattr(assignment, "node", None)
-            parent = self._parents.get(id(target))
+            parent = self._parent(target)
             if isinstance(parent, cst.AssignTarget):
-                parent = self._parents.get(id(parent))
+                parent = self._parent(parent)
             if isinstance(parent, (cst.Assign, cst.AnnAssign)) and parent.value is not None:
                 values.append(parent.value)
         return values
@@ -275,9 +280,9 @@ class Precision:
             return None
         # self.api_key: an attribute some method of the class sets from one of its parameters.
         attr = text.split(".")[1]
-        node = self._parents.get(id(value))
+        node = self._parent(value)
         while node is not None and not isinstance(node, cst.ClassDef):
-            node = self._parents.get(id(node))
+            node = self._parent(node)
         if node is None:
             return None
         for assign in _self_assignments(node, attr):
@@ -286,17 +291,32 @@ class Precision:
                 return f"{name}` (as `{text}"
         return None
 
-    @cached_property
-    def _parents(self) -> dict[int, cst.CSTNode]:
-        parents: dict[int, cst.CSTNode] = {}
+    def _parent(self, node: cst.CSTNode | None) -> cst.CSTNode | None:
+        """The parent of ``node`` (an original node): the top-level statement that holds it is
+        walked once, on first need, not the whole module."""
+        if node is None or node is self.state.module:
+            return None
+        if id(node) not in self._parents:
+            line = self.state.position(node).line
+            for stmt in self.state.module.body:
+                where = self.state.get_metadata(PositionProvider, stmt)
+                if where.start.line <= line <= where.end.line and id(stmt) not in self._walked:
+                    self._walked.add(id(stmt))
+                    self._parents[id(stmt)] = self.state.module
+                    _walk(stmt, self._parents)
+        return self._parents.get(id(node))
 
-        def walk(node: cst.CSTNode) -> None:
-            for child in node.children:
-                parents[id(child)] = node
-                walk(child)
 
-        walk(self.state.module)
-        return parents
+def _walk(node: cst.CSTNode, parents: dict[int, cst.CSTNode]) -> None:
+    for child in node.children:
+        parents[id(child)] = node
+        _walk(child, parents)
+
+
+def _gateway_named(names: list[str]) -> bool:
+    return any(_GATEWAY_NAME.search(n) for n in names) and not any(
+        _OPENAI_NAME.search(n) for n in names
+    )
 
 
 def _fallback(why: str) -> Leave:
@@ -363,6 +383,8 @@ class _AzureAdType(cst.CSTVisitor):
 
     def __init__(self, state: ModuleState) -> None:
         self.state = state
+        self._parents: dict[int, cst.CSTNode] = {}
+        self._walked: set[int] = set()
         self.line: int | None = None
 
     def visit_Assign(self, node: cst.Assign) -> None:
