@@ -271,8 +271,10 @@ class Precision:
             scope = self.state.get_metadata(ScopeProvider, value, None)
             if scope is None:
                 return None
-            # ``api_key = api_key or os.environ[...]`` still lets the caller choose.
-            if any(isinstance(a.node, cst.Param) for a in scope[value.value]):
+            # ``api_key = api_key or os.environ[...]`` still lets the caller choose; a default
+            # written as a string is the code's own key (a script's, not a library's).
+            params = [a.node for a in scope[value.value] if isinstance(a.node, cst.Param)]
+            if params and not any(isinstance(p.default, cst.BaseString) for p in params):
                 return value.value
             return None
         text = dotted(value) if isinstance(value, cst.Attribute) else None
