@@ -105,6 +105,10 @@ class Precision:
         why = None
         for name in spec.endpoint_args:
             if name in present:
+                # A key sent to an Azure OpenAI host is its key, whatever it is called.
+                endpoint = call.args[present[name]].value
+                if azure_endpoint.classify(endpoint, self.state.values) == azure_endpoint.AZURE:
+                    return None
                 literals, names = azure_endpoint.fragments(
                     call.args[present[name]].value, self.state.values
                 )
@@ -200,6 +204,8 @@ class Precision:
                     found.append(node.orelse)
                 elif child is node.orelse:
                     found.append(node.body)
+            elif isinstance(node, cst.Match):
+                found += [case for case in node.cases if case is not child]
             elif isinstance(node, (cst.IndentedBlock, cst.Module)):
                 found += _early_exits(node.body, child)
             child, node = node, self._parent(node)
@@ -278,7 +284,14 @@ class Precision:
                 return value.value
             return None
         text = dotted(value) if isinstance(value, cst.Attribute) else None
-        if text is None or text.count(".") != 1 or text.split(".")[0] not in _SELF:
+        if text is None or text.count(".") != 1:
+            return None
+        base = value.value if isinstance(value, cst.Attribute) else None
+        if isinstance(base, cst.Name) and base.value not in _SELF:
+            # config.api_key, args.api_key: a field of an object the caller passes.
+            name = self._param_name(base)
+            return None if name is None else f"{name}` (its `{text}"
+        if text.split(".")[0] not in _SELF:
             return None
         # self.api_key: an attribute some method of the class sets from one of its parameters.
         attr = text.split(".")[1]
