@@ -87,8 +87,8 @@ class Precision:
         if not keys and (tokens or not spec.reads_env_key):
             return None
         return (
-            self._gateway(spec, call, present, keys)
-            or self._legacy_token(keys)
+            self._legacy_token(keys)
+            or self._gateway(spec, call, present, keys)
             or self._forwarded(keys, tokens)
             or self._branch(spec, call, keys)
             or self._parameter(keys)
@@ -138,26 +138,41 @@ class Precision:
 
     # -- openai 0.x azure_ad ---------------------------------------------------------------------
     def _legacy_token(self, keys: list[cst.BaseExpression]) -> Leave | None:
-        if not any("openai.api_key" in qualified_names(self.state, k) for k in keys):
-            return None
-        if self._azure_ad_line is None:
+        if any("openai.api_key" in qualified_names(self.state, k) for k in keys):
+            line = self._azure_ad.line
+            if line is None:
+                return None
+            held = (
+                "openai.api_key holds an Entra ID token "
+                f"(openai.api_type = 'azure_ad' on line {line})"
+            )
+        elif not keys:
+            # os.environ["OPENAI_API_TYPE"] = "azure_ad": OPENAI_API_KEY, which the class
+            # reads, is given a token.
+            line = self._azure_ad.env_line
+            if line is None:
+                return None
+            held = (
+                "the key variable the class reads holds an Entra ID token "
+                f"(OPENAI_API_TYPE = 'azure_ad' on line {line})"
+            )
+        else:
             return None
         return Leave(
             KEYLESS,
-            "openai.api_key holds an Entra ID token (openai.api_type = 'azure_ad' on line "
-            f"{self._azure_ad_line})",
+            held,
             "azure-ad-token",
-            "already token-based: openai.api_key holds an Entra ID token here. It is a static "
-            "token that expires after about an hour; pass azure_ad_token_provider= instead "
-            "when the openai 0.x code moves to the 1.x client",
+            f"already token-based: {held}. It is a static token that expires after about an "
+            "hour; pass a token provider (azure_ad_token_provider=) instead when the code "
+            "moves off the openai 0.x settings",
             "info",
         )
 
     @cached_property
-    def _azure_ad_line(self) -> int | None:
+    def _azure_ad(self) -> _AzureAdType:
         finder = _AzureAdType(self.state)
         self.state.module.visit(finder)
-        return finder.line
+        return finder
 
     # -- a key and a token, both forwarded -------------------------------------------------------
     def _forwarded(
@@ -271,6 +286,12 @@ class Precision:
         return self._param_name(value) is not None
 
     def _param_name(self, value: cst.BaseExpression) -> str | None:
+        if (
+            isinstance(value, cst.Call)
+            and value.args
+            and _KEY_CREDENTIAL in qualified_names(self.state, value.func)
+        ):
+            return self._param_name(value.args[0].value)  # AzureKeyCredential(key)
         if isinstance(value, cst.BooleanOperation):
             return self._param_name(value.left) or self._param_name(value.right)
         if isinstance(value, cst.Name):
@@ -398,19 +419,31 @@ class _AzureAdType(cst.CSTVisitor):
 
     def __init__(self, state: ModuleState) -> None:
         self.state = state
-        self._parents: dict[int, cst.CSTNode] = {}
-        self._walked: set[int] = set()
-        self.line: int | None = None
+        self.line: int | None = None  # openai.api_type = "azure_ad"
+        self.env_line: int | None = None  # os.environ["OPENAI_API_TYPE"] = "azure_ad"
 
     def visit_Assign(self, node: cst.Assign) -> None:
         value = node.value
-        if self.line is not None or not isinstance(value, cst.SimpleString):
-            return
-        if value.evaluated_value != "azure_ad":
+        if not isinstance(value, cst.SimpleString) or value.evaluated_value != "azure_ad":
             return
         for target in node.targets:
+            line = self.state.position(node).line
             if "openai.api_type" in qualified_names(self.state, target.target):
-                self.line = self.state.position(node).line
+                self.line = self.line or line
+            elif _is_env_api_type(self.state, target.target):
+                self.env_line = self.env_line or line
+
+
+def _is_env_api_type(state: ModuleState, target: cst.BaseExpression) -> bool:
+    if not isinstance(target, cst.Subscript) or len(target.slice) != 1:
+        return False
+    index = target.slice[0].slice
+    return (
+        "os.environ" in qualified_names(state, target.value)
+        and isinstance(index, cst.Index)
+        and isinstance(index.value, cst.SimpleString)
+        and index.value.evaluated_value == "OPENAI_API_TYPE"
+    )
 
 
 def _code(node: cst.CSTNode) -> str:
