@@ -24,6 +24,7 @@ Each check reads the original tree only; a verdict leaves the call byte-identica
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass
 from functools import cached_property
@@ -171,7 +172,11 @@ class Precision:
     @cached_property
     def _azure_ad(self) -> _AzureAdType:
         finder = _AzureAdType(self.state)
-        self.state.module.visit(finder)
+        if self.state.syntax_tree is not None:
+            # Python's tree of the whole file: the slicer may have left the line out.
+            finder.scan(self.state.syntax_tree)
+        else:
+            self.state.module.visit(finder)
         return finder
 
     # -- a key and a token, both forwarded -------------------------------------------------------
@@ -222,7 +227,7 @@ class Precision:
             elif isinstance(node, cst.Match):
                 found += [case for case in node.cases if case is not child]
             elif isinstance(node, (cst.IndentedBlock, cst.Module)):
-                found += _early_exits(node.body, child)
+                found += _early_exits(node.body, child) + _complements(node.body, child)
             child, node = node, self._parent(node)
         return found
 
@@ -267,10 +272,10 @@ class Precision:
             if param is not None:
                 return Leave(
                     REVIEW,
-                    f"the key is the parameter `{param}` of reusable code: its caller chooses "
+                    f"the key is the parameter {param} of reusable code: its caller chooses "
                     "it; left as it is",
                     "key-parameter",
-                    f"the key comes from the parameter `{param}`: rewriting this constructor "
+                    f"the key comes from the parameter {param}: rewriting this constructor "
                     "would change a public API. Migrate the callers that pass a key from "
                     "configuration (let them pass a token provider, or build the client "
                     "themselves), then drop the parameter",
@@ -302,7 +307,7 @@ class Precision:
             # written as a string is the code's own key (a script's, not a library's).
             params = [a.node for a in scope[value.value] if isinstance(a.node, cst.Param)]
             if params and not any(isinstance(p.default, cst.BaseString) for p in params):
-                return value.value
+                return f"`{value.value}`"
             return None
         text = dotted(value) if isinstance(value, cst.Attribute) else None
         if text is None or text.count(".") != 1:
@@ -311,7 +316,7 @@ class Precision:
         if isinstance(base, cst.Name) and base.value not in _SELF:
             # config.api_key, args.api_key: a field of an object the caller passes.
             name = self._param_name(base)
-            return None if name is None else f"{name}` (its `{text}"
+            return None if name is None else f"{name} (as `{text}`)"
         if text.split(".")[0] not in _SELF:
             return None
         # self.api_key: an attribute some method of the class sets from one of its parameters.
@@ -324,7 +329,7 @@ class Precision:
         for assign in _self_assignments(node, attr):
             name = self._param_name(assign.value)
             if name is not None:
-                return f"{name}` (as `{text}"
+                return f"{name} (as `{text}`)"
         return None
 
     def _parent(self, node: cst.CSTNode | None) -> cst.CSTNode | None:
@@ -380,6 +385,35 @@ def _early_exits(body: object, child: cst.CSTNode) -> list[cst.CSTNode]:
     return found
 
 
+def _complements(body: object, child: cst.CSTNode) -> list[cst.CSTNode]:
+    """When ``child`` is an ``if`` with no ``else``, the other ``if`` statements of the block
+    whose condition is its opposite (``if not flag:`` ... ``if flag:``)."""
+    if not isinstance(child, cst.If) or child.orelse is not None:
+        return []
+    return [
+        s
+        for s in body  # type: ignore[attr-defined]
+        if isinstance(s, cst.If) and s is not child and _opposite(s.test, child.test)
+    ]
+
+
+def _opposite(a: cst.BaseExpression, b: cst.BaseExpression) -> bool:
+    for x, y in ((a, b), (b, a)):
+        if isinstance(x, cst.UnaryOperation) and isinstance(x.operator, cst.Not):
+            if x.expression.deep_equals(y):
+                return True
+    if (
+        isinstance(a, cst.Comparison)
+        and isinstance(b, cst.Comparison)
+        and len(a.comparisons) == len(b.comparisons) == 1
+        and a.left.deep_equals(b.left)
+        and a.comparisons[0].comparator.deep_equals(b.comparisons[0].comparator)
+    ):
+        pair = {type(a.comparisons[0].operator), type(b.comparisons[0].operator)}
+        return pair in ({cst.Equal, cst.NotEqual}, {cst.Is, cst.IsNot})
+    return False
+
+
 def _exits(stmt: cst.CSTNode) -> bool:
     if not isinstance(stmt, cst.If) or not isinstance(stmt.body, cst.IndentedBlock):
         return False
@@ -432,6 +466,21 @@ class _AzureAdType(cst.CSTVisitor):
                 self.line = self.line or line
             elif _is_env_api_type(self.state, target.target):
                 self.env_line = self.env_line or line
+
+    def scan(self, tree: ast.Module) -> None:
+        for node in ast.walk(tree):
+            if not (
+                isinstance(node, ast.Assign)
+                and isinstance(node.value, ast.Constant)
+                and node.value.value == "azure_ad"
+            ):
+                continue
+            for target in node.targets:
+                text = ast.unparse(target)
+                if text == "openai.api_type":
+                    self.line = self.line or node.lineno
+                elif text in ("os.environ['OPENAI_API_TYPE']", 'os.environ["OPENAI_API_TYPE"]'):
+                    self.env_line = self.env_line or node.lineno
 
 
 def _is_env_api_type(state: ModuleState, target: cst.BaseExpression) -> bool:

@@ -314,7 +314,10 @@ def test_factory_parameter_with_a_fallback_to_the_environment():
 
 @pytest.mark.parametrize(
     "value, named",
-    [("self.api_key", "`api_key` (as `self.api_key`"), ("config.api_key", "`config` (its")],
+    [
+        ("self.api_key", "`api_key` (as `self.api_key`)"),
+        ("config.api_key", "`config` (as `config.api_key`)"),
+    ],
 )
 def test_an_attribute_set_from_a_parameter(value, named):
     clients, notices = left(
