@@ -456,3 +456,73 @@ def test_langchain_given_an_azure_ad_token_from_openai_0x():
         "openai.api_key holds an Entra ID token (openai.api_type = 'azure_ad' on line 5)",
     ) in clients
     assert "azure-ad-token" in [n[0] for n in notices]
+
+
+def test_two_opposite_ifs_are_a_branch_pair():
+    assert rules(
+        """\
+        import os
+
+        import openai
+        from azure.identity import DefaultAzureCredential, get_bearer_token_provider
+
+        use_entra = False
+
+        if not use_entra:
+            client = openai.AzureOpenAI(api_key=os.environ["AZURE_OPENAI_API_KEY"])
+
+        if use_entra:
+            client = openai.AzureOpenAI(
+                azure_ad_token_provider=get_bearer_token_provider(
+                    DefaultAzureCredential(), "https://cognitiveservices.azure.com/.default"
+                )
+            )
+        """
+    ) == ["key-fallback-kept"]
+
+
+def test_two_unrelated_ifs_are_not_a_pair():
+    result = run(
+        """\
+        import os
+        from openai import AzureOpenAI
+
+        if os.getenv("A"):
+            client = AzureOpenAI(api_key=os.environ["AZURE_OPENAI_API_KEY"])
+
+        if os.getenv("B"):
+            other = AzureOpenAI(azure_ad_token_provider=tp)
+        """
+    )
+    assert [c.outcome for c in result.clients] == ["migrated", "already-keyless"]
+
+
+def test_openai_api_type_azure_ad_set_in_the_environment():
+    clients, notices = left(
+        """\
+        import os
+
+        from azure.identity import DefaultAzureCredential
+        from langchain_openai import AzureChatOpenAI
+
+        os.environ["OPENAI_API_TYPE"] = "azure_ad"
+        os.environ["OPENAI_API_KEY"] = DefaultAzureCredential().get_token(
+            "https://cognitiveservices.azure.com/.default"
+        ).token
+        llm = AzureChatOpenAI(azure_deployment="chat")
+        """
+    )
+    assert clients[0][0] == "already-keyless" and "OPENAI_API_TYPE" in clients[0][1]
+    assert [n[0] for n in notices] == ["azure-ad-token"]
+
+
+def test_a_base_url_constant_on_localhost_is_not_an_azure_client():
+    result = run(
+        """\
+        from openai import OpenAI
+
+        VLLM_BASE_URL = "http://localhost:8000/v1"
+        client = OpenAI(api_key="EMPTY", base_url=VLLM_BASE_URL)
+        """
+    )
+    assert result.clients == () and result.notices == ()
