@@ -44,9 +44,10 @@ __all__ = ["RULES", "Leave", "Precision"]
 _IDENTITY = re.compile(r"^azure\.identity(\.aio)?\.[A-Za-z]*Credential$")
 _KEY_CREDENTIAL = "azure.core.credentials.AzureKeyCredential"
 _GATEWAY_HOST = re.compile(r"\.azure-api\.(net|us|cn)\b", re.IGNORECASE)
-_GATEWAY_NAME = re.compile(r"apim|gateway|subscription", re.IGNORECASE)
-# The portal's quickstart calls the Azure OpenAI key ``subscription_key``: a name that also
-# says openai is an Azure OpenAI key or endpoint, whatever else it says.
+_GATEWAY_NAME = re.compile(r"apim|gateway", re.IGNORECASE)
+# The portal's quickstart calls the Azure OpenAI key ``subscription_key``: "subscription" says
+# gateway only when no name says openai.
+_SUBSCRIPTION_NAME = re.compile(r"subscription", re.IGNORECASE)
 _OPENAI_NAME = re.compile(r"openai|aoai", re.IGNORECASE)
 _GATEWAY_HEADER = "ocp-apim-subscription-key"
 _SELF = ("self", "cls")
@@ -355,7 +356,9 @@ def _walk(node: cst.CSTNode, parents: dict[int, cst.CSTNode]) -> None:
 
 
 def _gateway_named(names: list[str]) -> bool:
-    return any(_GATEWAY_NAME.search(n) for n in names) and not any(
+    if any(_GATEWAY_NAME.search(n) for n in names):
+        return True
+    return any(_SUBSCRIPTION_NAME.search(n) for n in names) and not any(
         _OPENAI_NAME.search(n) for n in names
     )
 

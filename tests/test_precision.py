@@ -384,6 +384,12 @@ def test_a_local_key_from_the_environment_is_still_migrated():
         ),
         ("APIM_ENDPOINT", 'os.environ["KEY"]', "named after an API Management gateway"),
         ('os.environ["ENDPOINT"]', "apim_subscription_key", "named after an API Management"),
+        (
+            'os.environ["AZURE_OPENAI_GATEWAY_URL"]',
+            'os.environ["KEY"]',
+            "named after an API Management gateway",
+        ),
+        ('os.environ["E"]', 'os.environ["AI_SUBSCRIPTION_KEY"]', "named after an API Management"),
     ],
 )
 def test_gateway_subscription_key_is_left(endpoint, key, why):
