@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -186,7 +187,7 @@ class Precision:
     ) -> Leave | None:
         if not tokens or not any(self._supplied(k) for k in keys):
             return None
-        return _fallback("the call forwards both a key and an Entra ID token its caller passes")
+        return _fallback("the call forwards its caller's key next to an Entra ID token")
 
     # -- a key branch next to a keyless one ------------------------------------------------------
     def _branch(
@@ -246,7 +247,7 @@ class Precision:
                     return self.state.position(inner).line
         return None
 
-    def _calls(self, node: cst.CSTNode, wanted) -> bool:  # noqa: ANN001 - a predicate
+    def _calls(self, node: cst.CSTNode, wanted: Callable[[str], bool]) -> bool:
         return any(
             wanted(q) for c in _calls_under(node) for q in qualified_names(self.state, c.func)
         )
