@@ -38,7 +38,7 @@ from codemods.findings import KEYLESS, REVIEW
 from codemods.module_state import ModuleState
 from codemods.precision_rules import RULES
 from codemods.resolve import dotted, qualified_names
-from codemods.targets import TOKEN_PROVIDER_FUNCTIONS, ClientSpec, spec_for
+from codemods.targets import CREDENTIAL, TOKEN_PROVIDER_FUNCTIONS, ClientSpec, spec_for
 
 __all__ = ["RULES", "Leave", "Precision"]
 
@@ -94,7 +94,7 @@ class Precision:
             or self._gateway(spec, call, present, keys)
             or self._forwarded(keys, tokens)
             or self._branch(spec, call, keys)
-            or self._parameter(keys)
+            or self._parameter(spec, keys)
         )
 
     # -- gateway -------------------------------------------------------------------------------
@@ -268,21 +268,29 @@ class Precision:
         return values
 
     # -- the key is a parameter ----------------------------------------------------------------
-    def _parameter(self, keys: list[cst.BaseExpression]) -> Leave | None:
+    def _parameter(self, spec: ClientSpec, keys: list[cst.BaseExpression]) -> Leave | None:
         for key in keys:
             param = self._param_name(key)
-            if param is not None:
-                return Leave(
-                    REVIEW,
-                    f"the key is the parameter {param} of reusable code: its caller chooses "
-                    "it; left as it is",
-                    "key-parameter",
-                    f"the key comes from the parameter {param}: rewriting this constructor "
-                    "would change a public API. Migrate the callers that pass a key from "
-                    "configuration (let them pass a token provider, or build the client "
-                    "themselves), then drop the parameter",
-                    "warning",
-                )
+            if param is None:
+                continue
+            what = "key"
+            if spec.supplies == CREDENTIAL and not (
+                isinstance(key, cst.Call)
+                and _KEY_CREDENTIAL in qualified_names(self.state, key.func)
+            ):
+                # credential=<parameter>: a key or a TokenCredential, as the caller chooses.
+                what = "credential (a key or an Entra ID one)"
+            return Leave(
+                REVIEW,
+                f"the {what} is the parameter {param} of reusable code: its caller chooses "
+                "it; left as it is",
+                "key-parameter",
+                f"the {what} comes from the parameter {param}: rewriting this constructor "
+                "would change a public API. Migrate the callers that pass a key from "
+                "configuration (let them pass a token provider, or build the client "
+                "themselves), then drop the parameter",
+                "warning",
+            )
         return None
 
     def _supplied(self, value: cst.BaseExpression) -> bool:

@@ -532,3 +532,20 @@ def test_a_base_url_constant_on_localhost_is_not_an_azure_client():
         """
     )
     assert result.clients == () and result.notices == ()
+
+
+def test_a_credential_parameter_is_named_as_a_credential_not_a_key():
+    clients, notices = left(
+        """\
+        from azure.search.documents.indexes import SearchIndexClient
+
+
+        def index_client(endpoint, credential):
+            return SearchIndexClient(endpoint=endpoint, credential=credential)
+        """
+    )
+    assert notices[0][0] == "key-parameter"
+    assert (
+        "credential (a key or an Entra ID one) comes from the parameter `credential`"
+        in (notices[0][1])
+    )
