@@ -85,6 +85,12 @@ def _fragments(
 
 
 def classify(node: cst.BaseExpression, values: Mapping[str, cst.BaseExpression]) -> str:
+    if isinstance(node, cst.Name) and isinstance(values.get(node.value), cst.BaseString):
+        # BASE_URL = "http://localhost:8000/v1": a constant that does not say Azure in its
+        # name or its text is somewhere else.
+        inner = classify(values[node.value], values)
+        if inner == AZURE or "azure" not in node.value.lower():
+            return inner
     literals, names = _fragments(node, values)
     text = "".join(literals)
     if _AZURE_HOST.search(text):

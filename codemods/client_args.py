@@ -17,7 +17,7 @@ from dataclasses import replace
 
 import libcst as cst
 
-from codemods import azure_endpoint, call_args, credential_setup, sdk_hooks
+from codemods import azure_endpoint, call_args, credential_setup, precision, sdk_hooks
 from codemods.client_records import ClientRecords
 from codemods.config_dicts import ConfigDicts
 from codemods.credential_plan import CredentialPlan
@@ -44,6 +44,7 @@ class ClientArgs:
         self.credentials = credentials
         self.removals = removals
         self.config_dicts = config_dicts
+        self.precision = precision.Precision(state)
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
         spec = client_spec(self.state, original_node)
@@ -51,6 +52,16 @@ class ClientArgs:
             self.records.check_key_override(original_node)
             return updated_node
         return self._migrate(spec, original_node, updated_node)
+
+    def _left(self, spec: ClientSpec, original: cst.Call) -> bool:
+        """Whether the key is not the tool's to remove (``codemods.precision``): then the call
+        is recorded with the reason and a notice, and left as it is."""
+        leave = self.precision.check(spec, original)
+        if leave is None:
+            return False
+        self.records.record(spec, original, leave.outcome, leave.reason)
+        self.records.notice(original, leave.rule, leave.message, leave.severity)
+        return True
 
     def _is_provider(self, value: cst.BaseExpression) -> bool:
         if isinstance(value, cst.Name):
@@ -73,6 +84,8 @@ class ClientArgs:
             if verdict == sdk_hooks.SKIP:
                 return updated
             if isinstance(verdict, sdk_hooks.Verdict):
+                if verdict.outcome == MANUAL and self._left(spec, original):
+                    return updated
                 self.records.record(spec, original, verdict.outcome, verdict.reason)
                 if verdict.outcome == KEYLESS:
                     self.records.notes(spec, original)
@@ -111,6 +124,8 @@ class ClientArgs:
                     "left as it is",
                 )
                 return updated
+        if self._left(spec, original):
+            return updated
         if (
             spec.token_replaces_key_in_place
             and spec.token_arg in kw

@@ -75,6 +75,10 @@ class ClientRecords:
                 Notice(pos.line, pos.column, rule, message, severity=severity)
             )
 
+    def notice(self, node: cst.Call, rule: str, message: str, severity: str) -> None:
+        pos = self.state.position(node)
+        self.outcome.notices.append(Notice(pos.line, pos.column, rule, message, severity=severity))
+
     def check_key_override(self, node: cst.Call) -> None:
         """A call that is not a client: report a key it sets on a client or hands to a service."""
         message = sdk_hooks.search_definition_key(self.credentials.hooks, node)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import NoReturn
 from urllib.parse import quote
 
-from codemods import sdks
+from codemods import precision_rules, sdks
 from codemods.findings import KEYLESS, MANUAL, MIGRATED, REVIEW, ClientRecord
 from migrator import __version__, roles
 from migrator.engine import CHANGED, FAILED, MODE_DIFF, MODE_WRITE, SKIPPED, UNCHANGED, FileResult
@@ -109,6 +109,7 @@ RULES: dict[str, tuple[str, str]] = {
         WARNING,
     ),
 }
+RULES.update(precision_rules.RULES)
 # The rules the SDK modules declare (codemods/sdks/), with the level they declare.
 RULES.update({rule_id: (rule.description, rule.level) for rule_id, (rule, _) in sdks.RULES.items()})
 _OUTCOME_RULES = {

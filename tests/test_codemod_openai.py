@@ -62,8 +62,10 @@ def test_every_import_spelling_is_recognised(imports, ctor):
 def test_function_local_import_in_a_factory():
     out = code(
         """\
-        def make_client(endpoint, key):
+        def make_client(endpoint):
+            import os
             from openai import AzureOpenAI
+            key = os.environ["AZURE_OPENAI_API_KEY"]
             return AzureOpenAI(azure_endpoint=endpoint, api_key=key, api_version="2024-10-21")
         """
     )
