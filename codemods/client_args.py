@@ -123,7 +123,13 @@ class ClientArgs:
 
         keyless = [n for n in spec.keyless_args if n in kw]
         static = [n for n in spec.static_token_args if n in kw]
-        keys = [n for n in spec.key_args if n in kw and not call_args.is_none(args[kw[n]].value)]
+        keys = [
+            n
+            for n in spec.key_args
+            if n in kw
+            and not call_args.is_none(args[kw[n]].value)
+            and not _written_by_migration(spec, n, args[kw[n]].value)
+        ]
         switched_off = spec.none_key_means_no_key and any(
             n in kw and call_args.is_none(args[kw[n]].value) for n in spec.key_args
         )
@@ -237,6 +243,15 @@ class ClientArgs:
             elif (name, template) in spec.set_args and not new_args[index].value.deep_equals(value):
                 new_args[index] = new_args[index].with_changes(value=value)
         return new_args
+
+
+def _written_by_migration(spec: ClientSpec, name: str, value: cst.BaseExpression) -> bool:
+    """Whether ``name=value`` is an extra argument the migration writes (semantic-kernel's
+    ``api_key=""``): not a key, so a second run leaves it."""
+    return any(
+        arg == name and cst.parse_expression(template).deep_equals(value)
+        for arg, template in spec.extra_args
+    )
 
 
 def _static_reason(spec: ClientSpec, name: str) -> str:

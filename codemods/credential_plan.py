@@ -129,11 +129,13 @@ class CredentialPlan:
             return updated_node
         plans.sort(key=lambda p: p.is_async)
         options = self.state.options
-        statements, imports = credential_setup.build_statements(plans, options, self.bind)
+        statements, imports = credential_setup.build_statements(
+            plans, options, self.bind, self.free
+        )
         extra, extra_imports = credential_setup.component_provider_statements(
             self.component_providers, self.bind
         )
-        statements += extra
+        statements = credential_setup.space_defs(statements + extra)
         imports += extra_imports
         if self.component_providers:
             outcome.notices.append(
@@ -148,7 +150,7 @@ class CredentialPlan:
                 )
             )
         for plan in plans:
-            if plan.is_async:
+            if plan.is_async and plan.credential_used:
                 outcome.notices.append(
                     Notice(
                         self.first_line,
@@ -167,9 +169,18 @@ class CredentialPlan:
         at = self.first_top
         anchor = body[at]
         blank = [cst.EmptyLine()]
+        defs = (cst.FunctionDef, cst.ClassDef)
+        if isinstance(statements[0], defs):
+            blank = [cst.EmptyLine()] * 2
         statements[0] = statements[0].with_changes(leading_lines=blank if at > 0 else [])
-        if not anchor.leading_lines:
-            wanted = 2 if isinstance(anchor, (cst.FunctionDef, cst.ClassDef)) else 1
+        if isinstance(statements[-1], defs):
+            # black's two blank lines after a def, above the anchor's own comments.
+            missing = 2 - _leading_blanks(anchor.leading_lines)
+            if missing > 0:
+                lines = [cst.EmptyLine()] * missing + list(anchor.leading_lines)
+                body[at] = anchor.with_changes(leading_lines=lines)
+        elif not anchor.leading_lines:
+            wanted = 2 if isinstance(anchor, defs) else 1
             body[at] = anchor.with_changes(leading_lines=[cst.EmptyLine()] * wanted)
         body[at:at] = statements
         return updated_node.with_changes(body=body)
@@ -198,6 +209,16 @@ class PlanHookView:
 
     def credential_names(self) -> set[str]:
         return self._plan.credential_names()
+
+
+def _leading_blanks(lines: object) -> int:
+    """How many blank lines open ``lines`` (a statement's leading lines)."""
+    count = 0
+    for line in lines:  # type: ignore[attr-defined]
+        if line.comment is not None:
+            break
+        count += 1
+    return count
 
 
 def _imports(assignment: object, need: ImportNeed) -> bool:

@@ -98,8 +98,9 @@ def _call_name(node: ast.AST) -> str | None:
 
 def _find_setup(
     cells: list[_Cell], segments: dict[int, str]
-) -> tuple[_Cell, ast.Assign, list[ast.stmt]] | None:
-    """The cell and first statement of the credential setup the codemod inserted, and its block."""
+) -> tuple[_Cell, int, list[ast.stmt]] | None:
+    """The cell and first line of the credential setup the codemod inserted, and its block:
+    assignments of a credential or provider, or the functions that build them lazily."""
     for cell in cells:
         new_tree = _parse(segments[cell.index])
         old_bound = _bound_names(_parse(cell.masked.text))
@@ -111,14 +112,25 @@ def _find_setup(
                 and isinstance(stmt.targets[0], ast.Name)
                 and stmt.targets[0].id not in old_bound
                 and _call_name(stmt.value) in SETUP_CALLS
-            )
+            ) or _is_setup_function(stmt, old_bound, block)
             if is_setup:
                 block.append(stmt)
             elif block:
                 break
         if block:
-            return cell, block[0], block  # type: ignore[return-value]
+            first = block[0]
+            decorators = getattr(first, "decorator_list", None)
+            return cell, decorators[0].lineno if decorators else first.lineno, block
     return None
+
+
+def _is_setup_function(stmt: ast.stmt, old_bound: dict[str, int], block: list[ast.stmt]) -> bool:
+    """A new function that builds a credential or provider, or calls one the setup defines."""
+    if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) or stmt.name in old_bound:
+        return False
+    defined = {s.name for s in block if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    called = {_call_name(n) for n in ast.walk(stmt)}
+    return bool(called & (SETUP_CALLS | defined))
 
 
 def _relocate_imports(prefix: str, cells: list[_Cell], segments: dict[int, str]) -> list[Notice]:
@@ -135,10 +147,10 @@ def _relocate_imports(prefix: str, cells: list[_Cell], segments: dict[int, str])
     if not all(isinstance(s, (ast.Import, ast.ImportFrom)) for s in statements):
         raise NotebookError("internal error: unexpected code before the first cell; left as it is")
     setup = _find_setup(cells, segments)
-    if setup is not None and _tidy_before(setup[0], setup[1].lineno, segments):
+    if setup is not None and _tidy_before(setup[0], setup[1], segments):
         setup = _find_setup(cells, segments)
     setup_cell = setup[0] if setup else None
-    setup_line = setup[1].lineno if setup else None
+    setup_line = setup[1] if setup else None
     imports = _still_needed(statements, _imports_before(cells, segments, setup_cell, setup_line))
 
     if imports:

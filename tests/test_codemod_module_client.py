@@ -24,7 +24,7 @@ def test_key_assignment_becomes_the_provider_in_place():
     )
     assert "openai.azure_ad_token_provider = token_provider  # from the portal\n" in out
     assert "api_key" not in out
-    assert out.index("token_provider = get_bearer_token_provider(") < out.index(
+    assert out.index("def token_provider(") < out.index(
         "openai.azure_ad_token_provider"
     )
     compile(out, "<out>", "exec")
@@ -120,4 +120,4 @@ def test_settings_inside_a_function():
         )
     )
     assert "    openai.azure_ad_token_provider = token_provider\n" in out
-    assert out.index("token_provider = ") < out.index("def configure")
+    assert out.index("def token_provider(") < out.index("def configure")

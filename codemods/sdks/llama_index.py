@@ -85,12 +85,22 @@ SDK = Sdk(
             import os
 
             from llama_index.llms.azure_openai import AzureOpenAI
+            import functools
             from azure.identity import ManagedIdentityCredential, get_bearer_token_provider
 
-            credential = ManagedIdentityCredential(client_id=os.getenv("AZURE_CLIENT_ID"))
-            token_provider = get_bearer_token_provider(
-                credential, "https://cognitiveservices.azure.com/.default"
-            )
+
+            @functools.cache
+            def _token_provider():
+                # Built at the first token request, once the program has set up its environment.
+                credential = ManagedIdentityCredential(client_id=os.getenv("AZURE_CLIENT_ID"))
+                return get_bearer_token_provider(
+                    credential, "https://cognitiveservices.azure.com/.default"
+                )
+
+
+            def token_provider():
+                return _token_provider()()
+
 
             llm = AzureOpenAI(azure_ad_token_provider=token_provider, use_azure_ad=True)
             """,
