@@ -22,7 +22,9 @@ def test_key_becomes_an_async_ad_token_provider(cls):
     out = result.new.decode()
     # api_key="" keeps its settings from reading AZURE_OPENAI_API_KEY (environment or .env)
     # and passing it next to the provider while the old key is still set.
-    assert f"{cls}(deployment_name='d', ad_token_provider=async_token_provider, api_key=\"\")" in out
+    assert (
+        f"{cls}(deployment_name='d', ad_token_provider=async_token_provider, api_key=\"\")" in out
+    )
     assert "return await asyncio.to_thread(_token_provider())" in out
     assert "azure.identity.aio" not in out
     assert [n.rule for n in result.notices] == ["sk-env-key"]
