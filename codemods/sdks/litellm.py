@@ -79,9 +79,11 @@ SDK = Sdk(
                 (
                     RULE_ENV_KEY,
                     (
-                        "litellm prefers a key over azure_ad_token_provider when it finds one "
-                        "(AZURE_OPENAI_API_KEY, AZURE_API_KEY, litellm.api_key, "
-                        "litellm.azure_key): remove them"
+                        "litellm still reads a key when it finds one (AZURE_OPENAI_API_KEY, "
+                        "AZURE_API_KEY, litellm.api_key, litellm.azure_key) and passes it next "
+                        "to azure_ad_token_provider, which openai 3.x rejects; no argument stops "
+                        "the lookup (an empty api_key falls through to it): unset them where this "
+                        "code runs before deploying it"
                     ),
                     "warning",
                 ),
@@ -91,7 +93,9 @@ SDK = Sdk(
     # Read by litellm for Azure (FACTS section 2).
     key_env_names=("AZURE_API_KEY",),
     function_targets=True,
-    rules=(Rule(RULE_ENV_KEY, "litellm prefers a key it finds over the token provider"),),
+    rules=(
+        Rule(RULE_ENV_KEY, "litellm still reads AZURE_OPENAI_API_KEY, AZURE_API_KEY: unset them"),
+    ),
     examples=(
         Valid(
             """
