@@ -32,17 +32,13 @@ OLD_KEYS = {"AZURE_OPENAI_API_KEY": KEY, "AZURE_API_KEY": KEY, "OPENAI_API_KEY":
 
 
 class ShortLivedIdentity(IdentityEndpoint):
-    """Issues tokens that expire in two minutes: azure-core asks for a new one on every use
-    (it refreshes within five minutes of expiry), so each event loop fetches its own."""
+    """Issues tokens that expire as they are issued: every use asks for a new one, so each
+    event loop fetches its own (the refresh an hour later, brought forward)."""
 
     def _handle(self, request: RecordedRequest) -> _Reply:
         reply = super()._handle(request)
         if reply.status == 200:
-            reply.body = {
-                **reply.body,
-                "expires_in": "120",
-                "expires_on": str(int(time.time()) + 120),
-            }
+            reply.body = {**reply.body, "expires_in": "0", "expires_on": str(int(time.time()))}
         return reply
 
 
@@ -205,6 +201,6 @@ def test_async_code_that_runs_two_event_loops_refreshes_in_the_second_and_leaves
         env = {"AZURE_CLIENT_ID": CLIENT_ID, "PYTHONWARNINGS": "always::ResourceWarning"}
         output = _run_keyless(path, identity, env)
         # Each loop fetched a token of its own: the second run really refreshed.
-        assert len(identity.token_requests()) == 2
+        assert len(identity.token_requests()) >= 2
     assert "chat=echo: one" in output and "chat=echo: two" in output
     assert "Unclosed" not in output and "ResourceWarning" not in output
