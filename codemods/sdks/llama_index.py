@@ -18,11 +18,12 @@ _NOTE = (
     RULE_OPENAI_3,
     (
         "llama-index's AzureOpenAI/AzureOpenAIEmbedding (0.6.x) with use_azure_ad=True pass both "
-        "api_key (the fetched token) and azure_ad_token_provider to openai: openai 3.x rejects "
-        "that "
-        "(MutuallyExclusiveAuthError); under openai 2.x the token goes out in both the api-key and "
-        "Authorization headers. Keep openai<3 (llama-index-llms-openai pins it) until a "
-        "llama-index release fixes it"
+        "api_key (the token fetched when its client is built) and azure_ad_token_provider to "
+        "openai: openai 3.x rejects that (MutuallyExclusiveAuthError); under openai 2.x every "
+        "request carries the provider's token as Authorization and that first token as api-key, "
+        "which is stale once it expires (the client is reused). No argument avoids it: "
+        "default_headers must be strings, so openai.Omit() cannot drop the api-key header. Keep "
+        "openai<3 (llama-index-llms-openai pins it) until a llama-index release fixes it"
     ),
     "warning",
 )

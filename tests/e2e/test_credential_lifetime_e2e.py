@@ -204,3 +204,33 @@ def test_async_code_that_runs_two_event_loops_refreshes_in_the_second_and_leaves
         assert len(identity.token_requests()) >= 2
     assert "chat=echo: one" in output and "chat=echo: two" in output
     assert "Unclosed" not in output and "ResourceWarning" not in output
+
+
+@pytest.mark.llama_index
+def test_llama_index_has_no_argument_that_keeps_the_token_out_of_the_api_key_header():
+    """Why the migration reports llama-index instead of writing more: with use_azure_ad=True it
+    copies the token into api_key, openai 2.x sends it as api-key too, and the one argument that
+    could drop that header (default_headers with openai.Omit) is refused by its validation."""
+    llms = pytest.importorskip("llama_index.llms.azure_openai")
+    import openai
+    import pydantic
+
+    def build(**extra):  # type: ignore[no-untyped-def]
+        return llms.AzureOpenAI(
+            engine="gpt-4o",
+            model="gpt-4o",
+            azure_endpoint=aoai.url,
+            api_version="2024-10-21",
+            use_azure_ad=True,
+            azure_ad_token_provider=lambda: "the-token",
+            **extra,
+        )
+
+    with AzureOpenAIEndpoint(tokens=["the-token"]) as aoai:
+        with pytest.raises(pydantic.ValidationError):
+            build(default_headers={"api-key": openai.Omit()})
+        assert build().complete("hi").text == "echo: hi"
+        assert sorted(aoai.auth_headers_seen()) == [
+            ("api-key", "the-token"),
+            ("bearer", "the-token"),
+        ]
