@@ -31,12 +31,13 @@ def test_key_becomes_an_async_ad_token_provider(cls):
 
 
 def test_a_second_run_keeps_the_empty_key_that_switches_the_environment_key_off():
-    first = code(
+    # api_key="" next to the provider is the migration's own output, not a key to remove.
+    migrated = (
         "from semantic_kernel.connectors.ai.open_ai import AzureChatCompletion\n"
-        "s = AzureChatCompletion(deployment_name='d', api_key=KEY)\n"
+        "s = AzureChatCompletion(deployment_name='d', ad_token_provider=tp, api_key=\"\")\n"
     )
-    again = run(first)
-    assert again.new.decode() == first
+    again = run(migrated)
+    assert again.new.decode() == migrated
     assert [c.outcome for c in again.clients] == ["already-keyless"]
 
 
