@@ -92,6 +92,18 @@ ROLLOUT = {
         )
         print("chat=" + llm.invoke("hi").content)
         """,
+    "haystack": """
+        import os
+
+        from haystack.components.embedders import AzureOpenAITextEmbedder
+
+        embedder = AzureOpenAITextEmbedder(
+            azure_endpoint=os.environ["AZURE_OPENAI_ENDPOINT"],
+            azure_deployment="text-embedding-3-small",
+            api_version="2024-10-21",
+        )  # the key comes from AZURE_OPENAI_API_KEY, its default
+        print("dims=" + str(len(embedder.run(text="hi")["embedding"])))
+        """,
     "autogen": """
         import asyncio
         import os
@@ -119,13 +131,17 @@ ROLLOUT = {
 }
 
 
+MODULES = {
+    "openai-env-key": "openai",
+    "langchain": "langchain_openai",
+    "haystack": "haystack",
+    "autogen": "autogen_ext",
+}
+
+
 @pytest.mark.parametrize("name", ROLLOUT)
 def test_the_migrated_program_runs_while_the_old_key_variables_are_still_set(tmp_path, name):
-    pytest.importorskip(
-        {"openai-env-key": "openai", "langchain": "langchain_openai", "autogen": "autogen_ext"}[
-            name
-        ]
-    )
+    pytest.importorskip(MODULES[name])
     path = _migrated(tmp_path, ROLLOUT[name])
     with IdentityEndpoint() as identity:
         _run_keyless(path, identity, {"AZURE_CLIENT_ID": CLIENT_ID, **OLD_KEYS})
