@@ -138,7 +138,13 @@ class ClientArgs:
 
         keyless = [n for n in spec.keyless_args if n in kw]
         static = [n for n in spec.static_token_args if n in kw]
-        keys = [n for n in spec.key_args if n in kw and not call_args.is_none(args[kw[n]].value)]
+        keys = [
+            n
+            for n in spec.key_args
+            if n in kw
+            and not call_args.is_none(args[kw[n]].value)
+            and not _written_by_migration(spec, n, args[kw[n]].value)
+        ]
         switched_off = spec.none_key_means_no_key and any(
             n in kw and call_args.is_none(args[kw[n]].value) for n in spec.key_args
         )
@@ -168,9 +174,14 @@ class ClientArgs:
             # new is needed, so no credential setup either.
             for name in keys:
                 self.removals.drop_arg(original.args[kw[name]])
-            self.records.record(
-                spec, original, MIGRATED, f"removed {', '.join(keys)} next to {keyless[0]}="
-            )
+            reason = f"removed {', '.join(keys)} next to {keyless[0]}="
+            token = new_args[kw[keyless[0]]]
+            # ``tp if not key else None``: with the key gone, the provider must not depend on it
+            # (while the key is still set, the client would have no credential at all).
+            if isinstance(token.value, cst.IfExp) and (kept := _not_none(token.value)) is not None:
+                new_args[kw[keyless[0]]] = token.with_changes(value=kept)
+                reason += f"; {keyless[0]}= no longer depends on a condition"
+            self.records.record(spec, original, MIGRATED, reason)
             self.records.notes(spec, original)
             return updated.with_changes(args=call_args.remove_args(new_args, {kw[n] for n in keys}))
         token_spec = spec
@@ -252,6 +263,24 @@ class ClientArgs:
             elif (name, template) in spec.set_args and not new_args[index].value.deep_equals(value):
                 new_args[index] = new_args[index].with_changes(value=value)
         return new_args
+
+
+def _not_none(value: cst.IfExp) -> cst.BaseExpression | None:
+    """The branch of ``a if c else None`` (or ``None if c else a``) that is not None."""
+    if call_args.is_none(value.orelse) and not call_args.is_none(value.body):
+        return value.body
+    if call_args.is_none(value.body) and not call_args.is_none(value.orelse):
+        return value.orelse
+    return None
+
+
+def _written_by_migration(spec: ClientSpec, name: str, value: cst.BaseExpression) -> bool:
+    """Whether ``name=value`` is an extra argument the migration writes (semantic-kernel's
+    ``api_key=""``): not a key, so a second run leaves it."""
+    return any(
+        arg == name and cst.parse_expression(template).deep_equals(value)
+        for arg, template in spec.extra_args
+    )
 
 
 def _static_reason(spec: ClientSpec, name: str) -> str:

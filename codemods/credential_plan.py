@@ -128,11 +128,13 @@ class CredentialPlan:
             return updated_node
         plans.sort(key=lambda p: p.is_async)
         options = self.state.options
-        statements, imports = credential_setup.build_statements(plans, options, self.bind)
+        statements, imports = credential_setup.build_statements(
+            plans, options, self.bind, self.free
+        )
         extra, extra_imports = credential_setup.component_provider_statements(
             self.component_providers, self.bind
         )
-        statements += extra
+        statements = credential_setup.space_defs(statements + extra)
         imports += extra_imports
         if self.component_providers:
             outcome.notices.append(
@@ -147,7 +149,7 @@ class CredentialPlan:
                 )
             )
         for plan in plans:
-            if plan.is_async:
+            if plan.is_async and plan.credential_used:
                 outcome.notices.append(
                     Notice(
                         self.first_line,
@@ -167,14 +169,17 @@ class CredentialPlan:
         # Blank lines as black and ruff format put them: two next to a function or a class,
         # none at the top of the module or of a notebook cell, else one.
         anchor = body[at]
+        defs = (cst.FunctionDef, cst.ClassDef)
         if at == 0 or (body[at - 1] is previous and self.layout.at_cell_top(lines, first)):
             above = 0
-        elif body[at - 1] is previous and self._is_definition_at(first - 1, lines):
+        elif isinstance(statements[0], defs) or (
+            body[at - 1] is previous and self._is_definition_at(first - 1, lines)
+        ):
             above = 2
         else:
             above = 1
         statements[0] = statements[0].with_changes(leading_lines=[cst.EmptyLine()] * above)
-        wanted = 2 if _is_definition(anchor) else 1
+        wanted = 2 if _is_definition(anchor) or isinstance(statements[-1], defs) else 1
         blank = 0
         while blank < len(anchor.leading_lines) and anchor.leading_lines[blank].comment is None:
             blank += 1

@@ -16,7 +16,7 @@ the setup is spelled with the name the import actually binds.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -130,12 +130,20 @@ def provider_function(*, is_async: bool, both: bool, bind: Bind = _as_is) -> tup
 
 
 def build_statements(
-    plans: list[SetupPlan], options: MigrationOptions, bind: Bind = _as_is
+    plans: list[SetupPlan],
+    options: MigrationOptions,
+    bind: Bind = _as_is,
+    free: Callable[[str], str] | None = None,
 ) -> tuple[list[cst.BaseStatement], list[ImportNeed]]:
-    both = len(plans) > 1
+    """The setup's statements: eager for a kind some client takes the credential object of,
+    lazy (:func:`_lazy_statements`) for a kind that only hands out token providers."""
+    eager = [p for p in plans if p.credential_used]
+    lazy = [p for p in plans if not p.credential_used and p.provider_names]
+    # The async names are spelled through ``azure.identity.aio`` only when sync names exist too.
+    both = any(p.is_async for p in eager) and (bool(lazy) or any(not p.is_async for p in eager))
     statements: list[str] = []
     imports: list[ImportNeed] = []
-    for plan in plans:
+    for plan in eager:
         expr, needs = credential_expression(options, is_async=plan.is_async, both=both, bind=bind)
         imports.extend(needs)
         statements.append(_assignment(plan.credential_name, *_split_call(expr)))
@@ -144,19 +152,147 @@ def build_statements(
             imports.append(need)
             for scope, provider in plan.provider_names.items():
                 statements.append(_assignment(provider, func, [plan.credential_name, f'"{scope}"']))
+    if lazy:
+        more, needs = _lazy_statements(lazy, options, bind, free or _as_name)
+        statements += more
+        imports += needs
     return [cst.parse_statement(s) for s in statements], imports
 
 
-def _assignment(target: str, callee: str, args: list[str], width: int = 88) -> str:
-    """``target = callee(args)`` laid out as black lays it out."""
-    head = f"{target} = {callee}("
+def lazy_providers(
+    body: Sequence[cst.BaseStatement], provider_scope: Callable[[cst.BaseExpression], str | None]
+) -> Iterator[tuple[int, str, bool, str]]:
+    """The token providers of the shape :func:`_lazy_statements` writes, defined in ``body``:
+    (statement index, name, is_async, scope). ``provider_scope`` gives the scope of a
+    ``get_bearer_token_provider(...)`` call (None for any other expression). A second run
+    reuses them instead of taking their names for keys."""
+    factories: dict[str, str] = {}
+    for index, stmt in enumerate(body):
+        if not (isinstance(stmt, cst.FunctionDef) and not _has_params(stmt)):
+            continue
+        returned = _returned(stmt)
+        if returned is None:
+            continue
+        if stmt.decorators and (scope := provider_scope(returned)) is not None:
+            factories[stmt.name.value] = scope
+            continue
+        is_async = stmt.asynchronous is not None
+        awaited = returned.expression if isinstance(returned, cst.Await) else None
+        if is_async and isinstance(awaited, cst.Call):
+            args = awaited.args
+            inner = args[0].value if len(args) == 1 else None
+        elif not is_async and isinstance(returned, cst.Call) and not returned.args:
+            inner = returned.func
+        else:
+            continue
+        if isinstance(inner, cst.Call) and not inner.args and isinstance(inner.func, cst.Name):
+            scope = factories.get(inner.func.value)
+            if scope is not None:
+                yield index, stmt.name.value, is_async, scope
+
+
+def _has_params(stmt: cst.FunctionDef) -> bool:
+    p = stmt.params
+    star = isinstance(p.star_arg, (cst.Param, cst.ParamStar))
+    return bool(p.params or p.posonly_params or p.kwonly_params or star or p.star_kwarg)
+
+
+def _returned(stmt: cst.FunctionDef) -> cst.BaseExpression | None:
+    """The value of the ``return`` that ends the function, if it ends with one."""
+    if not isinstance(stmt.body, cst.IndentedBlock) or not stmt.body.body:
+        return None
+    last = stmt.body.body[-1]
+    if isinstance(last, cst.SimpleStatementLine) and isinstance(last.body[-1], cst.Return):
+        return last.body[-1].value
+    return None
+
+
+def space_defs(statements: list[cst.BaseStatement]) -> list[cst.BaseStatement]:
+    """Two blank lines before and after each def among ``statements``, as black writes them."""
+    spaced = list(statements)
+    for i in range(1, len(spaced)):
+        if isinstance(spaced[i], cst.FunctionDef) or isinstance(spaced[i - 1], cst.FunctionDef):
+            spaced[i] = spaced[i].with_changes(leading_lines=[cst.EmptyLine()] * 2)
+    return spaced
+
+
+def _as_name(base: str) -> str:
+    return base
+
+
+def _lazy_statements(
+    plans: list[SetupPlan], options: MigrationOptions, bind: Bind, free: Callable[[str], str]
+) -> tuple[list[str], list[ImportNeed]]:
+    """Token providers that build their credential at the first token request::
+
+        @functools.cache
+        def _token_provider():
+            credential = ManagedIdentityCredential(client_id=os.getenv("AZURE_CLIENT_ID"))
+            return get_bearer_token_provider(credential, "https://.../.default")
+
+
+        def token_provider():
+            return _token_provider()()
+
+
+        async def async_token_provider():
+            return await asyncio.to_thread(_token_provider())
+
+    Built at the first request, the credential sees the environment the program has set up by
+    then (``load_dotenv()`` in ``main()``): the client id, and the managed identity endpoint it
+    picks at construction. The async provider runs the sync one in a worker thread, so it is
+    tied to no event loop (``asyncio.run`` twice works) and holds no aiohttp session to close.
+    One cached provider (one credential) per scope, shared by the sync and async providers.
+    """
+    imports: list[ImportNeed] = []
+
+    def use(need: ImportNeed) -> str:
+        need = bind(need)
+        imports.append(need)
+        return need.spelled
+
+    factories: dict[str, str] = {}  # scope -> the cached function that builds its provider
+    providers: list[str] = []
+    for plan in sorted(plans, key=lambda p: p.is_async):
+        for scope, name in plan.provider_names.items():
+            if scope not in factories:
+                factories[scope] = free("_" + name.removeprefix("async_"))
+                expr, needs = credential_expression(options, is_async=False, both=False, bind=bind)
+                imports.extend(needs)
+                bearer = use(ImportNeed(SYNC_MODULE, "get_bearer_token_provider"))
+                providers.append(
+                    f"@{use(ImportNeed('functools'))}.cache\n"
+                    f"def {factories[scope]}():\n"
+                    "    # Built at the first token request, once the program has set up its "
+                    "environment.\n"
+                    + _assignment("credential", *_split_call(expr), indent="    ")
+                    + _assignment(None, bearer, ["credential", f'"{scope}"'], indent="    ")
+                )
+            if plan.is_async:
+                thread = f"{use(ImportNeed('asyncio'))}.to_thread"
+                providers.append(
+                    f"async def {name}():\n"
+                    "    # A worker thread fetches the token: no event loop is tied to it.\n"
+                    f"    return await {thread}({factories[scope]}())\n"
+                )
+            else:
+                providers.append(f"def {name}():\n    return {factories[scope]}()()\n")
+    return providers, imports
+
+
+def _assignment(
+    target: str | None, callee: str, args: list[str], width: int = 88, indent: str = ""
+) -> str:
+    """``target = callee(args)`` (``return callee(args)`` without a target) laid out as black
+    lays it out."""
+    head = f"{indent}{target} = {callee}(" if target else f"{indent}return {callee}("
     joined = ", ".join(args)
     if len(head) + len(joined) + 1 <= width:
         return f"{head}{joined})\n"
-    if 4 + len(joined) <= width:
-        return f"{head}\n    {joined}\n)\n"
-    lines = "".join(f"    {arg},\n" for arg in args)
-    return f"{head}\n{lines})\n"
+    if len(indent) + 4 + len(joined) <= width:
+        return f"{head}\n{indent}    {joined}\n{indent})\n"
+    lines = "".join(f"{indent}    {arg},\n" for arg in args)
+    return f"{head}\n{lines}{indent})\n"
 
 
 def scope(options: MigrationOptions, service: str) -> str:

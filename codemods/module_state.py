@@ -20,6 +20,7 @@ from functools import cached_property
 import libcst as cst
 from libcst.metadata import PositionProvider, QualifiedNameProvider, ScopeProvider
 
+from codemods import credential_setup
 from codemods.options import MigrationOptions
 from codemods.resolve import bound_other_than_by_import, qualified_names
 from codemods.targets import TOKEN_PROVIDER_FUNCTIONS
@@ -122,6 +123,22 @@ class ModuleState(cst.MetadataDependent):
                     if isinstance(target, cst.Name):
                         self.values[target.value] = small.value
                         self._note_existing_provider(target.value, small.value, index)
+        for index, name, is_async, scope in credential_setup.lazy_providers(
+            module.body, self._provider_scope
+        ):
+            self.existing.setdefault((is_async, scope), name)
+            self.existing_index.setdefault(name, index)
+
+    def _provider_scope(self, value: cst.BaseExpression) -> str | None:
+        """The scope of a ``get_bearer_token_provider(credential, "<scope>")`` call."""
+        if not isinstance(value, cst.Call) or len(value.args) != 2:
+            return None
+        scope = value.args[1].value
+        if qualified_names(self, value.func) & set(TOKEN_PROVIDER_FUNCTIONS) and isinstance(
+            scope, cst.SimpleString
+        ):
+            return str(scope.evaluated_value)
+        return None
 
     def _note_existing_provider(self, name: str, value: cst.BaseExpression, index: int) -> None:
         if not isinstance(value, cst.Call) or len(value.args) != 2:

@@ -24,9 +24,7 @@ def test_key_assignment_becomes_the_provider_in_place():
     )
     assert "openai.azure_ad_token_provider = token_provider  # from the portal\n" in out
     assert "api_key" not in out
-    assert out.index("token_provider = get_bearer_token_provider(") < out.index(
-        "openai.azure_ad_token_provider"
-    )
+    assert out.index("def token_provider(") < out.index("openai.azure_ad_token_provider")
     compile(out, "<out>", "exec")
 
 

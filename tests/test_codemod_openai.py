@@ -7,12 +7,29 @@ import textwrap
 import pytest
 from helpers import code, outcomes, run
 
-SETUP = (
-    'credential = ManagedIdentityCredential(client_id=os.getenv("AZURE_CLIENT_ID"))\n'
-    "token_provider = get_bearer_token_provider(\n"
-    '    credential, "https://cognitiveservices.azure.com/.default"\n'
-    ")\n"
-)
+
+def lazy_setup(
+    provider: str = "token_provider",
+    credential: str = "ManagedIdentityCredential",
+    os_name: str = "os",
+    get_provider: str = "get_bearer_token_provider",
+) -> str:
+    """The setup the migration writes for one sync provider (its credential built lazily)."""
+    return (
+        "@functools.cache\n"
+        f"def _{provider}():\n"
+        "    # Built at the first token request, once the program has set up its environment.\n"
+        f'    credential = {credential}(client_id={os_name}.getenv("AZURE_CLIENT_ID"))\n'
+        f"    return {get_provider}(\n"
+        '        credential, "https://cognitiveservices.azure.com/.default"\n'
+        "    )\n"
+        "\n\n"
+        f"def {provider}():\n"
+        f"    return _{provider}()()\n"
+    )
+
+
+SETUP = lazy_setup()
 
 
 def test_key_argument_replaced_in_place_with_its_comment():
@@ -31,8 +48,9 @@ def test_key_argument_replaced_in_place_with_its_comment():
     assert out == (
         "import os\n"
         "from openai import AzureOpenAI\n"
+        "import functools\n"
         "from azure.identity import ManagedIdentityCredential, get_bearer_token_provider\n"
-        "\n" + SETUP + "\n"
+        "\n\n" + SETUP + "\n\n"
         "client = AzureOpenAI(\n"
         '    azure_endpoint=os.environ["AZURE_OPENAI_ENDPOINT"],\n'
         "    azure_ad_token_provider=token_provider,  # rotate monthly\n"
@@ -75,7 +93,7 @@ def test_function_local_import_in_a_factory():
     )
     compile(out, "<out>", "exec")
     # The provider is defined at module level, before the function that uses it.
-    assert out.index("token_provider = ") < out.index("def make_client")
+    assert out.index("def token_provider(") < out.index("def make_client")
 
 
 @pytest.mark.parametrize(
@@ -117,7 +135,7 @@ def test_empty_call_gets_a_provider():
     )
 
 
-def test_async_client_uses_the_aio_credential():
+def test_async_client_gets_a_sync_credential_run_in_a_worker_thread():
     out = code(
         """\
         from openai import AsyncAzureOpenAI
@@ -125,10 +143,13 @@ def test_async_client_uses_the_aio_credential():
         client = AsyncAzureOpenAI(api_key=KEY, azure_endpoint=URL)
         """
     )
+    assert "azure.identity.aio" not in out
+    assert "from azure.identity import ManagedIdentityCredential, get_bearer_token_provider" in out
     assert (
-        "from azure.identity.aio import ManagedIdentityCredential, get_bearer_token_provider" in out
-    )
-    assert "async_token_provider = get_bearer_token_provider(" in out
+        "async def async_token_provider():\n"
+        "    # A worker thread fetches the token: no event loop is tied to it.\n"
+        "    return await asyncio.to_thread(_token_provider())\n"
+    ) in out
     assert (
         "AsyncAzureOpenAI(azure_ad_token_provider=async_token_provider, azure_endpoint=URL)" in out
     )
@@ -136,7 +157,7 @@ def test_async_client_uses_the_aio_credential():
         n.rule
         for n in run("from openai import AsyncAzureOpenAI\nAsyncAzureOpenAI(api_key=k)\n").notices
     }
-    assert "close-async-credential" in notices
+    assert "close-async-credential" not in notices  # nothing is left to close
 
 
 def test_sync_and_async_in_one_module_do_not_collide():
@@ -148,10 +169,12 @@ def test_sync_and_async_in_one_module_do_not_collide():
         b = openai.AsyncAzureOpenAI(api_key=k)
         """
     )
-    assert "import azure.identity.aio" in out
+    assert "azure.identity.aio" not in out
     assert "from azure.identity import ManagedIdentityCredential, get_bearer_token_provider" in out
-    assert "async_credential = azure.identity.aio.ManagedIdentityCredential(" in out
-    assert "azure.identity.aio.get_bearer_token_provider(" in out
+    # One credential (one cached provider) serves both kinds.
+    assert out.count("ManagedIdentityCredential(") == 1
+    assert "return _token_provider()()" in out
+    assert "return await asyncio.to_thread(_token_provider())" in out
     assert "openai.AzureOpenAI(azure_ad_token_provider=token_provider)" in out
     assert "openai.AsyncAzureOpenAI(azure_ad_token_provider=async_token_provider)" in out
     compile(out, "<out>", "exec")
@@ -202,12 +225,14 @@ def test_a_provider_defined_below_the_client_is_not_reused():
         """\
         import os
         from openai import AzureOpenAI
+        import functools
         from azure.identity import ManagedIdentityCredential, get_bearer_token_provider
 
-        credential = ManagedIdentityCredential(client_id=os.getenv("AZURE_CLIENT_ID"))
-        token_provider = get_bearer_token_provider(
-            credential, "https://cognitiveservices.azure.com/.default"
-        )
+
+        """
+    ) + SETUP + textwrap.dedent(
+        """\
+
 
         client = AzureOpenAI(azure_ad_token_provider=token_provider, azure_endpoint="https://r.openai.azure.com")
 
@@ -228,8 +253,7 @@ def test_taken_names_are_not_reused():
         client = AzureOpenAI(api_key=k)
         """
     )
-    assert "credential_2 = ManagedIdentityCredential(" in out
-    assert "token_provider_2 = get_bearer_token_provider(" in out
+    assert lazy_setup("token_provider_2") in out
     assert "AzureOpenAI(azure_ad_token_provider=token_provider_2)" in out
 
 
@@ -408,19 +432,21 @@ def test_default_credential_option():
 
 def test_chained_credential_option():
     out = code("from openai import AzureOpenAI\nc = AzureOpenAI(api_key=k)\n", credential="chained")
-    assert "credential = ChainedTokenCredential(\n" in out
+    assert "    credential = ChainedTokenCredential(\n" in out
     assert (
-        'ManagedIdentityCredential(client_id=os.getenv("AZURE_CLIENT_ID")),\n    AzureCliCredential(),\n'
-        in out
-    )
+        '        ManagedIdentityCredential(client_id=os.getenv("AZURE_CLIENT_ID")),\n'
+        "        AzureCliCredential(),\n    )\n"
+    ) in out
     compile(out, "<out>", "exec")
 
 
 def test_client_id_variable_and_system_assigned():
     src = "from openai import AzureOpenAI\nc = AzureOpenAI(api_key=k)\n"
-    assert 'ManagedIdentityCredential(client_id=os.getenv("APP_IDENTITY_CLIENT_ID"))' in code(
-        src, client_id_env="APP_IDENTITY_CLIENT_ID"
-    )
+    assert (
+        "    credential = ManagedIdentityCredential(\n"
+        '        client_id=os.getenv("APP_IDENTITY_CLIENT_ID")\n'
+        "    )\n"
+    ) in code(src, client_id_env="APP_IDENTITY_CLIENT_ID")
     out = code(src, system_assigned=True)
     assert "credential = ManagedIdentityCredential()\n" in out
     assert "import os" not in out
@@ -567,7 +593,7 @@ def test_key_entry_of_a_module_level_config_dict_is_rewritten_in_place():
     assert "api_key" not in out
     assert "client = AzureOpenAI(**AOAI_CONFIG)\n" in out
     # The dict refers to the provider at import time: the provider is defined before it.
-    assert out.index("token_provider = get_bearer_token_provider(") < out.index("AOAI_CONFIG = {")
+    assert out.index("def token_provider(") < out.index("AOAI_CONFIG = {")
     compile(out, "<out>", "exec")
     assert [c.outcome for c in run(out).clients] == ["already-keyless"]
 
@@ -703,6 +729,7 @@ def test_setup_imports_under_aliases_when_the_module_binds_its_names():
         """\
         import os.path as os
         from openai import AzureOpenAI
+        import functools
         import os as _os
         from azure.identity import (
             ManagedIdentityCredential as _ManagedIdentityCredential,
@@ -745,10 +772,11 @@ def test_setup_reuses_names_already_bound_to_the_same_import():
         from azure.identity import ManagedIdentityCredential, get_bearer_token_provider
         from openai import AzureOpenAI
 
-        credential = ManagedIdentityCredential(client_id=os.getenv("AZURE_CLIENT_ID"))
-        token_provider = get_bearer_token_provider(
-            credential, "https://cognitiveservices.azure.com/.default"
-        )
+
+        """
+    ) + SETUP + textwrap.dedent(
+        """\
+
 
         client = AzureOpenAI(azure_endpoint=E, azure_ad_token_provider=token_provider, api_version=V)
         """
@@ -806,5 +834,5 @@ def test_locals_of_the_function_that_builds_the_client_do_not_shadow_the_setup()
         "from azure.identity import ManagedIdentityCredential, get_bearer_token_provider\n"
         "from openai import AzureOpenAI\n"
     )
-    assert "credential_2 = ManagedIdentityCredential(" in out
+    assert lazy_setup("token_provider_2") in out
     assert "azure_ad_token_provider=token_provider_2)" in out

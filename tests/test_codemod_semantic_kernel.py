@@ -20,11 +20,25 @@ def test_key_becomes_an_async_ad_token_provider(cls):
         f"from semantic_kernel.connectors.ai.open_ai import {cls}\ns = {cls}(deployment_name='d', api_key=KEY)\n"
     )
     out = result.new.decode()
-    assert f"{cls}(deployment_name='d', ad_token_provider=async_token_provider)" in out
+    # api_key="" keeps its settings from reading AZURE_OPENAI_API_KEY (environment or .env)
+    # and passing it next to the provider while the old key is still set.
     assert (
-        "from azure.identity.aio import ManagedIdentityCredential, get_bearer_token_provider" in out
+        f"{cls}(deployment_name='d', ad_token_provider=async_token_provider, api_key=\"\")" in out
     )
-    assert [n.rule for n in result.notices] == ["sk-env-key", "close-async-credential"]
+    assert "return await asyncio.to_thread(_token_provider())" in out
+    assert "azure.identity.aio" not in out
+    assert [n.rule for n in result.notices] == ["sk-env-key"]
+
+
+def test_a_second_run_keeps_the_empty_key_that_switches_the_environment_key_off():
+    # api_key="" next to the provider is the migration's own output, not a key to remove.
+    migrated = (
+        "from semantic_kernel.connectors.ai.open_ai import AzureChatCompletion\n"
+        "s = AzureChatCompletion(deployment_name='d', ad_token_provider=tp, api_key=\"\")\n"
+    )
+    again = run(migrated)
+    assert again.new.decode() == migrated
+    assert [c.outcome for c in again.clients] == ["already-keyless"]
 
 
 def test_deep_import_path():
@@ -32,7 +46,7 @@ def test_deep_import_path():
         "from semantic_kernel.connectors.ai.open_ai.services.azure_chat_completion import AzureChatCompletion\n"
         "s = AzureChatCompletion()\n"
     )
-    assert "AzureChatCompletion(ad_token_provider=async_token_provider)" in out
+    assert 'AzureChatCompletion(ad_token_provider=async_token_provider, api_key="")' in out
 
 
 def test_credential_argument_is_reported_not_changed():

@@ -16,10 +16,18 @@ from migrator.notebooks import _mask, migrate_notebook
 from migrator.report import Report
 
 SETUP = [
-    'credential = ManagedIdentityCredential(client_id=os.getenv("AZURE_CLIENT_ID"))\n',
-    "token_provider = get_bearer_token_provider(\n",
-    '    credential, "https://cognitiveservices.azure.com/.default"\n',
-    ")\n",
+    "@functools.cache\n",
+    "def _token_provider():\n",
+    "    # Built at the first token request, once the program has set up its environment.\n",
+    '    credential = ManagedIdentityCredential(client_id=os.getenv("AZURE_CLIENT_ID"))\n',
+    "    return get_bearer_token_provider(\n",
+    '        credential, "https://cognitiveservices.azure.com/.default"\n',
+    "    )\n",
+    "\n",
+    "\n",
+    "def token_provider():\n",
+    "    return _token_provider()()\n",
+    "\n",
     "\n",
 ]
 
@@ -113,6 +121,11 @@ def chat_notebook():
 
 def expected_chat_notebook():
     nb = copy.deepcopy(chat_notebook())
+    nb["cells"][2]["source"] = [
+        *nb["cells"][2]["source"][:-1],
+        "from openai import AzureOpenAI\n",
+        "import functools",
+    ]
     nb["cells"][3]["source"] = [
         *SETUP,
         "client = AzureOpenAI(\n",
@@ -144,7 +157,8 @@ def test_only_the_key_line_and_the_setup_lines_change_byte_for_byte(serialize):
     before = serialize(chat_notebook())
     result = migrate(before)
     assert result.new == serialize(expected_chat_notebook())
-    # The byte diff is the key line out, and that line's replacement plus the setup lines in.
+    # The byte diff is the key line out, and that line's replacement plus the setup lines and
+    # its functools import in.
     diff = [
         line
         for line in difflib.ndiff(before.decode().splitlines(), result.new.decode().splitlines())
@@ -153,9 +167,9 @@ def test_only_the_key_line_and_the_setup_lines_change_byte_for_byte(serialize):
     removed = [line for line in diff if line.startswith("-")]
     added = [line for line in diff if line.startswith("+")]
     if "\n" in before.decode():
-        assert len(removed) == 1 and "api_key" in removed[0]
+        assert len(removed) == 2 and "api_key" in removed[-1]
         assert (
-            len(added) == len(SETUP) + 1 and "azure_ad_token_provider=token_provider" in added[-1]
+            len(added) == len(SETUP) + 3 and "azure_ad_token_provider=token_provider" in added[-1]
         )
 
 
@@ -184,7 +198,7 @@ def test_outputs_metadata_and_unchanged_cells_are_untouched():
         for i, (a, b) in enumerate(zip(sources(before), sources(migrate(before).new), strict=False))
         if a != b
     ]
-    assert changed == [3]
+    assert changed == [2, 3]  # the import cell gets functools
 
 
 def test_records_name_the_cell_and_the_line_in_it():
@@ -275,7 +289,7 @@ def test_magics_shell_escapes_and_help_are_kept_and_the_code_migrated():
         "client = AzureOpenAI(azure_ad_token_provider=token_provider, api_version='2024-10-21')\n"
         in new
     )
-    assert new.count("token_provider = get_bearer_token_provider(") == 1
+    assert new.count("def token_provider():") == 1
     assert new.endswith("x = 1  # is this help?")
     assert new.startswith(original[: original.index("import os")])
 
@@ -305,7 +319,7 @@ def test_a_cell_magic_with_a_python_body_is_migrated_below_its_magic_line():
         ),
     )
     new = sources(migrate(jupyter(nb)).new)
-    assert new[1].startswith("%%time\ncredential = ManagedIdentityCredential(")
+    assert new[1].startswith("%%time\n@functools.cache\ndef _token_provider():\n")
     assert new[1].endswith(
         "client = AzureOpenAI(azure_ad_token_provider=token_provider, api_version='2024-10-21')"
     )
@@ -335,9 +349,10 @@ def test_writefile_cell_is_migrated_as_a_module_of_its_own():
     result = migrate(jupyter(notebook(code_cell(["x = 1"]), code_cell(body))))
     new = sources(result.new)[1]
     assert new.startswith(
-        "%%writefile app.py\nimport os\nfrom openai import AzureOpenAI\nfrom azure.identity import"
+        "%%writefile app.py\nimport os\nfrom openai import AzureOpenAI\nimport functools\n"
+        "from azure.identity import"
     )
-    assert "token_provider = get_bearer_token_provider(" in new
+    assert "def token_provider():" in new
     [client] = result.clients
     assert (client.cell, client.line) == (2, 5)
 
@@ -373,6 +388,7 @@ def test_setup_goes_into_the_first_client_cell_and_imports_into_the_first_import
     assert new[2] == (
         "import os\n"
         "from openai import AzureOpenAI\n"
+        "import functools\n"
         "from azure.identity import ManagedIdentityCredential, get_bearer_token_provider\n"
         "\n"
         "ENDPOINT = os.environ['AZURE_OPENAI_ENDPOINT']"
@@ -424,9 +440,9 @@ def test_a_client_built_in_a_function_gets_the_setup_before_the_function():
     new = sources(migrate(jupyter(nb)).new)
     assert (
         new[0]
-        == "import os\nimport openai\nfrom azure.identity import ManagedIdentityCredential, get_bearer_token_provider"
+        == "import os\nimport openai\nimport functools\nfrom azure.identity import ManagedIdentityCredential, get_bearer_token_provider"
     )
-    assert new[1].startswith("".join(SETUP) + "\ndef make():\n")
+    assert new[1].startswith("".join(SETUP) + "def make():\n")
     assert new[2] == "client = make()"
 
 
@@ -477,7 +493,7 @@ def test_a_provider_that_a_later_cell_defines_is_not_reused():
     assert "AzureOpenAI(api_key" not in "".join(cells)
     # Top to bottom, the provider the client passes is bound before the client's line runs.
     before_client = "".join(cells[:1]) + cells[1].split("client = ")[0]
-    assert "token_provider = get_bearer_token_provider(" in before_client
+    assert "def token_provider():" in before_client
     assert cells[2].startswith("tp = get_bearer_token_provider(DefaultAzureCredential()")
 
 
@@ -608,7 +624,7 @@ def test_a_cell_that_mixes_line_endings_gets_lf_for_added_lines():
         code_cell(["x = 1\r\n", *KEY_CELL]),
     )
     cells = [c["source"] for c in json.loads(migrate(jupyter(nb)).new)["cells"]]
-    assert cells[1][: len(SETUP) + 2] == ["x = 1\r\n", "\n", *SETUP]
+    assert cells[1][: len(SETUP) + 3] == ["x = 1\r\n", "\n", "\n", *SETUP]
 
 
 # str.splitlines splits on them, Jupyter does not
@@ -627,11 +643,13 @@ def test_a_line_holding_a_separator_jupyter_does_not_split_on_stays_one_item(cha
     assert cells[0] == [
         "import os\n",
         "from openai import AzureOpenAI\n",
+        "import functools\n",
         "from azure.identity import ManagedIdentityCredential, get_bearer_token_provider\n",
         odd,
     ]
     assert cells[1] == [
         odd,
+        "\n",
         "\n",
         *SETUP,
         "client = AzureOpenAI(azure_ad_token_provider=token_provider, api_version='v')\n",

@@ -43,7 +43,8 @@ def test_a_real_run_migrates_the_agents_provider(tmp_path):
     assert [(c["class"], c["outcome"]) for c in clients] == [("agents.OpenAIProvider", "migrated")]
     text = (tmp_path / "agent.py").read_text()
     assert "    api_key=async_token_provider,\n" in text
-    assert "from azure.identity.aio import ManagedIdentityCredential" in text
+    assert "from azure.identity import ManagedIdentityCredential" in text
+    assert "async def async_token_provider():" in text
     # The callable api_key needs openai 1.106: the declared lower bound is raised.
     requirements = (tmp_path / "requirements.txt").read_text()
     assert "openai>=1.106.0" in requirements and "azure-identity>=" in requirements

@@ -53,15 +53,27 @@ SDK = Sdk(
             )
             """,
             """
+            import asyncio
+            import functools
             import os
 
             from autogen_ext.models.openai import AzureOpenAIChatCompletionClient
-            from azure.identity.aio import ManagedIdentityCredential, get_bearer_token_provider
+            from azure.identity import ManagedIdentityCredential, get_bearer_token_provider
 
-            async_credential = ManagedIdentityCredential(client_id=os.getenv("AZURE_CLIENT_ID"))
-            async_token_provider = get_bearer_token_provider(
-                async_credential, "https://cognitiveservices.azure.com/.default"
-            )
+
+            @functools.cache
+            def _token_provider():
+                # Built at the first token request, once the program has set up its environment.
+                credential = ManagedIdentityCredential(client_id=os.getenv("AZURE_CLIENT_ID"))
+                return get_bearer_token_provider(
+                    credential, "https://cognitiveservices.azure.com/.default"
+                )
+
+
+            async def async_token_provider():
+                # A worker thread fetches the token: no event loop is tied to it.
+                return await asyncio.to_thread(_token_provider())
+
 
             client = AzureOpenAIChatCompletionClient(
                 model="gpt-4o",

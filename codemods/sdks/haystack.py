@@ -56,15 +56,25 @@ SDK = Sdk(
             gen = AzureOpenAIChatGenerator(api_key=Secret.from_env_var("AZURE_OPENAI_API_KEY"))
             """,
             """
+            import functools
             import os
 
             from azure.identity import ManagedIdentityCredential, get_bearer_token_provider
             from haystack.components.generators.chat import AzureOpenAIChatGenerator
 
-            credential = ManagedIdentityCredential(client_id=os.getenv("AZURE_CLIENT_ID"))
-            token_provider = get_bearer_token_provider(
-                credential, "https://cognitiveservices.azure.com/.default"
-            )
+
+            @functools.cache
+            def _token_provider():
+                # Built at the first token request, once the program has set up its environment.
+                credential = ManagedIdentityCredential(client_id=os.getenv("AZURE_CLIENT_ID"))
+                return get_bearer_token_provider(
+                    credential, "https://cognitiveservices.azure.com/.default"
+                )
+
+
+            def token_provider():
+                return _token_provider()()
+
 
             gen = AzureOpenAIChatGenerator(azure_ad_token_provider=token_provider, api_key=None)
             """,

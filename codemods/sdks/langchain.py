@@ -74,15 +74,25 @@ SDK = Sdk(
             llm = AzureChatOpenAI(azure_deployment="gpt-4o", api_key=os.environ["AOAI_KEY"])
             """,
             """
+            import functools
             import os
 
             from azure.identity import ManagedIdentityCredential, get_bearer_token_provider
             from langchain_openai import AzureChatOpenAI
 
-            credential = ManagedIdentityCredential(client_id=os.getenv("AZURE_CLIENT_ID"))
-            token_provider = get_bearer_token_provider(
-                credential, "https://cognitiveservices.azure.com/.default"
-            )
+
+            @functools.cache
+            def _token_provider():
+                # Built at the first token request, once the program has set up its environment.
+                credential = ManagedIdentityCredential(client_id=os.getenv("AZURE_CLIENT_ID"))
+                return get_bearer_token_provider(
+                    credential, "https://cognitiveservices.azure.com/.default"
+                )
+
+
+            def token_provider():
+                return _token_provider()()
+
 
             llm = AzureChatOpenAI(azure_deployment="gpt-4o", azure_ad_token_provider=token_provider)
             """,

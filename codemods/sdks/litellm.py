@@ -79,9 +79,11 @@ SDK = Sdk(
                 (
                     RULE_ENV_KEY,
                     (
-                        "litellm prefers a key over azure_ad_token_provider when it finds one "
-                        "(AZURE_OPENAI_API_KEY, AZURE_API_KEY, litellm.api_key, "
-                        "litellm.azure_key): remove them"
+                        "litellm still reads a key when it finds one (AZURE_OPENAI_API_KEY, "
+                        "AZURE_API_KEY, litellm.api_key, litellm.azure_key) and passes it next "
+                        "to azure_ad_token_provider, which openai 3.x rejects; no argument stops "
+                        "the lookup (an empty api_key falls through to it): unset them where this "
+                        "code runs before deploying it"
                     ),
                     "warning",
                 ),
@@ -91,7 +93,9 @@ SDK = Sdk(
     # Read by litellm for Azure (FACTS section 2).
     key_env_names=("AZURE_API_KEY",),
     function_targets=True,
-    rules=(Rule(RULE_ENV_KEY, "litellm prefers a key it finds over the token provider"),),
+    rules=(
+        Rule(RULE_ENV_KEY, "litellm still reads AZURE_OPENAI_API_KEY, AZURE_API_KEY: unset them"),
+    ),
     examples=(
         Valid(
             """
@@ -115,15 +119,25 @@ SDK = Sdk(
             )
             """,
             """
+            import functools
             import os
 
             import litellm
             from azure.identity import ManagedIdentityCredential, get_bearer_token_provider
 
-            credential = ManagedIdentityCredential(client_id=os.getenv("AZURE_CLIENT_ID"))
-            token_provider = get_bearer_token_provider(
-                credential, "https://cognitiveservices.azure.com/.default"
-            )
+
+            @functools.cache
+            def _token_provider():
+                # Built at the first token request, once the program has set up its environment.
+                credential = ManagedIdentityCredential(client_id=os.getenv("AZURE_CLIENT_ID"))
+                return get_bearer_token_provider(
+                    credential, "https://cognitiveservices.azure.com/.default"
+                )
+
+
+            def token_provider():
+                return _token_provider()()
+
 
             reply = litellm.completion(
                 model="azure/gpt-4o",

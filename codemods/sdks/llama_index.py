@@ -18,11 +18,12 @@ _NOTE = (
     RULE_OPENAI_3,
     (
         "llama-index's AzureOpenAI/AzureOpenAIEmbedding (0.6.x) with use_azure_ad=True pass both "
-        "api_key (the fetched token) and azure_ad_token_provider to openai: openai 3.x rejects "
-        "that "
-        "(MutuallyExclusiveAuthError); under openai 2.x the token goes out in both the api-key and "
-        "Authorization headers. Keep openai<3 (llama-index-llms-openai pins it) until a "
-        "llama-index release fixes it"
+        "api_key (the token fetched when its client is built) and azure_ad_token_provider to "
+        "openai: openai 3.x rejects that (MutuallyExclusiveAuthError); under openai 2.x every "
+        "request carries the provider's token as Authorization and that first token as api-key, "
+        "which is stale once it expires (the client is reused). No argument avoids it: "
+        "default_headers must be strings, so openai.Omit() cannot drop the api-key header. Keep "
+        "openai<3 (llama-index-llms-openai pins it) until a llama-index release fixes it"
     ),
     "warning",
 )
@@ -82,15 +83,25 @@ SDK = Sdk(
             llm = AzureOpenAI(api_key=os.environ["AZURE_OPENAI_API_KEY"])
             """,
             """
+            import functools
             import os
 
             from azure.identity import ManagedIdentityCredential, get_bearer_token_provider
             from llama_index.llms.azure_openai import AzureOpenAI
 
-            credential = ManagedIdentityCredential(client_id=os.getenv("AZURE_CLIENT_ID"))
-            token_provider = get_bearer_token_provider(
-                credential, "https://cognitiveservices.azure.com/.default"
-            )
+
+            @functools.cache
+            def _token_provider():
+                # Built at the first token request, once the program has set up its environment.
+                credential = ManagedIdentityCredential(client_id=os.getenv("AZURE_CLIENT_ID"))
+                return get_bearer_token_provider(
+                    credential, "https://cognitiveservices.azure.com/.default"
+                )
+
+
+            def token_provider():
+                return _token_provider()()
+
 
             llm = AzureOpenAI(azure_ad_token_provider=token_provider, use_azure_ad=True)
             """,

@@ -138,15 +138,25 @@ SDK = Sdk(
             )
             """,
             """
+            import functools
             import os
 
             from azure.identity import ManagedIdentityCredential, get_bearer_token_provider
             from openai import AzureOpenAI
 
-            credential = ManagedIdentityCredential(client_id=os.getenv("AZURE_CLIENT_ID"))
-            token_provider = get_bearer_token_provider(
-                credential, "https://cognitiveservices.azure.com/.default"
-            )
+
+            @functools.cache
+            def _token_provider():
+                # Built at the first token request, once the program has set up its environment.
+                credential = ManagedIdentityCredential(client_id=os.getenv("AZURE_CLIENT_ID"))
+                return get_bearer_token_provider(
+                    credential, "https://cognitiveservices.azure.com/.default"
+                )
+
+
+            def token_provider():
+                return _token_provider()()
+
 
             client = AzureOpenAI(
                 azure_endpoint=os.environ["AZURE_OPENAI_ENDPOINT"],

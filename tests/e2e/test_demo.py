@@ -49,7 +49,7 @@ def test_demo_moves_from_api_key_to_managed_identity_token(tmp_path: Path) -> No
     assert migrate.returncode == 0, migrate.stdout + migrate.stderr
     assert "3 files migrated, 2 left unchanged, 1 dependency file updated" in migrate.stdout
     assert (app / "requirements.txt").read_text() == (
-        "# What the demo app needs to run\nopenai>=1.106.0\nazure-identity>=1.15.0\naiohttp>=3.0\n"
+        "# What the demo app needs to run\nopenai>=1.106.0\nazure-identity>=1.15.0\n"
     )
 
     with IdentityEndpoint() as identity:

@@ -127,25 +127,29 @@ def test_semantic_kernel_azure_chat_completion(tmp_path, tls):
 
     migrated = _migrate(path)
     assert "ad_token_provider=async_token_provider" in migrated
-    assert "api_key" not in migrated and "AZURE_OPENAI_API_KEY" not in migrated
+    # api_key="" keeps semantic-kernel's settings from reading a key that is still set.
+    assert 'api_key=""' in migrated and "AZURE_OPENAI_API_KEY" not in migrated
 
-    with IdentityEndpoint() as identity:
-        token = identity.token_for(COGNITIVE_SERVICES_RESOURCE, CLIENT_ID)
-        with AzureOpenAIEndpoint(tokens=[token], tls=server) as aoai:
-            env = {
-                "AZURE_OPENAI_ENDPOINT": aoai.url,
-                "AZURE_CLIENT_ID": CLIENT_ID,
-                **identity.env(),
-                **tls.client_env(),
-            }
-            assert _run(path, env)["chat"] == ["echo: hello kernel"]
-            assert [(r.method, r.path) for r in aoai.requests] == [
-                ("POST", "/openai/deployments/gpt-4o/chat/completions")
-            ]
-            assert aoai.auth_headers_seen() == [("bearer", token)]
-            assert all("api-key" not in r.headers for r in aoai.requests)
-        assert set(identity.resources_requested()) == {COGNITIVE_SERVICES_RESOURCE}
-        assert set(identity.client_ids_requested()) == {CLIENT_ID}
+    # Once the key variable is gone, and during the rollout while it is still set.
+    for old_key in ({}, {"AZURE_OPENAI_API_KEY": KEY}):
+        with IdentityEndpoint() as identity:
+            token = identity.token_for(COGNITIVE_SERVICES_RESOURCE, CLIENT_ID)
+            with AzureOpenAIEndpoint(tokens=[token], tls=server) as aoai:
+                env = {
+                    "AZURE_OPENAI_ENDPOINT": aoai.url,
+                    "AZURE_CLIENT_ID": CLIENT_ID,
+                    **identity.env(),
+                    **tls.client_env(),
+                    **old_key,
+                }
+                assert _run(path, env)["chat"] == ["echo: hello kernel"]
+                assert [(r.method, r.path) for r in aoai.requests] == [
+                    ("POST", "/openai/deployments/gpt-4o/chat/completions")
+                ]
+                assert aoai.auth_headers_seen() == [("bearer", token)]
+                assert all("api-key" not in r.headers for r in aoai.requests)
+            assert set(identity.resources_requested()) == {COGNITIVE_SERVICES_RESOURCE}
+            assert set(identity.client_ids_requested()) == {CLIENT_ID}
 
 
 HOTELS = [
