@@ -129,7 +129,12 @@ class CredentialPlan:
         plans.sort(key=lambda p: p.is_async)
         options = self.state.options
         statements, imports = credential_setup.build_statements(
-            plans, options, self.bind, self.free
+            plans,
+            options,
+            self.bind,
+            self.free,
+            width=self.layout.resolved_style().line_length,
+            indent=self.state.module.default_indent,
         )
         extra, extra_imports = credential_setup.component_provider_statements(
             self.component_providers, self.bind
@@ -171,7 +176,8 @@ class CredentialPlan:
         anchor = body[at]
         defs = (cst.FunctionDef, cst.ClassDef)
         if at == 0 or (body[at - 1] is previous and self.layout.at_cell_top(lines, first)):
-            above = 0
+            magic = at > 0 and self.layout.under_cell_magic(lines, first)
+            above = 2 if magic and isinstance(statements[0], defs) else 0
         elif isinstance(statements[0], defs) or (
             body[at - 1] is previous and self._is_definition_at(first - 1, lines)
         ):

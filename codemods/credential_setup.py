@@ -134,9 +134,12 @@ def build_statements(
     options: MigrationOptions,
     bind: Bind = _as_is,
     free: Callable[[str], str] | None = None,
+    width: int = 88,
+    indent: str = "    ",
 ) -> tuple[list[cst.BaseStatement], list[ImportNeed]]:
     """The setup's statements: eager for a kind some client takes the credential object of,
-    lazy (:func:`_lazy_statements`) for a kind that only hands out token providers."""
+    lazy (:func:`_lazy_statements`) for a kind that only hands out token providers; calls wrapped
+    at the project's line length ``width``, blocks indented with the module's ``indent``."""
     eager = [p for p in plans if p.credential_used]
     lazy = [p for p in plans if not p.credential_used and p.provider_names]
     # The async names are spelled through ``azure.identity.aio`` only when sync names exist too.
@@ -146,17 +149,32 @@ def build_statements(
     for plan in eager:
         expr, needs = credential_expression(options, is_async=plan.is_async, both=both, bind=bind)
         imports.extend(needs)
-        statements.append(_assignment(plan.credential_name, *_split_call(expr)))
+        statements.append(_assignment(plan.credential_name, *_split_call(expr), width=width))
         if plan.provider_names:
             func, need = provider_function(is_async=plan.is_async, both=both, bind=bind)
             imports.append(need)
             for scope, provider in plan.provider_names.items():
-                statements.append(_assignment(provider, func, [plan.credential_name, f'"{scope}"']))
+                statements.append(
+                    _assignment(provider, func, [plan.credential_name, f'"{scope}"'], width=width)
+                )
     if lazy:
-        more, needs = _lazy_statements(lazy, options, bind, free or _as_name)
+        more, needs = _lazy_statements(lazy, options, bind, free or _as_name, width)
         statements += more
         imports += needs
-    return [cst.parse_statement(s) for s in statements], imports
+    return [cst.parse_statement(_indented(s, indent)) for s in statements], imports
+
+
+def _indented(code: str, indent: str) -> str:
+    """``code`` (written with four-space indentation) indented with ``indent``: a module indented
+    with tabs gets tabs in the setup too, continuation lines included (no mixed indentation)."""
+    if indent == "    ":
+        return code
+    lines = []
+    for line in code.splitlines(keepends=True):
+        stripped = line.lstrip(" ")
+        depth = len(line) - len(stripped)
+        lines.append(indent * (depth // 4) + " " * (depth % 4) + stripped)
+    return "".join(lines)
 
 
 def lazy_providers(
@@ -221,7 +239,11 @@ def _as_name(base: str) -> str:
 
 
 def _lazy_statements(
-    plans: list[SetupPlan], options: MigrationOptions, bind: Bind, free: Callable[[str], str]
+    plans: list[SetupPlan],
+    options: MigrationOptions,
+    bind: Bind,
+    free: Callable[[str], str],
+    width: int = 88,
 ) -> tuple[list[str], list[ImportNeed]]:
     """Token providers that build their credential at the first token request::
 
@@ -265,8 +287,8 @@ def _lazy_statements(
                     f"def {factories[scope]}():\n"
                     "    # Built at the first token request, once the program has set up its "
                     "environment.\n"
-                    + _assignment("credential", *_split_call(expr), indent="    ")
-                    + _assignment(None, bearer, ["credential", f'"{scope}"'], indent="    ")
+                    + _assignment("credential", *_split_call(expr), width, indent="    ")
+                    + _assignment(None, bearer, ["credential", f'"{scope}"'], width, indent="    ")
                 )
             if plan.is_async:
                 thread = f"{use(ImportNeed('asyncio'))}.to_thread"

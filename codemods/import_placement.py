@@ -59,6 +59,14 @@ class ImportLayout:
         cell = self.cell_of(lines[index][0])
         return cell is not None and lines[index - 1][1] <= self.cells[cell][1]
 
+    def under_cell_magic(self, lines: Lines, index: int) -> bool:
+        """Whether statement ``index`` is in a cell whose header has a cell magic (``%%time``):
+        ruff formats that line as a statement, so a def after it wants two blank lines."""
+        if not self.cells:
+            return False
+        cell = self.cell_of(lines[index][0])
+        return cell is not None and self.cells[cell][1] > self.cells[cell][0]
+
 
 def add_imports(
     body: list[cst.BaseStatement],

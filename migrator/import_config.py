@@ -29,8 +29,8 @@ ISORT_LINE_LENGTH = 79
 
 def style_for(path: str | None) -> ImportStyle:
     """The import style for the file at ``path`` (no file: ruff's defaults)."""
-    if not path:
-        return ImportStyle()
+    if not path or not (os.path.isabs(path) or os.path.lexists(path.split(".ipynb:")[0])):
+        return ImportStyle()  # no file, or a made-up relative name: no project to read
     directory = os.path.dirname(os.path.abspath(path))
     while not os.path.isdir(directory) and os.path.dirname(directory) != directory:
         directory = os.path.dirname(directory)  # ``notebook.ipynb:app.py`` and the like

@@ -319,7 +319,7 @@ def test_a_cell_magic_with_a_python_body_is_migrated_below_its_magic_line():
         ),
     )
     new = sources(migrate(jupyter(nb)).new)
-    assert new[1].startswith("%%time\n@functools.cache\ndef _token_provider():\n")
+    assert new[1].startswith("%%time\n\n\n@functools.cache\ndef _token_provider():\n")
     assert new[1].endswith(
         "client = AzureOpenAI(azure_ad_token_provider=token_provider, api_version='2024-10-21')"
     )

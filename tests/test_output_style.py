@@ -63,7 +63,13 @@ def assert_no_new_findings(
 ) -> None:
     """``configs``: the ruff settings of the original and of the migrated copy."""
     old, new = ruff_findings(before, configs[0]), ruff_findings(after, configs[1])
-    added = {code: n - old[code] for code, n in new.items() if n > old[code]}
+    # W191 counts every tab-indented line: in a module indented with tabs, the lines the migration
+    # adds are indented as the module is (mixing in spaces would be E101).
+    added = {
+        code: n - old[code]
+        for code, n in new.items()
+        if n > old[code] and not (code == "W191" and old[code])
+    }
     assert not added, (after.read_text(encoding="utf-8", errors="replace"), old, new)
     if ruff_formatted(before, configs[0]):
         assert ruff_formatted(after, configs[1]), after.read_text(

@@ -131,6 +131,8 @@ def notebook_program(path: Path) -> str:
 def test_the_migrated_notebook_sends_a_token_and_no_key(tmp_path: Path):
     notebook = tmp_path / "ask.ipynb"
     shutil.copyfile(PROJECT / "notebooks" / "ask.ipynb", notebook)
+    # The project's settings (its line length) shape the generated code as in the project.
+    shutil.copyfile(PROJECT / "pyproject.toml", tmp_path / "pyproject.toml")
     program = tmp_path / "ask.py"
 
     program.write_text(notebook_program(notebook), encoding="utf-8")
