@@ -118,7 +118,7 @@ def test_settings_inside_a_function():
         )
     )
     assert "    openai.azure_ad_token_provider = token_provider\n" in out
-    assert out.index("token_provider = ") < out.index("def configure")
+    assert out.index("def token_provider():") < out.index("def configure")
 
 
 # -- the module client configured from the environment alone (OPENAI_API_TYPE=azure) ------------
@@ -142,19 +142,29 @@ print(reply.choices[0].message.content)
 
 ENV_SCRIPT_MIGRATED = '''\
 """Ask the deployment one question."""
+import functools
 import os
 
 import openai
-from dotenv import load_dotenv
 from azure.identity import ManagedIdentityCredential, get_bearer_token_provider
+from dotenv import load_dotenv
 
 load_dotenv()
 openai.api_version = os.getenv("OPENAI_API_VERSION", "2024-10-21")
 
-credential = ManagedIdentityCredential(client_id=os.getenv("AZURE_CLIENT_ID"))
-token_provider = get_bearer_token_provider(
-    credential, "https://cognitiveservices.azure.com/.default"
-)
+
+@functools.cache
+def _token_provider():
+    # Built at the first token request, once the program has set up its environment.
+    credential = ManagedIdentityCredential(client_id=os.getenv("AZURE_CLIENT_ID"))
+    return get_bearer_token_provider(
+        credential, "https://cognitiveservices.azure.com/.default"
+    )
+
+
+def token_provider():
+    return _token_provider()()
+
 
 openai.azure_ad_token_provider = token_provider
 
@@ -188,12 +198,22 @@ def test_environment_key_assignment_without_api_type_becomes_the_provider():
     assert code(source) == (
         "import os\n"
         "import openai\n"
+        "import functools\n"
         "from azure.identity import ManagedIdentityCredential, get_bearer_token_provider\n"
         "\n"
-        'credential = ManagedIdentityCredential(client_id=os.getenv("AZURE_CLIENT_ID"))\n'
-        "token_provider = get_bearer_token_provider(\n"
-        '    credential, "https://cognitiveservices.azure.com/.default"\n'
-        ")\n"
+        "\n"
+        "@functools.cache\n"
+        "def _token_provider():\n"
+        "    # Built at the first token request, once the program has set up its environment.\n"
+        '    credential = ManagedIdentityCredential(client_id=os.getenv("AZURE_CLIENT_ID"))\n'
+        "    return get_bearer_token_provider(\n"
+        '        credential, "https://cognitiveservices.azure.com/.default"\n'
+        "    )\n"
+        "\n"
+        "\n"
+        "def token_provider():\n"
+        "    return _token_provider()()\n"
+        "\n"
         "\n"
         "openai.azure_ad_token_provider = token_provider\n"
         "\n"

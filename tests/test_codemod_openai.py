@@ -745,10 +745,13 @@ def test_setup_imports_under_aliases_when_the_module_binds_its_names():
             pass
 
 
-        credential = _ManagedIdentityCredential(client_id=_os.getenv("AZURE_CLIENT_ID"))
-        token_provider = _get_bearer_token_provider(
-            credential, "https://cognitiveservices.azure.com/.default"
-        )
+        """
+    ) + lazy_setup(
+        credential="_ManagedIdentityCredential",
+        os_name="_os",
+        get_provider="_get_bearer_token_provider",
+    ) + textwrap.dedent(
+        """\
 
 
         client = AzureOpenAI(azure_endpoint=E, azure_ad_token_provider=token_provider, api_version=V)
@@ -771,6 +774,7 @@ def test_setup_reuses_names_already_bound_to_the_same_import():
         import os.path
         from azure.identity import ManagedIdentityCredential, get_bearer_token_provider
         from openai import AzureOpenAI
+        import functools
 
 
         """
@@ -830,6 +834,7 @@ def test_locals_of_the_function_that_builds_the_client_do_not_shadow_the_setup()
     # Module-level setup: a function's locals are no reason for aliases, but the names the
     # client reads inside the function must not be its locals.
     assert out.startswith(
+        "import functools\n"
         "import os\n\n"
         "from azure.identity import ManagedIdentityCredential, get_bearer_token_provider\n"
         "from openai import AzureOpenAI\n"

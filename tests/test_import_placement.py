@@ -17,10 +17,16 @@ from migrator.engine import migrate_source
 from migrator.notebooks import migrate_notebook
 
 SETUP = (
-    'credential = ManagedIdentityCredential(client_id=os.getenv("AZURE_CLIENT_ID"))\n'
-    "token_provider = get_bearer_token_provider(\n"
-    '    credential, "https://cognitiveservices.azure.com/.default"\n'
-    ")\n"
+    "@functools.cache\n"
+    "def _token_provider():\n"
+    "    # Built at the first token request, once the program has set up its environment.\n"
+    '    credential = ManagedIdentityCredential(client_id=os.getenv("AZURE_CLIENT_ID"))\n'
+    "    return get_bearer_token_provider(\n"
+    '        credential, "https://cognitiveservices.azure.com/.default"\n'
+    "    )\n"
+    "\n\n"
+    "def token_provider():\n"
+    "    return _token_provider()()\n"
 )
 CLIENT = (
     "client = AzureOpenAI(\n"
@@ -53,11 +59,12 @@ def test_added_imports_go_into_their_sections_in_sorted_order(tmp_path: Path):
     new = migrate(tmp_path, source + OLD_CLIENT)
     assert new == (
         '"""Answers."""\n\n'
+        "import functools\n"
         "import json\n"
         "import os\n\n"
         "from azure.identity import ManagedIdentityCredential, get_bearer_token_provider\n"
         "from openai import AzureOpenAI\n\n"
-        f"config = json\n\n{SETUP}\n{NEW_CLIENT}"
+        f"config = json\n\n\n{SETUP}\n\n{NEW_CLIENT}"
     )
 
 
@@ -65,10 +72,11 @@ FIRST_PARTY = (
     "import os\n\nfrom openai import AzureOpenAI\n\nfrom contoso import config\n\n" + OLD_CLIENT
 )
 SORTED_WITH_CONTOSO_FIRST_PARTY = (
+    "import functools\n"
     "import os\n\n"
     "from azure.identity import ManagedIdentityCredential, get_bearer_token_provider\n"
     "from openai import AzureOpenAI\n\n"
-    f"from contoso import config\n\n{SETUP}\n{NEW_CLIENT}"
+    f"from contoso import config\n\n\n{SETUP}\n\n{NEW_CLIENT}"
 )
 
 
@@ -99,8 +107,9 @@ def test_imports_that_are_not_sorted_get_the_added_ones_after_them(tmp_path: Pat
     # what isort writes, so the block is left in its order and the imports go after it.
     assert migrate(tmp_path, FIRST_PARTY) == (
         "import os\n\nfrom openai import AzureOpenAI\n\nfrom contoso import config\n"
-        "from azure.identity import ManagedIdentityCredential, get_bearer_token_provider\n\n"
-        f"{SETUP}\n{NEW_CLIENT}"
+        "import functools\n"
+        "from azure.identity import ManagedIdentityCredential, get_bearer_token_provider\n\n\n"
+        f"{SETUP}\n\n{NEW_CLIENT}"
     )
 
 
@@ -108,11 +117,12 @@ def test_force_single_line_gives_each_name_its_own_import(tmp_path: Path):
     files = {"setup.cfg": "[tool:isort]\nprofile = black\nforce_single_line = true\n"}
     source = "import os\n\nfrom openai import AzureOpenAI\n\nconfig = os\n\n" + OLD_CLIENT
     assert migrate(tmp_path, source, files) == (
+        "import functools\n"
         "import os\n\n"
         "from azure.identity import ManagedIdentityCredential\n"
         "from azure.identity import get_bearer_token_provider\n"
         "from openai import AzureOpenAI\n\n"
-        f"config = os\n\n{SETUP}\n{NEW_CLIENT}"
+        f"config = os\n\n\n{SETUP}\n\n{NEW_CLIENT}"
     )
 
 
@@ -144,6 +154,7 @@ def test_names_join_the_modules_from_import_in_sorted_order(tmp_path: Path):
         "config = DefaultAzureCredential\n\n" + OLD_CLIENT
     )
     assert migrate(tmp_path, source) == (
+        "import functools\n"
         "import os\n\n"
         "from azure.identity import (\n"
         "    DefaultAzureCredential,\n"
@@ -151,7 +162,7 @@ def test_names_join_the_modules_from_import_in_sorted_order(tmp_path: Path):
         "    get_bearer_token_provider,\n"
         ")\n"
         "from openai import AzureOpenAI\n\n"
-        f"config = DefaultAzureCredential\n\n{SETUP}\n{NEW_CLIENT}"
+        f"config = DefaultAzureCredential\n\n\n{SETUP}\n\n{NEW_CLIENT}"
     )
 
 
@@ -163,6 +174,7 @@ def test_the_comment_of_an_import_that_gets_names_stays_where_ruff_keeps_it(tmp_
         "config = DefaultAzureCredential\n\n" + OLD_CLIENT
     )
     assert migrate(tmp_path, source).startswith(
+        "import functools\n"
         "import os\n\n"
         "from azure.identity import (\n"
         "    DefaultAzureCredential,  # for blob storage\n"
@@ -184,6 +196,7 @@ def test_an_import_the_module_makes_above_the_setup_is_not_added_again(tmp_path:
     new = migrate(tmp_path, source)
     assert new.count("import os") == 1
     assert new.startswith(
+        "import functools\n\n"
         "from azure.identity import ManagedIdentityCredential, get_bearer_token_provider\n"
         "from dotenv import load_dotenv\n\n"
     )
@@ -263,9 +276,10 @@ def test_a_notebooks_imports_are_written_into_the_first_import_cell_in_isort_ord
     )
     cells = _cells(migrate_notebook(data, MigrationOptions()).new)
     assert cells[0] == (
+        "import functools\n"
         "import os\n\n"
         "from azure.identity import ManagedIdentityCredential, get_bearer_token_provider\n"
         "from openai import AzureOpenAI\n"
     )
     # The setup opens the client's cell, right under its cell magic.
-    assert cells[1].startswith("%%time\ncredential = ManagedIdentityCredential(")
+    assert cells[1].startswith("%%time\n" + SETUP)

@@ -139,10 +139,17 @@ def test_key_inside_azure_key_credential_is_followed_and_removed():
 
 # -- before and after, whole ---------------------------------------------------------------------
 SETUP = """\
-credential = DefaultAzureCredential()
-token_provider = get_bearer_token_provider(
-    credential, "https://cognitiveservices.azure.com/.default"
-)
+@functools.cache
+def _token_provider():
+    # Built at the first token request, once the program has set up its environment.
+    credential = DefaultAzureCredential()
+    return get_bearer_token_provider(
+        credential, "https://cognitiveservices.azure.com/.default"
+    )
+
+
+def token_provider():
+    return _token_provider()()
 """
 IDENTITY = "from azure.identity import DefaultAzureCredential, get_bearer_token_provider\n"
 
@@ -169,9 +176,9 @@ def test_module_level_read_is_deleted_and_the_comment_above_it_kept():
         """
     )
     assert new == (
-        "import os\n\n" + IDENTITY + "from openai import AzureOpenAI\n\n"
+        "import functools\nimport os\n\n" + IDENTITY + "from openai import AzureOpenAI\n\n"
         "# Read from the deployment's environment\n"
-        'endpoint = os.environ["AOAI_ENDPOINT"]\n\n' + SETUP + "\n"
+        'endpoint = os.environ["AOAI_ENDPOINT"]\n\n\n' + SETUP + "\n\n"
         "client = AzureOpenAI(azure_ad_token_provider=token_provider, azure_endpoint=endpoint, "
         'api_version="2024-06-01")\n'
     )
@@ -198,9 +205,9 @@ def test_config_lookup_in_a_function_is_deleted():
         """
     )
     assert new == (
-        "import json\n\n"
+        "import functools\nimport json\n\n"
         + IDENTITY
-        + "from langchain_openai import AzureChatOpenAI\n\n"
+        + "from langchain_openai import AzureChatOpenAI\n\n\n"
         + SETUP
         + "\n\n"
         "def build_llm(path):\n"
@@ -255,7 +262,11 @@ def test_annotated_module_read_and_the_guard_on_it_in_a_function_are_deleted():
         """
     )
     assert new == (
-        "import os\n\n" + IDENTITY + "from openai import AzureOpenAI\n\n" + SETUP + "\n\n"
+        "import functools\nimport os\n\n"
+        + IDENTITY
+        + "from openai import AzureOpenAI\n\n\n"
+        + SETUP
+        + "\n\n"
         "def make_client() -> AzureOpenAI:\n"
         "    return AzureOpenAI(azure_ad_token_provider=token_provider, "
         'azure_endpoint=os.environ["E"], api_version="v")\n'
@@ -276,8 +287,8 @@ def test_a_block_left_empty_gets_pass():
         """
     )
     assert new == (
-        "import os\n\n" + IDENTITY + "from openai import AzureOpenAI\n\n"
-        'if os.getenv("USE_AZURE"):\n    pass\n\n' + SETUP + "\n"
+        "import functools\nimport os\n\n" + IDENTITY + "from openai import AzureOpenAI\n\n"
+        'if os.getenv("USE_AZURE"):\n    pass\n\n\n' + SETUP + "\n\n"
         'client = AzureOpenAI(azure_ad_token_provider=token_provider, azure_endpoint="https://e", '
         'api_version="v")\n'
     )

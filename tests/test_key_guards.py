@@ -9,10 +9,16 @@ from helpers import run
 
 CLIENT = "from openai import AzureOpenAI\nclient = AzureOpenAI(api_key=api_key, api_version='v')\n"
 SETUP = (
-    "credential = DefaultAzureCredential()\n"
-    "token_provider = get_bearer_token_provider(\n"
-    '    credential, "https://cognitiveservices.azure.com/.default"\n'
-    ")\n"
+    "@functools.cache\n"
+    "def _token_provider():\n"
+    "    # Built at the first token request, once the program has set up its environment.\n"
+    "    credential = DefaultAzureCredential()\n"
+    "    return get_bearer_token_provider(\n"
+    '        credential, "https://cognitiveservices.azure.com/.default"\n'
+    "    )\n"
+    "\n\n"
+    "def token_provider():\n"
+    "    return _token_provider()()\n"
 )
 IDENTITY = "from azure.identity import DefaultAzureCredential, get_bearer_token_provider\n"
 
@@ -43,11 +49,12 @@ def test_guards_on_the_key_of_a_migrated_client_are_removed_or_rewritten(guard, 
     result = run(head + guard + CLIENT, credential="default")
     assert result.new.decode() == (
         ("import sys\n" if "sys" in after or "sys" not in guard else "")
+        + "import functools\n"
         + IDENTITY
         + "endpoint = 'e'\n"
         + after
         + "from openai import "
-        "AzureOpenAI\n\n" + SETUP + "\nclient = AzureOpenAI(azure_ad_token_provider="
+        "AzureOpenAI\n\n\n" + SETUP + "\n\nclient = AzureOpenAI(azure_ad_token_provider="
         "token_provider, api_version='v')\n"
     )
     rule = "key-guard-rewritten" if after else "key-guard-removed"
@@ -145,7 +152,9 @@ def test_every_module_level_shape_loses_the_key_and_keeps_the_endpoint():
         """
     )
     assert new == (
-        "import os\nimport sys\n\n" + IDENTITY + "from openai import AzureOpenAI\n\n"
+        "import functools\nimport os\nimport sys\n\n"
+        + IDENTITY
+        + "from openai import AzureOpenAI\n\n"
         'AOAI_ENDPOINT = os.getenv("AOAI_ENDPOINT")\n\n'
         'missing = [v for v in ("AOAI_ENDPOINT",) if not os.getenv(v)]\n'
         "if missing:\n"
@@ -155,7 +164,7 @@ def test_every_module_level_shape_loses_the_key_and_keeps_the_endpoint():
         "        raise KeyError(var)\n"
         "if not AOAI_ENDPOINT:\n"
         '    print("configure the service first")\n'
-        "    sys.exit(1)\n\n" + SETUP + "\n"
+        "    sys.exit(1)\n\n\n" + SETUP + "\n\n"
         "client = AzureOpenAI(azure_ad_token_provider=token_provider, "
         'azure_endpoint=AOAI_ENDPOINT, api_version="v")\n'
     )
@@ -191,7 +200,11 @@ def test_every_function_level_shape():
         """
     )
     assert new == (
-        "import os\n\n" + IDENTITY + "from openai import AzureOpenAI\n\n" + SETUP + "\n\n"
+        "import functools\nimport os\n\n"
+        + IDENTITY
+        + "from openai import AzureOpenAI\n\n\n"
+        + SETUP
+        + "\n\n"
         "def client_from_env():\n"
         '    endpoint = os.environ.get("AZURE_OPENAI_ENDPOINT")\n'
         "    if not all([endpoint]):\n"
@@ -238,8 +251,9 @@ def test_a_condition_around_the_client_keeps_building_it():
     )
     assert new == (
         "from langchain_openai import AzureChatOpenAI\n\nfrom app.config import Config\n"
+        + "import functools\n"
         + IDENTITY
-        + "\n"
+        + "\n\n"
         + SETUP
         + "\n\n"
         "def get_llm():\n"
@@ -297,10 +311,11 @@ def test_a_guard_whose_message_reads_the_key_goes_with_it_and_the_import_too():
     )
     assert new == (
         "from openai import AzureOpenAI\n\nfrom settings import ENDPOINT\n"
+        + "import functools\n"
         + IDENTITY
-        + "\n"
+        + "\n\n"
         + SETUP
-        + "\n"
+        + "\n\n"
         "client = AzureOpenAI(azure_ad_token_provider=token_provider, azure_endpoint=ENDPOINT, "
         'api_version="v")\n'
     )

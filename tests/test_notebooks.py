@@ -416,10 +416,12 @@ def test_imports_in_the_client_cell_itself():
     new = sources(migrate(jupyter(nb)).new)
     # In the sections and order isort and ruff give them.
     assert new[1] == (
+        "import functools\n"
         "import os\n"
         "\n"
         "from azure.identity import ManagedIdentityCredential, get_bearer_token_provider\n"
         "from openai import AzureOpenAI\n"
+        "\n"
         "\n"
         + "".join(SETUP)
         + "client = AzureOpenAI(azure_ad_token_provider=token_provider, api_version='v')"
@@ -455,6 +457,7 @@ def test_an_import_only_a_later_cell_has_is_added_where_the_setup_needs_it():
     result = migrate(jupyter(nb))
     new = sources(result.new)
     assert new[0] == (
+        "import functools\n"
         "import os\n\n"
         "from azure.identity import ManagedIdentityCredential, get_bearer_token_provider\n"
         "from openai import AzureOpenAI"
