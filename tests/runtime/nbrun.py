@@ -30,6 +30,10 @@ def run(path: str) -> int:
     with open(path, encoding="utf-8") as handle:
         notebook = json.load(handle)
     sys.path.insert(0, os.getcwd())
+    # A kernel's ``__main__`` has no ``__file__``: libraries that tell an interactive session by
+    # that (python-dotenv's ``load_dotenv()`` then looks for ``.env`` from the working directory)
+    # must see one here too.
+    vars(sys.modules["__main__"]).pop("__file__", None)
     namespace: dict = {"__name__": "__main__"}
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
