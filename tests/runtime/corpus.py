@@ -35,6 +35,12 @@ class Program:
     marker: str | None = None
     # Serve the loopback services over https (every SDK here trusts SSL_CERT_FILE).
     tls: bool = True
+    # Runs that cannot pass for a reason outside the code the tool writes, each with the rule id
+    # the tool's report must carry for it and why: the run is then "reported" instead of "FAIL"
+    # (and still FAIL when the report does not say so).
+    limits: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # Why run (c) does not apply although the program reads a .env file.
+    no_c: str | None = None
 
     @property
     def path(self) -> Path:
@@ -179,6 +185,13 @@ PROGRAMS: list[Program] = [
         {"AZURE_API_BASE": OPENAI},
         {"AZURE_API_KEY": OPENAI},
         {"AZURE_API_VERSION": "2024-10-21"},
+        limits={
+            "b": (
+                "litellm-env-key",
+                "litellm reads AZURE_API_KEY itself whatever api_key says and sends it next to the "
+                "token provider: the report names the variable to unset",
+            )
+        },
     ),
     Program(
         "guard_not_in_environ",
@@ -200,6 +213,8 @@ PROGRAMS: list[Program] = [
         {"AOAI_KEY": OPENAI},
         {"AOAI_DEPLOYMENT": "gpt-4o"},
         dotenv=True,
+        no_c="pydantic-settings reads .env into the settings object only; an AZURE_CLIENT_ID "
+        "there never reaches the environment the credential reads",
     ),
     Program(
         "settings_dataclass",
@@ -372,6 +387,13 @@ PROGRAMS: list[Program] = [
         {"AZURE_API_BASE": OPENAI},
         {"AZURE_API_KEY": OPENAI},
         {"AZURE_API_VERSION": "2024-10-21"},
+        limits={
+            "b": (
+                "litellm-env-key",
+                "litellm reads AZURE_API_KEY itself whatever api_key says and sends it next to the "
+                "token provider: the report names the variable to unset",
+            )
+        },
     ),
     Program(
         "llama_index_llm",
