@@ -88,7 +88,7 @@ class ClientArgs:
                     return updated
                 self.records.record(spec, original, verdict.outcome, verdict.reason)
                 if verdict.outcome == KEYLESS:
-                    self.records.notes(spec, original)
+                    self.records.notes(spec, original, keyless=True)
                 return updated
         if any(a.star for a in args):
             names = {a.keyword.value for a in args if a.keyword is not None}
@@ -153,7 +153,7 @@ class ClientArgs:
             return updated
         if keyless and not keys:
             self.records.record(spec, original, KEYLESS, f"uses {keyless[0]}=")
-            self.records.notes(spec, original)
+            self.records.notes(spec, original, keyless=True)
             return updated
         if not keys and (not spec.reads_env_key or switched_off):
             return updated

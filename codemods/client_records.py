@@ -65,9 +65,10 @@ class ClientRecords:
             )
         )
 
-    def notes(self, spec: ClientSpec, node: cst.Call) -> None:
+    def notes(self, spec: ClientSpec, node: cst.Call, keyless: bool = False) -> None:
         pos = self.state.position(node)
-        for rule, message, severity in spec.notes:
+        notes = spec.keyless_notes if keyless and spec.keyless_notes is not None else spec.notes
+        for rule, message, severity in notes:
             if (rule, pos.line) in self._noted:
                 continue
             self._noted.add((rule, pos.line))

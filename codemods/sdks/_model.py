@@ -78,6 +78,8 @@ class ClientSpec:
     serializes: Callable[[Any], bool] | None = field(default=None, compare=False)
     # Notices every migration of this class carries: (rule, message, severity).
     notes: tuple[tuple[str, str, str], ...] = ()
+    # Notes for a client that already passes a token, when they differ from ``notes``.
+    keyless_notes: tuple[tuple[str, str, str], ...] | None = None
     # The role (a key of migrator.roles.ROLES) a client gets when its calls are not visible;
     # None: its service's base role.
     default_role: str | None = None

@@ -14,6 +14,15 @@ _NOTE = (
     ),
     "info",
 )
+_KEYLESS_NOTE = (
+    RULE_ENV_KEY,
+    (
+        "semantic-kernel still reads AZURE_OPENAI_API_KEY from the environment (or its env_file) "
+        'and passes it to openai next to ad_token_provider: pass api_key="" or unset the variable '
+        "(openai rejects a key and a provider together)"
+    ),
+    "warning",
+)
 # Its settings class takes an init argument over the environment and .env, and an empty key is
 # falsy: the key is not passed on (services/azure_chat_completion.py, azure_config_base.py).
 _NO_ENV_KEY = (("api_key", '""'),)
@@ -32,6 +41,7 @@ def _spec(cls: str, module: str) -> ClientSpec:
         endpoint_args=("endpoint", "base_url"),
         extra_args=_NO_ENV_KEY,
         notes=(_NOTE,),
+        keyless_notes=(_KEYLESS_NOTE,),
     )
 
 
