@@ -303,7 +303,7 @@ class Plan:
                 what="the list of variables checked",
             )
             edits.append(edit)
-        return edits
+        return sorted(edits, key=lambda e: self.state.position(e.statement).line)
 
     def _still_read(self, var: Var, excluded: set[int]) -> bool:
         """Whether something reads the variable but what goes; its reads' lines in ``reads``.
