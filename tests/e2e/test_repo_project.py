@@ -75,7 +75,7 @@ def test_the_repository_is_migrated_byte_for_byte(tmp_path: Path):
         "./pyproject.toml:11:1: info: dependency-added: added azure-identity",
         './summarizer/pyproject.toml:9:1: info: dependency-raised: raised openai = "^1.30" to ^1.106.0',
         "#   notebooks/ask.ipynb:cell 7:2 chat.completions.create",
-        "3 files migrated, 3 left unchanged, 3 dependency files updated",
+        "4 files migrated, 2 left unchanged, 3 dependency files updated",
     ]:
         assert line in out, line
     # The async service's provider uses the sync credential: nothing needs aiohttp.
@@ -93,7 +93,7 @@ def test_dry_run_and_check_write_nothing(tmp_path: Path):
     check = migrate(repo, "--check")
     assert check.returncode == 1
     assert (
-        "3 files would be migrated, 3 left unchanged, 3 dependency files would be updated"
+        "4 files would be migrated, 2 left unchanged, 3 dependency files would be updated"
         in check.stdout
     )
     dry = migrate(repo, "--dry-run")
