@@ -58,7 +58,7 @@ def release_key_names(
             for base in index.absolute(file, level, ".".join(parts[:-1]))
             for f in index.files_for(base, file)
         }
-        if len(found) == 1:
+        if len(found) == 1 and file not in found:
             target = found.pop()
             where = f"{_shown(results[file].path)}:{line}"
             wanted.setdefault(target, {}).setdefault(parts[-1], []).append(where)
