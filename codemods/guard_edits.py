@@ -12,7 +12,9 @@ place. The endpoint checks stay. Shapes:
 * ``assert KEY``, ``assert "K" in os.environ, "..."``;
 * ``os.environ["K"]`` as a statement of its own;
 * ``for var in ["K", "E"]: if var not in os.environ: raise``;
-* ``missing = [v for v in ("K", "E") if not os.getenv(v)]``.
+* ``missing = [v for v in ("K", "E") if not os.getenv(v)]``;
+* ``REQUIRED = ("K", "E")`` at module level, read only by checks of the shapes above that go
+  through its names (``codemods.key_plan`` edits the assignment).
 """
 
 from __future__ import annotations
@@ -71,7 +73,7 @@ def _small(
             return Edit(statement, REMOVE, None, what="an assert that the key is set")
         if new is not None:
             line = statement.with_changes(body=[small.with_changes(test=new)])
-            return Edit(statement, REPLACE, _unchanged(statement, line), what="the assert")
+            return Edit(statement, REPLACE, unchanged(statement, line), what="the assert")
         return None
     if isinstance(small, cst.Expr) and terms.env_name(small.value) in terms.env:
         terms.operands.append(small.value)
@@ -89,7 +91,7 @@ def _small(
         return Edit(
             statement,
             REPLACE,
-            _unchanged(statement, line),  # type: ignore[arg-type]
+            unchanged(statement, line),  # type: ignore[arg-type]
             what="the list of variables checked",
         )
     return None
@@ -131,7 +133,7 @@ def _for(statement: cst.For, terms: KeyTerms) -> Edit | None:
     if statement.orelse is not None or not isinstance(statement.target, cst.Name):
         return None
     seq = statement.iter
-    if not isinstance(seq, (cst.List, cst.Tuple, cst.Set)):
+    if not isinstance(seq, (cst.List, cst.Tuple, cst.Set, cst.Name)):
         return None
     variable = statement.target.value
     body = statement.body.body if isinstance(statement.body, cst.IndentedBlock) else ()
@@ -151,6 +153,9 @@ def _for(statement: cst.For, terms: KeyTerms) -> Edit | None:
             and terms._absent(inner.test, reads)
         ):
             return None
+    if isinstance(seq, cst.Name):
+        terms.named.append(seq)  # ``for v in REQUIRED``: the assignment of REQUIRED is edited
+        return None
     new = terms.drop(seq, terms.is_key_literal)
     if new is None:
         return None
@@ -166,7 +171,7 @@ def _for(statement: cst.For, terms: KeyTerms) -> Edit | None:
 
 
 # -- making the new statement from the updated one ------------------------------------------------
-def _unchanged(original: cst.BaseStatement, new: cst.BaseStatement) -> Make:
+def unchanged(original: cst.BaseStatement, new: cst.BaseStatement) -> Make:
     def make(updated: cst.BaseStatement) -> list[cst.BaseStatement] | None:
         return [new] if updated.deep_equals(original) else None
 

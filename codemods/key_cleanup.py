@@ -104,6 +104,7 @@ class KeyCleanup:
 
     # -- the end of the traversal ---------------------------------------------------------------
     def leave_module(self, original: cst.Module, updated: cst.Module) -> cst.Module:
+        self._release()
         if not self._dropped:
             return updated
         plan = Plan(self.state, self.facts, self._dropped, original)
@@ -148,17 +149,34 @@ class KeyCleanup:
         self._report_key_credential_imports(original, plan.excluded_ids, removals)
         return new
 
+    def _release(self) -> None:
+        """The module-level variables only other modules' rewritten key arguments read
+        (``MigrationOptions.released_names``): as if a key expression read each here."""
+        for name, _ in self.state.options.released_names:
+            statement = self.facts.single.get((id(None), name))
+            found = assigned(statement) if statement is not None else None
+            if found is not None and self.facts.counts.get((id(None), name)) == 1:
+                self._dropped.append(Dropped(found[0], None))
+
     # -- the report -----------------------------------------------------------------------------
     def _report(self, plan: Plan, removals: list[Var], failed: bool) -> None:
         importable = self._importable()
         for var in removals:
             assert var.statement is not None
             where = "function" if var.scope is not None else "module"
+            readers = dict(self.state.options.released_names).get(var.name)
+            many = readers is not None and ", " in readers
+            elsewhere = (
+                f", and the client{'s' if many else ''} of the run that read it ({readers}) "
+                f"no longer read{'' if many else 's'} it"
+                if var.scope is None and readers
+                else ""
+            )
             self._notice(
                 var.statement,
                 RULE_REMOVED,
                 f"`{var.name}` held the key ({_KINDS[var.kind]}) and nothing else in this {where} "
-                "reads it now: its assignment was removed",
+                f"reads it now{elsewhere}: its assignment was removed",
                 "info",
             )
             if var.scope is None and importable:

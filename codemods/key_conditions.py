@@ -57,6 +57,8 @@ class KeyTerms:
     env: frozenset[str]
     qualified: Callable[[cst.CSTNode], set[str]]
     operands: list[cst.CSTNode] = field(default_factory=list)
+    # Names of sequences checked name by name (``for v in REQUIRED: ...``), read that way here.
+    named: list[cst.Name] = field(default_factory=list)
 
     # -- what is the key ----------------------------------------------------------------------
     def env_name(self, node: cst.BaseExpression, variable: str | None = None) -> str | None:
@@ -211,7 +213,7 @@ class KeyTerms:
     ) -> cst.List | cst.Tuple | cst.Set | None:
         """The literal sequence of names a comprehension checks in the environment, one at a
         time: ``(v for v in SEQ if not os.getenv(v))`` (``element``: the comprehension gives
-        the names; else it gives the test)."""
+        the names; else it gives the test). A name for SEQ is recorded in ``named``."""
         if not isinstance(gen, (cst.GeneratorExp, cst.ListComp, cst.SetComp)):
             return None
         comp = gen.for_in
@@ -219,7 +221,7 @@ class KeyTerms:
             return None
         variable = comp.target.value
         seq = comp.iter
-        if not isinstance(seq, (cst.List, cst.Tuple, cst.Set)):
+        if not isinstance(seq, (cst.List, cst.Tuple, cst.Set, cst.Name)):
             return None
 
         def reads(node: cst.BaseExpression) -> bool:
@@ -233,6 +235,10 @@ class KeyTerms:
             if len(comp.ifs) != 1 or not check(comp.ifs[0].test, reads):
                 return None
         elif comp.ifs or not check(gen.elt, reads):
+            return None
+        if isinstance(seq, cst.Name):
+            # A name bound to the sequence: its assignment is edited, if this is all it is for.
+            self.named.append(seq)
             return None
         return seq
 

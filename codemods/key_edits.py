@@ -31,6 +31,8 @@ class ApplyEdits(cst.CSTTransformer):
 
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
         body, carry = self._body(original_node.body, updated_node.body)
+        if not any(line.comment for line in carry):
+            carry = []  # the blank line above a removed last statement would end the file
         return updated_node.with_changes(body=body, footer=[*carry, *updated_node.footer])
 
     def leave_IndentedBlock(

@@ -16,7 +16,7 @@ import libcst as cst
 from libcst.metadata import PositionProvider
 
 from codemods import guard_edits
-from codemods.key_conditions import GETENV, KeyTerms, literal
+from codemods.key_conditions import EMPTY, GETENV, KeyTerms, literal
 from codemods.key_facts import KeyFacts, Scope
 from codemods.key_reads import assigned, ids
 from codemods.module_state import ModuleState
@@ -122,6 +122,7 @@ class Plan:
         self.excluded_ids: set[int] = set(self.dropped_ids)
         self.active: list[guard_edits.Edit] = []
         self._exported: set[str] | None = None
+        self.named: list[cst.Name] = []  # reads of a name for the variables checked
         for d in dropped:
             scope: Scope | bool = None
             if d.function is not None and isinstance(d.value, cst.Name):
@@ -181,6 +182,7 @@ class Plan:
             frozenset(self.attributes),
             frozenset(self.env),
             lambda n: qualified_names(self.state, n),
+            named=self.named,
         )
 
     def exported(self, var: Var) -> bool:
@@ -212,6 +214,8 @@ class Plan:
             edit = guard_edits.plan(statement, terms, builds_client)
             if edit is not None and edit.operands:
                 candidates.append((edit, self._keys_of(statement, edit.operands)))
+        for edit in self._name_lists():
+            candidates.append((edit, self._keys_of(edit.statement, edit.operands)))
         for var in self.vars.values():
             if var.kind not in REMOVABLE and var.kind != "bound":
                 var.unused = False
@@ -251,6 +255,55 @@ class Plan:
                 break
         self.active = [edit for edit, _ in active]
         self.excluded_ids = excluded
+
+    def _name_lists(self) -> list[guard_edits.Edit]:
+        """``REQUIRED = ("K", "E")`` at module level, bound once, exported by no ``__all__``,
+        and read only by checks that go through its names (``self.named``): the key's name
+        is taken out of it."""
+        edits: list[guard_edits.Edit] = []
+        checked = {id(n) for n in self.named}
+        facts = self.bindings
+        for name in sorted({n.value for n in self.named}):
+            key = (id(None), name)
+            statement = facts.single.get(key)
+            found = assigned(statement) if statement is not None else None
+            if (
+                found is None
+                or facts.kinds.get(key) != {"assign"}
+                or facts.counts.get(key) != 1
+                or not isinstance(found[1], (cst.List, cst.Tuple))
+                or not all(literal(e.value) is not None for e in found[1].elements)
+                or name in self.state.outside_words
+                or self.exported(Var(None, name, statement, "literal"))
+            ):
+                continue
+            reads = [
+                node
+                for node, stack in facts.reads.get(name, ())
+                if node is not found[0] and facts.resolve_in(stack, name) is None
+            ]
+            if not reads or any(id(node) not in checked for node in reads):
+                continue  # read by something else too: left as it is
+            terms = self._terms(statement)
+            terms.operands = []
+            seq = found[1]
+            new = terms.drop(seq, terms.is_key_literal)
+            if new is None:
+                continue
+            if new is EMPTY:
+                new = seq.with_changes(elements=[])
+                if isinstance(seq, cst.Tuple) and not seq.lpar:
+                    new = new.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+            line = statement.deep_replace(seq, new)
+            edit = guard_edits.Edit(
+                statement,
+                guard_edits.REPLACE,
+                guard_edits.unchanged(statement, line),  # type: ignore[arg-type]
+                list(terms.operands),
+                what="the list of variables checked",
+            )
+            edits.append(edit)
+        return sorted(edits, key=lambda e: self.state.position(e.statement).line)
 
     def _still_read(self, var: Var, excluded: set[int]) -> bool:
         """Whether something reads the variable but what goes; its reads' lines in ``reads``.

@@ -17,6 +17,10 @@ class MigrationOptions:
     # Module-level key variables another module of the run imports, with where it does:
     # ((name, "main.py:3"), ...). The key clean-up keeps them (``migrator.key_importers``).
     kept_names: tuple[tuple[str, str], ...] = ()
+    # Module-level key variables whose only readers in the run were key arguments the run's
+    # other modules had rewritten, with where they were: ((name, "app.py:10"), ...). The key
+    # clean-up treats them as dropped keys (``migrator.key_release``).
+    released_names: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         if self.credential not in CREDENTIAL_KINDS:

@@ -22,7 +22,7 @@ from codemods.keyless import Analyses, KeylessMigration
 from codemods.libcst_private import HookedCommand
 from codemods.module_state import ModuleState
 from codemods.options import CLOUDS, CREDENTIAL_KINDS, MigrationOptions
-from codemods.settings_reads import field_reads
+from codemods.settings_reads import field_reads, name_reads
 from codemods.usage import UsageVisitor
 
 
@@ -94,7 +94,9 @@ class MigrateModule(HookedCommand):
             and not any(_inside(n.line, n.column, r) for r in edited)
         )
         self.outcome.facts = replace(
-            usage.facts, key_fields=field_reads(state, keyless.removed_values)
+            usage.facts,
+            key_fields=field_reads(state, keyless.removed_values),
+            key_names=name_reads(state, keyless.removed_values),
         )
         return new_tree
 

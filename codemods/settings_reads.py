@@ -51,6 +51,25 @@ def field_reads(
     return tuple(dict.fromkeys(out))
 
 
+def name_reads(
+    visitor: cst.MetadataDependent, values: list[cst.BaseExpression]
+) -> tuple[tuple[int, str, int], ...]:
+    """Each removed key expression that is a name imported from another module (``from config
+    import KEY``): (import level, the module's dotted name and the name, line)."""
+    out: list[tuple[int, str, int]] = []
+    for value in values:
+        if not isinstance(value, cst.Name):
+            continue
+        names = visitor.get_metadata(QualifiedNameProvider, value, set())
+        imported = [q for q in names if q.source is QualifiedNameSource.IMPORT]
+        if len(names) != 1 or len(imported) != 1 or "." not in imported[0].name.lstrip("."):
+            continue
+        name = imported[0].name.lstrip(".")
+        line = visitor.get_metadata(PositionProvider, value).start.line
+        out.append((len(imported[0].name) - len(name), name, line))
+    return tuple(dict.fromkeys(out))
+
+
 def _local_origin(visitor: cst.MetadataDependent, node: cst.Name) -> set:
     """A function's own name for the settings: a parameter annotated with the class
     (``settings: Settings = Depends(get_settings)``) or a local ``s = get_settings()``; the

@@ -112,6 +112,9 @@ class ModuleFacts:
     # Settings fields a rewritten client read its key from: (import level, -1 for this module;
     # dotted name with the attributes read; line), for ``migrator.settings_link``.
     key_fields: tuple[tuple[int, str, int], ...] = ()
+    # Imported names a rewritten client read its key from (``from config import KEY``), the same
+    # way, for ``migrator.key_release``.
+    key_names: tuple[tuple[int, str, int], ...] = ()
 
     @property
     def builds_clients(self) -> bool:

@@ -93,6 +93,10 @@ def run(
 
         every = [r.path for r in report.results]
         report.results = keep_imported_keys(report.results, every, paths, options, mode)
+        # Key variables only other modules' rewritten clients read: cleaned up where defined.
+        from migrator.key_release import release_key_names
+
+        report.results = release_key_names(report.results, paths, options, mode)
         tests = set() if selection.include_tests else find_test_files(paths, files)
         report.results = [leave_test_file(r) if r.path in tests else r for r in report.results]
         # Settings classes that declare a rewritten key: a settled file may change here too (a

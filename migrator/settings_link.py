@@ -30,6 +30,7 @@ from migrator.engine import (
     mask_secrets,
     unified_diff,
 )
+from migrator.key_importers import removed_globals
 from migrator.linking import RunIndex
 
 RULE = "settings-key-field"
@@ -88,7 +89,7 @@ def _settle(results, index, module, file, level, dotted, line):  # type: ignore[
     where = _shown(results[file].path) + ("" if notebook else f":{line}")
     found = _follow(index, module, file, level, dotted.split("."))
     if found is None:
-        if notebook:
+        if notebook or _released(results, index, file, level, dotted):
             return None
         return Notice(
             line,
@@ -135,6 +136,20 @@ def _settle(results, index, module, file, level, dotted, line):  # type: ignore[
         )
         target.notices.append(Notice(change.line, 0, RULE, message))
     return None
+
+
+def _released(results, index, file, level, dotted) -> bool:  # type: ignore[no-untyped-def]
+    """The read is of a module-level variable of the run that the key clean-up removed
+    (``migrator.key_release``): no settings field to speak of."""
+    parts = dotted.split(".")
+    if level < 0 or len(parts) < 2:
+        return False
+    files = {
+        f
+        for base in index.absolute(file, level, ".".join(parts[:-1]))
+        for f in index.files_for(base, file)
+    }
+    return any(parts[-1] in removed_globals(results[f]) for f in files)
 
 
 def _follow(index, module, file, level, parts):  # type: ignore[no-untyped-def]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+import pytest
 from e2e.loopback import run_program
 
 from migrator import api
@@ -235,3 +236,98 @@ def test_a_key_imported_with_a_relative_import_is_migrated(tmp_path: Path) -> No
     assert "from .config import ENDPOINT\n" in text
     assert "KEY" not in text and "api_key" not in text
     assert "azure_ad_token_provider=token_provider" in text
+
+
+CONFIG = """\
+    import os
+
+    AZURE_OPENAI_ENDPOINT = os.getenv("AZURE_OPENAI_ENDPOINT")
+    AZURE_OPENAI_API_KEY = os.getenv("AZURE_OPENAI_API_KEY")
+    AZURE_OPENAI_DEPLOYMENT = os.getenv("AZURE_OPENAI_DEPLOYMENT", "gpt-4o")
+
+    if not all([AZURE_OPENAI_ENDPOINT, AZURE_OPENAI_API_KEY, AZURE_OPENAI_DEPLOYMENT]):
+        raise ValueError("Missing required Azure OpenAI environment variables")
+    """
+
+APP = """\
+    from openai import AzureOpenAI
+
+    from config import AZURE_OPENAI_API_KEY, AZURE_OPENAI_DEPLOYMENT, AZURE_OPENAI_ENDPOINT
+
+    client = AzureOpenAI(
+        api_key=AZURE_OPENAI_API_KEY,
+        azure_endpoint=AZURE_OPENAI_ENDPOINT,
+        api_version="2024-10-21",
+    )
+    print("ready", AZURE_OPENAI_DEPLOYMENT)
+    """
+
+
+def test_a_config_module_whose_key_only_the_migrated_client_read_loses_it_and_its_check(
+    tmp_path,
+):
+    import subprocess
+    import sys
+
+    write(tmp_path / "svc", {"config.py": CONFIG, "app.py": APP})
+    app = tmp_path / "svc"
+    assert "ValueError" in run_program(app / "app.py", NO_KEY).stderr
+    run = subprocess.run(
+        [sys.executable, "-m", "migrator", "."], cwd=app, capture_output=True, text=True
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert (app / "config.py").read_text() == (
+        "import os\n\n"
+        'AZURE_OPENAI_ENDPOINT = os.getenv("AZURE_OPENAI_ENDPOINT")\n'
+        'AZURE_OPENAI_DEPLOYMENT = os.getenv("AZURE_OPENAI_DEPLOYMENT", "gpt-4o")\n\n'
+        "if not all([AZURE_OPENAI_ENDPOINT, AZURE_OPENAI_DEPLOYMENT]):\n"
+        '    raise ValueError("Missing required Azure OpenAI environment variables")\n'
+    )
+    assert (
+        "./config.py:4:1: info: key-variable-removed: `AZURE_OPENAI_API_KEY` held the key (read "
+        "from the environment) and nothing else in this module reads it now, and the client of "
+        "the run that read it (app.py:6) no longer reads it: its assignment was removed"
+    ) in run.stdout
+    assert "./config.py:7:1: info: key-guard-rewritten: `if not all([" in run.stdout
+    assert (
+        "from config import AZURE_OPENAI_DEPLOYMENT, AZURE_OPENAI_ENDPOINT\n"
+        in (app / "app.py").read_text()
+    )
+    done = run_program(app / "app.py", NO_KEY)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "ready gpt-4o"
+
+
+@pytest.mark.parametrize(
+    ("files", "why"),
+    [
+        # Another module of the run still reads it.
+        ({"health.py": "from config import AZURE_OPENAI_API_KEY\n\nprint(AZURE_OPENAI_API_KEY)\n"},
+         "another module"),
+        # Its own module reads it for something else than the check.
+        ({"config.py": CONFIG + '    print("key set:", bool(AZURE_OPENAI_API_KEY))\n'},
+         "its module"),
+        # Exported.
+        ({"config.py": CONFIG + '    __all__ = ["AZURE_OPENAI_API_KEY"]\n'}, "exported"),
+    ],
+)  # fmt: skip
+def test_a_config_key_something_else_reads_is_kept(tmp_path, files, why):
+    write(tmp_path / "svc", {"config.py": CONFIG, "app.py": APP, **files})
+    report = api.run([str(tmp_path / "svc")], mode=MODE_CHECK, jobs=1)
+    config = next(r for r in report.results if r.path.endswith("config.py"))
+    assert config.status == "unchanged", why
+    assert notices(report, "key-variable-removed") == []
+    app = next(r for r in report.results if r.path.endswith("app.py"))
+    assert app.status == "changed"
+
+
+def test_a_config_key_is_kept_when_its_module_is_given_to_the_run_alone(tmp_path):
+    # Files given one by one: the modules that may import config.py were not searched.
+    write(tmp_path / "svc", {"config.py": CONFIG, "app.py": APP})
+    paths = [str(tmp_path / "svc" / name) for name in ("app.py", "config.py")]
+    report = api.run(paths, mode=MODE_WRITE, jobs=1)
+    assert {Path(r.path).name: r.status for r in report.results if r.path.endswith(".py")} == {
+        "app.py": "changed",
+        "config.py": "unchanged",
+    }
+    assert (tmp_path / "svc" / "config.py").read_text() == textwrap.dedent(CONFIG)

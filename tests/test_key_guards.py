@@ -358,3 +358,80 @@ def test_the_report_names_a_check_by_its_test_never_its_message():
     [guard] = [n for n in result.notices if n.rule == "key-guard-removed"]
     assert guard.message.startswith("`assert key`, an assert that the key is set, was removed")
     assert "0123" not in guard.message
+
+
+def test_a_module_level_list_of_required_variables_loses_the_key_name():
+    # The list is named once at the top and checked name by name: in a comprehension, in a
+    # loop, in any() inside a function. Only the list changes; the checks stay as written.
+    new, found = migrated(
+        """\
+        import os
+
+        from openai import AzureOpenAI
+
+        REQUIRED = ("AOAI_ENDPOINT", "AOAI_KEY")
+        NEEDED = ["AOAI_KEY"]
+
+        missing = [name for name in REQUIRED if not os.getenv(name)]
+        if missing:
+            raise SystemExit(f"Missing required environment variables: {', '.join(missing)}")
+        for var in NEEDED:
+            if var not in os.environ:
+                raise KeyError(var)
+
+
+        def check():
+            if any(not os.getenv(v) for v in REQUIRED):
+                raise RuntimeError("not configured")
+
+
+        client = AzureOpenAI(
+            azure_endpoint=os.environ["AOAI_ENDPOINT"],
+            api_key=os.environ["AOAI_KEY"],
+            api_version="2024-10-21",
+        )
+        """
+    )
+    assert new == (
+        "import functools\nimport os\n\n" + IDENTITY + "from openai import AzureOpenAI\n\n"
+        'REQUIRED = ("AOAI_ENDPOINT",)\n'
+        "NEEDED = []\n\n"
+        "missing = [name for name in REQUIRED if not os.getenv(name)]\n"
+        "if missing:\n"
+        "    raise SystemExit(f\"Missing required environment variables: {', '.join(missing)}\")\n"
+        "for var in NEEDED:\n"
+        "    if var not in os.environ:\n"
+        "        raise KeyError(var)\n\n\n"
+        "def check():\n"
+        "    if any(not os.getenv(v) for v in REQUIRED):\n"
+        '        raise RuntimeError("not configured")\n\n\n' + SETUP + "\n\n"
+        "client = AzureOpenAI(\n"
+        '    azure_endpoint=os.environ["AOAI_ENDPOINT"],\n'
+        "    azure_ad_token_provider=token_provider,\n"
+        '    api_version="2024-10-21",\n'
+        ")\n"
+    )
+    assert found == [(5, "key-guard-rewritten"), (6, "key-guard-rewritten")]
+
+
+@pytest.mark.parametrize(
+    "other_read",
+    [
+        'print("settings:", REQUIRED)\n',  # read by something else than a check
+        'REQUIRED = REQUIRED + ("EXTRA",)\n',  # bound twice
+        '__all__ = ["REQUIRED"]\n',  # exported
+    ],
+)
+def test_a_list_of_required_variables_read_otherwise_is_left(other_read):
+    source = (
+        "import os\n\nfrom openai import AzureOpenAI\n\n"
+        'REQUIRED = ("AOAI_ENDPOINT", "AOAI_KEY")\n'
+        + other_read
+        + "missing = [name for name in REQUIRED if not os.getenv(name)]\n"
+        "if missing:\n    raise SystemExit(1)\n"
+        'client = AzureOpenAI(api_key=os.environ["AOAI_KEY"], api_version="v")\n'
+    )
+    new, found = migrated(source)
+    assert 'REQUIRED = ("AOAI_ENDPOINT", "AOAI_KEY")\n' in new
+    assert "azure_ad_token_provider=token_provider" in new
+    assert not any(rule.startswith("key-guard-re") for _, rule in found)

@@ -63,7 +63,8 @@ def test_the_repository_is_migrated_byte_for_byte(tmp_path: Path):
         "./notebooks/ask.ipynb:cell 5:2:10: migrated: openai.AzureOpenAI",
         "./app/service.py:9:10: migrated: openai.AsyncAzureOpenAI",
         "./summarizer/summarizer/job.py:7:10: migrated: openai.OpenAI",
-        "./app/settings.py:9:1: warning: key-guard: `if not AZURE_OPENAI_API_KEY:`",
+        "./app/settings.py:6:1: info: key-variable-removed: `AZURE_OPENAI_API_KEY`",
+        "./app/settings.py:9:1: info: key-guard-removed: `if not AZURE_OPENAI_API_KEY:`",
         "./.env:3:1: warning: key-config: AZURE_OPENAI_API_KEY is set here (value not shown)",
         "./functions/local.settings.json:7:6: warning: key-config: AZURE_OPENAI_API_KEY",
         "./.github/workflows/deploy.yml:16:37: warning: key-config: the workflow hands the repository secret "
@@ -74,7 +75,7 @@ def test_the_repository_is_migrated_byte_for_byte(tmp_path: Path):
         "./pyproject.toml:11:1: info: dependency-added: added azure-identity",
         './summarizer/pyproject.toml:9:1: info: dependency-raised: raised openai = "^1.30" to ^1.106.0',
         "#   notebooks/ask.ipynb:cell 7:2 chat.completions.create",
-        "3 files migrated, 3 left unchanged, 3 dependency files updated",
+        "4 files migrated, 2 left unchanged, 3 dependency files updated",
     ]:
         assert line in out, line
     # The async service's provider uses the sync credential: nothing needs aiohttp.
@@ -92,7 +93,7 @@ def test_dry_run_and_check_write_nothing(tmp_path: Path):
     check = migrate(repo, "--check")
     assert check.returncode == 1
     assert (
-        "3 files would be migrated, 3 left unchanged, 3 dependency files would be updated"
+        "4 files would be migrated, 2 left unchanged, 3 dependency files would be updated"
         in check.stdout
     )
     dry = migrate(repo, "--dry-run")
