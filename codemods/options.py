@@ -17,6 +17,10 @@ class MigrationOptions:
     # Module-level key variables another module of the run imports, with where it does:
     # ((name, "main.py:3"), ...). The key clean-up keeps them (``migrator.key_importers``).
     kept_names: tuple[tuple[str, str], ...] = ()
+    # Key reads through a parameter typed by a settings class of the run: ((path, import level,
+    # dotted read), ...). Such a key is the project's configuration, not a caller's choice: the
+    # client is migrated (``migrator.config_params`` confirms the class, ``codemods.precision``).
+    config_fields: tuple[tuple[str, int, str], ...] = ()
 
     def __post_init__(self) -> None:
         if self.credential not in CREDENTIAL_KINDS:

@@ -94,7 +94,9 @@ class MigrateModule(HookedCommand):
             and not any(_inside(n.line, n.column, r) for r in edited)
         )
         self.outcome.facts = replace(
-            usage.facts, key_fields=field_reads(state, keyless.removed_values)
+            usage.facts,
+            key_fields=field_reads(state, keyless.removed_values),
+            config_params=tuple(dict.fromkeys(keyless.client_args.precision.typed_reads)),
         )
         return new_tree
 

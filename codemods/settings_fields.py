@@ -242,14 +242,10 @@ class SettingsModule:
             return Change(line, False, f"{where}: {why}", variable)
         if value is None:
             return None  # it has a default already: nothing requires the key here
-        if node.value is None and kind in (DATACLASS, TUPLE) and not self._may_default(owner, node):
-            return Change(
-                line,
-                False,
-                f"{where} is followed by fields without a default: Python "
-                "refuses a default before them; give it one by hand",
-                variable,
-            )
+        # Fields without a default follow: Python refuses a default here, so the annotation
+        # alone says optional (callers still pass it; the class's own reads use .get).
+        bare = node.value is None and kind in (DATACLASS, TUPLE)
+        bare = bare and not self._may_default(owner, node)
         annotation = self._optional(node.annotation.annotation)
         if annotation is None:
             return Change(
@@ -261,12 +257,45 @@ class SettingsModule:
         equal = node.equal
         if isinstance(equal, cst.MaybeSentinel):
             equal = cst.AssignEqual()
-        self.edits[id(node)] = node.with_changes(
-            annotation=node.annotation.with_changes(annotation=annotation),
-            value=value,
-            equal=equal,
-        )
+        optional = node.annotation.with_changes(annotation=annotation)
+        if bare:
+            self.edits[id(node)] = node.with_changes(annotation=optional)
+        else:
+            self.edits[id(node)] = node.with_changes(annotation=optional, value=value, equal=equal)
+        self._relax_own(owner, attr)
+        if bare:
+            return Change(
+                line,
+                True,
+                f"{where} made optional (its type only: the fields after it have no default, "
+                "so its callers still pass it, None when the key is gone)",
+                variable,
+            )
         return Change(line, True, f"{where} made optional", variable)
+
+    def _relax_own(self, cls: cst.ClassDef, attr: str) -> None:
+        """The class's own constructions of the field from the environment, in its methods
+        (``cls(api_key=os.environ["X"])``, ``Config(api_key=os.environ["X"])``), read with
+        ``.get``: else they raise KeyError once X is gone."""
+        names = {cls.name.value}
+        for statement in cls.body.body:
+            if isinstance(statement, cst.FunctionDef) and statement.params.params:
+                if any(_dotted(d.decorator) == "classmethod" for d in statement.decorators):
+                    names.add(statement.params.params[0].name.value)
+        arguments, environ_read = self.arguments, self._environ_read
+
+        class _Constructions(cst.CSTVisitor):
+            def visit_Call(self, node: cst.Call) -> None:
+                if not (isinstance(node.func, cst.Name) and node.func.value in names):
+                    return
+                for arg in node.args:
+                    keyword = arg.keyword.value if arg.keyword is not None else None
+                    if keyword == attr and environ_read(arg.value):
+                        arguments[id(arg)] = arg.with_changes(value=_environ_get(arg.value))
+
+        for statement in cls.body.body:
+            if isinstance(statement, cst.FunctionDef):
+                statement.visit(_Constructions())
 
     def _new_value(self, node: cst.AnnAssign) -> tuple[cst.BaseExpression | None, str]:
         """The field's new default (None: it has one already), or why it cannot be given one."""

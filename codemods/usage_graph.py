@@ -112,6 +112,8 @@ class ModuleFacts:
     # Settings fields a rewritten client read its key from: (import level, -1 for this module;
     # dotted name with the attributes read; line), for ``migrator.settings_link``.
     key_fields: tuple[tuple[int, str, int], ...] = ()
+    # The same for keys left as ``key-parameter`` read through a parameter typed by a class.
+    config_params: tuple[tuple[int, str, int], ...] = ()
 
     @property
     def builds_clients(self) -> bool:
