@@ -282,7 +282,7 @@ class Precision:
                 continue
             if isinstance(key, cst.Attribute):
                 reads = field_reads(self.state, [key])  # through the parameter's annotation
-                confirmed = {(f, level, read) for f, level, read in self.state.options.config_fields}
+                confirmed = set(self.state.options.config_fields)
                 if any((self.state.filename, r[0], r[1]) in confirmed for r in reads):
                     continue  # a field of the run's own settings class: configuration
                 self.typed_reads += reads

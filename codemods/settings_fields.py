@@ -90,6 +90,7 @@ class SettingsModule:
         self.edits: dict[int, cst.AnnAssign] = {}  # id(original AnnAssign) -> new one
         self.arguments: dict[int, cst.Arg] = {}  # id(original Arg) -> new one
         self.needs_optional = False
+        self.relaxed: dict[int, str] = {}  # line -> what: the class's own reads made .get
 
     def _bind(self, small: cst.BaseSmallStatement) -> None:
         if isinstance(small, cst.Assign) and len(small.targets) == 1:
@@ -282,16 +283,17 @@ class SettingsModule:
             if isinstance(statement, cst.FunctionDef) and statement.params.params:
                 if any(_dotted(d.decorator) == "classmethod" for d in statement.decorators):
                     names.add(statement.params.params[0].name.value)
-        arguments, environ_read = self.arguments, self._environ_read
+        arguments, environ_read, relaxed = self.arguments, self._environ_read, self.relaxed
+        line = self.line
 
         class _Constructions(cst.CSTVisitor):
             def visit_Call(self, node: cst.Call) -> None:
                 if not (isinstance(node.func, cst.Name) and node.func.value in names):
                     return
-                for arg in node.args:
-                    keyword = arg.keyword.value if arg.keyword is not None else None
-                    if keyword == attr and environ_read(arg.value):
-                        arguments[id(arg)] = arg.with_changes(value=_environ_get(arg.value))
+                arg = _field_arg(node, attr, cls)
+                if arg is not None and environ_read(arg.value):
+                    arguments[id(arg)] = arg.with_changes(value=_environ_get(arg.value))
+                    relaxed[line(arg)] = f"{cls.name.value}'s {attr}"
 
         for statement in cls.body.body:
             if isinstance(statement, cst.FunctionDef):
@@ -440,12 +442,13 @@ class SettingsModule:
         value = node.value if isinstance(node, (cst.Assign, cst.AnnAssign)) else None
         if not isinstance(value, cst.Call):
             return None
-        for arg in value.args:
-            if arg.keyword is not None and arg.keyword.value == attr:
-                if self._environ_read(arg.value):
-                    self.arguments[id(arg)] = arg.with_changes(value=_environ_get(arg.value))
-                    return self.line(arg)
-        return None
+        cls = self.lookup(value.func.value) if isinstance(value.func, cst.Name) else None
+        arg = _field_arg(value, attr, cls if isinstance(cls, cst.ClassDef) else None)
+        if arg is None or not self._environ_read(arg.value):
+            return None
+        self.arguments[id(arg)] = arg.with_changes(value=_environ_get(arg.value))
+        self.relaxed[self.line(arg)] = f"{name}'s {attr}"
+        return self.line(arg)
 
     @property
     def changed(self) -> bool:
@@ -490,6 +493,37 @@ def _returned_calls(function: cst.FunctionDef) -> list[str]:
                 if isinstance(value, cst.Call) and isinstance(value.func, cst.Name):
                     out.append(value.func.value)
     return out
+
+
+def _field_arg(call: cst.Call, attr: str, cls: cst.ClassDef | None) -> cst.Arg | None:
+    """The argument of ``call`` (a construction of ``cls``) that gives the field ``attr``: by
+    keyword, or by position when ``cls`` declares all its fields itself (no base class)."""
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == attr:
+            return arg
+    if cls is None or any(not isinstance(b.value, cst.Name) for b in cls.bases):
+        return None
+    if any(b.value.value not in ("NamedTuple", "object") for b in cls.bases):  # type: ignore
+        return None
+    fields = [
+        small.target.value
+        for statement in cls.body.body
+        if isinstance(statement, cst.SimpleStatementLine)
+        for small in statement.body
+        if isinstance(small, cst.AnnAssign)
+        and isinstance(small.target, cst.Name)
+        and "ClassVar" not in cst.Module([]).code_for_node(small.annotation.annotation)
+    ]
+    if attr not in fields:
+        return None
+    position = fields.index(attr)
+    positional = []
+    for arg in call.args:
+        if arg.star:
+            return None  # *args: the positions are not known
+        if arg.keyword is None:
+            positional.append(arg)
+    return positional[position] if position < len(positional) else None
 
 
 def _is_optional(annotation: cst.BaseExpression) -> bool:
