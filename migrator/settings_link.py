@@ -211,8 +211,9 @@ def _load(result: FileResult) -> _Target | None:
 
 def _updated(target: _Target, mode: str) -> FileResult:
     result = target.result
-    # The key reads the settings step relaxed no longer raise: their warnings go.
-    relaxed = target.module.relaxed
+    # The key reads the settings step relaxed no longer raise: their warnings go (when the lines
+    # of the module it edited are the lines read: the analysis did not change the module).
+    relaxed = target.module.relaxed if result.new in (None, target.read) else {}
     kept = [n for n in result.notices if not (n.rule == RULE_READ and n.line in relaxed)]
     notices = (*kept, *target.notices)
     if not target.module.changed:
