@@ -21,6 +21,10 @@ class MigrationOptions:
     # other modules had rewritten, with where they were: ((name, "app.py:10"), ...). The key
     # clean-up treats them as dropped keys (``migrator.key_release``).
     released_names: tuple[tuple[str, str], ...] = ()
+    # Key reads through a parameter typed by a settings class of the run: ((path, import level,
+    # dotted read), ...). Such a key is the project's configuration, not a caller's choice: the
+    # client is migrated (``migrator.config_params`` confirms the class, ``codemods.precision``).
+    config_fields: tuple[tuple[str, int, str], ...] = ()
 
     def __post_init__(self) -> None:
         if self.credential not in CREDENTIAL_KINDS:

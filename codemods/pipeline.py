@@ -97,6 +97,7 @@ class MigrateModule(HookedCommand):
             usage.facts,
             key_fields=field_reads(state, keyless.removed_values),
             key_names=name_reads(state, keyless.removed_values),
+            config_params=tuple(dict.fromkeys(keyless.client_args.precision.typed_reads)),
         )
         return new_tree
 

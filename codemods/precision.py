@@ -11,7 +11,9 @@ shows that the key is not the tool's to remove:
   Rewriting the key path would make both paths the same and drop the local-development one.
 * ``key-parameter``: the key is a parameter of the function or class that builds the client
   (``def __init__(self, api_key=None)``): the caller chooses it, and rewriting the constructor
-  would change a public API.
+  would change a public API. Not when the key is a field of a parameter typed by a settings
+  class the run itself defines (``config: AppConfig`` -> ``config.api_key``): that is the
+  project's configuration, and the run confirms the class before the call is migrated.
 * ``gateway-key``: the key is an API Management subscription key (the endpoint is under
   ``*.azure-api.net`` or named after a gateway, the key is named after one, or an
   ``Ocp-Apim-Subscription-Key`` header is sent). A bearer token gets a 401 there until the
@@ -38,6 +40,7 @@ from codemods.findings import KEYLESS, REVIEW
 from codemods.module_state import ModuleState
 from codemods.precision_rules import RULES
 from codemods.resolve import dotted, qualified_names
+from codemods.settings_reads import field_reads
 from codemods.targets import CREDENTIAL, TOKEN_PROVIDER_FUNCTIONS, ClientSpec, spec_for
 
 __all__ = ["RULES", "Leave", "Precision"]
@@ -72,6 +75,10 @@ class Precision:
         self.state = state
         self._parents: dict[int, cst.CSTNode] = {}
         self._walked: set[int] = set()
+        # Reads of a field of a parameter typed by a class (``config: Settings`` ->
+        # ``config.api_key``) in keys left as parameters: the run checks whether the class is
+        # its own (``migrator.config_params``).
+        self.typed_reads: list[tuple[int, str, int]] = []
 
     def check(self, spec: ClientSpec, call: cst.Call) -> Leave | None:
         present = call_args.present(spec, call.args)
@@ -273,6 +280,12 @@ class Precision:
             param = self._param_name(key)
             if param is None:
                 continue
+            if isinstance(key, cst.Attribute):
+                reads = field_reads(self.state, [key])  # through the parameter's annotation
+                confirmed = set(self.state.options.config_fields)
+                if any((self.state.filename, r[0], r[1]) in confirmed for r in reads):
+                    continue  # a field of the run's own settings class: configuration
+                self.typed_reads += reads
             what = "key"
             if spec.supplies == CREDENTIAL and not (
                 isinstance(key, cst.Call)

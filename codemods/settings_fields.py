@@ -90,6 +90,7 @@ class SettingsModule:
         self.edits: dict[int, cst.AnnAssign] = {}  # id(original AnnAssign) -> new one
         self.arguments: dict[int, cst.Arg] = {}  # id(original Arg) -> new one
         self.needs_optional = False
+        self.relaxed: dict[int, str] = {}  # line -> what: the class's own reads made .get
 
     def _bind(self, small: cst.BaseSmallStatement) -> None:
         if isinstance(small, cst.Assign) and len(small.targets) == 1:
@@ -242,14 +243,10 @@ class SettingsModule:
             return Change(line, False, f"{where}: {why}", variable)
         if value is None:
             return None  # it has a default already: nothing requires the key here
-        if node.value is None and kind in (DATACLASS, TUPLE) and not self._may_default(owner, node):
-            return Change(
-                line,
-                False,
-                f"{where} is followed by fields without a default: Python "
-                "refuses a default before them; give it one by hand",
-                variable,
-            )
+        # Fields without a default follow: Python refuses a default here, so the annotation
+        # alone says optional (callers still pass it; the class's own reads use .get).
+        bare = node.value is None and kind in (DATACLASS, TUPLE)
+        bare = bare and not self._may_default(owner, node)
         annotation = self._optional(node.annotation.annotation)
         if annotation is None:
             return Change(
@@ -261,12 +258,46 @@ class SettingsModule:
         equal = node.equal
         if isinstance(equal, cst.MaybeSentinel):
             equal = cst.AssignEqual()
-        self.edits[id(node)] = node.with_changes(
-            annotation=node.annotation.with_changes(annotation=annotation),
-            value=value,
-            equal=equal,
-        )
+        optional = node.annotation.with_changes(annotation=annotation)
+        if bare:
+            self.edits[id(node)] = node.with_changes(annotation=optional)
+        else:
+            self.edits[id(node)] = node.with_changes(annotation=optional, value=value, equal=equal)
+        self._relax_own(owner, attr)
+        if bare:
+            return Change(
+                line,
+                True,
+                f"{where} made optional (its type only: the fields after it have no default, "
+                "so its callers still pass it, None when the key is gone)",
+                variable,
+            )
         return Change(line, True, f"{where} made optional", variable)
+
+    def _relax_own(self, cls: cst.ClassDef, attr: str) -> None:
+        """The class's own constructions of the field from the environment, in its methods
+        (``cls(api_key=os.environ["X"])``, ``Config(api_key=os.environ["X"])``), read with
+        ``.get``: else they raise KeyError once X is gone."""
+        names = {cls.name.value}
+        for statement in cls.body.body:
+            if isinstance(statement, cst.FunctionDef) and statement.params.params:
+                if any(_dotted(d.decorator) == "classmethod" for d in statement.decorators):
+                    names.add(statement.params.params[0].name.value)
+        arguments, environ_read, relaxed = self.arguments, self._environ_read, self.relaxed
+        line = self.line
+
+        class _Constructions(cst.CSTVisitor):
+            def visit_Call(self, node: cst.Call) -> None:
+                if not (isinstance(node.func, cst.Name) and node.func.value in names):
+                    return
+                arg = _field_arg(node, attr, cls)
+                if arg is not None and environ_read(arg.value):
+                    arguments[id(arg)] = arg.with_changes(value=_environ_get(arg.value))
+                    relaxed[line(arg)] = f"{cls.name.value}'s {attr}"
+
+        for statement in cls.body.body:
+            if isinstance(statement, cst.FunctionDef):
+                statement.visit(_Constructions())
 
     def _new_value(self, node: cst.AnnAssign) -> tuple[cst.BaseExpression | None, str]:
         """The field's new default (None: it has one already), or why it cannot be given one."""
@@ -411,12 +442,13 @@ class SettingsModule:
         value = node.value if isinstance(node, (cst.Assign, cst.AnnAssign)) else None
         if not isinstance(value, cst.Call):
             return None
-        for arg in value.args:
-            if arg.keyword is not None and arg.keyword.value == attr:
-                if self._environ_read(arg.value):
-                    self.arguments[id(arg)] = arg.with_changes(value=_environ_get(arg.value))
-                    return self.line(arg)
-        return None
+        cls = self.lookup(value.func.value) if isinstance(value.func, cst.Name) else None
+        arg = _field_arg(value, attr, cls if isinstance(cls, cst.ClassDef) else None)
+        if arg is None or not self._environ_read(arg.value):
+            return None
+        self.arguments[id(arg)] = arg.with_changes(value=_environ_get(arg.value))
+        self.relaxed[self.line(arg)] = f"{name}'s {attr}"
+        return self.line(arg)
 
     @property
     def changed(self) -> bool:
@@ -461,6 +493,37 @@ def _returned_calls(function: cst.FunctionDef) -> list[str]:
                 if isinstance(value, cst.Call) and isinstance(value.func, cst.Name):
                     out.append(value.func.value)
     return out
+
+
+def _field_arg(call: cst.Call, attr: str, cls: cst.ClassDef | None) -> cst.Arg | None:
+    """The argument of ``call`` (a construction of ``cls``) that gives the field ``attr``: by
+    keyword, or by position when ``cls`` declares all its fields itself (no base class)."""
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == attr:
+            return arg
+    if cls is None or any(not isinstance(b.value, cst.Name) for b in cls.bases):
+        return None
+    if any(b.value.value not in ("NamedTuple", "object") for b in cls.bases):  # type: ignore
+        return None
+    fields = [
+        small.target.value
+        for statement in cls.body.body
+        if isinstance(statement, cst.SimpleStatementLine)
+        for small in statement.body
+        if isinstance(small, cst.AnnAssign)
+        and isinstance(small.target, cst.Name)
+        and "ClassVar" not in cst.Module([]).code_for_node(small.annotation.annotation)
+    ]
+    if attr not in fields:
+        return None
+    position = fields.index(attr)
+    positional = []
+    for arg in call.args:
+        if arg.star:
+            return None  # *args: the positions are not known
+        if arg.keyword is None:
+            positional.append(arg)
+    return positional[position] if position < len(positional) else None
 
 
 def _is_optional(annotation: cst.BaseExpression) -> bool:

@@ -115,6 +115,8 @@ class ModuleFacts:
     # Imported names a rewritten client read its key from (``from config import KEY``), the same
     # way, for ``migrator.key_release``.
     key_names: tuple[tuple[int, str, int], ...] = ()
+    # The same for keys left as ``key-parameter`` read through a parameter typed by a class.
+    config_params: tuple[tuple[int, str, int], ...] = ()
 
     @property
     def builds_clients(self) -> bool:

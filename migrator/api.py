@@ -83,6 +83,10 @@ def run(
             pending = settle(files, selection, report, on_result, jobs)
         for result in analyse(pending, options, mode, jobs):
             _deliver(report, result, on_result)
+        # Clients whose key is a field of a parameter typed by a settings class of the run.
+        from migrator.config_params import confirm_config_params
+
+        report.results, options = confirm_config_params(report.results, paths, options, mode)
         # Modules that use a client built elsewhere (their usage facts, for the role analysis).
         from migrator.linking import gather_facts
         from migrator.settings_link import settle_key_fields

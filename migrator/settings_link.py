@@ -19,6 +19,7 @@ from pathlib import Path
 import libcst as cst
 
 from codemods.findings import Notice
+from codemods.key_guards import RULE_READ
 from codemods.settings_fields import Import, SettingsModule
 from migrator.engine import (
     CHANGED,
@@ -121,6 +122,17 @@ def _settle(results, index, module, file, level, dotted, line):  # type: ignore[
                         severity="info",
                     )
                 )
+    for at, what in target.module.relaxed.items():
+        if not any(n.line == at and n.rule == RULE for n in target.notices):
+            target.notices.append(
+                Notice(
+                    at,
+                    0,
+                    RULE,
+                    f"{what} is read with .get(): the field is optional now",
+                    severity="info",
+                )
+            )
     if change.changed:
         message = (
             f"{change.message}: the client at {where} no longer reads the key "
@@ -214,7 +226,11 @@ def _load(result: FileResult) -> _Target | None:
 
 def _updated(target: _Target, mode: str) -> FileResult:
     result = target.result
-    notices = (*result.notices, *target.notices)
+    # The key reads the settings step relaxed no longer raise: their warnings go (when the lines
+    # of the module it edited are the lines read: the analysis did not change the module).
+    relaxed = target.module.relaxed if result.new in (None, target.read) else {}
+    kept = [n for n in result.notices if not (n.rule == RULE_READ and n.line in relaxed)]
+    notices = (*kept, *target.notices)
     if not target.module.changed:
         return replace(result, notices=notices)
     try:
