@@ -137,31 +137,91 @@ def build_statements(
     width: int = 88,
     indent: str = "    ",
 ) -> tuple[list[cst.BaseStatement], list[ImportNeed]]:
-    """The setup's statements: eager for a kind some client takes the credential object of,
-    lazy (:func:`_lazy_statements`) for a kind that only hands out token providers; calls wrapped
-    at the project's line length ``width``, blocks indented with the module's ``indent``."""
-    eager = [p for p in plans if p.credential_used]
-    lazy = [p for p in plans if not p.credential_used and p.provider_names]
-    # The async names are spelled through ``azure.identity.aio`` only when sync names exist too.
-    both = any(p.is_async for p in eager) and (bool(lazy) or any(not p.is_async for p in eager))
+    """The setup's statements: eager for a sync kind some client takes the credential object of,
+    a lazy credential class (:func:`_async_credential_statements`) for an async one, lazy token
+    providers (:func:`_lazy_statements`) for the rest; calls wrapped at the project's line length
+    ``width``, blocks indented with the module's ``indent``."""
+    free = free or _as_name
+    eager = [p for p in plans if p.credential_used and not p.is_async]
+    lazy = [p for p in plans if p not in eager and p.provider_names]
     statements: list[str] = []
     imports: list[ImportNeed] = []
     for plan in eager:
-        expr, needs = credential_expression(options, is_async=plan.is_async, both=both, bind=bind)
+        expr, needs = credential_expression(options, is_async=False, both=False, bind=bind)
         imports.extend(needs)
         statements.append(_assignment(plan.credential_name, *_split_call(expr), width=width))
-        if plan.provider_names:
-            func, need = provider_function(is_async=plan.is_async, both=both, bind=bind)
+        func, need = provider_function(is_async=False, both=False, bind=bind)
+        for scope, provider in plan.provider_names.items():
             imports.append(need)
-            for scope, provider in plan.provider_names.items():
-                statements.append(
-                    _assignment(provider, func, [plan.credential_name, f'"{scope}"'], width=width)
-                )
+            statements.append(
+                _assignment(provider, func, [plan.credential_name, f'"{scope}"'], width=width)
+            )
+    for plan in plans:
+        if plan.is_async and plan.credential_used:
+            more, needs = _async_credential_statements(plan, options, bind, free, width)
+            statements += more
+            imports += needs
     if lazy:
-        more, needs = _lazy_statements(lazy, options, bind, free or _as_name, width)
+        more, needs = _lazy_statements(lazy, options, bind, free, width)
         statements += more
         imports += needs
     return [cst.parse_statement(_indented(s, indent)) for s in statements], imports
+
+
+def _async_credential_statements(
+    plan: SetupPlan, options: MigrationOptions, bind: Bind, free: Callable[[str], str], width: int
+) -> tuple[list[str], list[ImportNeed]]:
+    """The credential an async client that takes a credential object gets::
+
+        class _AsyncCredential(AsyncTokenCredential):
+            # (a docstring saying what it is)
+
+            @functools.cached_property
+            def credential(self):
+                return ManagedIdentityCredential(client_id=os.getenv("AZURE_CLIENT_ID"))
+
+            async def get_token(self, *scopes, **kwargs):
+                return await asyncio.to_thread(self.credential.get_token, *scopes, **kwargs)
+
+
+        async_credential = _AsyncCredential()
+
+    azure-core's ``AsyncBearerTokenCredentialPolicy`` calls ``get_token`` when the credential has
+    no ``get_token_info``; ``AsyncTokenCredential`` gives the no-op ``close``, ``__aenter__`` and
+    ``__aexit__``. An ``azure.identity.aio`` credential would open an aiohttp session in the
+    first event loop that nothing closes and that fails once that loop has closed.
+    """
+    imports: list[ImportNeed] = []
+
+    def use(need: ImportNeed) -> str:
+        need = bind(need)
+        imports.append(need)
+        return need.spelled
+
+    base = use(ImportNeed("azure.core.credentials_async", "AsyncTokenCredential"))
+    expr, needs = credential_expression(options, is_async=False, both=False, bind=bind)
+    imports.extend(needs)
+    cls = free("_AsyncCredential")
+    body = "        "
+    code = (
+        f"class {cls}({base}):\n"
+        '    """A sync credential, built at the first token request, fetching each token in a\n'
+        '    worker thread: no event loop is tied to it and there is nothing to close."""\n'
+        "\n"
+        f"    @{use(ImportNeed('functools'))}.cached_property\n"
+        "    def credential(self):\n"
+        + _assignment(None, *_split_call(expr), width, indent=body)
+        + "\n"
+        "    async def get_token(self, *scopes, **kwargs):\n"
+        + _assignment(
+            None,
+            f"await {use(ImportNeed('asyncio'))}.to_thread",
+            ["self.credential.get_token", "*scopes", "**kwargs"],
+            width,
+            indent=body,
+        )
+    )
+    return [code, f"{plan.credential_name} = {cls}()\n"], imports
 
 
 def _indented(code: str, indent: str) -> str:
@@ -225,11 +285,14 @@ def _returned(stmt: cst.FunctionDef) -> cst.BaseExpression | None:
     return None
 
 
+_DEFS = (cst.FunctionDef, cst.ClassDef)
+
+
 def space_defs(statements: list[cst.BaseStatement]) -> list[cst.BaseStatement]:
     """Two blank lines before and after each def among ``statements``, as black writes them."""
     spaced = list(statements)
     for i in range(1, len(spaced)):
-        if isinstance(spaced[i], cst.FunctionDef) or isinstance(spaced[i - 1], cst.FunctionDef):
+        if isinstance(spaced[i], _DEFS) or isinstance(spaced[i - 1], _DEFS):
             spaced[i] = spaced[i].with_changes(leading_lines=[cst.EmptyLine()] * 2)
     return spaced
 
