@@ -120,15 +120,6 @@ def _split_call(expr: str) -> tuple[str, list[str]]:
     return callee, args
 
 
-def provider_function(*, is_async: bool, both: bool, bind: Bind = _as_is) -> tuple[str, ImportNeed]:
-    if is_async and both:
-        need = bind(ImportNeed(ASYNC_MODULE))
-        return f"{need.spelled}.get_bearer_token_provider", need
-    module = ASYNC_MODULE if is_async else SYNC_MODULE
-    need = bind(ImportNeed(module, "get_bearer_token_provider"))
-    return need.spelled, need
-
-
 def build_statements(
     plans: list[SetupPlan],
     options: MigrationOptions,
@@ -137,30 +128,19 @@ def build_statements(
     width: int = 88,
     indent: str = "    ",
 ) -> tuple[list[cst.BaseStatement], list[ImportNeed]]:
-    """The setup's statements: eager for a sync kind some client takes the credential object of,
-    a lazy credential class (:func:`_async_credential_statements`) for an async one, lazy token
-    providers (:func:`_lazy_statements`) for the rest; calls wrapped at the project's line length
-    ``width``, blocks indented with the module's ``indent``."""
+    """The setup's statements: a lazy credential class (:func:`_credential_class_statements`)
+    for a kind some client takes the credential object of, lazy token providers
+    (:func:`_lazy_statements`) for the token-provider clients; calls wrapped at the project's line
+    length ``width``, blocks indented with the module's ``indent``."""
     free = free or _as_name
-    eager = [p for p in plans if p.credential_used and not p.is_async]
-    lazy = [p for p in plans if p not in eager and p.provider_names]
     statements: list[str] = []
     imports: list[ImportNeed] = []
-    for plan in eager:
-        expr, needs = credential_expression(options, is_async=False, both=False, bind=bind)
-        imports.extend(needs)
-        statements.append(_assignment(plan.credential_name, *_split_call(expr), width=width))
-        func, need = provider_function(is_async=False, both=False, bind=bind)
-        for scope, provider in plan.provider_names.items():
-            imports.append(need)
-            statements.append(
-                _assignment(provider, func, [plan.credential_name, f'"{scope}"'], width=width)
-            )
     for plan in plans:
-        if plan.is_async and plan.credential_used:
-            more, needs = _async_credential_statements(plan, options, bind, free, width)
+        if plan.credential_used:
+            more, needs = _credential_class_statements(plan, options, bind, free, width)
             statements += more
             imports += needs
+    lazy = [p for p in plans if p.provider_names]
     if lazy:
         more, needs = _lazy_statements(lazy, options, bind, free, width)
         statements += more
@@ -168,10 +148,11 @@ def build_statements(
     return [cst.parse_statement(_indented(s, indent)) for s in statements], imports
 
 
-def _async_credential_statements(
+def _credential_class_statements(
     plan: SetupPlan, options: MigrationOptions, bind: Bind, free: Callable[[str], str], width: int
 ) -> tuple[list[str], list[ImportNeed]]:
-    """The credential an async client that takes a credential object gets::
+    """The credential a client that takes a credential object gets (sync: ``_Credential``,
+    subclassing ``TokenCredential``, whose ``get_token`` calls the built credential's)::
 
         class _AsyncCredential(AsyncTokenCredential):
             # (a docstring saying what it is)
@@ -186,10 +167,12 @@ def _async_credential_statements(
 
         async_credential = _AsyncCredential()
 
-    azure-core's ``AsyncBearerTokenCredentialPolicy`` calls ``get_token`` when the credential has
-    no ``get_token_info``; ``AsyncTokenCredential`` gives the no-op ``close``, ``__aenter__`` and
-    ``__aexit__``. An ``azure.identity.aio`` credential would open an aiohttp session in the
-    first event loop that nothing closes and that fails once that loop has closed.
+    Built at the first token request, the credential sees the environment the program has set
+    up by then (``load_dotenv()`` in ``main()``). azure-core's bearer token policies call
+    ``get_token`` when the credential has no ``get_token_info``; ``AsyncTokenCredential`` gives
+    the no-op ``close``, ``__aenter__`` and ``__aexit__``. An ``azure.identity.aio`` credential
+    would open an aiohttp session in the first event loop that nothing closes and that fails
+    once that loop has closed; the worker thread ties the async one to no loop.
     """
     imports: list[ImportNeed] = []
 
@@ -198,28 +181,38 @@ def _async_credential_statements(
         imports.append(need)
         return need.spelled
 
-    base = use(ImportNeed("azure.core.credentials_async", "AsyncTokenCredential"))
+    if plan.is_async:
+        base = use(ImportNeed("azure.core.credentials_async", "AsyncTokenCredential"))
+        cls = free("_AsyncCredential")
+        doc = (
+            '    """A sync credential, built at the first token request, fetching each token in a\n'
+            '    worker thread: no event loop is tied to it and there is nothing to close."""\n'
+        )
+    else:
+        base = use(ImportNeed("azure.core.credentials", "TokenCredential"))
+        cls = free("_Credential")
+        doc = (
+            '    """A credential built at the first token request, once the program has set up\n'
+            '    its environment."""\n'
+        )
     expr, needs = credential_expression(options, is_async=False, both=False, bind=bind)
     imports.extend(needs)
-    cls = free("_AsyncCredential")
     body = "        "
+    fetch = "self.credential.get_token"
+    if plan.is_async:
+        thread = f"await {use(ImportNeed('asyncio'))}.to_thread"
+        token = _assignment(None, thread, [fetch, "*scopes", "**kwargs"], width, indent=body)
+    else:
+        token = _assignment(None, fetch, ["*scopes", "**kwargs"], width, indent=body)
     code = (
-        f"class {cls}({base}):\n"
-        '    """A sync credential, built at the first token request, fetching each token in a\n'
-        '    worker thread: no event loop is tied to it and there is nothing to close."""\n'
-        "\n"
+        f"class {cls}({base}):\n" + doc + "\n"
         f"    @{use(ImportNeed('functools'))}.cached_property\n"
         "    def credential(self):\n"
         + _assignment(None, *_split_call(expr), width, indent=body)
         + "\n"
-        "    async def get_token(self, *scopes, **kwargs):\n"
-        + _assignment(
-            None,
-            f"await {use(ImportNeed('asyncio'))}.to_thread",
-            ["self.credential.get_token", "*scopes", "**kwargs"],
-            width,
-            indent=body,
-        )
+        + ("    async def" if plan.is_async else "    def")
+        + " get_token(self, *scopes, **kwargs):\n"
+        + token
     )
     return [code, f"{plan.credential_name} = {cls}()\n"], imports
 

@@ -177,8 +177,80 @@ def test_a_module_with_sync_and_async_clients_keeps_the_aio_package_out():
         "c = AsyncAzureOpenAI(api_key=K, api_version='2024-10-21')\n"
     )
     assert "azure.identity.aio" not in out
-    assert "credential = ManagedIdentityCredential(" in out  # the sync client's, as before
+    assert "credential = _Credential()\n" in out  # the sync client's, lazy too
     assert "async_credential = _AsyncCredential()\n" in out
     assert "a = SearchClient(E, 'i', async_credential)" in out
     assert "s = SyncSearch(E, 'i', credential)" in out
     assert "AsyncAzureOpenAI(azure_ad_token_provider=async_token_provider" in out
+
+
+SYNC_DOTENV_BEFORE = """\
+import os
+
+from azure.core.credentials import AzureKeyCredential
+from azure.search.documents import SearchClient
+from dotenv import load_dotenv
+
+
+def main():
+    client = SearchClient(os.environ["SEARCH_ENDPOINT"], "hotels", AzureKeyCredential(os.environ["SEARCH_KEY"]))
+    print(client.get_document_count())
+
+
+if __name__ == "__main__":
+    load_dotenv()
+    main()
+"""
+
+SYNC_DOTENV_AFTER = '''\
+import functools
+import os
+
+from azure.core.credentials import TokenCredential
+from azure.identity import ManagedIdentityCredential
+from azure.search.documents import SearchClient
+from dotenv import load_dotenv
+
+
+class _Credential(TokenCredential):
+    """A credential built at the first token request, once the program has set up
+    its environment."""
+
+    @functools.cached_property
+    def credential(self):
+        return ManagedIdentityCredential(client_id=os.getenv("AZURE_CLIENT_ID"))
+
+    def get_token(self, *scopes, **kwargs):
+        return self.credential.get_token(*scopes, **kwargs)
+
+
+credential = _Credential()
+
+
+def main():
+    client = SearchClient(os.environ["SEARCH_ENDPOINT"], "hotels", credential)
+    print(client.get_document_count())
+
+
+if __name__ == "__main__":
+    load_dotenv()
+    main()
+'''
+
+
+def test_a_sync_client_gets_a_credential_that_reads_the_client_id_after_load_dotenv(
+    sync_identity, monkeypatch
+):
+    migrated = code(SYNC_DOTENV_BEFORE)
+    assert migrated == SYNC_DOTENV_AFTER
+    assert run(migrated).new.decode() == migrated  # a second run changes nothing
+    namespace: dict[str, object] = {}
+    monkeypatch.delenv("AZURE_CLIENT_ID", raising=False)
+    exec(compile(migrated[: migrated.index("def main")], "app.py", "exec"), namespace)
+    assert sync_identity == []  # importing the module builds nothing
+    monkeypatch.setenv("AZURE_CLIENT_ID", "from-dotenv")  # what load_dotenv() does in __main__
+    namespace["credential"].get_token("https://search.azure.com/.default")  # type: ignore[attr-defined]
+    assert sync_identity == [
+        ("built", "from-dotenv"),
+        ("token", ("https://search.azure.com/.default",)),
+    ]
