@@ -185,15 +185,15 @@ def _credential_class_statements(
         base = use(ImportNeed("azure.core.credentials_async", "AsyncTokenCredential"))
         cls = free("_AsyncCredential")
         doc = (
-            '    """A sync credential, built at the first token request, fetching each token in a\n'
-            '    worker thread: no event loop is tied to it and there is nothing to close."""\n'
+            '    """Runs a sync credential, built at the first token request, in a\n'
+            '    worker thread: tied to no event loop, with nothing to close."""\n'
         )
     else:
         base = use(ImportNeed("azure.core.credentials", "TokenCredential"))
         cls = free("_Credential")
         doc = (
-            '    """A credential built at the first token request, once the program has set up\n'
-            '    its environment."""\n'
+            '    """A credential built at the first token request, once the program\n'
+            '    has set up its environment."""\n'
         )
     expr, needs = credential_expression(options, is_async=False, both=False, bind=bind)
     imports.extend(needs)

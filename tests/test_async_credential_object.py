@@ -22,8 +22,8 @@ search = SearchClient(os.environ["SEARCH_ENDPOINT"], "hotels", AzureKeyCredentia
 
 CREDENTIAL_CLASS = '''\
 class _AsyncCredential(AsyncTokenCredential):
-    """A sync credential, built at the first token request, fetching each token in a
-    worker thread: no event loop is tied to it and there is nothing to close."""
+    """Runs a sync credential, built at the first token request, in a
+    worker thread: tied to no event loop, with nothing to close."""
 
     @functools.cached_property
     def credential(self):
@@ -213,8 +213,8 @@ from dotenv import load_dotenv
 
 
 class _Credential(TokenCredential):
-    """A credential built at the first token request, once the program has set up
-    its environment."""
+    """A credential built at the first token request, once the program
+    has set up its environment."""
 
     @functools.cached_property
     def credential(self):
