@@ -153,19 +153,6 @@ class CredentialPlan:
                     severity="info",
                 )
             )
-        for plan in plans:
-            if plan.is_async and plan.credential_used:
-                outcome.notices.append(
-                    Notice(
-                        self.first_line,
-                        0,
-                        "close-async-credential",
-                        f"{plan.credential_name} is created once for the module and nothing "
-                        f"closes it: `await {plan.credential_name}.close()` at shutdown avoids "
-                        "aiohttp's 'Unclosed client session' warnings",
-                        severity="info",
-                    )
-                )
         body = list(updated_node.body)
         lines = [self._lines(stmt) for stmt in self.state.module.body]
         first = self.first_top
@@ -243,6 +230,9 @@ class PlanHookView:
 
     def credential_names(self) -> set[str]:
         return self._plan.credential_names()
+
+    def token_credential_classes(self) -> frozenset[str]:
+        return self._state.token_credential_classes
 
 
 def _imports(assignment: object, need: ImportNeed) -> bool:

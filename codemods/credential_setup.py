@@ -120,15 +120,6 @@ def _split_call(expr: str) -> tuple[str, list[str]]:
     return callee, args
 
 
-def provider_function(*, is_async: bool, both: bool, bind: Bind = _as_is) -> tuple[str, ImportNeed]:
-    if is_async and both:
-        need = bind(ImportNeed(ASYNC_MODULE))
-        return f"{need.spelled}.get_bearer_token_provider", need
-    module = ASYNC_MODULE if is_async else SYNC_MODULE
-    need = bind(ImportNeed(module, "get_bearer_token_provider"))
-    return need.spelled, need
-
-
 def build_statements(
     plans: list[SetupPlan],
     options: MigrationOptions,
@@ -137,31 +128,93 @@ def build_statements(
     width: int = 88,
     indent: str = "    ",
 ) -> tuple[list[cst.BaseStatement], list[ImportNeed]]:
-    """The setup's statements: eager for a kind some client takes the credential object of,
-    lazy (:func:`_lazy_statements`) for a kind that only hands out token providers; calls wrapped
-    at the project's line length ``width``, blocks indented with the module's ``indent``."""
-    eager = [p for p in plans if p.credential_used]
-    lazy = [p for p in plans if not p.credential_used and p.provider_names]
-    # The async names are spelled through ``azure.identity.aio`` only when sync names exist too.
-    both = any(p.is_async for p in eager) and (bool(lazy) or any(not p.is_async for p in eager))
+    """The setup's statements: a lazy credential class (:func:`_credential_class_statements`)
+    for a kind some client takes the credential object of, lazy token providers
+    (:func:`_lazy_statements`) for the token-provider clients; calls wrapped at the project's line
+    length ``width``, blocks indented with the module's ``indent``."""
+    free = free or _as_name
     statements: list[str] = []
     imports: list[ImportNeed] = []
-    for plan in eager:
-        expr, needs = credential_expression(options, is_async=plan.is_async, both=both, bind=bind)
-        imports.extend(needs)
-        statements.append(_assignment(plan.credential_name, *_split_call(expr), width=width))
-        if plan.provider_names:
-            func, need = provider_function(is_async=plan.is_async, both=both, bind=bind)
-            imports.append(need)
-            for scope, provider in plan.provider_names.items():
-                statements.append(
-                    _assignment(provider, func, [plan.credential_name, f'"{scope}"'], width=width)
-                )
+    for plan in plans:
+        if plan.credential_used:
+            more, needs = _credential_class_statements(plan, options, bind, free, width)
+            statements += more
+            imports += needs
+    lazy = [p for p in plans if p.provider_names]
     if lazy:
-        more, needs = _lazy_statements(lazy, options, bind, free or _as_name, width)
+        more, needs = _lazy_statements(lazy, options, bind, free, width)
         statements += more
         imports += needs
     return [cst.parse_statement(_indented(s, indent)) for s in statements], imports
+
+
+def _credential_class_statements(
+    plan: SetupPlan, options: MigrationOptions, bind: Bind, free: Callable[[str], str], width: int
+) -> tuple[list[str], list[ImportNeed]]:
+    """The credential a client that takes a credential object gets (sync: ``_Credential``,
+    subclassing ``TokenCredential``, whose ``get_token`` calls the built credential's)::
+
+        class _AsyncCredential(AsyncTokenCredential):
+            # (a docstring saying what it is)
+
+            @functools.cached_property
+            def credential(self):
+                return ManagedIdentityCredential(client_id=os.getenv("AZURE_CLIENT_ID"))
+
+            async def get_token(self, *scopes, **kwargs):
+                return await asyncio.to_thread(self.credential.get_token, *scopes, **kwargs)
+
+
+        async_credential = _AsyncCredential()
+
+    Built at the first token request, the credential sees the environment the program has set
+    up by then (``load_dotenv()`` in ``main()``). azure-core's bearer token policies call
+    ``get_token`` when the credential has no ``get_token_info``; ``AsyncTokenCredential`` gives
+    the no-op ``close``, ``__aenter__`` and ``__aexit__``. An ``azure.identity.aio`` credential
+    would open an aiohttp session in the first event loop that nothing closes and that fails
+    once that loop has closed; the worker thread ties the async one to no loop.
+    """
+    imports: list[ImportNeed] = []
+
+    def use(need: ImportNeed) -> str:
+        need = bind(need)
+        imports.append(need)
+        return need.spelled
+
+    if plan.is_async:
+        base = use(ImportNeed("azure.core.credentials_async", "AsyncTokenCredential"))
+        cls = free("_AsyncCredential")
+        doc = (
+            '    """Runs a sync credential, built at the first token request, in a\n'
+            '    worker thread: tied to no event loop, with nothing to close."""\n'
+        )
+    else:
+        base = use(ImportNeed("azure.core.credentials", "TokenCredential"))
+        cls = free("_Credential")
+        doc = (
+            '    """A credential built at the first token request, once the program\n'
+            '    has set up its environment."""\n'
+        )
+    expr, needs = credential_expression(options, is_async=False, both=False, bind=bind)
+    imports.extend(needs)
+    body = "        "
+    fetch = "self.credential.get_token"
+    if plan.is_async:
+        thread = f"await {use(ImportNeed('asyncio'))}.to_thread"
+        token = _assignment(None, thread, [fetch, "*scopes", "**kwargs"], width, indent=body)
+    else:
+        token = _assignment(None, fetch, ["*scopes", "**kwargs"], width, indent=body)
+    code = (
+        f"class {cls}({base}):\n" + doc + "\n"
+        f"    @{use(ImportNeed('functools'))}.cached_property\n"
+        "    def credential(self):\n"
+        + _assignment(None, *_split_call(expr), width, indent=body)
+        + "\n"
+        + ("    async def" if plan.is_async else "    def")
+        + " get_token(self, *scopes, **kwargs):\n"
+        + token
+    )
+    return [code, f"{plan.credential_name} = {cls}()\n"], imports
 
 
 def _indented(code: str, indent: str) -> str:
@@ -225,11 +278,14 @@ def _returned(stmt: cst.FunctionDef) -> cst.BaseExpression | None:
     return None
 
 
+_DEFS = (cst.FunctionDef, cst.ClassDef)
+
+
 def space_defs(statements: list[cst.BaseStatement]) -> list[cst.BaseStatement]:
     """Two blank lines before and after each def among ``statements``, as black writes them."""
     spaced = list(statements)
     for i in range(1, len(spaced)):
-        if isinstance(spaced[i], cst.FunctionDef) or isinstance(spaced[i - 1], cst.FunctionDef):
+        if isinstance(spaced[i], _DEFS) or isinstance(spaced[i - 1], _DEFS):
             spaced[i] = spaced[i].with_changes(leading_lines=[cst.EmptyLine()] * 2)
     return spaced
 

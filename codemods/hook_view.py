@@ -23,3 +23,7 @@ class HookView(Protocol):
 
     def credential_names(self) -> set[str]:
         """The names of the credentials planned for the module so far."""
+
+    def token_credential_classes(self) -> frozenset[str]:
+        """Module-level classes that subclass azure-core's ``TokenCredential`` or
+        ``AsyncTokenCredential`` (the credential class a migration writes, for one)."""

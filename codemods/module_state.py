@@ -26,6 +26,10 @@ from codemods.resolve import bound_other_than_by_import, qualified_names
 from codemods.targets import TOKEN_PROVIDER_FUNCTIONS
 from codemods.usage import ClientUsage
 
+TOKEN_CREDENTIALS = frozenset(
+    {"azure.core.credentials.TokenCredential", "azure.core.credentials_async.AsyncTokenCredential"}
+)
+
 
 class Collector(cst.CSTVisitor):
     """Names used anywhere (so new names never collide) and comments under a node.
@@ -149,6 +153,17 @@ class ModuleState(cst.MetadataDependent):
             is_async = any(f.startswith("azure.identity.aio") for f in funcs)
             self.existing.setdefault((is_async, str(scope.evaluated_value)), name)
             self.existing_index.setdefault(name, index)
+
+    @cached_property
+    def token_credential_classes(self) -> frozenset[str]:
+        """Module-level classes with azure-core's ``TokenCredential`` or ``AsyncTokenCredential``
+        among their bases."""
+        return frozenset(
+            stmt.name.value
+            for stmt in self.module.body
+            if isinstance(stmt, cst.ClassDef)
+            and any(qualified_names(self, base.value) & TOKEN_CREDENTIALS for base in stmt.bases)
+        )
 
     # -- metadata ------------------------------------------------------------------------------
     def position(self, node: cst.CSTNode) -> cst.metadata.CodePosition:

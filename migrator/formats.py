@@ -76,7 +76,6 @@ RULES: dict[str, tuple[str, str]] = {
         WARNING,
     ),
     "comment-dropped": ("A comment inside a removed key expression was dropped", WARNING),
-    "close-async-credential": ("An async credential that nothing closes", NOTE),
     "key-guard": ("Code that checks the API key is set: remove it once the key is gone", WARNING),
     "key-read": ("Code that reads the API key: remove it once the key is gone", WARNING),
     "key-config": ("Key configuration the keyless code no longer needs (value not shown)", WARNING),

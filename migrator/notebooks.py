@@ -381,7 +381,7 @@ def _leave_alone(outcome: NotebookOutcome) -> None:
 
 
 # Notices that describe an edit: not true of a notebook left as it is.
-_EDIT_NOTICES = frozenset({"comment-dropped", "close-async-credential"})
+_EDIT_NOTICES = frozenset({"comment-dropped"})
 _ORDER_ADVICE = "running the notebook top to bottom raises NameError; move that definition up"
 _LEFT_ADVICE = (
     "running it top to bottom would raise NameError, so the notebook is left as it is; "

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from codemods.findings import KEYLESS, MANUAL, MIGRATED, REVIEW, Notice
-from codemods.targets import CREDENTIAL, SPECS
+from codemods.targets import SPECS
 from migrator import keyconfig
 from migrator.engine import (
     CHANGED,
@@ -185,15 +185,9 @@ def _needs(group: list[FileResult]) -> list[Need]:
         if (spec := _SPEC_BY_LABEL.get(c.cls)) is not None
         for dep in spec.needs
     ]
-    # Only an async client that takes the credential object itself gets one from
-    # azure.identity.aio (which needs aiohttp); async token providers use the sync credential.
-    aio = any(
-        c.is_async
-        and (spec := _SPEC_BY_LABEL.get(c.cls)) is not None
-        and spec.supplies == CREDENTIAL
-        for c in migrated
-    )
-    return dependencies.needs_for(bool(migrated), aio, False, declared)
+    # Nothing the migration writes uses azure.identity.aio (async code runs the sync credential
+    # in a worker thread), so it adds no need for aiohttp.
+    return dependencies.needs_for(bool(migrated), False, False, declared)
 
 
 def _display(path: Path, given: list[tuple[str, Path]]) -> str:

@@ -24,8 +24,8 @@ def test_key_credential_becomes_a_token_credential_with_the_openai_scope(module,
         in out
     )
     assert "AzureKeyCredential" not in out  # import removed with its last use
-    identity = "azure.identity.aio" if aio else "azure.identity"
-    assert f"from {identity} import ManagedIdentityCredential\n" in out
+    # aio clients too: their credential runs the sync one in a worker thread (no aiohttp session)
+    assert "from azure.identity import ManagedIdentityCredential\n" in out
     assert "get_bearer_token_provider" not in out
 
 

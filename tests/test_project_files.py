@@ -86,3 +86,19 @@ def test_nothing_is_done_when_nothing_was_migrated(tmp_path: Path):
     )
     report = api.run([str(tmp_path)], mode=MODE_WRITE, jobs=1)
     assert [r.path for r in report.results] == [str(tmp_path / "app.py")]
+
+
+def test_an_aio_search_client_adds_azure_identity_and_no_aiohttp(tmp_path: Path):
+    # Its credential runs the sync one in a worker thread: azure.identity.aio is not used.
+    write(
+        tmp_path,
+        {
+            "requirements.txt": "azure-search-documents\n",
+            "app.py": "from azure.core.credentials import AzureKeyCredential\n"
+            "from azure.search.documents.aio import SearchClient\n"
+            "c = SearchClient(E, 'hotels', AzureKeyCredential(K))\n",
+        },
+    )
+    api.run([str(tmp_path)], mode=MODE_WRITE, jobs=1)
+    requirements = (tmp_path / "requirements.txt").read_text()
+    assert "azure-identity" in requirements and "aiohttp" not in requirements

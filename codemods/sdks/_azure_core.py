@@ -84,4 +84,9 @@ def credential_kind(migration: HookView, value: cst.BaseExpression, depth: int =
             return "key"
         if any(_IDENTITY.match(n) for n in names):
             return "token"
+        if (
+            isinstance(value.func, cst.Name)
+            and value.func.value in migration.token_credential_classes()
+        ):
+            return "token"  # a class of the module that subclasses azure-core's TokenCredential
     return "unknown"

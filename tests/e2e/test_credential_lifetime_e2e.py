@@ -23,6 +23,8 @@ from .loopback import (
     _Reply,
     run_program,
 )
+from .search_loopback import SEARCH_RESOURCE, AzureSearchEndpoint
+from .tls import make_loopback_tls
 
 KEY = "lifetime-key-0123456789abcdef01234"
 CLIENT_ID = "44444444-5555-4666-8777-888888888888"
@@ -250,3 +252,71 @@ def test_llama_index_has_no_argument_that_keeps_the_token_out_of_the_api_key_hea
             ("api-key", "the-token"),
             ("bearer", "the-token"),
         ]
+
+
+def test_an_aio_search_client_in_two_event_loops_refreshes_in_the_second_and_leaves_nothing_open(
+    tmp_path,
+):
+    """Azure AI Search's aio client takes a credential object: the one the migration writes must
+    fetch tokens in any event loop and hold nothing that needs closing."""
+    pytest.importorskip("azure.search.documents")
+    (tmp_path / "certs").mkdir()
+    tls = make_loopback_tls(tmp_path / "certs")  # azure-core sends a bearer token only over https
+    path = tmp_path / "app.py"
+    path.write_text(
+        textwrap.dedent(
+            """
+            import asyncio
+            import os
+
+            from azure.core.credentials import AzureKeyCredential
+            from azure.search.documents.aio import SearchClient
+
+            ENDPOINT = os.environ["AZURE_SEARCH_ENDPOINT"]
+            KEY = os.environ["AZURE_SEARCH_API_KEY"]
+
+
+            async def hits(text):
+                async with SearchClient(ENDPOINT, "hotels", AzureKeyCredential(KEY)) as client:
+                    results = await client.search(search_text=text)
+                    print(text + "=" + str(len([doc async for doc in results])))
+
+
+            asyncio.run(hits("luxury"))
+            asyncio.run(hits("budget"))
+            """
+        ),
+        encoding="utf-8",
+    )
+    hotels = [
+        {"HotelId": "1", "HotelName": "Luxury Suites"},
+        {"HotelId": "2", "HotelName": "Budget"},
+    ]
+    server = tls.server_context()
+    with AzureSearchEndpoint({"hotels": hotels}, api_keys=[KEY], tls=server) as search:
+        env = {"AZURE_SEARCH_ENDPOINT": search.url, "AZURE_SEARCH_API_KEY": KEY, **tls.client_env()}
+        before = run_program(path, env)
+        assert before.returncode == 0, before.stderr
+        assert search.auth_headers_seen() == [("api-key", KEY)] * 2
+    result = migrate_source(path.read_bytes(), MigrationOptions(), str(path))
+    assert [c.outcome for c in result.clients] == ["migrated"]
+    path.write_bytes(result.new)
+    with ShortLivedIdentity() as identity:
+        token = identity.token_for(SEARCH_RESOURCE, CLIENT_ID)
+        with AzureSearchEndpoint({"hotels": hotels}, tokens=[token], tls=server) as search:
+            env = {
+                "AZURE_SEARCH_ENDPOINT": search.url,
+                "AZURE_CLIENT_ID": CLIENT_ID,
+                "PYTHONWARNINGS": "always::ResourceWarning",
+                **identity.env(),
+                **tls.client_env(),
+            }
+            out = run_program(path, env, timeout=120)
+            assert out.returncode == 0, f"stdout:\n{out.stdout}\nstderr:\n{out.stderr}"
+            assert search.auth_headers_seen() == [("authorization", f"Bearer {token}")] * 2
+        # Each loop fetched a token of its own: the second really refreshed.
+        assert len(identity.token_requests()) == 2
+        assert set(identity.client_ids_requested()) == {CLIENT_ID}
+        assert set(identity.resources_requested()) == {SEARCH_RESOURCE}
+    assert out.stdout.split() == ["luxury=1", "budget=1"]
+    assert "Unclosed" not in out.stderr and "ResourceWarning" not in out.stderr
