@@ -135,6 +135,14 @@ PROGRAMS: list[Program] = [
         AOAI,
         AOAI_KEY,
         {"OPENAI_API_TYPE": "azure", "OPENAI_API_VERSION": "2024-10-21"},
+        limits={
+            run: (
+                "module-client-env",
+                "only the deployment's environment says Azure (nothing in the code does): left as "
+                "it is, and the report says what to set and which variables to unset",
+            )
+            for run in ("a", "b")
+        },
     ),
     Program(
         "guard_missing_list",
