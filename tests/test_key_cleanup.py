@@ -234,12 +234,22 @@ def test_key_credential_variable_and_its_import_are_deleted():
         search = SearchClient(os.environ["SEARCH_ENDPOINT"], "docs", cred)
         """
     )
-    # The blank line above the removed import stays: the sections keep apart.
+    # The key's import goes; azure.core comes back for the lazy credential class, in its place.
     assert new == (
+        "import functools\n"
         "import os\n\n"
+        "from azure.core.credentials import TokenCredential\n"
         "from azure.identity import DefaultAzureCredential\n"
-        "from azure.search.documents import SearchClient\n\n"
-        "credential = DefaultAzureCredential()\n\n"
+        "from azure.search.documents import SearchClient\n\n\n"
+        "class _Credential(TokenCredential):\n"
+        '    """A credential built at the first token request, once the program\n'
+        '    has set up its environment."""\n\n'
+        "    @functools.cached_property\n"
+        "    def credential(self):\n"
+        "        return DefaultAzureCredential()\n\n"
+        "    def get_token(self, *scopes, **kwargs):\n"
+        "        return self.credential.get_token(*scopes, **kwargs)\n\n\n"
+        "credential = _Credential()\n\n"
         'search = SearchClient(os.environ["SEARCH_ENDPOINT"], "docs", credential)\n'
     )
     assert sorted(found) == [("key-variable-removed", 6), ("unused-import-removed", 3)]

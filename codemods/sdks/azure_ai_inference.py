@@ -132,20 +132,35 @@ SDK = Sdk(
                 credential=AzureKeyCredential(os.environ["AZURE_OPENAI_API_KEY"]),
             )
             """,
-            """
+            '''
+            import functools
             import os
 
             from azure.ai.inference import ChatCompletionsClient
+            from azure.core.credentials import TokenCredential
             from azure.identity import ManagedIdentityCredential
 
-            credential = ManagedIdentityCredential(client_id=os.getenv("AZURE_CLIENT_ID"))
+
+            class _Credential(TokenCredential):
+                """A credential built at the first token request, once the program
+                has set up its environment."""
+
+                @functools.cached_property
+                def credential(self):
+                    return ManagedIdentityCredential(client_id=os.getenv("AZURE_CLIENT_ID"))
+
+                def get_token(self, *scopes, **kwargs):
+                    return self.credential.get_token(*scopes, **kwargs)
+
+
+            credential = _Credential()
 
             client = ChatCompletionsClient(
                 endpoint=os.environ["AZURE_OPENAI_ENDPOINT"],
                 credential=credential,
                 credential_scopes=["https://cognitiveservices.azure.com/.default"],
             )
-            """,
+            ''',
         ),
     ),
 )

@@ -151,16 +151,31 @@ SDK = Sdk(
             key = AzureKeyCredential(os.environ["SEARCH_KEY"])
             search = SearchClient(os.environ["SEARCH_ENDPOINT"], "docs", key)
             """,
-            """
+            '''
+            import functools
             import os
 
+            from azure.core.credentials import TokenCredential
             from azure.identity import ManagedIdentityCredential
             from azure.search.documents import SearchClient
 
-            credential = ManagedIdentityCredential(client_id=os.getenv("AZURE_CLIENT_ID"))
+
+            class _Credential(TokenCredential):
+                """A credential built at the first token request, once the program
+                has set up its environment."""
+
+                @functools.cached_property
+                def credential(self):
+                    return ManagedIdentityCredential(client_id=os.getenv("AZURE_CLIENT_ID"))
+
+                def get_token(self, *scopes, **kwargs):
+                    return self.credential.get_token(*scopes, **kwargs)
+
+
+            credential = _Credential()
 
             search = SearchClient(os.environ["SEARCH_ENDPOINT"], "docs", credential)
-            """,
+            ''',
         ),
     ),
 )

@@ -47,7 +47,9 @@ def test_demo_moves_from_api_key_to_managed_identity_token(tmp_path: Path) -> No
         [sys.executable, "-m", "migrator", str(app)], capture_output=True, text=True, timeout=120
     )
     assert migrate.returncode == 0, migrate.stdout + migrate.stderr
-    assert "3 files migrated, 2 left unchanged, 1 dependency file updated" in migrate.stdout
+    # settings.py loses its key read: the clients that read it no longer do.
+    assert "4 files migrated, 1 left unchanged, 1 dependency file updated" in migrate.stdout
+    assert "settings.py:6:1: info: key-variable-removed" in migrate.stdout
     assert (app / "requirements.txt").read_text() == (
         "# What the demo app needs to run\nopenai>=1.106.0\nazure-identity>=1.15.0\n"
     )
