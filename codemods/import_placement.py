@@ -204,7 +204,7 @@ def _key(stmt: cst.BaseStatement, style: ImportStyle) -> tuple[object, ...]:
         return (
             style.section(module),
             0 if not style.force_sort_within_sections else 1,
-            natural(module),
+            (0, natural(module)),  # the shape of a ``from`` import's (-level, module)
             (),
         )
     level = len(node.relative)

@@ -298,3 +298,19 @@ def test_a_notebooks_imports_are_written_into_the_first_import_cell_in_isort_ord
     # The setup opens the client's cell, right under its cell magic.
     # ruff formats the cell magic line as a statement: two blank lines before the def.
     assert cells[1].startswith("%%time\n\n\n" + SETUP)
+
+
+def test_force_sort_within_sections_orders_import_and_from_statements_by_module(tmp_path: Path):
+    # Found on a real repository: with this setting a plain ``import`` and a ``from`` import share
+    # one sort key shape, and comparing the two failed the file with an internal error.
+    files = {"pyproject.toml": "[tool.ruff.lint.isort]\nforce-sort-within-sections = true\n"}
+    source = (
+        "import json\n\nimport openai\nfrom openai import AzureOpenAI\n\nconfig = json\n\n"
+        + OLD_CLIENT
+    )
+    new = migrate(tmp_path, source, files)
+    assert new.startswith(
+        "import functools\nimport json\nimport os\n\n"
+        "from azure.identity import ManagedIdentityCredential, get_bearer_token_provider\n"
+        "import openai\nfrom openai import AzureOpenAI\n\n"
+    ), new
