@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import warnings
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -20,13 +21,18 @@ from libcst.metadata import (
 
 from migrator import syntax
 from migrator.engine import MAX_NESTING
+from migrator.notebook_ipython import _lines
 
 
 @dataclass(frozen=True)
 class CellNames:
     names: frozenset[str]  # every name the code refers to or assigns (``ast.Name``)
-    loads: tuple[tuple[str, int, int], ...]  # each name read: (name, line, column), in tree order
+    loads: tuple[tuple[str, int, int], ...]  # each name read: (name, line, column), in order
     bound: frozenset[str]  # the module-level names it binds
+
+
+def _in_order(loads: Iterable[tuple[str, int, int]]) -> tuple[tuple[str, int, int], ...]:
+    return tuple(sorted(loads, key=lambda load: (load[1], load[2], load[0])))
 
 
 @lru_cache(maxsize=128)
@@ -56,7 +62,7 @@ def _from_ast(tree: ast.AST) -> CellNames:
     found = [node for node in ast.walk(tree) if isinstance(node, ast.Name)]
     return CellNames(
         frozenset(node.id for node in found),
-        tuple(
+        _in_order(
             (node.id, node.lineno, node.col_offset)
             for node in found
             if isinstance(node.ctx, ast.Load)
@@ -169,6 +175,7 @@ def _walk(node: cst.CSTNode):
         stack.extend(reversed(current.children))
 
 
+_CONSTANTS = frozenset({"None", "True", "False"})  # ``ast.Constant`` in Python's tree
 _NOT_DESCENDED = (
     cst.Lambda,
     cst.ListComp,
@@ -188,17 +195,26 @@ def _from_libcst(text: str) -> CellNames:
         id(node.name) for node in _walk(wrapper.module) if isinstance(node, cst.TypeAlias)
     }
 
+    def is_name(node: cst.CSTNode) -> bool:  # an ``ast.Name``: not a constant, not an identifier
+        return (
+            isinstance(node, cst.Name)
+            and node.value not in _CONSTANTS
+            and id(node) not in identifiers.found
+        )
+
     def stored(node: cst.Name) -> bool:
         return id(node) in type_aliases or context.get(node) is ExpressionContext.STORE
 
+    lines = _lines(text)
     names: set[str] = set()
     loads: list[tuple[str, int, int]] = []
     for node in _walk(wrapper.module):
-        if isinstance(node, cst.Name) and id(node) not in identifiers.found:
+        if is_name(node):
             names.add(node.value)
             if not stored(node) and context.get(node) is not ExpressionContext.DEL:
                 start = positions[node].start
-                loads.append((node.value, start.line, start.column))
+                column = len(lines[start.line - 1][: start.column].encode("utf-8"))
+                loads.append((node.value, start.line, column))  # in bytes, as Python counts
 
     bound: set[str] = set()
     stack: list[cst.CSTNode] = [wrapper.module]
@@ -215,10 +231,10 @@ def _from_libcst(text: str) -> CellNames:
             else:
                 bound.add("*")
             continue
-        if isinstance(node, cst.Name) and id(node) not in identifiers.found and stored(node):
+        if is_name(node) and stored(node):
             bound.add(node.value)
         stack.extend(node.children)
-    return CellNames(frozenset(names), tuple(loads), frozenset(bound))
+    return CellNames(frozenset(names), _in_order(loads), frozenset(bound))
 
 
 def _import_binding(alias: cst.ImportAlias) -> str:

@@ -240,3 +240,58 @@ def test_a_truly_invalid_notebook_cell_is_still_reported_next_to_newer_syntax(in
     new = _cells(outcome.new)
     assert new[:2] == [newer, invalid]
     assert [c.outcome for c in outcome.clients] == ["migrated"]
+
+
+# Code every Python reads, with the shapes where LibCST's tree and Python's differ in what is a
+# name: attributes, keywords, parameters, imports, handlers, globals, patterns, comprehensions.
+BOTH_READ = [
+    "import os.path, json as j\nfrom a.b import c, d as e\nfrom f import *\n",
+    "@functools.cache\ndef make(key=DEFAULT, *args, flag: Flag = None, **kw) -> Client:\n"
+    "    global STATE\n    client = AzureOpenAI(api_key=key, base=os.environ['X'])\n"
+    "    return client\n",
+    "class Box(Base, metaclass=Meta):\n    item: Item = make()\n",
+    "squares = [n * n for n in numbers if (m := n) > limit]\nfn = lambda v, w=z: v + w\n",
+    "for i, (a, *rest) in enumerate(pairs):\n    total += a\nelse:\n    del total\n",
+    "try:\n    run()\nexcept (ValueError, KeyError) as error:\n    log(error)\n",
+    "with open(p) as handle, lock:\n    data: bytes = handle.read()\n",
+    "match command:\n    case Point(x=0, y=yy) | [first, *others]:\n        go(yy)\n"
+    "    case {'k': value, **extra}:\n        pass\n    case Cls() as whole:\n        pass\n",
+    'label = f"{name!r:>{width}} {obj.attr}"\nthing.attr = other[key]\nx, = y\n',
+    "café = 1\nprint('é', café, naïve)\n",
+    "if (n := count()) > 1:\n    pass\n(lambda: q)()\n{k: v for k, v in items}\n",
+]
+
+
+@pytest.mark.parametrize("text", BOTH_READ)
+def test_libcsts_reading_of_a_cell_is_pythons(text):
+    import ast
+
+    from migrator.notebook_names import _from_ast, _from_libcst
+
+    assert _from_libcst(text) == _from_ast(ast.parse(text))
+
+
+def test_a_name_only_a_later_cell_binds_is_found_in_newer_syntax():
+    from migrator.notebook_cells import RULE_ORDER, _Cell, _order_problems
+    from migrator.notebook_ipython import _Masked
+
+    first = 'label = f"{name.replace(" ", "_")}"\n'
+    migrated = first + "client = AzureOpenAI(azure_ad_token_provider=token_provider)\n"
+    later = "def token_provider[T](x: T) -> T:\n    return x\n"
+    cells = [_Cell(0, first, _Masked(first, {})), _Cell(1, later, _Masked(later, {}))]
+    problems = _order_problems(cells, {0: migrated, 1: later})
+    assert [(p.rule, p.cell, p.line, p.column) for p in problems] == [(RULE_ORDER, 1, 2, 45)]
+    assert "`token_provider`, which only cell 2 defines" in problems[0].message
+    assert not _order_problems(cells[:1], {0: migrated})  # nothing later binds it
+
+
+def test_a_cell_too_deeply_nested_for_libcst_is_still_refused():
+    depth = MAX_NESTING + 100
+    newer = CONSTRUCTS["f-string, nested same quotes"]
+    deep = 'x = f"{" ".join([])}"\ny = ' + "[" * depth + "]" * depth + "\n"
+    outcome = _migrate_notebook(_notebook(newer, deep, NOTEBOOK_CLIENT))
+    assert [(n.cell, n.rule) for n in outcome.notices if n.severity != "info"] == [
+        (2, "notebook-cell-skipped")
+    ]
+    assert _cells(outcome.new)[:2] == [newer, deep]
+    assert [c.outcome for c in outcome.clients] == ["migrated"]
