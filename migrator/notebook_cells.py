@@ -4,15 +4,13 @@ transform, told where each cell starts: ``codemods.import_placement``)."""
 
 from __future__ import annotations
 
-import ast
 import dataclasses
-import warnings
 from dataclasses import dataclass
-from functools import lru_cache
 
 from codemods.findings import ClientRecord, Notice
 from migrator.engine import describe_failure
 from migrator.notebook_ipython import _Masked
+from migrator.notebook_names import read_cell
 
 RULE_CELL_SKIPPED = "notebook-cell-skipped"
 RULE_ORDER = "notebook-cell-order"
@@ -42,65 +40,32 @@ class NotebookError(Exception):
 # -- names used before the cell that binds them ----------------------------------------------------
 
 
-@lru_cache(maxsize=128)
-def _parse(text: str) -> ast.Module:
-    """``ast.parse`` without the SyntaxWarnings a user's code may trigger (they are not ours)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return ast.parse(text)
-
-
-def _bound_names(tree: ast.AST) -> dict[str, int]:
-    """Module-level names a cell binds, with the first line that binds each."""
-    bound: dict[str, int] = {}
-
-    def visit(node: ast.AST) -> None:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            bound.setdefault(node.name, node.lineno)
-            return
-        if isinstance(
-            node, (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
-        ):
-            return
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            for alias in node.names:
-                name = alias.asname or alias.name.split(".")[0]
-                bound.setdefault(name, node.lineno)
-            return
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-            bound.setdefault(node.id, node.lineno)
-        for child in ast.iter_child_nodes(node):
-            visit(child)
-
-    visit(tree)
-    return bound
-
-
 def _order_problems(cells: list[_Cell], segments: dict[int, str]) -> list[Notice]:
     """Names the migration introduced into a cell that only a later cell binds.
 
     Running the notebook top to bottom would raise NameError there: for instance when the
     codemod reuses a token provider that the notebook defines further down.
     """
-    trees = {cell.index: _parse(segments[cell.index]) for cell in cells}
-    bound = {cell.index: _bound_names(trees[cell.index]) for cell in cells}
+    reads = {cell.index: read_cell(segments[cell.index]) for cell in cells}
     problems: list[Notice] = []
     earlier: set[str] = set()
     for position, cell in enumerate(cells):
-        old = {n.id for n in ast.walk(_parse(cell.masked.text)) if isinstance(n, ast.Name)}
-        new_loads: dict[str, ast.Name] = {}
-        for node in ast.walk(trees[cell.index]):
-            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id not in old:
-                new_loads.setdefault(node.id, node)
-        for name, node in sorted(new_loads.items(), key=lambda item: item[1].lineno):
-            if name in earlier or name in bound[cell.index]:
+        old = read_cell(cell.masked.text).names
+        new_loads: dict[str, tuple[int, int]] = {}
+        for name, line, column in reads[cell.index].loads:
+            if name not in old:
+                new_loads.setdefault(name, (line, column))
+        for name, (line, column) in sorted(new_loads.items(), key=lambda item: item[1][0]):
+            if name in earlier or name in reads[cell.index].bound:
                 continue
-            later = next((c.number for c in cells[position + 1 :] if name in bound[c.index]), None)
+            later = next(
+                (c.number for c in cells[position + 1 :] if name in reads[c.index].bound), None
+            )
             if later is not None:
                 problems.append(
                     Notice(
-                        node.lineno,
-                        node.col_offset,
+                        line,
+                        column,
                         RULE_ORDER,
                         f"the migrated code here uses `{name}`, which only cell {later} defines: "
                         "running the notebook top to bottom raises NameError; move that "
@@ -108,7 +73,7 @@ def _order_problems(cells: list[_Cell], segments: dict[int, str]) -> list[Notice
                         cell=cell.number,
                     )
                 )
-        earlier.update(bound[cell.index])
+        earlier.update(reads[cell.index].bound)
     return problems
 
 

@@ -59,7 +59,6 @@ from migrator.notebook_cells import (
     _map_notice,
     _notice,
     _order_problems,
-    _parse,
 )
 from migrator.notebook_ipython import (
     PYTHON_BODY_CELL_MAGICS,
@@ -75,6 +74,7 @@ from migrator.notebook_json import (
     _read_notebook,
     _source_positions,
 )
+from migrator.notebook_names import read_cell
 from migrator.results import (
     CHANGED,
     FAILED,
@@ -224,7 +224,7 @@ def migrate_notebook(
                 )
             continue
         try:
-            _parse(masked.text)
+            read_cell(masked.text)
         except (SyntaxError, ValueError, RecursionError) as exc:
             where = f" (line {exc.lineno})" if isinstance(exc, SyntaxError) and exc.lineno else ""
             outcome.notices.append(

@@ -7,6 +7,7 @@ nesting guard for such files counts from the tokens (``migrator.syntax.nesting_d
 
 from __future__ import annotations
 
+import json
 import sys
 
 import pytest
@@ -20,6 +21,7 @@ from migrator.engine import (
     UNCHANGED,
     analyse_bytes,
 )
+from migrator.notebooks import migrate_notebook
 from migrator.syntax import nesting_depth
 
 CLIENT = (
@@ -131,3 +133,165 @@ def test_nesting_depth(source, at_least):
 def test_nesting_depth_does_not_accumulate_over_statements():
     line = 'label = f"{name.replace(" ", "_")}"\n'
     assert nesting_depth((line * 1000).encode()) < 10
+
+
+# -- notebooks: each code cell is read the same way --------------------------------------------
+
+
+def _notebook(*sources: str) -> bytes:
+    cells = [
+        {
+            "cell_type": "code",
+            "execution_count": None,
+            "metadata": {},
+            "outputs": [],
+            "source": source.splitlines(keepends=True),
+        }
+        for source in sources
+    ]
+    document = {
+        "cells": cells,
+        "metadata": {"kernelspec": {"language": "python", "name": "python3"}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    return (json.dumps(document, indent=1, sort_keys=True) + "\n").encode()
+
+
+def _cells(data: bytes) -> list[str]:
+    return ["".join(cell["source"]) for cell in json.loads(data)["cells"]]
+
+
+def _migrate_notebook(data: bytes):
+    return migrate_notebook(data, MigrationOptions(), "nb.ipynb")
+
+
+def _not_valid(outcome) -> list[str]:
+    return [n.message for n in outcome.notices if "not valid Python" in n.message]
+
+
+NOTEBOOK_CLIENT = (
+    "import os\n"
+    "\n"
+    "from openai import AzureOpenAI\n"
+    "\n"
+    "client = AzureOpenAI(\n"
+    '    api_key=os.environ["AZURE_OPENAI_API_KEY"],\n'
+    '    azure_endpoint="https://contoso.openai.azure.com",\n'
+    '    api_version="2024-10-21",\n'
+    ")\n"
+)
+
+
+@pytest.mark.parametrize("construct", sorted(CONSTRUCTS))
+def test_a_notebook_client_next_to_a_cell_in_newer_syntax_is_migrated(construct):
+    extra = CONSTRUCTS[construct]
+    outcome = _migrate_notebook(_notebook(extra, NOTEBOOK_CLIENT))
+    # The same notebook with a cell every Python reads in place of the newer one.
+    plain = _migrate_notebook(_notebook("x = 1\n", NOTEBOOK_CLIENT))
+    assert not _not_valid(outcome)
+    assert [c.outcome for c in outcome.clients] == ["migrated"]
+    assert not [n for n in outcome.notices if n.rule == "notebook-cell-order"]
+    new = _cells(outcome.new)
+    assert new == [extra, _cells(plain.new)[1]]  # whole cells: the newer one byte for byte
+    assert "api_key=" not in new[1] and "azure_ad_token_provider=token_provider" in new[1]
+
+
+@pytest.mark.parametrize("construct", sorted(CONSTRUCTS))
+def test_a_notebook_client_in_the_same_cell_as_newer_syntax_is_migrated(construct):
+    extra = CONSTRUCTS[construct]
+    outcome = _migrate_notebook(_notebook(NOTEBOOK_CLIENT + "\n\n" + extra))
+    plain = _migrate_notebook(_notebook(NOTEBOOK_CLIENT))
+    assert not _not_valid(outcome)
+    assert [c.outcome for c in outcome.clients] == ["migrated"]
+    assert _cells(outcome.new) == [_cells(plain.new)[0] + "\n\n" + extra]
+
+
+@pytest.mark.parametrize("construct", sorted(CONSTRUCTS))
+def test_a_notebook_in_newer_syntax_without_a_client_is_byte_identical_and_read(construct):
+    data = _notebook(
+        'import os\n\nKEY = os.environ["AZURE_OPENAI_API_KEY"]\n', CONSTRUCTS[construct]
+    )
+    outcome = _migrate_notebook(data)
+    assert outcome.new == data
+    assert not _not_valid(outcome)
+    assert outcome.parsed
+    assert [n.rule for n in outcome.notices] == ["key-read"]
+
+
+@pytest.mark.parametrize(
+    ("invalid", "line"),
+    [
+        ("def broken(:\n    pass\n", 1),
+        ("x = 1\nprint 'python 2'\n", 2),
+        ("try:\n    pass\nexcept ValueError, e:\n    pass\n", 3),
+    ],
+)
+def test_a_truly_invalid_notebook_cell_is_still_reported_next_to_newer_syntax(invalid, line):
+    newer = CONSTRUCTS["f-string, nested same quotes"]
+    data = _notebook(newer, invalid, NOTEBOOK_CLIENT)
+    outcome = _migrate_notebook(data)
+    assert [(n.cell, n.rule) for n in outcome.notices if n.severity != "info"] == [
+        (2, "notebook-cell-skipped")
+    ]
+    assert _not_valid(outcome) == [
+        f"not valid Python (line {line}): left as it is; names it defines are not followed"
+    ]
+    new = _cells(outcome.new)
+    assert new[:2] == [newer, invalid]
+    assert [c.outcome for c in outcome.clients] == ["migrated"]
+
+
+# Code every Python reads, with the shapes where LibCST's tree and Python's differ in what is a
+# name: attributes, keywords, parameters, imports, handlers, globals, patterns, comprehensions.
+BOTH_READ = [
+    "import os.path, json as j\nfrom a.b import c, d as e\nfrom f import *\n",
+    "@functools.cache\ndef make(key=DEFAULT, *args, flag: Flag = None, **kw) -> Client:\n"
+    "    global STATE\n    client = AzureOpenAI(api_key=key, base=os.environ['X'])\n"
+    "    return client\n",
+    "class Box(Base, metaclass=Meta):\n    item: Item = make()\n",
+    "squares = [n * n for n in numbers if (m := n) > limit]\nfn = lambda v, w=z: v + w\n",
+    "for i, (a, *rest) in enumerate(pairs):\n    total += a\nelse:\n    del total\n",
+    "try:\n    run()\nexcept (ValueError, KeyError) as error:\n    log(error)\n",
+    "with open(p) as handle, lock:\n    data: bytes = handle.read()\n",
+    "match command:\n    case Point(x=0, y=yy) | [first, *others]:\n        go(yy)\n"
+    "    case {'k': value, **extra}:\n        pass\n    case Cls() as whole:\n        pass\n",
+    'label = f"{name!r:>{width}} {obj.attr}"\nthing.attr = other[key]\nx, = y\n',
+    "café = 1\nprint('é', café, naïve)\n",
+    "if (n := count()) > 1:\n    pass\n(lambda: q)()\n{k: v for k, v in items}\n",
+]
+
+
+@pytest.mark.parametrize("text", BOTH_READ)
+def test_libcsts_reading_of_a_cell_is_pythons(text):
+    import ast
+
+    from migrator.notebook_names import _from_ast, _from_libcst
+
+    assert _from_libcst(text) == _from_ast(ast.parse(text))
+
+
+def test_a_name_only_a_later_cell_binds_is_found_in_newer_syntax():
+    from migrator.notebook_cells import RULE_ORDER, _Cell, _order_problems
+    from migrator.notebook_ipython import _Masked
+
+    first = 'label = f"{name.replace(" ", "_")}"\n'
+    migrated = first + "client = AzureOpenAI(azure_ad_token_provider=token_provider)\n"
+    later = "def token_provider[T](x: T) -> T:\n    return x\n"
+    cells = [_Cell(0, first, _Masked(first, {})), _Cell(1, later, _Masked(later, {}))]
+    problems = _order_problems(cells, {0: migrated, 1: later})
+    assert [(p.rule, p.cell, p.line, p.column) for p in problems] == [(RULE_ORDER, 1, 2, 45)]
+    assert "`token_provider`, which only cell 2 defines" in problems[0].message
+    assert not _order_problems(cells[:1], {0: migrated})  # nothing later binds it
+
+
+def test_a_cell_too_deeply_nested_for_libcst_is_still_refused():
+    depth = MAX_NESTING + 100
+    newer = CONSTRUCTS["f-string, nested same quotes"]
+    deep = 'x = f"{" ".join([])}"\ny = ' + "[" * depth + "]" * depth + "\n"
+    outcome = _migrate_notebook(_notebook(newer, deep, NOTEBOOK_CLIENT))
+    assert [(n.cell, n.rule) for n in outcome.notices if n.severity != "info"] == [
+        (2, "notebook-cell-skipped")
+    ]
+    assert _cells(outcome.new)[:2] == [newer, deep]
+    assert [c.outcome for c in outcome.clients] == ["migrated"]
