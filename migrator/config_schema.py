@@ -307,8 +307,9 @@ def _schema_uses(module: cst.Module) -> tuple[list[str], list[str], bool]:
                 func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", "")
             )
             if isinstance(tail, str) and (tail == "validate" or tail.endswith("Validator")):
-                in_sight = True
+                # ``form.validate()`` with no schema passed is not a schema in sight.
                 schema = _schema_argument(node.args, 1 if tail == "validate" else 0)
+                in_sight = in_sight or schema is not None
                 if isinstance(schema, cst.Name):
                     names.append(schema.value)
         elif isinstance(node, cst.SimpleString):

@@ -220,3 +220,15 @@ def test_json_spans_keep_every_other_byte():
         json_spans.without_element(text, top.value["x"], 0)
         == '{"required": [ "a" ,"b",\t"c" ], "x": []}'
     )
+
+
+def test_a_validate_call_without_a_schema_is_no_schema_in_sight(tmp_path):
+    source = (
+        MAIN_PY.replace("from jsonschema import validate\n", "from forms import form\n")
+        .replace("from schemas import CONFIG_SCHEMA\n", "")
+        .replace("validate(cfg, CONFIG_SCHEMA)\n", "form.validate()\n")
+    )
+    (tmp_path / "main.py").write_text(source)
+    told = _run(tmp_path)
+    assert "migrated: openai.AzureOpenAI" in told
+    assert "config-schema-key" not in told
