@@ -232,3 +232,15 @@ def test_a_validate_call_without_a_schema_is_no_schema_in_sight(tmp_path):
     told = _run(tmp_path)
     assert "migrated: openai.AzureOpenAI" in told
     assert "config-schema-key" not in told
+
+
+def test_a_composed_schema_file_is_left_byte_for_byte_and_reported(tmp_path):
+    composed = SCHEMA_JSON.replace(
+        b'      "type": "object",\r\n', b'      "allOf": [{"$ref": "#/$defs/base"}],\r\n'
+    )
+    (tmp_path / "config.schema.json").write_bytes(composed)
+    (tmp_path / "service.py").write_text(SERVICE_PY)
+    told = _run(tmp_path)
+    assert (tmp_path / "config.schema.json").read_bytes() == composed
+    assert "service.py:21:1: warning: config-schema-key" in told
+    assert "config.schema.json: it composes other schemas" in told
