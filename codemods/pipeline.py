@@ -22,6 +22,7 @@ from codemods.keyless import Analyses, KeylessMigration
 from codemods.libcst_private import HookedCommand
 from codemods.module_state import ModuleState
 from codemods.options import CLOUDS, CREDENTIAL_KINDS, MigrationOptions
+from codemods.schema_reads import subscript_reads
 from codemods.settings_reads import field_reads, name_reads
 from codemods.usage import UsageVisitor
 
@@ -98,6 +99,7 @@ class MigrateModule(HookedCommand):
             key_fields=field_reads(state, keyless.removed_values),
             key_names=name_reads(state, keyless.removed_values),
             config_params=tuple(dict.fromkeys(keyless.client_args.precision.typed_reads)),
+            key_entries=subscript_reads(state, keyless.removed_values),
         )
         return new_tree
 

@@ -117,6 +117,8 @@ class ModuleFacts:
     key_names: tuple[tuple[int, str, int], ...] = ()
     # The same for keys left as ``key-parameter`` read through a parameter typed by a class.
     config_params: tuple[tuple[int, str, int], ...] = ()
+    # Dict entries a rewritten client read its key from: (name, keys, line), for the schema step.
+    key_entries: tuple[tuple[str, tuple[str, ...], int], ...] = ()
 
     @property
     def builds_clients(self) -> bool:

@@ -106,6 +106,10 @@ def run(
         # Settings classes that declare a rewritten key: a settled file may change here too (a
         # test file left as it is gives no key reads: its clients were not migrated).
         report.results = settle_key_fields(report.results, paths, mode)
+        # JSON schemas that require a key the rewritten clients read from a JSON config.
+        from migrator.config_schema import settle_config_schemas
+
+        report.results = settle_config_schemas(report.results, paths, mode)
         report.results = [
             write_result(leave_test_file(r) if r.path in tests else r, mode) for r in report.results
         ]

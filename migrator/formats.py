@@ -92,6 +92,10 @@ RULES: dict[str, tuple[str, str]] = {
     "unused-key-variable": ("A variable that held the key, unread, to delete by hand", WARNING),
     "unused-key-lookup": ("A Key Vault lookup of the key that nothing uses any more", WARNING),
     "unused-import-removed": ("An import only the removed key used, removed", NOTE),
+    "config-schema-key": (
+        "A JSON schema of the config that requires the key: the key dropped from its required list",
+        WARNING,
+    ),
     "dependency-added": ("A dependency the keyless code needs, added to a dependency file", NOTE),
     "dependency-raised": ("A dependency whose lower bound the keyless code needs raised", NOTE),
     "dependency-pinned": ("A pinned dependency the keyless code needs changed by hand", WARNING),
