@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     originals = sum(result.original.status == "pass" for result in results)
     print(
         f"\n{len(results)} programs, {originals} originals ran; migrated runs: {passed} passed, "
-        f"{failed} failed, {reported} reported (not migrated, the report says why), "
+        f"{failed} failed, {reported} reported (cannot pass for a reason the report names), "
         f"{skipped} skipped ({elapsed:.0f} s)"
     )
     if args.verbose:

@@ -413,6 +413,15 @@ PROGRAMS: list[Program] = [
         AOAI_KEY,
         {**VERSION, **CHAT},
         marker="llama_index",
+        limits={
+            run: (
+                "llama-index-openai-3",
+                "with use_azure_ad=True llama-index copies the token into api_key, so openai 2.x "
+                "sends an api-key header next to the bearer token, and no argument stops it: "
+                "the report says so",
+            )
+            for run in ("a", "b")
+        },
     ),
 ]
 
