@@ -21,6 +21,7 @@ A schema that cannot be found, or that is not of a shape edited safely (a comput
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -68,7 +69,7 @@ def settle_config_schemas(
     reads = [
         (i, read)
         for i, r in enumerate(results)
-        if r.facts is not None and r.status == CHANGED
+        if r.facts is not None and r.status == CHANGED and _loads_json(r)
         for read in r.facts.key_entries
     ]
     if not reads:
@@ -389,6 +390,16 @@ def _json_loaded(module: cst.Module, name: str) -> bool:
             if any(isinstance(t.target, cst.Name) and t.target.value == name for t in node.targets):
                 return True
     return False
+
+
+# What ``_is_json_load`` looks for, spelled as source text: a module without it is not parsed
+# again (the step follows only names assigned from ``json.load``/``json.loads``).
+_JSON_LOAD = re.compile(rb"\bjson[\s\\]*\.[\s\\]*loads?\b")
+
+
+def _loads_json(result: FileResult) -> bool:
+    source = result.data if result.data is not None else result.new
+    return source is None or _JSON_LOAD.search(source) is not None
 
 
 def _load(result: FileResult) -> _Module | None:

@@ -117,6 +117,28 @@ def test_a_client_passed_across_modules_gets_the_same_role_in_place_dry_run_and_
     assert "token_provider" in (tmp_path / "in-place" / "clients.py").read_text()
 
 
+# The key comes from a subscript of a name (``CONFIG["key"]``), which the JSON-schema step
+# follows: it must not parse the module again when nothing in it loads JSON.
+LOOKUP = {
+    "lookup.py": (
+        "# file: lookup\n"
+        "from openai import AzureOpenAI\n"
+        "\n"
+        "from settings import CONFIG\n"
+        "\n"
+        'client = AzureOpenAI(azure_endpoint=CONFIG["endpoint"], api_key=CONFIG["key"], '
+        'api_version="2024-10-21")\n'
+        'client.chat.completions.create(model="m", messages=[])\n'
+    ),
+    "settings.py": (
+        "# file: settings\n"
+        "import os\n"
+        "\n"
+        'CONFIG = {"endpoint": os.environ["E"], "key": os.environ["K"]}\n'
+    ),
+}
+
+
 @pytest.fixture
 def counted(monkeypatch):
     """LibCST parses and whole-module retries per file, told apart by each file's first line."""
@@ -146,7 +168,9 @@ def counted(monkeypatch):
 
 
 @pytest.mark.parametrize("mode", [MODE_WRITE, MODE_DIFF, MODE_CHECK])
-@pytest.mark.parametrize("sources", [CROSS, PLAIN], ids=["passed-to-a-helper", "imported"])
+@pytest.mark.parametrize(
+    "sources", [CROSS, PLAIN, LOOKUP], ids=["passed-to-a-helper", "imported", "config-lookup"]
+)
 def test_each_client_file_is_parsed_once_plus_once_per_whole_retry(
     tmp_path, counted, sources, mode
 ):
