@@ -383,23 +383,48 @@ def module_name(node: cst.BaseExpression) -> str:
     return node.value if isinstance(node, cst.Name) else ""
 
 
+_BLOCKS = (
+    cst.BaseStatement,
+    cst.BaseSuite,
+    cst.Else,
+    cst.Finally,
+    cst.ExceptHandler,
+    cst.ExceptStarHandler,
+    cst.MatchCase,
+)
+
+
+def _assignments(node: cst.CSTNode):  # type: ignore[no-untyped-def]
+    """The assignment statements under ``node``, going only through statements and their
+    blocks (an assignment is never inside an expression): a fraction of the nodes."""
+    for child in node.children:
+        if isinstance(child, cst.Assign):
+            yield child
+        elif isinstance(child, _BLOCKS):
+            yield from _assignments(child)
+
+
 def _json_loaded(module: cst.Module, name: str) -> bool:
     """``name`` is assigned the result of ``json.load``/``json.loads`` somewhere in the module."""
-    for node in _walk(module):
-        if isinstance(node, cst.Assign) and _is_json_load(node.value):
+    for node in _assignments(module):
+        if _is_json_load(node.value):
             if any(isinstance(t.target, cst.Name) and t.target.value == name for t in node.targets):
                 return True
     return False
 
 
-# What ``_is_json_load`` looks for, spelled as source text: a module without it is not parsed
-# again (the step follows only names assigned from ``json.load``/``json.loads``).
+# What the step needs to find, spelled as source text: a name assigned from ``json.load`` /
+# ``json.loads`` (``_is_json_load``), and a schema in sight (a ``validate`` call, a ``*Validator``,
+# a schema file name, a JSON-schema library). A module without both is not parsed again.
 _JSON_LOAD = re.compile(rb"\bjson[\s\\]*\.[\s\\]*loads?\b")
+_SCHEMA = re.compile(rb"\bvalidate\b|Validator\b|schema\.json|jsonschema")
 
 
 def _loads_json(result: FileResult) -> bool:
     source = result.data if result.data is not None else result.new
-    return source is None or _JSON_LOAD.search(source) is not None
+    if source is None:
+        return True
+    return _JSON_LOAD.search(source) is not None and _SCHEMA.search(source) is not None
 
 
 def _load(result: FileResult) -> _Module | None:

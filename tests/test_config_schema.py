@@ -244,3 +244,28 @@ def test_a_composed_schema_file_is_left_byte_for_byte_and_reported(tmp_path):
     assert (tmp_path / "config.schema.json").read_bytes() == composed
     assert "service.py:21:1: warning: config-schema-key" in told
     assert "config.schema.json: it composes other schemas" in told
+
+
+def test_a_json_load_in_any_block_is_found_without_walking_expressions():
+    # The step looks for ``name = json.load(...)`` through statements and their blocks only.
+    import libcst as cst
+
+    from migrator.config_schema import _json_loaded
+
+    source = (
+        "import json\n"
+        "class App:\n"
+        "    def start(self, path):\n"
+        "        try:\n"
+        "            with open(path) as f:\n"
+        "                if f:\n"
+        "                    pass\n"
+        "                else:\n"
+        "                    cfg = json.load(f)\n"
+        "        except OSError:\n"
+        "            other = json.loads('{}')\n"
+        "        data = [json.load(g) for g in ()]\n"
+    )
+    module = cst.parse_module(source)
+    assert _json_loaded(module, "cfg") and _json_loaded(module, "other")
+    assert not _json_loaded(module, "data") and not _json_loaded(module, "g")
