@@ -25,6 +25,7 @@ from libcst.codemod import ContextAwareVisitor
 from libcst.metadata import CodeRange, PositionProvider, QualifiedNameProvider
 
 from codemods.findings import Notice
+from codemods.key_conditions import is_empty_value, literal
 from codemods.key_names import is_key_env_name
 from codemods.resolve import client_spec, dotted, qualified_names
 
@@ -174,7 +175,7 @@ class KeyGuardVisitor(ContextAwareVisitor):
         ):
             return None
         if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
-            return _literal(node.slice[0].slice.value)
+            return literal(node.slice[0].slice.value)
         return None
 
     def _subject(self, node: cst.BaseExpression) -> _Subject | None:
@@ -185,7 +186,7 @@ class KeyGuardVisitor(ContextAwareVisitor):
             and node.args
             and self._is(node.func, _GETENV)
         ):
-            name = _literal(node.args[0].value)
+            name = literal(node.args[0].value)
         if name is not None:
             return _Subject(name, True)
         text = dotted(node)
@@ -200,10 +201,10 @@ class KeyGuardVisitor(ContextAwareVisitor):
             return self._missing(test.left) + self._missing(test.right)
         if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
             op, right = test.comparisons[0].operator, test.comparisons[0].comparator
-            if isinstance(op, (cst.Is, cst.Equal)) and _is_empty(right):
+            if isinstance(op, (cst.Is, cst.Equal)) and is_empty_value(right):
                 return _one(self._subject(test.left))
             if isinstance(op, cst.NotIn) and self._is(right, frozenset({"os.environ"})):
-                name = _literal(test.left)
+                name = literal(test.left)
                 return _one(_Subject(name, True) if name is not None else None)
         return ()
 
@@ -213,10 +214,10 @@ class KeyGuardVisitor(ContextAwareVisitor):
             return self._present(test.left) + self._present(test.right)
         if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
             op, right = test.comparisons[0].operator, test.comparisons[0].comparator
-            if isinstance(op, (cst.IsNot, cst.NotEqual)) and _is_empty(right):
+            if isinstance(op, (cst.IsNot, cst.NotEqual)) and is_empty_value(right):
                 return _one(self._subject(test.left))
             if isinstance(op, cst.In) and self._is(right, frozenset({"os.environ"})):
-                name = _literal(test.left)
+                name = literal(test.left)
                 return _one(_Subject(name, True) if name is not None else None)
             return ()
         return _one(self._subject(test))
@@ -244,20 +245,6 @@ class KeyGuardVisitor(ContextAwareVisitor):
 
 def _one(subject: _Subject | None) -> tuple[_Subject, ...]:
     return () if subject is None else (subject,)
-
-
-def _literal(node: cst.BaseExpression) -> str | None:
-    if isinstance(node, cst.SimpleString):
-        try:
-            value = node.evaluated_value
-        except Exception:  # noqa: BLE001
-            return None
-        return value if isinstance(value, str) else None
-    return None
-
-
-def _is_empty(node: cst.BaseExpression) -> bool:
-    return (isinstance(node, cst.Name) and node.value == "None") or _literal(node) == ""
 
 
 def _short(text: str, width: int = 60) -> str:

@@ -18,12 +18,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from pathlib import Path
 
 from codemods.options import MigrationOptions
 from codemods.settings_fields import DATACLASS, PYDANTIC, TUPLE
 from migrator.engine import FAILED, SKIPPED, FileResult, analyse_bytes
 from migrator.linking import RunIndex
+from migrator.second_pass import bytes_read
 from migrator.settings_link import _follow, _load, _Target
 
 KINDS = (PYDANTIC, DATACLASS, TUPLE)
@@ -70,7 +70,7 @@ def confirm_config_params(
     for file in confirmed:
         result = results[file]
         try:
-            data = result.data if result.data is not None else Path(result.path).read_bytes()
+            data = bytes_read(result)
         except OSError:
             continue
         again = analyse_bytes(result.path, data, options, mode)

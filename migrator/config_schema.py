@@ -31,9 +31,10 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from codemods.findings import Notice
 from migrator import json_spans
-from migrator.engine import CHANGED, MODE_DIFF, UNCHANGED, FileResult, mask_secrets, unified_diff
+from migrator.engine import CHANGED, MODE_DIFF, UNCHANGED, FileResult, unified_diff
 from migrator.linking import RunIndex
 from migrator.project_files import PROJECT, _display
+from migrator.second_pass import module_bytes, with_text
 
 RULE = "config-schema-key"
 COMPOSED = ("$ref", "allOf", "anyOf", "oneOf", "if", "dependentRequired", "dependencies")
@@ -428,11 +429,9 @@ def _loads_json(result: FileResult) -> bool:
 
 
 def _load(result: FileResult) -> _Module | None:
-    if not result.path.endswith(".py") or result.status not in (CHANGED, UNCHANGED):
-        return None
     try:
-        read = result.data if result.data is not None else Path(result.path).read_bytes()
-        return _Module(result, read, cst.parse_module(result.new or read))
+        found = module_bytes(result)
+        return None if found is None else _Module(result, found[0], cst.parse_module(found[1]))
     except Exception:  # noqa: BLE001 - a module that cannot be read or parsed is left alone
         return None
 
@@ -442,13 +441,7 @@ def _updated(target: _Module, mode: str) -> FileResult:
     notices = (*result.notices, *target.notices)
     if not target.changed:
         return replace(result, notices=notices)
-    new = target.module.bytes
-    diff = result.diff
-    if mode == MODE_DIFF:
-        diff = mask_secrets(unified_diff(result.path, target.read, new), result.secrets)
-    return replace(
-        result, status=CHANGED, notices=notices, parsed=True, data=target.read, new=new, diff=diff
-    )
+    return with_text(result, target.read, target.module.bytes, notices, mode)
 
 
 def _json_result(path: str, edited: _JsonFile, mode: str) -> FileResult:

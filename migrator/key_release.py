@@ -20,12 +20,12 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import replace
-from pathlib import Path
 
 from codemods.options import MigrationOptions
 from migrator.engine import CHANGED, FAILED, SKIPPED, UNCHANGED, FileResult, analyse_bytes
 from migrator.key_importers import _under_a_directory, importers, removed_globals
 from migrator.linking import RunIndex, module_names
+from migrator.second_pass import bytes_read
 
 
 def release_key_names(
@@ -90,12 +90,10 @@ def release_key_names(
         )
         if not released:
             continue
-        data = result.data
-        if data is None:
-            try:  # an unchanged module's bytes are not kept: read once, checked when written
-                data = Path(result.path).read_bytes()
-            except OSError:
-                continue
+        try:
+            data = bytes_read(result)
+        except OSError:
+            continue
         again = analyse_bytes(
             result.path, data, replace(options, released_names=released), mode, sliced=False
         )

@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
 import libcst as cst
 
@@ -22,17 +21,13 @@ from codemods.findings import Notice
 from codemods.key_guards import RULE_READ
 from codemods.settings_fields import Import, SettingsModule
 from migrator.engine import (
-    CHANGED,
     FAILED,
-    MODE_DIFF,
     SKIPPED,
-    UNCHANGED,
     FileResult,
-    mask_secrets,
-    unified_diff,
 )
 from migrator.key_importers import removed_globals
 from migrator.linking import RunIndex
+from migrator.second_pass import module_bytes, with_text
 
 RULE = "settings-key-field"
 MAX_HOPS = 4
@@ -215,11 +210,9 @@ def _follow(index, module, file, level, parts):  # type: ignore[no-untyped-def]
 
 def _load(result: FileResult) -> _Target | None:
     """The module as the run will write it (the migrated bytes when it changed)."""
-    if not result.path.endswith(".py") or result.status not in (CHANGED, UNCHANGED):
-        return None
     try:
-        read = result.data if result.data is not None else Path(result.path).read_bytes()
-        return _Target(result, read, SettingsModule(result.new or read))
+        found = module_bytes(result)
+        return None if found is None else _Target(result, found[0], SettingsModule(found[1]))
     except Exception:  # noqa: BLE001 - a module that cannot be read or parsed is left alone
         return None
 
@@ -237,18 +230,7 @@ def _updated(target: _Target, mode: str) -> FileResult:
         new = target.module.apply()
     except Exception:  # noqa: BLE001 - never expected: the module stays as the analysis left it
         return replace(result, notices=notices)
-    diff = result.diff
-    if mode == MODE_DIFF:
-        diff = mask_secrets(unified_diff(result.path, target.read, new), result.secrets)
-    return replace(
-        result,
-        status=CHANGED,
-        notices=notices,
-        parsed=True,
-        data=target.read,
-        new=new,
-        diff=diff,
-    )
+    return with_text(result, target.read, new, notices, mode)
 
 
 def _shown(path: str) -> str:

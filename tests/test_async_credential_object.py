@@ -137,7 +137,9 @@ def test_the_credential_is_built_at_the_first_token_and_serves_two_event_loops(
     from azure.core.pipeline.policies import AsyncBearerTokenCredentialPolicy
     from azure.core.rest import HttpRequest
 
-    setup = SEARCH_AFTER[: SEARCH_AFTER.index("search = ")]
+    # The setup the tool writes (run here, so that this fails when the generated code does).
+    migrated = code(SEARCH_BEFORE)
+    setup = migrated[: migrated.index("search = ")]
     namespace: dict[str, object] = {}
     monkeypatch.delenv("AZURE_CLIENT_ID", raising=False)
     exec(compile(setup, "app.py", "exec"), namespace)
