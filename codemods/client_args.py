@@ -107,7 +107,9 @@ class ClientArgs:
             return updated
 
         if spec.needs_azure_base_url:
-            base = args[kw["base_url"]].value if "base_url" in kw else None
+            # The spec's base-URL argument and its aliases (langchain's openai_api_base=).
+            given = next((n for n in spec.endpoint_args if n in kw), None)
+            base = args[kw[given]].value if given is not None else None
             verdict = (
                 azure_endpoint.NOT_AZURE
                 if base is None

@@ -20,6 +20,26 @@ _GITHUB_MODELS = re.compile(r"models\.inference\.ai\.azure\.com|models\.github\.
 _GITHUB_TOKEN = re.compile(r"GITHUB_TOKEN|GH_TOKEN|github", re.IGNORECASE)
 # An endpoint the code names after Azure OpenAI (AZURE_OPENAI_ENDPOINT, settings.aoai_endpoint).
 _OPENAI_NAME = re.compile(r"openai|aoai", re.IGNORECASE)
+# Resources that take Entra ID tokens with the Cognitive Services scope: Azure OpenAI
+# (R.openai.azure.com/openai/deployments/D), AI Services and AI Foundry (R.services.ai.azure.com/
+# models). Any cloud suffix: the scope follows --cloud.
+_TOKEN_HOST = re.compile(
+    r"\.openai\.azure\.|\.cognitiveservices\.azure\.|\.services\.ai\.azure\.", re.IGNORECASE
+)
+# Endpoints whose key is not an Azure resource key the tool can replace, and why.
+_KEY_ONLY = (
+    (
+        re.compile(r"\.models\.ai\.azure\.com", re.IGNORECASE),
+        "a serverless API endpoint (*.models.ai.azure.com): it authenticates with its own key "
+        "only and takes no Entra ID token; left as it is",
+    ),
+    (
+        re.compile(r"\.inference\.ml\.azure\.com", re.IGNORECASE),
+        "an Azure Machine Learning online endpoint (*.inference.ml.azure.com): its key belongs to "
+        "the endpoint, and token auth there is the endpoint's own setting (auth_mode aad_token, "
+        "scope https://ml.azure.com/.default) that the code does not show; left as it is",
+    ),
+)
 
 
 def decide(
@@ -35,7 +55,9 @@ def decide(
 def _endpoint(
     migration: HookView, endpoint: cst.BaseExpression | None, credential: cst.Arg | None
 ) -> str | Verdict | None:
-    """GitHub Models is left alone; only an endpoint shown to be Azure OpenAI is migrated."""
+    """GitHub Models is left alone; an endpoint shown to be an Azure resource that takes tokens
+    (Azure OpenAI, AI Services, AI Foundry) is migrated; serverless and Machine Learning
+    endpoints are reported with the reason they keep their key."""
     import libcst as cst
 
     from codemods import azure_endpoint
@@ -53,26 +75,25 @@ def _endpoint(
     text = "".join(literals)
     if _GITHUB_MODELS.search(text) or _GITHUB_TOKEN.search(credential_text):
         return SKIP
-    if azure_endpoint.classify(
-        endpoint, migration.module_values()
-    ) == azure_endpoint.AZURE or re.search(
-        r"\.openai\.azure\.|\.cognitiveservices\.azure\.|\.services\.ai\.azure\.",
-        text,
-        re.IGNORECASE,
-    ):
+    for pattern, reason in _KEY_ONLY:
+        if pattern.search(text):
+            return Verdict(REVIEW, reason)
+    verdict = azure_endpoint.classify(endpoint, migration.module_values())
+    if verdict == azure_endpoint.AZURE or _TOKEN_HOST.search(text):
         return None
-    if any(_OPENAI_NAME.search(n) for n in names):
-        return None
-    if literals and not names:
+    if verdict == azure_endpoint.NOT_AZURE:
         return Verdict(
             REVIEW,
-            "the endpoint is not an Azure OpenAI one (azure-ai-inference's own default scope "
-            "may be right for it); left as it is",
+            "the endpoint is not an Azure OpenAI, AI Services or AI Foundry resource "
+            "(azure-ai-inference's own default scope may be right for it); left as it is",
         )
+    if any(_OPENAI_NAME.search(n) for n in names):
+        return None
     return Verdict(
         REVIEW,
-        "the code does not show whether this endpoint is Azure OpenAI (it could be a serverless "
-        "model that only takes keys); left as it is",
+        "the code does not show whether this endpoint is an Azure OpenAI or AI Foundry resource "
+        "(which takes Entra ID tokens) or a serverless model or GitHub Models endpoint (which "
+        "takes only its key); left as it is",
     )
 
 

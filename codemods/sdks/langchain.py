@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from codemods.sdks._model import ClientSpec, Invalid, Rule, Sdk
+from codemods.sdks._model import ClientSpec, Dependency, Invalid, Rule, Sdk, Valid
 
 _ASYNC = (
     "ainvoke", "astream", "abatch", "abatch_as_completed", "astream_events", "astream_log",
@@ -42,6 +42,38 @@ def _new(cls: str, package: str, leaf: str) -> ClientSpec:
     return _spec(cls, modules, legacy=False)
 
 
+# ChatOpenAI / OpenAIEmbeddings on the Azure v1 endpoint (``base_url=https://R.openai.azure.com/
+# openai/v1/``) send api_key as a bearer value, so the key becomes a token provider in its place.
+# langchain-openai hands a sync callable to the sync openai client and, wrapped to run in a worker
+# thread, to the async one: the one sync provider serves ainvoke/astream too. An async callable
+# would leave the sync client unset, so the sync provider is the one written.
+CALLABLE_KEY = Dependency(
+    "langchain-openai",
+    "1.0.1",
+    "ChatOpenAI / OpenAIEmbeddings(api_key=<token provider>) need a callable api_key, which "
+    "langchain-openai has from 1.0.1",
+    add_if_missing=False,
+)
+
+
+def _v1(cls: str, package: str) -> ClientSpec:
+    root = "langchain_openai"
+    modules = (root, f"{root}.{package}", f"{root}.{package}.base")
+    return ClientSpec(
+        sdk="langchain-openai",
+        label=f"{root}.{cls}",
+        names=tuple(f"{m}.{cls}" for m in modules),
+        key_args=("api_key", "openai_api_key"),
+        keyless_args=(),
+        static_token_args=(),
+        token_arg="api_key",
+        needs_azure_base_url=True,
+        token_replaces_key_in_place=True,
+        endpoint_args=("base_url", "openai_api_base"),
+        needs=(CALLABLE_KEY,),
+    )
+
+
 def _legacy(cls: str, package: str, leaf: str) -> ClientSpec:
     modules = tuple(
         f"{root}.{package}{tail}"
@@ -57,6 +89,8 @@ SDK = Sdk(
         _new("AzureChatOpenAI", "chat_models", "azure"),
         _new("AzureOpenAIEmbeddings", "embeddings", "azure"),
         _new("AzureOpenAI", "llms", "azure"),
+        _v1("ChatOpenAI", "chat_models"),
+        _v1("OpenAIEmbeddings", "embeddings"),
         _legacy("AzureChatOpenAI", "chat_models", "azure_openai"),
         _legacy("AzureOpenAIEmbeddings", "embeddings", "azure_openai"),
         _legacy("AzureOpenAI", "llms", "openai"),
