@@ -131,5 +131,52 @@ SDK = Sdk(
             llm = AzureChatOpenAI(azure_deployment="gpt-4o", azure_ad_token_provider=token_provider)
             """,
         ),
+        Valid(
+            """
+            from langchain_openai import ChatOpenAI
+
+            llm = ChatOpenAI(model="llama3.2", base_url="http://localhost:11434/v1", api_key="x")
+            """
+        ),
+        Invalid(
+            """
+            import os
+
+            from langchain_openai import OpenAIEmbeddings
+
+            embeddings = OpenAIEmbeddings(
+                model="text-embedding-3-small",
+                base_url="https://contoso.openai.azure.com/openai/v1/",
+                api_key=os.environ["AZURE_OPENAI_API_KEY"],
+            )
+            """,
+            """
+            import functools
+            import os
+
+            from azure.identity import ManagedIdentityCredential, get_bearer_token_provider
+            from langchain_openai import OpenAIEmbeddings
+
+
+            @functools.cache
+            def _token_provider():
+                # Built at the first token request, once the program has set up its environment.
+                credential = ManagedIdentityCredential(client_id=os.getenv("AZURE_CLIENT_ID"))
+                return get_bearer_token_provider(
+                    credential, "https://cognitiveservices.azure.com/.default"
+                )
+
+
+            def token_provider():
+                return _token_provider()()
+
+
+            embeddings = OpenAIEmbeddings(
+                model="text-embedding-3-small",
+                base_url="https://contoso.openai.azure.com/openai/v1/",
+                api_key=token_provider,
+            )
+            """,
+        ),
     ),
 )
