@@ -136,6 +136,61 @@ SDK = Sdk(
             from azure.core.credentials import AzureKeyCredential
 
             client = ChatCompletionsClient(
+                endpoint="https://Phi-4-abcd.eastus2.models.ai.azure.com",
+                credential=AzureKeyCredential(os.environ["SERVERLESS_KEY"]),
+            )
+            """
+        ),
+        Invalid(
+            """
+            import os
+
+            from azure.ai.inference import EmbeddingsClient
+            from azure.core.credentials import AzureKeyCredential
+
+            client = EmbeddingsClient(
+                "https://contoso.services.ai.azure.com/models",
+                AzureKeyCredential(os.environ["AZURE_AI_KEY"]),
+            )
+            """,
+            '''
+            import functools
+            import os
+
+            from azure.ai.inference import EmbeddingsClient
+            from azure.core.credentials import TokenCredential
+            from azure.identity import ManagedIdentityCredential
+
+
+            class _Credential(TokenCredential):
+                """A credential built at the first token request, once the program
+                has set up its environment."""
+
+                @functools.cached_property
+                def credential(self):
+                    return ManagedIdentityCredential(client_id=os.getenv("AZURE_CLIENT_ID"))
+
+                def get_token(self, *scopes, **kwargs):
+                    return self.credential.get_token(*scopes, **kwargs)
+
+
+            credential = _Credential()
+
+            client = EmbeddingsClient(
+                "https://contoso.services.ai.azure.com/models",
+                credential,
+                credential_scopes=["https://cognitiveservices.azure.com/.default"],
+            )
+            ''',
+        ),
+        Valid(
+            """
+            import os
+
+            from azure.ai.inference import ChatCompletionsClient
+            from azure.core.credentials import AzureKeyCredential
+
+            client = ChatCompletionsClient(
                 endpoint="https://models.github.ai/inference",
                 credential=AzureKeyCredential(os.environ["GITHUB_TOKEN"]),
             )
