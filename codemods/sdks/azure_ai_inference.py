@@ -91,9 +91,9 @@ def _endpoint(
         return None
     return Verdict(
         REVIEW,
-        "the code does not show whether this endpoint is an Azure OpenAI or AI Foundry resource "
-        "(which takes Entra ID tokens) or a serverless model or GitHub Models endpoint (which "
-        "takes only its key); left as it is",
+        "the code does not show whether this endpoint is Azure OpenAI (it could be an AI Foundry "
+        "or AI Services resource, which takes Entra ID tokens too, or a serverless model or "
+        "GitHub Models endpoint, which takes only its key); left as it is",
     )
 
 
