@@ -20,6 +20,7 @@ import libcst as cst
 from codemods import azure_endpoint, call_args, credential_setup, precision, sdk_hooks
 from codemods.client_records import ClientRecords
 from codemods.config_dicts import ConfigDicts
+from codemods.config_dicts import find as find_config
 from codemods.credential_plan import CredentialPlan
 from codemods.findings import KEYLESS, MANUAL, MIGRATED, REVIEW
 from codemods.key_report import Removals
@@ -90,7 +91,10 @@ class ClientArgs:
                 if verdict.outcome == KEYLESS:
                     self.records.notes(spec, original, keyless=True)
                 return updated
-        if any(a.star for a in args):
+        starred = any(a.star for a in args)
+        if starred and spec.needs_azure_base_url and self._starred_not_azure(spec, original, kw):
+            return updated
+        if starred:
             names = {a.keyword.value for a in args if a.keyword is not None}
             if names & set(spec.keyless_args):
                 self.records.record(spec, original, KEYLESS, "token provider passed explicitly")
@@ -220,6 +224,35 @@ class ClientArgs:
         self.records.notes(spec, original)
         self.credentials.note_first_use(original)
         return updated.with_changes(args=new_args)
+
+    def _starred_not_azure(self, spec: ClientSpec, original: cst.Call, kw: dict[str, int]) -> bool:
+        """For a v1 client built from ``*args``/``**kwargs``: whether it is left as it is because
+        its base URL is not shown to be Azure (recorded for review when it is not shown at all).
+        A module-level config dict literal is read for its base URL entry."""
+        given = next((n for n in spec.endpoint_args if n in kw), None)
+        base = original.args[kw[given]].value if given is not None else None
+        shown = given is not None
+        state = self.state
+        if not shown and (found := find_config(original, state.module, state.name_counts)):
+            shown = True
+            entry = next((found.keys[n] for n in spec.endpoint_args if n in found.keys), None)
+            base = entry.value if isinstance(entry, (cst.DictElement, cst.Arg)) else None
+        if not shown:
+            verdict = azure_endpoint.UNKNOWN
+        elif base is None:
+            verdict = azure_endpoint.NOT_AZURE
+        else:
+            verdict = azure_endpoint.classify(base, self.state.values)
+        if verdict == azure_endpoint.UNKNOWN:
+            where = "base_url" if base is not None else "base_url (inside *args/**kwargs)"
+            self.records.record(
+                spec,
+                original,
+                REVIEW,
+                f"the code does not show whether {where} is an Azure OpenAI endpoint; "
+                "left as it is",
+            )
+        return verdict != azure_endpoint.AZURE
 
     def _async_use(self, spec: ClientSpec, node: cst.Call) -> str | None:
         """``async``, ``both`` or None: whether the object is used from async code.

@@ -332,3 +332,29 @@ def test_v1_migration_raises_langchain_openai_to_the_callable_key_version(tmp_pa
     )
     notices = [n.message for r in report.results if r.kind == "project" for n in r.notices]
     assert any("langchain-openai has from 1.0.1" in m for m in notices), notices
+
+
+@pytest.mark.parametrize(
+    "source, outcomes_",
+    [
+        # A non-Azure base_url next to **kwargs, or a config dict with none or another host.
+        ('llm = ChatOpenAI(base_url="http://localhost:8000/v1", **kw)\n', []),
+        ('CFG = {"model": "gpt-4o", "api_key": "sk-x"}\nllm = ChatOpenAI(**CFG)\n', []),
+        ('CFG = {"openai_api_base": "http://vllm:8000/v1"}\nllm = ChatOpenAI(**CFG)\n', []),
+        # Nothing shows where it goes: reported, not called key-based.
+        ("def make(**kw):\n    return ChatOpenAI(model='gpt-4o', **kw)\n", ["review"]),
+        # Azure, but the key is somewhere in the dict the call unpacks.
+        (
+            'CFG = {"base_url": "https://r.openai.azure.com/openai/v1/", "api_key": K}\n'
+            "llm = ChatOpenAI(**CFG)\n",
+            ["manual"],
+        ),
+    ],
+)
+def test_v1_class_built_from_kwargs(source, outcomes_):
+    source = "from langchain_openai import ChatOpenAI\n" + source
+    result = run(source)
+    assert result.new.decode() == source
+    assert [c.outcome for c in result.clients] == outcomes_
+    if outcomes_ == ["review"]:
+        assert "inside *args/**kwargs" in result.clients[0].reason
