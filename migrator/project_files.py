@@ -14,13 +14,14 @@ treat a dependency file like any other file; nothing here prints.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from codemods.findings import KEYLESS, MANUAL, MIGRATED, REVIEW, Notice
+from codemods.sdks import Dependency
 from codemods.targets import SPECS
-from migrator import keyconfig
+from migrator import keyconfig, token_versions
 from migrator.engine import (
     CHANGED,
     FAILED,
@@ -185,9 +186,65 @@ def _needs(group: list[FileResult]) -> list[Need]:
         if (spec := _SPEC_BY_LABEL.get(c.cls)) is not None
         for dep in spec.needs
     ]
+    # The first releases with the token argument: a declared lower bound below one is raised
+    # (a constraint that excludes it left the file as it was, ``hold_old_pins``).
+    declared += [
+        Dependency(f.distribution, f.minimum, f"{f.what} needs it", add_if_missing=False)
+        for f in token_versions.needs(migrated)
+    ]
     # Nothing the migration writes uses azure.identity.aio (async code runs the sync credential
     # in a worker thread), so it adds no need for aiohttp.
     return dependencies.needs_for(bool(migrated), False, False, declared)
+
+
+def hold_old_pins(results: list[FileResult], paths: list[str]) -> list[FileResult]:
+    """Changed files left as they are where the project pins an SDK to releases before the
+    token argument the migration wrote (``migrator.token_versions``): between the analysis and
+    the phases that act on what other modules' migrations did."""
+    given = [Path(p).absolute() for p in paths]
+    pins_at: dict[Path | None, list[token_versions.Pin]] = {}
+    out = []
+    for result in results:
+        if result.status != CHANGED or not any(c.outcome == MIGRATED for c in result.clients):
+            out.append(result)
+            continue
+        path = Path(result.path).absolute()
+        root = _project_root(path, _boundary(path, given))
+        if root not in pins_at:
+            pins_at[root] = _pins(root)
+        kept = token_versions.held(result.clients, result.data or b"", pins_at[root])
+        if kept is None:
+            out.append(result)
+            continue
+        clients, notices = kept
+        literal = tuple(n for n in result.notices if n.rule == "literal-key")
+        out.append(
+            replace(
+                result,
+                status=UNCHANGED,
+                clients=clients,
+                notices=tuple(sorted(literal + tuple(notices), key=lambda n: (n.line, n.column))),
+                diff=None,
+                new=None,
+            )
+        )
+    return out
+
+
+def _pins(root: Path | None) -> list[token_versions.Pin]:
+    """What the root's runtime dependency files declare (not a development list, not an
+    optional extra)."""
+    from migrator import dependencies
+
+    if root is None:
+        return []
+    return [
+        token_versions.Pin(e.name, e.spec, e.flavor, f.path.name)
+        for f in dependencies.declaring_files(root)
+        if not f.dev_only
+        for e in f.entries() or []
+        if e.group in ("", "conda", "pip")
+    ]
 
 
 def _display(path: Path, given: list[tuple[str, Path]]) -> str:
