@@ -123,7 +123,7 @@ def post_run(
             else missing.setdefault(boundaries[path], [])
         ).append(result)
     for root, group in sorted(grouped.items()):
-        for change in dependencies.update_root(root, _needs(group)):
+        for change in dependencies.update_root(root, _needs(group, _pins(root))):
             add(change.path, change.notices, change.old, change.new)
     for boundary, group in sorted(missing.items()):
         needs = ", ".join(f"{n.name}>={n.minimum}" for n in _needs(group) if n.add_if_missing)
@@ -176,7 +176,7 @@ def post_run(
     return [_result(_display(path, shown), entry, mode) for path, entry in sorted(pending.items())]
 
 
-def _needs(group: list[FileResult]) -> list[Need]:
+def _needs(group: list[FileResult], pins: list[token_versions.Pin] = ()) -> list[Need]:
     from migrator import dependencies
 
     migrated = [c for r in group for c in r.clients if c.outcome == MIGRATED]
@@ -186,11 +186,14 @@ def _needs(group: list[FileResult]) -> list[Need]:
         if (spec := _SPEC_BY_LABEL.get(c.cls)) is not None
         for dep in spec.needs
     ]
-    # The first releases with the token argument: a declared lower bound below one is raised
-    # (a constraint that excludes it left the file as it was, ``hold_old_pins``).
+    # The first releases with the token argument: a declared constraint (not a bare name) that
+    # allows older releases gets the lower bound (one that excludes it left the file as it was,
+    # ``hold_old_pins``).
+    constrained = {p.name for p in pins if p.spec.strip() not in ("", "*")}
     declared += [
         Dependency(f.distribution, f.minimum, f"{f.what} needs it", add_if_missing=False)
         for f in token_versions.needs(migrated)
+        if f.distribution in constrained
     ]
     # Nothing the migration writes uses azure.identity.aio (async code runs the sync credential
     # in a worker thread), so it adds no need for aiohttp.
