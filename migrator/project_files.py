@@ -205,14 +205,17 @@ def hold_old_pins(results: list[FileResult], paths: list[str]) -> list[FileResul
     token argument the migration wrote (``migrator.token_versions``): between the analysis and
     the phases that act on what other modules' migrations did."""
     given = [Path(p).absolute() for p in paths]
+    roots: dict[Path, Path | None] = {}  # a file's directory -> its project root
     pins_at: dict[Path | None, list[token_versions.Pin]] = {}
     out = []
     for result in results:
-        if result.status != CHANGED or not any(c.outcome == MIGRATED for c in result.clients):
+        if result.status != CHANGED or not token_versions.needs(list(result.clients)):
             out.append(result)
             continue
         path = Path(result.path).absolute()
-        root = _project_root(path, _boundary(path, given))
+        if path.parent not in roots:
+            roots[path.parent] = _project_root(path, _boundary(path, given))
+        root = roots[path.parent]
         if root not in pins_at:
             pins_at[root] = _pins(root)
         kept = token_versions.held(result.clients, result.data or b"", pins_at[root])
