@@ -25,7 +25,7 @@ from migrator.engine import (
 )
 from migrator.files import analyse_path
 from migrator.keyconfig import Listing
-from migrator.project_files import post_run
+from migrator.project_files import hold_old_pins, post_run
 from migrator.report import Report
 from migrator.testcode import find_test_files
 
@@ -87,6 +87,8 @@ def run(
         from migrator.config_params import confirm_config_params
 
         report.results, options = confirm_config_params(report.results, paths, options, mode)
+        # Files whose project pins an SDK to releases without the token argument: left as read.
+        report.results = hold_old_pins(report.results, paths)
         # Modules that use a client built elsewhere (their usage facts, for the role analysis).
         from migrator.linking import gather_facts
         from migrator.settings_link import settle_key_fields

@@ -100,6 +100,11 @@ RULES: dict[str, tuple[str, str]] = {
     "dependency-raised": ("A dependency whose lower bound the keyless code needs raised", NOTE),
     "dependency-pinned": ("A pinned dependency the keyless code needs changed by hand", WARNING),
     "dependency-manual": ("A dependency file the tool could not update", WARNING),
+    "token-argument-version": (
+        "A client left as it is: the project's pin excludes the first SDK release with the "
+        "token argument",
+        WARNING,
+    ),
     "no-dependency-file": (
         "Migrated code with no dependency file to declare azure-identity",
         WARNING,

@@ -14,13 +14,14 @@ treat a dependency file like any other file; nothing here prints.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from codemods.findings import KEYLESS, MANUAL, MIGRATED, REVIEW, Notice
+from codemods.sdks import Dependency
 from codemods.targets import SPECS
-from migrator import keyconfig
+from migrator import keyconfig, token_versions
 from migrator.engine import (
     CHANGED,
     FAILED,
@@ -122,7 +123,7 @@ def post_run(
             else missing.setdefault(boundaries[path], [])
         ).append(result)
     for root, group in sorted(grouped.items()):
-        for change in dependencies.update_root(root, _needs(group)):
+        for change in dependencies.update_root(root, _needs(group, _pins(root))):
             add(change.path, change.notices, change.old, change.new)
     for boundary, group in sorted(missing.items()):
         needs = ", ".join(f"{n.name}>={n.minimum}" for n in _needs(group) if n.add_if_missing)
@@ -175,7 +176,7 @@ def post_run(
     return [_result(_display(path, shown), entry, mode) for path, entry in sorted(pending.items())]
 
 
-def _needs(group: list[FileResult]) -> list[Need]:
+def _needs(group: list[FileResult], pins: list[token_versions.Pin] = ()) -> list[Need]:
     from migrator import dependencies
 
     migrated = [c for r in group for c in r.clients if c.outcome == MIGRATED]
@@ -185,9 +186,71 @@ def _needs(group: list[FileResult]) -> list[Need]:
         if (spec := _SPEC_BY_LABEL.get(c.cls)) is not None
         for dep in spec.needs
     ]
+    # The first releases with the token argument: a declared constraint (not a bare name) that
+    # allows older releases gets the lower bound (one that excludes it left the file as it was,
+    # ``hold_old_pins``).
+    constrained = {p.name for p in pins if p.spec.strip() not in ("", "*")}
+    declared += [
+        Dependency(f.distribution, f.minimum, f"{f.what} needs it", add_if_missing=False)
+        for f in token_versions.needs(migrated)
+        if f.distribution in constrained
+    ]
     # Nothing the migration writes uses azure.identity.aio (async code runs the sync credential
     # in a worker thread), so it adds no need for aiohttp.
     return dependencies.needs_for(bool(migrated), False, False, declared)
+
+
+def hold_old_pins(results: list[FileResult], paths: list[str]) -> list[FileResult]:
+    """Changed files left as they are where the project pins an SDK to releases before the
+    token argument the migration wrote (``migrator.token_versions``): between the analysis and
+    the phases that act on what other modules' migrations did."""
+    given = [Path(p).absolute() for p in paths]
+    roots: dict[Path, Path | None] = {}  # a file's directory -> its project root
+    pins_at: dict[Path | None, list[token_versions.Pin]] = {}
+    out = []
+    for result in results:
+        if result.status != CHANGED or not token_versions.needs(list(result.clients)):
+            out.append(result)
+            continue
+        path = Path(result.path).absolute()
+        if path.parent not in roots:
+            roots[path.parent] = _project_root(path, _boundary(path, given))
+        root = roots[path.parent]
+        if root not in pins_at:
+            pins_at[root] = _pins(root)
+        kept = token_versions.held(result.clients, result.data or b"", pins_at[root])
+        if kept is None:
+            out.append(result)
+            continue
+        clients, notices = kept
+        literal = tuple(n for n in result.notices if n.rule == "literal-key")
+        out.append(
+            replace(
+                result,
+                status=UNCHANGED,
+                clients=clients,
+                notices=tuple(sorted(literal + tuple(notices), key=lambda n: (n.line, n.column))),
+                diff=None,
+                new=None,
+            )
+        )
+    return out
+
+
+def _pins(root: Path | None) -> list[token_versions.Pin]:
+    """What the root's runtime dependency files declare (not a development list, not an
+    optional extra)."""
+    from migrator import dependencies
+
+    if root is None:
+        return []
+    return [
+        token_versions.Pin(e.name, e.spec, e.flavor, f.path.name)
+        for f in dependencies.declaring_files(root)
+        if not f.dev_only
+        for e in f.entries() or []
+        if e.group in ("", "conda", "pip")
+    ]
 
 
 def _display(path: Path, given: list[tuple[str, Path]]) -> str:
