@@ -33,11 +33,18 @@ _SERVERLESS = re.compile(r"\.models\.ai\.azure\.com", re.IGNORECASE)
 # The literal text of a v1 endpoint ends in /v1 (PydanticAI's own test, path only).
 _V1_END = re.compile(r"/v1/?$", re.IGNORECASE)
 
+_PASS_A_CLIENT = (
+    "build AsyncAzureOpenAI(azure_endpoint=..., api_version=..., azure_ad_token_provider=<async "
+    "token provider>) and pass it as openai_client= (the tool migrates that client); left as it is"
+)
 NO_TOKEN_ARGUMENT = (
-    "AzureProvider has no token argument, and a callable api_key on this endpoint would be sent "
-    "as an api-key header: build AsyncAzureOpenAI(azure_endpoint=..., api_version=..., "
-    "azure_ad_token_provider=<async token provider>) and pass it as openai_client= (the tool "
-    "migrates that client); left as it is"
+    "AzureProvider has no token argument, and a callable api_key on an endpoint that is not a v1 "
+    "one is sent as an api-key header: " + _PASS_A_CLIENT
+)
+ENDPOINT_FROM_ENV = (
+    "AzureProvider has no token argument, and its endpoint comes from AZURE_OPENAI_ENDPOINT, so "
+    "whether a callable api_key would be sent as a bearer token (v1 endpoint) is not visible: "
+    + _PASS_A_CLIENT
 )
 
 
@@ -52,8 +59,7 @@ def decide(
         return SKIP  # the client passed in is migrated (or left) on its own
     endpoint = present.get("azure_endpoint")
     if endpoint is None:
-        # AZURE_OPENAI_ENDPOINT from the environment: v1 or not is not visible.
-        return Verdict(MANUAL, NO_TOKEN_ARGUMENT)
+        return Verdict(MANUAL, ENDPOINT_FROM_ENV)
     values = migration.module_values()
     literals, _ = azure_endpoint.fragments(endpoint.value, values)
     text = "".join(literals)
