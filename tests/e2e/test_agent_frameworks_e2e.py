@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from .test_sdks_e2e import _before_and_after
+from .loopback import COGNITIVE_SERVICES_RESOURCE, AzureOpenAIEndpoint, IdentityEndpoint
+from .test_sdks_e2e import CLIENT_ID, KEY, _before_and_after, _run
 
 
 def test_dspy_sync_and_async(tmp_path):
@@ -61,6 +62,14 @@ def test_pydantic_ai_v1_endpoint(tmp_path):
     assert out["chat"] == "echo: hello"
     assert "    api_key=async_token_provider,\n" in migrated
     assert {(r.method, r.path) for r in aoai.requests} == {("POST", "/openai/v1/chat/completions")}
+    # Rollout: a key still set where the migrated program runs is not read (the provider is an
+    # explicit api_key), so nothing but the token is sent.
+    with IdentityEndpoint() as identity:
+        token = identity.token_for(COGNITIVE_SERVICES_RESOURCE, CLIENT_ID)
+        with AzureOpenAIEndpoint(tokens=[token]) as aoai:
+            env = {"AZURE_OPENAI_ENDPOINT": aoai.url, "AZURE_CLIENT_ID": CLIENT_ID}
+            _run(tmp_path / "app.py", {**env, **identity.env(), "AZURE_OPENAI_API_KEY": KEY})
+            assert aoai.requests and set(aoai.auth_headers_seen()) == {("bearer", token)}
 
 
 def test_pydantic_ai_with_an_azure_openai_client(tmp_path):
