@@ -72,6 +72,13 @@ def accepted(target: object, spec: ClientSpec) -> set[str]:
         return set(inspect.signature(target).parameters) | set(
             inspect.signature(get_litellm_params).parameters
         )
+    if spec.sdk == "dspy":
+        from dspy.clients.backend_selection import CLIENT_KEYS
+        from litellm.litellm_core_utils.get_litellm_params import get_litellm_params
+
+        # dspy.LM keeps its other keywords and sends the client settings among them to litellm.
+        litellm_params = set(inspect.signature(get_litellm_params).parameters)
+        return set(inspect.signature(target).parameters) | (CLIENT_KEYS & litellm_params)
     if spec.sdk == "autogen":
         from autogen_ext.models.openai.config import AzureOpenAIClientConfiguration
 
