@@ -160,3 +160,6 @@ class Sdk:
     examples: tuple[Valid | Invalid, ...] = ()
     # Functions, not classes (litellm.completion): found by the module's name in the bytes.
     function_targets: bool = False
+    # False: the SDK has no way to take the tool's credential, so its clients are only reported
+    # (its examples are all Valid).
+    rewrites: bool = True
