@@ -58,7 +58,7 @@ def for_path(options: MigrationOptions, path: str) -> MigrationOptions:
         client_id_env=client_id_env,
         system_assigned=system_assigned,
         credential_chosen=True,
-        credential_why="; ".join(w for w in (why, *dict.fromkeys(also)) if w),
+        credential_why="; ".join(w for w in dict.fromkeys((why, *also)) if w),
         path_overrides=(),
     )
 
