@@ -6,6 +6,33 @@ from dataclasses import dataclass
 
 CREDENTIAL_KINDS = ("managed-identity", "default", "chained")
 CLOUDS = ("public", "usgov", "china")
+# What a notebook gets when nobody chose a credential: it runs on a developer's machine as often
+# as on Azure, so the managed identity is tried first and the developer's sign-in next.
+NOTEBOOK_CREDENTIAL = "chained"
+
+
+@dataclass(frozen=True)
+class CredentialOverride:
+    """One ``[[tool.aoai-migrate.overrides]]`` entry: the credential settings for the files its
+    globs match (``None``: not set by this entry). The globs come compiled
+    (``migrator.config.compile_globs``): ``names`` matches a file's name, ``paths`` its absolute
+    path (``None``: no such glob). ``label`` says where it was written, for the report."""
+
+    names: str | None
+    paths: str | None
+    label: str
+    credential: str | None = None
+    client_id_env: str | None = None
+    system_assigned: bool | None = None
+
+    def __post_init__(self) -> None:
+        if self.credential is not None and self.credential not in CREDENTIAL_KINDS:
+            raise ValueError(
+                f"unknown credential {self.credential!r}: "
+                f"choose one of {', '.join(CREDENTIAL_KINDS)}"
+            )
+        if self.client_id_env is not None and not is_env_name(self.client_id_env):
+            raise ValueError(f"not an environment variable name: {self.client_id_env!r}")
 
 
 @dataclass(frozen=True)
@@ -25,6 +52,13 @@ class MigrationOptions:
     # dotted read), ...). Such a key is the project's configuration, not a caller's choice: the
     # client is migrated (``migrator.config_params`` confirms the class, ``codemods.precision``).
     config_fields: tuple[tuple[str, int, str], ...] = ()
+    # Whether someone chose ``credential`` (command line, configuration, a caller of the API).
+    # When not, notebooks take NOTEBOOK_CREDENTIAL (``migrator.credential_context``).
+    credential_chosen: bool = True
+    # Why ``credential`` is what it is: for the run as given, then for one file once resolved.
+    credential_why: str = ""
+    # Per-path settings, in the order written: a later entry wins where two set the same key.
+    path_overrides: tuple[CredentialOverride, ...] = ()
 
     def __post_init__(self) -> None:
         if self.credential not in CREDENTIAL_KINDS:
@@ -34,9 +68,11 @@ class MigrationOptions:
             )
         if self.cloud not in CLOUDS:
             raise ValueError(f"unknown cloud {self.cloud!r}: choose one of {', '.join(CLOUDS)}")
-        if not self.client_id_env.isidentifier() and not _is_env_name(self.client_id_env):
+        if not self.client_id_env.isidentifier() and not is_env_name(self.client_id_env):
             raise ValueError(f"not an environment variable name: {self.client_id_env!r}")
+        if not all(isinstance(o, CredentialOverride) for o in self.path_overrides):
+            raise TypeError("path_overrides takes CredentialOverride entries")
 
 
-def _is_env_name(name: str) -> bool:
+def is_env_name(name: str) -> bool:
     return bool(name) and all(c.isalnum() or c == "_" for c in name) and not name[0].isdigit()

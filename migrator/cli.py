@@ -23,8 +23,8 @@ from migrator.cli_common import (
     SystemAssignedOpt,
     VerboseOpt,
     configured,
+    configured_options,
     fail,
-    options_from,
 )
 from migrator.commands import COMMANDS
 from migrator.discovery import DiscoveryError
@@ -77,7 +77,7 @@ def migrate(
     """Rewrite key-based Azure OpenAI clients to Entra ID token providers, in place."""
     settings = configured(ctx, paths, config)
     v = settings.values
-    options = options_from(v["credential"], v["client_id_env"], v["system_assigned"], v["cloud"])
+    options = configured_options(settings)
     mode = MODE_CHECK if v["check"] else MODE_DIFF if v["dry_run"] else MODE_WRITE
     fmt = cli_roles.check_format(v["roles_format"])
     if v["roles_out"] and mode != MODE_WRITE:

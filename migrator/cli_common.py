@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import typer
 
 from codemods.options import MigrationOptions
@@ -21,6 +23,19 @@ def options_from(
     except ValueError as exc:
         fail(str(exc))
         raise  # unreachable: fail() exits
+
+
+def configured_options(settings) -> MigrationOptions:  # type: ignore[no-untyped-def]
+    """The options a run over files takes from resolved settings (``migrator.config.Resolved``):
+    the credential choices, whether someone chose the credential, and the per-path overrides."""
+    v = settings.values
+    options = options_from(v["credential"], v["client_id_env"], v["system_assigned"], v["cloud"])
+    return replace(
+        options,
+        credential_chosen=bool(settings.credential_why),
+        credential_why=settings.credential_why or "default",
+        path_overrides=settings.overrides,
+    )
 
 
 def configured(ctx: typer.Context, paths: list[str], config_file: str | None = None):  # type: ignore[no-untyped-def]
@@ -43,7 +58,10 @@ def fail(message: str, code: int = EXIT_USAGE) -> None:
 CredentialOpt = typer.Option(
     "managed-identity",
     "--credential",
-    help="managed-identity | default | chained (managed identity, then az login).",
+    help=(
+        "managed-identity | default | chained (managed identity, then az login). "
+        "Unless chosen: chained for notebooks, managed-identity for the rest."
+    ),
 )
 ClientIdEnvOpt = typer.Option(
     "AZURE_CLIENT_ID",

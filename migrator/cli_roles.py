@@ -26,8 +26,8 @@ from migrator.cli_common import (
     RespectGitignoreOpt,
     SystemAssignedOpt,
     configured,
+    configured_options,
     fail,
-    options_from,
 )
 from migrator.discovery import DiscoveryError
 from migrator.engine import MODE_CHECK
@@ -103,9 +103,7 @@ def register(app: typer.Typer) -> None:
         v = settings.values
         roles_out = v["roles_out"]
         fmt = check_format(v["roles_format"])
-        options = options_from(
-            v["credential"], v["client_id_env"], v["system_assigned"], v["cloud"]
-        )
+        options = configured_options(settings)
         try:
             report = api.run(paths, options, MODE_CHECK, v["jobs"], selection=settings.selection())
         except DiscoveryError as exc:

@@ -27,12 +27,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from codemods.options import CREDENTIAL_KINDS, CredentialOverride, is_env_name
 from migrator.discovery import (
     DEFAULT_EXCLUDE,
     DEFAULT_INCLUDE,
     FileSelection,
     absolute_pattern,
     find_repo_root,
+    glob_to_regex,
 )
 
 if TYPE_CHECKING:  # the parser is imported only by the commands that use it
@@ -67,6 +69,9 @@ NOT_CONFIGURABLE = frozenset({"paths", "config"})
 # with its own configuration: its options are not read from a file yet.
 CONFIGURED_COMMANDS = frozenset({"migrate", "roles", "verify"})
 GLOB_KEYS = frozenset({"exclude", "extend-exclude", "include"})
+# ``[[tool.aoai-migrate.overrides]]``: per-path credential settings (see ``_overrides``).
+OVERRIDES = "overrides"
+OVERRIDE_KEYS = ("path", "credential", "client-id-env", "system-assigned")
 _FROM_USER = frozenset({"COMMANDLINE", "ENVIRONMENT", "PROMPT"})  # click's ParameterSource names
 
 
@@ -80,6 +85,10 @@ class Resolved:
 
     values: dict[str, Any]
     config_path: str | None
+    # Why the credential is what it is ("--credential", "credential in pyproject.toml"); "" when
+    # nobody chose it (notebooks then get their own default).
+    credential_why: str = ""
+    overrides: tuple[CredentialOverride, ...] = ()
 
     def selection(self) -> FileSelection:
         v = self.values
@@ -182,13 +191,15 @@ def resolve(ctx: typer.Context, paths: Iterable[str], config_file: str | None = 
     known = valid_keys(root)
     all_keys = set(known.values())
     for key in table or {}:
-        if key not in all_keys:
+        if key not in all_keys and key != OVERRIDES:
             close = difflib.get_close_matches(key, sorted(all_keys), n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise ConfigError(f"{path}: unknown key {key!r} in [tool.{TABLE}]{hint}")
     base = os.path.dirname(os.path.abspath(path)) if path else os.getcwd()
     params = {p.name: p for p in ctx.command.params if p.name}
     values = dict(ctx.params)
+    shown = _shown(path) if path else ""
+    why = ""
     for name, value in ctx.params.items():
         key = known.get((command_name, name))
         source = ctx.get_parameter_source(name)
@@ -199,6 +210,8 @@ def resolve(ctx: typer.Context, paths: Iterable[str], config_file: str | None = 
             key in GLOB_KEYS
         ):  # not given: None, so that the defaults apply (an empty list is a choice)
             value = _globs(value, os.getcwd()) if from_user else None
+        if key == "credential":
+            why = "--credential" if from_user else f"credential in {shown}" if key in table else ""
         if key is not None and table and key in table:
             configured = _convert(ctx, params[name], key, table[key], path or "")
             if key in GLOB_KEYS:
@@ -208,7 +221,89 @@ def resolve(ctx: typer.Context, paths: Iterable[str], config_file: str | None = 
             elif not from_user:
                 value = configured
         values[name] = value
-    return Resolved(values, path)
+    overrides = _overrides(table.get(OVERRIDES), path or "", base, shown) if table else ()
+    return Resolved(values, path, why, overrides)
+
+
+def compile_globs(patterns: Iterable[str]) -> tuple[str | None, str | None]:
+    """Anchored globs as two regular expressions, as ``discovery.Globs`` reads them: one over
+    file names (the globs without ``/``), one over absolute paths (those with one)."""
+    names = [glob_to_regex(p) for p in patterns if "/" not in p]
+    paths = [glob_to_regex(p) for p in patterns if "/" in p]
+    return (
+        "|".join(f"(?:{r})" for r in names) or None,
+        "|".join(f"(?:{r})" for r in paths) or None,
+    )
+
+
+def _shown(path: str) -> str:
+    """The configuration file as the report names it: relative to the current directory when
+    it is under it."""
+    relative = os.path.relpath(os.path.abspath(path))
+    return path if relative.startswith("..") else relative
+
+
+def _overrides(raw: Any, path: str, base: str, shown: str) -> tuple[CredentialOverride, ...]:
+    """``[[tool.aoai-migrate.overrides]]``: each entry's globs (``path``, one or a list,
+    anchored like ``extend-exclude``) and the credential settings for the files they match."""
+    where = f"{path}: [[tool.{TABLE}.{OVERRIDES}]]"
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not all(isinstance(entry, dict) for entry in raw):
+        raise ConfigError(f"{where}: expected an array of tables, got {raw!r}")
+    out = []
+    for number, entry in enumerate(raw, 1):
+        here = f"{where} #{number}"
+        for key in entry:
+            if key not in OVERRIDE_KEYS:
+                close = difflib.get_close_matches(key, OVERRIDE_KEYS, n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                raise ConfigError(
+                    f"{here}: unknown key {key!r}{hint}; an override takes "
+                    + ", ".join(OVERRIDE_KEYS)
+                )
+        if "path" not in entry:
+            raise ConfigError(f"{here}: missing key 'path' (the glob or globs of its files)")
+        globs = [entry["path"]] if isinstance(entry["path"], str) else entry["path"]
+        if not isinstance(globs, list) or not all(isinstance(g, str) and g.strip() for g in globs):
+            raise ConfigError(f"{here}: path: expected a glob or a list of globs, got {globs!r}")
+        patterns = _globs(globs, base)
+        if not patterns:
+            raise ConfigError(f"{here}: path: expected a glob or a list of globs, got {globs!r}")
+        credential = entry.get("credential")
+        if credential is not None and credential not in CREDENTIAL_KINDS:
+            close = difflib.get_close_matches(str(credential), CREDENTIAL_KINDS, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise ConfigError(
+                f"{here}: credential = {credential!r}: choose one of "
+                f"{', '.join(CREDENTIAL_KINDS)}{hint}"
+            )
+        client_id_env = entry.get("client-id-env")
+        if client_id_env is not None and not (
+            isinstance(client_id_env, str) and is_env_name(client_id_env)
+        ):
+            raise ConfigError(
+                f"{here}: client-id-env = {client_id_env!r}: not an environment variable name"
+            )
+        system_assigned = entry.get("system-assigned")
+        if system_assigned is not None and not isinstance(system_assigned, bool):
+            raise ConfigError(
+                f"{here}: system-assigned: expected true or false, got {system_assigned!r}"
+            )
+        if len(entry) == 1:
+            raise ConfigError(
+                f"{here}: sets nothing: give credential, client-id-env or system-assigned"
+            )
+        out.append(
+            CredentialOverride(
+                *compile_globs(patterns),
+                f"override {', '.join(globs)} in {shown}",
+                credential,
+                client_id_env,
+                system_assigned,
+            )
+        )
+    return tuple(out)
 
 
 def _globs(values: Iterable[str] | None, base: str) -> tuple[str, ...]:

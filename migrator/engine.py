@@ -21,6 +21,7 @@ from codemods.key_names import mentions_key_name
 from codemods.options import MigrationOptions
 from codemods.sdks import ANCHORS
 from codemods.targets import SPECS, TRIGGER_WORDS
+from migrator.credential_context import credential_written, for_path
 from migrator.results import (  # re-exported: importers of the engine's names keep working
     CHANGED,
     FAILED,
@@ -508,6 +509,7 @@ def analyse_bytes(
     path: str, data: bytes, options: MigrationOptions, mode: str, sliced: bool = True
 ) -> FileResult:
     """The result for ``data``, the bytes read from ``path``; it keeps them, and the new bytes."""
+    options = for_path(options, path)  # this file's credential (notebook, overrides)
     try:
         # A slice is the default: only a retry passes ``sliced``.
         if sliced:
@@ -542,6 +544,7 @@ def analyse_bytes(
         secrets=result.secrets,
         data=data,
         new=result.new,
+        credential=credential_written(result.clients, options),
     )
 
 

@@ -312,6 +312,11 @@ def _file_json(result: FileResult) -> dict[str, object]:
         "error": result.error,
         "reason": result.reason,
         "diff": diff_text(result),
+        "credential": (
+            None
+            if result.credential is None
+            else {"kind": result.credential[0], "why": result.credential[1]}
+        ),
     }
 
 

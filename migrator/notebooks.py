@@ -39,6 +39,7 @@ from typing import Any
 
 from codemods.findings import MANUAL, MIGRATED, ClientRecord, Notice
 from codemods.options import MigrationOptions
+from migrator.credential_context import credential_written, for_path
 from migrator.engine import (
     describe_error,
     describe_failure,
@@ -455,6 +456,7 @@ def process_notebook(path: str, options: MigrationOptions, mode: str = MODE_WRIT
 
 def analyse_notebook(path: str, options: MigrationOptions, mode: str = MODE_WRITE) -> FileResult:
     """Read one notebook and migrate it in memory; nothing is written (see ``write_result``)."""
+    options = for_path(options, path)  # a notebook's credential (its default, overrides)
     p = Path(path)
     try:
         data = p.read_bytes()
@@ -492,6 +494,7 @@ def analyse_notebook(path: str, options: MigrationOptions, mode: str = MODE_WRIT
         data=data,
         new=outcome.new,
         positions=outcome.positions,
+        credential=credential_written(clients, options),
     )
 
 

@@ -119,6 +119,9 @@ class Report:
                 out.append(f"{shown}: skipped: {one_line(result.reason or '')}")
             if result.status == FAILED:
                 out.append(f"{shown}: error: {one_line(result.error or '')}; left as it was")
+            if result.credential is not None:
+                kind, why = result.credential
+                out.append(f"{shown}: credential: {kind}{f' ({one_line(why)})' if why else ''}")
             for c in linked.get(result.path, ()):
                 tags = ", ".join(
                     f"{role.name}{' (assumed)' if assumed else ''}"

@@ -55,3 +55,5 @@ class FileResult:
     new: bytes | None = field(default=None, repr=False, compare=False)
     # A notebook: where its cells' sources are in the file as read, for the report.
     positions: NotebookPositions | None = field(default=None, repr=False, compare=False)
+    # A file whose clients were migrated: (the credential its setup builds, why that one).
+    credential: tuple[str, str] | None = None
