@@ -25,6 +25,11 @@ class MigrationOptions:
     # dotted read), ...). Such a key is the project's configuration, not a caller's choice: the
     # client is migrated (``migrator.config_params`` confirms the class, ``codemods.precision``).
     config_fields: tuple[tuple[str, int, str], ...] = ()
+    # What the project's own files give configuration names that can hold an endpoint:
+    # ((name, verdict, "file:line", shown value), ...), from ``migrator.endpoint_evidence``; a v1
+    # client whose base URL comes from configuration is decided by it
+    # (``codemods.endpoint_decision``).
+    endpoint_evidence: tuple[tuple[str, str, str, str], ...] = ()
 
     def __post_init__(self) -> None:
         if self.credential not in CREDENTIAL_KINDS:
