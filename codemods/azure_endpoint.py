@@ -8,7 +8,7 @@ AZURE and reports UNKNOWN for review.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
 import libcst as cst
 
@@ -84,18 +84,10 @@ def _fragments(
     return literals, names
 
 
-def classify(
-    node: cst.BaseExpression,
-    values: Mapping[str, cst.BaseExpression],
-    evidence: Iterable[tuple[str, str, str, str]] | None = None,
-) -> str:
-    """AZURE, NOT_AZURE or UNKNOWN from the code alone; with ``evidence`` (the project's files,
-    ``MigrationOptions.endpoint_evidence``), an expression read from configuration is decided by
-    it and by its names (``codemods.endpoint_decision``)."""
-    if evidence is not None:
-        from codemods import endpoint_decision
-
-        return endpoint_decision.decide(node, values, evidence).verdict
+def classify(node: cst.BaseExpression, values: Mapping[str, cst.BaseExpression]) -> str:
+    """AZURE, NOT_AZURE or UNKNOWN from the code alone. An expression read from configuration
+    is UNKNOWN here; ``codemods.endpoint_decision.decide`` decides it with the project's files
+    and the names."""
     if isinstance(node, cst.Name) and isinstance(values.get(node.value), cst.BaseString):
         # BASE_URL = "http://localhost:8000/v1": a constant that does not say Azure in its
         # name or its text is somewhere else.
