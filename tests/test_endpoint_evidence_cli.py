@@ -201,3 +201,42 @@ def test_the_text_report_names_the_evidence_with_verbose(tmp_path):
         "./app.py:5:10: info: endpoint-evidence: base_url is Azure OpenAI: .env.example:1 sets "
         "LLM_BASE_URL to https://<resource>.openai.azure.com/openai/v1/"
     ) in run.stdout + run.stderr
+
+
+def test_the_evidence_comes_from_the_run_s_listing_no_directory_listed_twice(tmp_path, monkeypatch):
+    """The repository's top above the given path holds the sample: the evidence step lists it
+    once, and the key-configuration scan after it goes on from the same listing."""
+    import os
+    from collections import Counter
+
+    from codemods.options import MigrationOptions
+    from migrator import api
+    from migrator.engine import MODE_CHECK
+
+    root = project(
+        tmp_path / "repo",
+        {
+            "src/app.py": APP,
+            "src/requirements.txt": "openai>=1.106\n",
+            ".env.sample": "LLM_BASE_URL=https://demo.openai.azure.com/openai/v1/\nAZURE_OPENAI_API_KEY=x\n",
+        },
+    )
+    (root / "app.py").unlink()
+    listed: Counter[str] = Counter()
+    real_scandir = os.scandir
+
+    def scandir(path="."):  # type: ignore[no-untyped-def]
+        listed[os.path.abspath(path)] += 1
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    report = api.run([str(root / "src")], MigrationOptions(), MODE_CHECK, jobs=1)
+    [client] = [c for r in report.results for c in r.clients]
+    assert client.outcome == "migrated"
+    assert {n: c for n, c in listed.items() if c > 1} == {}
+    assert str(root) in listed
+    # The key-configuration scan reported the sample's key from the same listing.
+    assert any(
+        r.path.endswith(".env.sample") and any(n.rule == "key-config" for n in r.notices)
+        for r in report.results
+    )
