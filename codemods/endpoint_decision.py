@@ -215,5 +215,14 @@ def host_verdict(value: str) -> tuple[str, str]:
     return NOT_AZURE, _show(scheme, host, path)
 
 
+# Paths shown as they are: the API paths of the services above. Any other path is left out (a
+# webhook's or a proxy's path can carry a token); the host is what decides.
+_KNOWN_PATH = re.compile(
+    r"^/?((openai/)?v1|openai|inference|models|api(/v1)?|openai/deployments/[\w.-]+)?/?$", re.I
+)
+
+
 def _show(scheme: str | None, host: str, path: str) -> str:
+    if not _KNOWN_PATH.match(path):
+        path = "/..."
     return f"{scheme}://{host}{path}" if scheme else host

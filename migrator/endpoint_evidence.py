@@ -314,7 +314,7 @@ def collect_files(
                 text = path.read_text(encoding="utf-8", errors="replace")
             except OSError:
                 continue
-            shown = os.path.relpath(path, base)
+            shown = _relative(path, base)
             if kind == "env":
                 found += _env(text, shown)
             elif kind == "settings":
@@ -326,6 +326,13 @@ def collect_files(
             else:
                 found += _terraform(text, shown)
     return found
+
+
+def _relative(path: Path, base: Path) -> str:
+    try:
+        return os.path.relpath(path, base)
+    except ValueError:  # another drive
+        return str(path)
 
 
 def _undecided(result: FileResult) -> bool:
@@ -375,7 +382,7 @@ def settle_endpoints(
         except OSError:
             continue
         if b"BaseSettings" in data:
-            shown = os.path.relpath(Path(result.path).absolute(), base)
+            shown = _relative(Path(result.path).absolute(), base)
             evidence += _settings_class(data.decode("utf-8", errors="replace"), shown)
     if not evidence:
         return results, options

@@ -76,6 +76,15 @@ def collect(root: Path) -> list[tuple[str, str, str, str]]:
         ("${AZURE_OPENAI_ENDPOINT}", ("unknown", "")),
         ("<your-endpoint>", ("unknown", "")),
         ("", ("unknown", "")),
+        # Only an API path is shown: another path (a webhook's, a proxy's) may carry a token.
+        (
+            "https://hooks.example.com/services/T0/B0/abcdef",
+            ("not-azure", "https://hooks.example.com/..."),
+        ),
+        (
+            "https://r.openai.azure.com/openai/deployments/gpt-4o",
+            ("azure", "https://<resource>.openai.azure.com/openai/deployments/gpt-4o"),
+        ),
         # A token-like value is no host.
         ("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.Sig", ("unknown", "")),
     ],
