@@ -85,6 +85,9 @@ def _fragments(
 
 
 def classify(node: cst.BaseExpression, values: Mapping[str, cst.BaseExpression]) -> str:
+    """AZURE, NOT_AZURE or UNKNOWN from the code alone. An expression read from configuration
+    is UNKNOWN here; ``codemods.endpoint_decision.decide`` decides it with the project's files
+    and the names."""
     if isinstance(node, cst.Name) and isinstance(values.get(node.value), cst.BaseString):
         # BASE_URL = "http://localhost:8000/v1": a constant that does not say Azure in its
         # name or its text is somewhere else.
@@ -107,3 +110,8 @@ def classify(node: cst.BaseExpression, values: Mapping[str, cst.BaseExpression])
 
 # Shared with codemods.sdk_hooks (azure-ai-inference endpoints).
 fragments = _fragments
+
+
+def is_azure_host(host: str) -> bool:
+    """Whether a host name is an Azure OpenAI (or AI Services) resource's."""
+    return _AZURE_HOST.search(host) is not None

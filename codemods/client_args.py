@@ -17,7 +17,14 @@ from dataclasses import replace
 
 import libcst as cst
 
-from codemods import azure_endpoint, call_args, credential_setup, precision, sdk_hooks
+from codemods import (
+    azure_endpoint,
+    call_args,
+    credential_setup,
+    endpoint_decision,
+    precision,
+    sdk_hooks,
+)
 from codemods.client_records import ClientRecords
 from codemods.config_dicts import ConfigDicts
 from codemods.config_dicts import find as find_config
@@ -27,6 +34,9 @@ from codemods.key_report import Removals
 from codemods.module_state import ModuleState
 from codemods.resolve import client_spec, qualified_names
 from codemods.targets import CREDENTIAL, TOKEN_PROVIDER_FUNCTIONS, ClientSpec, audience_for
+
+# The note naming the evidence that decided a v1 client's base URL is Azure OpenAI.
+EVIDENCE_RULE = "endpoint-evidence"
 
 
 class ClientArgs:
@@ -113,23 +123,23 @@ class ClientArgs:
         if spec.needs_azure_base_url:
             # The spec's base-URL argument and its aliases (langchain's openai_api_base=).
             given = next((n for n in spec.endpoint_args if n in kw), None)
-            base = args[kw[given]].value if given is not None else None
-            verdict = (
-                azure_endpoint.NOT_AZURE
-                if base is None
-                else azure_endpoint.classify(base, self.state.values)
+            if given is None:
+                return updated
+            key = next((args[kw[n]].value for n in spec.key_args if n in kw), None)
+            decision = endpoint_decision.decide(
+                args[kw[given]].value,
+                self.state.values,
+                self.state.options.endpoint_evidence,
+                key,
             )
-            if verdict == azure_endpoint.NOT_AZURE:
+            if decision.verdict == azure_endpoint.NOT_AZURE and not decision.reason:
+                return updated  # the code itself shows another service
+            if decision.verdict != azure_endpoint.AZURE:
+                self.records.record(spec, original, REVIEW, f"{decision.reason}; left as it is")
                 return updated
-            if verdict == azure_endpoint.UNKNOWN:
-                self.records.record(
-                    spec,
-                    original,
-                    REVIEW,
-                    "the code does not show whether base_url is an Azure OpenAI endpoint; "
-                    "left as it is",
-                )
-                return updated
+            if decision.reason:
+                # Decided by the project's files or the names: the report says which.
+                self.records.notice(original, EVIDENCE_RULE, decision.reason, "info")
         if self._left(spec, original):
             return updated
         if (

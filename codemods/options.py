@@ -59,6 +59,11 @@ class MigrationOptions:
     credential_why: str = ""
     # Per-path settings, in the order written: a later entry wins where two set the same key.
     path_overrides: tuple[CredentialOverride, ...] = ()
+    # What the project's own files give configuration names that can hold an endpoint:
+    # ((name, verdict, "file:line", shown value), ...), from ``migrator.endpoint_evidence``; a v1
+    # client whose base URL comes from configuration is decided by it
+    # (``codemods.endpoint_decision``).
+    endpoint_evidence: tuple[tuple[str, str, str, str], ...] = ()
 
     def __post_init__(self) -> None:
         if self.credential not in CREDENTIAL_KINDS:

@@ -83,6 +83,10 @@ def run(
             pending = settle(files, selection, report, on_result, jobs)
         for result in analyse(pending, options, mode, jobs):
             _deliver(report, result, on_result)
+        # v1 clients whose base URL comes from configuration: decided by the project's files.
+        from migrator.endpoint_evidence import settle_endpoints
+
+        report.results, options = settle_endpoints(report.results, paths, options, mode, listing)
         # Clients whose key is a field of a parameter typed by a settings class of the run.
         from migrator.config_params import confirm_config_params
 

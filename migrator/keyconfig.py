@@ -121,6 +121,9 @@ class Listing:
                     entries = list(listed)
             except OSError:
                 entries = []
+            else:
+                # A later step that looks for first-party modules there need not list it again.
+                import_config.remember(directory, entries)
             found = self._dirs[key] = _sorted_out(directory, entries)
         return found
 
