@@ -1,0 +1,265 @@
+"""Key credentials built in one place and used in another, inside one class.
+
+``self.cred = AzureKeyCredential(key)`` in ``__init__``, then ``SearchClient(endpoint, index,
+credential=self.cred)`` in a method (or further down ``__init__``): the client's argument says
+nothing by itself, so the value is followed to where it is built. When the attribute is
+assigned once, in the class, and every read of it is the credential argument of a client the
+migration takes, the place it is built becomes the module's token credential and the clients
+stay as they are. Otherwise the clients are left as they are, with the first thing that keeps
+the value out of sight (``escape``): another assignment, ``update()`` called on it, a read the
+tool cannot follow, the same attribute name read or set on another object, a client left for a
+reason of its own, or sync and async clients sharing the one object.
+
+A module-level ``NAME = AzureKeyCredential(...)`` passed to several clients is the ordinary
+argument replacement's (``codemods.client_args``); this module only follows attributes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from codemods import call_args
+from codemods.module_state import ModuleState
+from codemods.resolve import client_spec, qualified_names
+from codemods.targets import CREDENTIAL, ClientSpec
+
+KEY_CREDENTIAL = "azure.core.credentials.AzureKeyCredential"
+# Why a client that passes the attribute would itself be left (None: it would be migrated).
+Refusal = Callable[[ClientSpec, cst.Call, cst.Call], str | None]
+
+
+@dataclass
+class Site:
+    """One ``self.X = AzureKeyCredential(...)`` and the clients that pass ``self.X``."""
+
+    holder: str  # as written: ``self.cred``
+    build: cst.Call  # the AzureKeyCredential call (original node)
+    line: int
+    consumers: list[tuple[ClientSpec, cst.Call]] = field(default_factory=list)
+    escape: str | None = None  # why it is left; None: the build is rewritten
+
+    @property
+    def spec(self) -> ClientSpec:
+        return self.consumers[0][0]
+
+
+@dataclass
+class _Attr:
+    """What the module does with attribute ``X`` of one class's instances."""
+
+    stores: list[tuple[cst.BaseExpression, int]] = field(default_factory=list)
+    reads: list[tuple[cst.Attribute, int]] = field(default_factory=list)
+    holder: str = ""
+
+
+class _Collect(cst.CSTVisitor):
+    def __init__(self, state: ModuleState) -> None:
+        self.state = state
+        self.classes: list[str] = []
+        self.receivers: list[str | None] = []  # the receiver (``self``) of each enclosing def
+        self.owner: list[str | None] = []  # the class each enclosing def is a method of
+        self.attrs: dict[tuple[str, str], _Attr] = {}
+        self.foreign: dict[str, list[int]] = {}  # attribute name -> lines on other objects
+        self.stored: set[int] = set()
+        self.args: dict[int, tuple[ClientSpec, cst.Call]] = {}  # id(credential argument) -> client
+        self.updated: set[int] = set()  # ids of ``self.X`` with ``.update(...)`` called on it
+        self.methods: set[int] = set()  # ids of the defs directly in a class body
+
+    def _line(self, node: cst.CSTNode) -> int:
+        return self.state.position(node).line
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self.classes.append(".".join([*self.classes[-1:], node.name.value]))
+        self.methods.update(id(s) for s in node.body.body if isinstance(s, cst.FunctionDef))
+        for stmt in node.body.body:  # class-level ``cred = ...``: another place X is set
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    if isinstance(small, (cst.Assign, cst.AnnAssign)):
+                        for target in _targets(small):
+                            if isinstance(target, cst.Name) and small.value is not None:
+                                key = (self.classes[-1], target.value)
+                                self.attrs.setdefault(key, _Attr()).stores.append(
+                                    (small.value, self._line(small))
+                                )
+
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        self.classes.pop()
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        params = [p.name.value for p in (*node.params.posonly_params, *node.params.params)]
+        in_class = id(node) in self.methods
+        static = any(
+            isinstance(d.decorator, cst.Name) and d.decorator.value == "staticmethod"
+            for d in node.decorators
+        )
+        if in_class and params and not static:
+            self.receivers.append(params[0])
+            self.owner.append(self.classes[-1])
+        else:
+            inherited = self.receivers[-1] if self.receivers else None
+            shadowed = inherited is not None and inherited in params
+            self.receivers.append(None if shadowed else inherited)
+            self.owner.append(None if shadowed or not self.owner else self.owner[-1])
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self.receivers.pop()
+        self.owner.pop()
+
+    def _mine(self, node: cst.Attribute) -> tuple[str, str] | None:
+        """(class, attribute) when ``node`` is ``self.X`` in a method of the class."""
+        receiver = self.receivers[-1] if self.receivers else None
+        owner = self.owner[-1] if self.owner else None
+        if (
+            receiver is not None
+            and owner is not None
+            and isinstance(node.value, cst.Name)
+            and node.value.value == receiver
+        ):
+            return owner, node.attr.value
+        return None
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in _targets(node):
+            self._store(target, node.value, node)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if node.value is not None:
+            self._store(node.target, node.value, node)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._store(node.target, node.value, node)
+
+    def _store(
+        self, target: cst.BaseExpression, value: cst.BaseExpression, at: cst.CSTNode
+    ) -> None:
+        if not isinstance(target, cst.Attribute):
+            return
+        self.stored.add(id(target))
+        mine = self._mine(target)
+        if mine is None:
+            self.foreign.setdefault(target.attr.value, []).append(self._line(at))
+            return
+        record = self.attrs.setdefault(mine, _Attr())
+        record.stores.append((value, self._line(at)))
+        record.holder = mine_text(target)
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        if id(node) in self.stored:
+            return
+        mine = self._mine(node)
+        if mine is None:
+            self.foreign.setdefault(node.attr.value, []).append(self._line(node))
+            return
+        record = self.attrs.setdefault(mine, _Attr())
+        record.reads.append((node, self._line(node)))
+        record.holder = record.holder or mine_text(node)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "update":
+            self.updated.add(id(func.value))
+        spec = client_spec(self.state, node)
+        if spec is None or spec.supplies != CREDENTIAL or any(a.star for a in node.args):
+            return
+        index = call_args.present(spec, node.args).get(spec.token_arg)
+        if index is not None:
+            self.args[id(node.args[index].value)] = (spec, node)
+
+
+def mine_text(node: cst.Attribute) -> str:
+    base = node.value.value if isinstance(node.value, cst.Name) else "?"
+    return f"{base}.{node.attr.value}"
+
+
+def _targets(node: cst.Assign | cst.AnnAssign) -> list[cst.BaseExpression]:
+    if isinstance(node, cst.AnnAssign):
+        return [node.target]
+    out: list[cst.BaseExpression] = []
+    for t in node.targets:
+        if isinstance(t.target, (cst.Tuple, cst.List)):
+            out += [e.value for e in t.target.elements]
+        else:
+            out.append(t.target)
+    return out
+
+
+class CredentialFlow:
+    """The attribute-held key credentials of one module, decided once on the original tree."""
+
+    def __init__(self, state: ModuleState, refuse: Refusal) -> None:
+        self.state = state
+        self.refuse = refuse
+        self._sites: list[Site] | None = None
+        self._by_build: dict[int, Site] = {}
+        self._by_client: dict[int, Site] = {}
+
+    def _analyse(self) -> None:
+        if self._sites is not None:
+            return
+        self._sites = []
+        if "AzureKeyCredential" not in self.state.words:
+            return
+        collect = _Collect(self.state)
+        self.state.module.visit(collect)
+        for (_, attr), record in collect.attrs.items():
+            builds = [
+                (v, line)
+                for v, line in record.stores
+                if isinstance(v, cst.Call) and KEY_CREDENTIAL in qualified_names(self.state, v.func)
+            ]
+            clients = [collect.args[id(n)] for n, _ in record.reads if id(n) in collect.args]
+            if not builds or not clients:
+                continue
+            build, line = builds[0]
+            site = Site(record.holder, build, line, clients)
+            site.escape = self._escape(site, record, collect, attr)
+            self._sites.append(site)
+            self._by_build[id(build)] = site
+            for _, call in clients:
+                self._by_client[id(call)] = site
+
+    def _escape(self, site: Site, record: _Attr, collect: _Collect, attr: str) -> str | None:
+        holder = site.holder
+        if len(record.stores) > 1:
+            lines = ", ".join(str(line) for _, line in record.stores)
+            return f"`{holder}` is assigned in more than one place (lines {lines})"
+        for node, line in record.reads:
+            if id(node) in collect.updated:
+                return (
+                    f"`{holder}.update()` is called at line {line}: a token credential has no "
+                    "update()"
+                )
+            if id(node) not in collect.args:
+                return f"`{holder}` is also read at line {line}, where the tool cannot follow it"
+        if attr in collect.foreign:
+            line = collect.foreign[attr][0]
+            return (
+                f"`.{attr}` is also read or set on another object at line {line}, which the tool "
+                "cannot tell apart from this one"
+            )
+        for spec, call in site.consumers:
+            reason = self.refuse(spec, call, site.build)
+            if reason is not None:
+                where = self.state.position(call).line
+                return f"it is also passed to {spec.label} at line {where}, which is left: {reason}"
+        kinds = {spec.is_async for spec, _ in site.consumers}
+        if len(kinds) > 1:
+            return (
+                "it is passed to both sync and async clients: one credential object cannot be "
+                "both a TokenCredential and an AsyncTokenCredential; give each kind its own"
+            )
+        return None
+
+    def built_here(self, call: cst.Call) -> Site | None:
+        """The site whose key credential ``call`` builds, when that build is to be rewritten."""
+        self._analyse()
+        site = self._by_build.get(id(call))
+        return site if site is not None and site.escape is None else None
+
+    def passed_to(self, call: cst.Call) -> Site | None:
+        """The site whose attribute the client ``call`` passes as its credential."""
+        self._analyse()
+        return self._by_client.get(id(call))
