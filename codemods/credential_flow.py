@@ -71,6 +71,12 @@ class _Collect(cst.CSTVisitor):
     def _line(self, node: cst.CSTNode) -> int:
         return self.state.position(node).line
 
+    def visit_Import(self, node: cst.Import) -> bool:
+        return False  # ``import azure.core.credentials``: dotted names, not attributes
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        return False
+
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         self.classes.append(".".join([*self.classes[-1:], node.name.value]))
         self.methods.update(id(s) for s in node.body.body if isinstance(s, cst.FunctionDef))
@@ -239,6 +245,11 @@ class CredentialFlow:
             return (
                 f"`.{attr}` is also read or set on another object at line {line}, which the tool "
                 "cannot tell apart from this one"
+            )
+        if attr in self.state.outside_words:
+            return (
+                f"`{attr}` is also named in code of this module the migration does not look at "
+                "(it may read the attribute on an instance)"
             )
         for spec, call in site.consumers:
             reason = self.refuse(spec, call, site.build)
