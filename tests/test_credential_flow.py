@@ -242,7 +242,36 @@ def test_where_the_value_escapes_everything_stays_and_the_reason_is_given(more, 
 
 
 def test_a_client_left_for_its_own_reason_keeps_the_shared_build():
-    # The index client is pointed at a gateway; the search client passes the same object.
+    # The gateway client keeps its key, so the object both pass stays a key credential.
+    records = _left(
+        """\
+        import os
+
+        from azure.core.credentials import AzureKeyCredential
+        from azure.search.documents import SearchClient
+
+
+        class Search:
+            def __init__(self):
+                self.cred = AzureKeyCredential(os.environ["AZURE_SEARCH_KEY"])
+
+            def direct(self):
+                return SearchClient(os.environ["AZURE_SEARCH_ENDPOINT"], "docs", self.cred)
+
+            def through_gateway(self):
+                return SearchClient("https://contoso.azure-api.net/search", "docs", self.cred)
+        """
+    )
+    assert records[0][0] == MANUAL
+    assert records[0][1].startswith(
+        "`self.cred` holds the AzureKeyCredential built at line 9, and it is also passed to "
+        "azure.search.documents.SearchClient at line 15, which is left: "
+    )
+    assert records[1][0] == REVIEW  # the gateway's own reason
+
+
+def test_a_key_parameter_behind_the_attribute_keeps_its_own_reason():
+    # Public code's factory shape: __init__(self, endpoint, key, index_name).
     records = _left(
         """\
         import os
