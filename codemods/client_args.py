@@ -88,7 +88,7 @@ class ClientArgs:
     def _through_holder(
         self, site: Site, spec: ClientSpec, original: cst.Call, updated: cst.Call
     ) -> cst.BaseExpression:
-        built = f"`{site.holder}` holds the AzureKeyCredential built at line {site.line}"
+        built = site.built
         if site.escape is not None:
             self.records.record(
                 spec, original, MANUAL, f"{built}, and {site.escape}: left as it is"

@@ -1,17 +1,27 @@
-"""Key credentials built in one place and used in another, inside one class.
+"""Key credentials built in one place of a module and used in another.
 
-``self.cred = AzureKeyCredential(key)`` in ``__init__``, then ``SearchClient(endpoint, index,
-credential=self.cred)`` in a method (or further down ``__init__``): the client's argument says
-nothing by itself, so the value is followed to where it is built. When the attribute is
-assigned once, in the class, and every read of it is the credential argument of a client the
-migration takes, the place it is built becomes the module's token credential and the clients
-stay as they are. Otherwise the clients are left as they are, with the first thing that keeps
-the value out of sight (``escape``): another assignment, ``update()`` called on it, a read the
-tool cannot follow, the same attribute name read or set on another object, a client left for a
-reason of its own, or sync and async clients sharing the one object.
+Two shapes, where the client's argument says nothing by itself, so the value is followed to
+where it is built:
+
+* ``self.cred = AzureKeyCredential(key)`` in ``__init__``, then ``SearchClient(endpoint, index,
+  credential=self.cred)`` in a method (or further down ``__init__``);
+* ``def get_credential(): return AzureKeyCredential(key)`` (a module-level helper without
+  parameters), then ``SearchClient(endpoint, index, get_credential())``.
+
+When the attribute is assigned once, in the class (the helper returns in one place), and every
+read of it (every use of the helper) is the credential argument of a client the migration takes,
+the place it is built becomes the module's token credential (sync or async, as its clients are)
+and the clients stay as they are. Otherwise the clients are left as they are, with the first
+thing that keeps the value out of sight (``escape``): another assignment or return,
+``update()`` called on it, a read the tool cannot follow, the same attribute name read or set on
+another object or named in code the migration does not look at, the helper listed in
+``__all__`` or decorated, a client left for a reason of its own, or sync and async clients
+sharing the one object.
 
 A module-level ``NAME = AzureKeyCredential(...)`` passed to several clients is the ordinary
-argument replacement's (``codemods.client_args``); this module only follows attributes.
+argument replacement's (``codemods.client_args``). Not followed: a credential imported from
+another module of the run, or read on an instance in another module; those clients keep the
+"cannot tell" report of ``codemods.sdks._azure_core``.
 """
 
 from __future__ import annotations
@@ -45,6 +55,11 @@ class Site:
     def spec(self) -> ClientSpec:
         return self.consumers[0][0]
 
+    @property
+    def built(self) -> str:
+        verb = "returns" if self.holder.endswith("()") else "holds"
+        return f"`{self.holder}` {verb} the AzureKeyCredential built at line {self.line}"
+
 
 @dataclass
 class _Attr:
@@ -67,6 +82,9 @@ class _Collect(cst.CSTVisitor):
         self.args: dict[int, tuple[ClientSpec, cst.Call]] = {}  # id(credential argument) -> client
         self.updated: set[int] = set()  # ids of ``self.X`` with ``.update(...)`` called on it
         self.methods: set[int] = set()  # ids of the defs directly in a class body
+        self.helpers: dict[str, cst.FunctionDef] = {}  # module-level defs without parameters
+        self.names: dict[str, list[cst.Name]] = {}  # every Name read or bound, by its value
+        self.callees: dict[int, cst.Call] = {}  # id(f) -> ``f()`` passed as a credential
 
     def _line(self, node: cst.CSTNode) -> int:
         return self.state.position(node).line
@@ -94,7 +112,12 @@ class _Collect(cst.CSTVisitor):
     def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
         self.classes.pop()
 
+    def visit_Name(self, node: cst.Name) -> None:
+        self.names.setdefault(node.value, []).append(node)
+
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        if not self.receivers and not self.classes and not _has_params(node):
+            self.helpers[node.name.value] = node
         params = [p.name.value for p in (*node.params.posonly_params, *node.params.params)]
         in_class = id(node) in self.methods
         static = any(
@@ -172,7 +195,38 @@ class _Collect(cst.CSTVisitor):
             return
         index = call_args.present(spec, node.args).get(spec.token_arg)
         if index is not None:
-            self.args[id(node.args[index].value)] = (spec, node)
+            value = node.args[index].value
+            self.args[id(value)] = (spec, node)
+            if isinstance(value, cst.Call) and not value.args and isinstance(value.func, cst.Name):
+                self.callees[id(value.func)] = value
+
+
+def _has_params(node: cst.FunctionDef) -> bool:
+    p = node.params
+    return bool(p.posonly_params or p.params or p.kwonly_params or p.star_kwarg) or isinstance(
+        p.star_arg, cst.Param
+    )
+
+
+def _returns(node: cst.FunctionDef) -> list[cst.Return]:
+    """The returns of ``node`` itself (not of functions or classes nested in it)."""
+    found: list[cst.Return] = []
+
+    class _Returns(cst.CSTVisitor):
+        def visit_Return(self, ret: cst.Return) -> None:
+            found.append(ret)
+
+        def visit_FunctionDef(self, inner: cst.FunctionDef) -> bool:
+            return inner is node
+
+        def visit_ClassDef(self, inner: cst.ClassDef) -> bool:
+            return False
+
+        def visit_Lambda(self, inner: cst.Lambda) -> bool:
+            return False
+
+    node.visit(_Returns())
+    return found
 
 
 def mine_text(node: cst.Attribute) -> str:
@@ -222,10 +276,60 @@ class CredentialFlow:
             build, line = builds[0]
             site = Site(record.holder, build, line, clients)
             site.escape = self._escape(site, record, collect, attr)
-            self._sites.append(site)
-            self._by_build[id(build)] = site
-            for _, call in clients:
-                self._by_client[id(call)] = site
+            self._add(site)
+        for name, function in collect.helpers.items():
+            self._helper(name, function, collect)
+
+    def _add(self, site: Site) -> None:
+        assert self._sites is not None
+        self._sites.append(site)
+        self._by_build[id(site.build)] = site
+        for _, call in site.consumers:
+            self._by_client[id(call)] = site
+
+    def _helper(self, name: str, function: cst.FunctionDef, collect: _Collect) -> None:
+        """``def get_credential(): return AzureKeyCredential(...)``, called as the credential
+        argument of clients."""
+        returns = _returns(function)
+        builds = [
+            r.value
+            for r in returns
+            if isinstance(r.value, cst.Call)
+            and KEY_CREDENTIAL in qualified_names(self.state, r.value.func)
+        ]
+        uses = [n for n in collect.names.get(name, []) if n is not function.name]
+        clients = [
+            collect.args[id(collect.callees[id(n)])] for n in uses if id(n) in collect.callees
+        ]
+        if not builds or not clients:
+            return
+        site = Site(f"{name}()", builds[0], self.state.position(builds[0]).line, clients)
+        site.escape = self._helper_escape(site, function, returns, uses, collect)
+        self._add(site)
+
+    def _helper_escape(
+        self,
+        site: Site,
+        function: cst.FunctionDef,
+        returns: list[cst.Return],
+        uses: list[cst.Name],
+        collect: _Collect,
+    ) -> str | None:
+        name = function.name.value
+        if len(returns) > 1:
+            lines = ", ".join(str(self.state.position(r).line) for r in returns)
+            return f"`{name}()` returns in more than one place (lines {lines})"
+        if function.decorators:
+            return f"`{name}` is decorated, so what a call returns is not only its body's"
+        for use in uses:
+            if id(use) not in collect.callees:
+                line = self.state.position(use).line
+                return f"`{name}` is also used at line {line}, where the tool cannot follow it"
+        if name in self.state.outside_words:
+            return f"`{name}` is also named in code of this module the migration does not look at"
+        if name in _exported(self.state):
+            return f"`{name}` is listed in `__all__`: other code can call it"
+        return self._consumers_escape(site)
 
     def _escape(self, site: Site, record: _Attr, collect: _Collect, attr: str) -> str | None:
         holder = site.holder
@@ -251,6 +355,9 @@ class CredentialFlow:
                 f"`{attr}` is also named in code of this module the migration does not look at "
                 "(it may read the attribute on an instance)"
             )
+        return self._consumers_escape(site)
+
+    def _consumers_escape(self, site: Site) -> str | None:
         for spec, call in site.consumers:
             reason = self.refuse(spec, call, site.build)
             if reason is not None:
@@ -274,3 +381,14 @@ class CredentialFlow:
         """The site whose attribute the client ``call`` passes as its credential."""
         self._analyse()
         return self._by_client.get(id(call))
+
+
+def _exported(state: ModuleState) -> set[str]:
+    value = state.values.get("__all__")
+    if not isinstance(value, (cst.List, cst.Tuple)):
+        return set()
+    return {
+        e.value.evaluated_value
+        for e in value.elements
+        if isinstance(e.value, cst.SimpleString) and isinstance(e.value.evaluated_value, str)
+    }

@@ -343,3 +343,73 @@ def test_a_key_parameter_behind_the_attribute_keeps_its_own_reason():
 )
 def test_look_alikes_stay_byte_for_byte(source):
     assert all(outcome != MIGRATED for outcome, _ in _left(source))
+
+
+HELPER = """\
+import os
+
+from azure.core.credentials import AzureKeyCredential
+from azure.search.documents import SearchClient
+from azure.search.documents.indexes import SearchIndexClient
+
+
+def get_credential():
+    return AzureKeyCredential(os.environ["AZURE_SEARCH_KEY"])
+
+
+def search_client(index):
+    return SearchClient(os.environ["AZURE_SEARCH_ENDPOINT"], index, get_credential())
+
+
+def index_client():
+    return SearchIndexClient(os.environ["AZURE_SEARCH_ENDPOINT"], credential=get_credential())
+"""
+
+HELPER_AFTER = (
+    """\
+import functools
+import os
+
+from azure.core.credentials import TokenCredential
+from azure.identity import ManagedIdentityCredential
+from azure.search.documents import SearchClient
+from azure.search.documents.indexes import SearchIndexClient
+"""
+    + SETUP
+    + """
+
+def get_credential():
+    return credential
+
+
+def search_client(index):
+    return SearchClient(os.environ["AZURE_SEARCH_ENDPOINT"], index, get_credential())
+
+
+def index_client():
+    return SearchIndexClient(os.environ["AZURE_SEARCH_ENDPOINT"], credential=get_credential())
+"""
+)
+
+
+def test_a_helper_that_returns_the_key_credential_returns_the_token_credential():
+    result = run(HELPER)
+    assert result.new.decode() == HELPER_AFTER
+    assert [c.outcome for c in result.clients] == [MIGRATED, MIGRATED]
+    assert result.clients[0].reason.startswith(
+        "`get_credential()` returns the AzureKeyCredential built at line 9: "
+    )
+
+
+@pytest.mark.parametrize(
+    "more, why",
+    [
+        ("\n\ncredential_factory = get_credential\n", "`get_credential` is also used at line 20"),
+        ('\n\n__all__ = ["get_credential"]\n', "`get_credential` is listed in `__all__`"),
+    ],
+    ids=["passed-away", "exported"],
+)
+def test_a_helper_used_elsewhere_is_left(more, why):
+    records = _left(HELPER + more)
+    assert records[0][0] == MANUAL
+    assert why in records[0][1]
