@@ -413,3 +413,26 @@ def test_a_helper_used_elsewhere_is_left(more, why):
     records = _left(HELPER + more)
     assert records[0][0] == MANUAL
     assert why in records[0][1]
+
+
+@pytest.mark.parametrize("dots", ["", "."])
+def test_a_credential_imported_from_another_module_is_reported_with_its_module(dots):
+    records = _left(
+        f"""\
+        import os
+
+        from azure.search.documents import SearchClient
+
+        from {dots}settings import search_credential
+
+        client = SearchClient(os.environ["AZURE_SEARCH_ENDPOINT"], "docs", search_credential)
+        """
+    )
+    assert records == [
+        (
+            MANUAL,
+            "cannot tell whether `search_credential` is an AzureKeyCredential or a "
+            f"TokenCredential (it is imported from `{dots}settings`: a credential is not followed "
+            "into another module); if it is a key, pass the module's token credential instead",
+        )
+    ]
