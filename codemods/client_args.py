@@ -46,7 +46,9 @@ class ClientArgs:
         self.removals = removals
         self.config_dicts = config_dicts
         self.precision = precision.Precision(state)
-        self.flow = CredentialFlow(state, self._refusal)
+        self.flow = CredentialFlow(
+            state, self._refusal, lambda v: sdk_hooks.credential_kind(self.credentials.hooks, v)
+        )
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
         spec = client_spec(self.state, original_node)
@@ -57,6 +59,11 @@ class ClientArgs:
             self.records.check_key_override(original_node)
             return updated_node
         site = self.flow.passed_to(original_node)
+        if site is not None and site.token:
+            reason = f"credential is already a TokenCredential (`{site.holder}`, line {site.line})"
+            self.records.record(spec, original_node, KEYLESS, reason)
+            self.records.notes(spec, original_node, keyless=True)
+            return updated_node
         if site is not None and self._refusal(spec, original_node, site.build) is None:
             return self._through_holder(site, spec, original_node, updated_node)
         return self._migrate(spec, original_node, updated_node)

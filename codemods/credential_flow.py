@@ -39,6 +39,8 @@ from codemods.targets import CREDENTIAL, ClientSpec
 KEY_CREDENTIAL = "azure.core.credentials.AzureKeyCredential"
 # Why a client that passes the attribute would itself be left (None: it would be migrated).
 Refusal = Callable[[ClientSpec, cst.Call, cst.Call], str | None]
+# "key", "token" or "unknown" for a credential expression (codemods.sdks._azure_core).
+Kind = Callable[[cst.BaseExpression], str]
 
 
 @dataclass
@@ -50,6 +52,7 @@ class Site:
     line: int
     consumers: list[tuple[ClientSpec, cst.Call]] = field(default_factory=list)
     escape: str | None = None  # why it is left; None: the build is rewritten
+    token: bool = False  # it already holds a token credential (a second run): nothing to do
 
     @property
     def spec(self) -> ClientSpec:
@@ -249,9 +252,10 @@ def _targets(node: cst.Assign | cst.AnnAssign) -> list[cst.BaseExpression]:
 class CredentialFlow:
     """The attribute-held key credentials of one module, decided once on the original tree."""
 
-    def __init__(self, state: ModuleState, refuse: Refusal) -> None:
+    def __init__(self, state: ModuleState, refuse: Refusal, kind: Kind) -> None:
         self.state = state
         self.refuse = refuse
+        self.kind = kind
         self._sites: list[Site] | None = None
         self._by_build: dict[int, Site] = {}
         self._by_client: dict[int, Site] = {}
@@ -260,8 +264,6 @@ class CredentialFlow:
         if self._sites is not None:
             return
         self._sites = []
-        if "AzureKeyCredential" not in self.state.words:
-            return
         collect = _Collect(self.state)
         self.state.module.visit(collect)
         for (_, attr), record in collect.attrs.items():
@@ -271,7 +273,14 @@ class CredentialFlow:
                 if isinstance(v, cst.Call) and KEY_CREDENTIAL in qualified_names(self.state, v.func)
             ]
             clients = [collect.args[id(n)] for n, _ in record.reads if id(n) in collect.args]
-            if not builds or not clients:
+            if not clients:
+                continue
+            values = [v for v, _ in record.stores]
+            if values and all(self.kind(v) == "token" for v in values):
+                _, line = record.stores[0]
+                self._add(Site(record.holder, values[0], line, clients, token=True))
+                continue
+            if not builds:
                 continue
             build, line = builds[0]
             site = Site(record.holder, build, line, clients)
@@ -301,6 +310,11 @@ class CredentialFlow:
         clients = [
             collect.args[id(collect.callees[id(n)])] for n in uses if id(n) in collect.callees
         ]
+        values = [r.value for r in returns if r.value is not None]
+        if clients and values and all(self.kind(v) == "token" for v in values):
+            line = self.state.position(values[0]).line
+            self._add(Site(f"{name}()", values[0], line, clients, token=True))
+            return
         if not builds or not clients:
             return
         site = Site(f"{name}()", builds[0], self.state.position(builds[0]).line, clients)
@@ -373,9 +387,11 @@ class CredentialFlow:
 
     def built_here(self, call: cst.Call) -> Site | None:
         """The site whose key credential ``call`` builds, when that build is to be rewritten."""
+        if "AzureKeyCredential" not in self.state.words:
+            return None  # nothing is built here: no need to look
         self._analyse()
         site = self._by_build.get(id(call))
-        return site if site is not None and site.escape is None else None
+        return site if site is not None and site.escape is None and not site.token else None
 
     def passed_to(self, call: cst.Call) -> Site | None:
         """The site whose attribute the client ``call`` passes as its credential."""

@@ -9,7 +9,7 @@ import textwrap
 import pytest
 from helpers import run
 
-from codemods.findings import MANUAL, MIGRATED, REVIEW
+from codemods.findings import KEYLESS, MANUAL, MIGRATED, REVIEW
 
 SETUP = '''
 
@@ -436,3 +436,32 @@ def test_a_credential_imported_from_another_module_is_reported_with_its_module(d
             "into another module); if it is a key, pass the module's token credential instead",
         )
     ]
+
+
+@pytest.mark.parametrize("before", [FACTORY, HELPER, ASYNC], ids=["attribute", "helper", "aio"])
+def test_a_second_run_finds_the_token_credential_and_changes_nothing(before):
+    first = run(before).new.decode()
+    second = run(first)
+    assert second.new.decode() == first
+    assert {c.outcome for c in second.clients} == {KEYLESS}
+    assert second.clients[0].reason.startswith("credential is already a TokenCredential (`")
+
+
+def test_an_identity_credential_on_self_is_already_keyless():
+    records = _left(
+        """\
+        import os
+
+        from azure.identity import DefaultAzureCredential
+        from azure.search.documents import SearchClient
+
+
+        class Search:
+            def __init__(self):
+                self.cred = DefaultAzureCredential()
+
+            def client(self):
+                return SearchClient(os.environ["AZURE_SEARCH_ENDPOINT"], "docs", self.cred)
+        """
+    )
+    assert records == [(KEYLESS, "credential is already a TokenCredential (`self.cred`, line 9)")]
