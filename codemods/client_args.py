@@ -58,7 +58,7 @@ class ClientArgs:
                 return self._rewrite_build(site, original_node)
             self.records.check_key_override(original_node)
             return updated_node
-        site = self.flow.passed_to(original_node)
+        site = self.flow.passed_to(spec, original_node)
         if site is not None and site.token:
             reason = f"credential is already a TokenCredential (`{site.holder}`, line {site.line})"
             self.records.record(spec, original_node, KEYLESS, reason)

@@ -387,14 +387,23 @@ class CredentialFlow:
 
     def built_here(self, call: cst.Call) -> Site | None:
         """The site whose key credential ``call`` builds, when that build is to be rewritten."""
-        if "AzureKeyCredential" not in self.state.words:
-            return None  # nothing is built here: no need to look
+        if "AzureKeyCredential" not in self.state.words or KEY_CREDENTIAL not in qualified_names(
+            self.state, call.func
+        ):
+            return None  # not a key credential: no need to look (the analysis is a pass)
         self._analyse()
         site = self._by_build.get(id(call))
         return site if site is not None and site.escape is None and not site.token else None
 
-    def passed_to(self, call: cst.Call) -> Site | None:
-        """The site whose attribute the client ``call`` passes as its credential."""
+    def passed_to(self, spec: ClientSpec, call: cst.Call) -> Site | None:
+        """The site whose attribute (or helper) the client ``call`` passes as its credential."""
+        index = call_args.present(spec, call.args).get(spec.token_arg)
+        if spec.supplies != CREDENTIAL or index is None:
+            return None
+        value = call.args[index].value
+        helper = isinstance(value, cst.Call) and isinstance(value.func, cst.Name)
+        if not (isinstance(value, cst.Attribute) or helper):
+            return None  # a name or an inline call: the ordinary replacement's
         self._analyse()
         return self._by_client.get(id(call))
 
