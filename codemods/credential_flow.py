@@ -22,6 +22,10 @@ A module-level ``NAME = AzureKeyCredential(...)`` passed to several clients is t
 argument replacement's (``codemods.client_args``). Not followed: a credential imported from
 another module of the run, or read on an instance in another module; those clients keep the
 "cannot tell" report of ``codemods.sdks._azure_core``.
+
+The analysis is a pass of its own over the module, outside the batched read-only traversal: it
+runs, once, only in a module where a credential-object client passes an attribute or a helper
+call, or where an ``AzureKeyCredential`` is built.
 """
 
 from __future__ import annotations
