@@ -28,6 +28,7 @@ from codemods import (
 from codemods.client_records import ClientRecords
 from codemods.config_dicts import ConfigDicts
 from codemods.config_dicts import find as find_config
+from codemods.credential_flow import CredentialFlow, Site
 from codemods.credential_plan import CredentialPlan
 from codemods.findings import KEYLESS, MANUAL, MIGRATED, REVIEW
 from codemods.key_report import Removals
@@ -56,13 +57,67 @@ class ClientArgs:
         self.removals = removals
         self.config_dicts = config_dicts
         self.precision = precision.Precision(state)
+        self.flow = CredentialFlow(
+            state, self._refusal, lambda v: sdk_hooks.credential_kind(self.credentials.hooks, v)
+        )
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
         spec = client_spec(self.state, original_node)
         if spec is None:
+            site = self.flow.built_here(original_node)
+            if site is not None:
+                return self._rewrite_build(site, original_node)
             self.records.check_key_override(original_node)
             return updated_node
+        site = self.flow.passed_to(spec, original_node)
+        if site is not None and site.token:
+            reason = f"credential is already a TokenCredential (`{site.holder}`, line {site.line})"
+            self.records.record(spec, original_node, KEYLESS, reason)
+            self.records.notes(spec, original_node, keyless=True)
+            return updated_node
+        if site is not None and self._refusal(spec, original_node, site.build) is None:
+            return self._through_holder(site, spec, original_node, updated_node)
         return self._migrate(spec, original_node, updated_node)
+
+    # -- a key credential held on ``self`` (codemods.credential_flow) ---------------------------
+    def _refusal(self, spec: ClientSpec, call: cst.Call, build: cst.Call) -> str | None:
+        """Why the client ``call`` would be left if its credential argument were ``build``
+        (the AzureKeyCredential its attribute holds); None: it would be migrated."""
+        leave = self.precision.check(spec, call)
+        if leave is not None:
+            return leave.reason
+        if spec.hook is None:
+            return None
+        kw = call_args.present(spec, call.args)
+        present = {n: call.args[i] for n, i in kw.items()}
+        present[spec.token_arg] = present[spec.token_arg].with_changes(value=build)
+        verdict = sdk_hooks.decide(self.credentials.hooks, spec, call, present)
+        if verdict == sdk_hooks.SKIP:
+            return "not a client the tool migrates"
+        return verdict.reason if isinstance(verdict, sdk_hooks.Verdict) else None
+
+    def _rewrite_build(self, site: Site, original: cst.Call) -> cst.BaseExpression:
+        """``self.cred = AzureKeyCredential(key)`` -> ``self.cred = credential``."""
+        name = self.credentials.token_source(site.spec)
+        self.credentials.note_first_use(original)
+        self.removals.drop(original, original)
+        return cst.Name(name)
+
+    def _through_holder(
+        self, site: Site, spec: ClientSpec, original: cst.Call, updated: cst.Call
+    ) -> cst.BaseExpression:
+        built = site.built
+        if site.escape is not None:
+            self.records.record(
+                spec, original, MANUAL, f"{built}, and {site.escape}: left as it is"
+            )
+            return updated
+        what = "async token credential" if spec.is_async else "token credential"
+        self.records.record(
+            spec, original, MIGRATED, f"{built}: that line now gives it the module's {what}"
+        )
+        self.records.notes(spec, original)
+        return updated.with_changes(args=self._write_extra_args(spec, updated, list(updated.args)))
 
     def _left(self, spec: ClientSpec, original: cst.Call) -> bool:
         """Whether the key is not the tool's to remove (``codemods.precision``): then the call

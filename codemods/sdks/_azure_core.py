@@ -58,11 +58,33 @@ def credential_verdict(migration: HookView, present: dict[str, cst.Arg]) -> Verd
         return None
     if kind == "token":
         return Verdict(KEYLESS, "credential is already a TokenCredential")
+    origin = _imported(migration, credential.value)
+    where = (
+        f" (it is imported from `{origin}`: a credential is not followed into another module)"
+        if origin
+        else ""
+    )
     return Verdict(
         MANUAL,
         f"cannot tell whether `{source(credential.value)}` is an AzureKeyCredential or a "
-        "TokenCredential; if it is a key, pass the module's token credential instead",
+        f"TokenCredential{where}; if it is a key, pass the module's token credential instead",
     )
+
+
+def _imported(migration: HookView, value: cst.BaseExpression) -> str | None:
+    """The module a plain name passed as the credential is imported from (``config`` for
+    ``from config import credential``; relative imports keep their dots)."""
+    import libcst as cst
+
+    from codemods.resolve import qualified_names  # resolve reads the registry: import when used
+
+    if not isinstance(value, cst.Name) or migration.module_value(value.value) is not None:
+        return None
+    for name in sorted(qualified_names(migration, value)):
+        module, _, attr = name.rpartition(".")
+        if attr == value.value and module:
+            return module
+    return None
 
 
 def credential_kind(migration: HookView, value: cst.BaseExpression, depth: int = 0) -> str:
