@@ -140,3 +140,24 @@ def test_a_class_of_the_same_name_from_elsewhere_stays():
     result = run(source)
     assert result.new.decode() == source
     assert result.clients == ()
+
+
+@pytest.mark.parametrize(
+    ("calls", "role"),
+    [
+        (
+            'store.as_retriever()\nstore.client.search(search_text="x")\n',
+            "Search Index Data Reader",
+        ),
+        ("store.client.upload_documents(docs)\n", "Search Index Data Contributor"),
+        ("store.delete(ids)\n", "Search Index Data Contributor"),
+    ],
+)
+def test_roles_follow_the_store_calls_and_its_own_search_client(calls, role):
+    source = HEAD + (
+        'store = AzureSearch(azure_search_endpoint=E, azure_search_key=K, index_name="i", '
+        "embedding_function=f)\n"
+    )
+    [client] = run(source + calls).clients
+    [(found, assumed, _)] = roles.client_roles(client)
+    assert (found.name, assumed) == (role, False)

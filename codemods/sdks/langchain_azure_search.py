@@ -142,6 +142,20 @@ SDK = Sdk(
         RoleRule(
             "search", r"a?(add_texts|add_documents|add_embeddings|delete)$", _WRITER, "documented"
         ),
+        # The store's own SearchClient (``store.client``, ``store.async_client``).
+        RoleRule(
+            "search",
+            r"(async_)?client\.(search|suggest|autocomplete|get_document|get_document_count)$",
+            _READER,
+            "documented",
+        ),
+        RoleRule(
+            "search",
+            r"(async_)?client\.(upload_documents|merge_documents|merge_or_upload_documents"
+            r"|delete_documents|index_documents)$",
+            _WRITER,
+            "documented",
+        ),
     ),
     rules=(
         Rule(
