@@ -145,10 +145,8 @@ def test_a_class_of_the_same_name_from_elsewhere_stays():
 @pytest.mark.parametrize(
     ("calls", "role"),
     [
-        (
-            'store.as_retriever()\nstore.client.search(search_text="x")\n',
-            "Search Index Data Reader",
-        ),
+        ("store.as_retriever()\n", "Search Index Data Reader"),
+        ('store.client.search(search_text="x")\n', "Search Index Data Reader"),
         ("store.client.upload_documents(docs)\n", "Search Index Data Contributor"),
         ("store.delete(ids)\n", "Search Index Data Contributor"),
     ],
