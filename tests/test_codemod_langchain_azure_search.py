@@ -159,3 +159,15 @@ def test_roles_follow_the_store_calls_and_its_own_search_client(calls, role):
     [client] = run(source + calls).clients
     [(found, assumed, _)] = roles.client_roles(client)
     assert (found.name, assumed) == (role, False)
+
+
+def test_azure_search_store_honours_the_credential_choice():
+    result = run(
+        "from langchain_community.vectorstores import AzureSearch\n"
+        "s = AzureSearch(azure_search_endpoint=E, azure_search_key=K, index_name='i', "
+        "embedding_function=f)\n",
+        credential="chained",
+    )
+    new = result.new.decode()
+    assert "return ChainedTokenCredential(" in new
+    assert "azure_credential=credential" in new and "DefaultAzureCredential" not in new
