@@ -57,6 +57,14 @@ def find(call: cst.Call, module: cst.Module, counts: Counter[str]) -> ConfigDict
     return None
 
 
+def inline(call: cst.Call) -> cst.Dict | None:
+    """The dict literal of ``Client(**{...})``, when that is the call's one ``*``/``**``."""
+    stars = [a for a in call.args if a.star]
+    if len(stars) == 1 and stars[0].star == "**" and isinstance(stars[0].value, cst.Dict):
+        return stars[0].value
+    return None
+
+
 def _keys(value: cst.BaseExpression) -> dict[str, cst.CSTNode] | None:
     keys: dict[str, cst.CSTNode] = {}
     if isinstance(value, cst.Dict):
@@ -121,7 +129,7 @@ class ConfigDicts:
             return None
         found = find(original, self.state.module, self.state.name_counts)
         if found is None:
-            return None
+            return self._migrate_inline(spec, original, updated)
         explicit = {a.keyword.value for a in original.args if a.keyword is not None}
         present = set(found.keys) | explicit
         if present & set(spec.keyless_args):
@@ -158,10 +166,42 @@ class ConfigDicts:
                 f"{spec.token_arg}= added"
             )
         self.records.record(spec, original, MIGRATED, reason)
+        self.records.notes(spec, original)
         self.credentials.note_first_use(original)
         if keys:
             self.credentials.needed_from(found.statement_index)  # the dict refers to the provider
         return new_call
+
+    def _migrate_inline(
+        self, spec: ClientSpec, original: cst.Call, updated: cst.Call
+    ) -> cst.Call | None:
+        """``Client(**{"api_key": K, ...})``: the key entry is rewritten inside the call."""
+        before, after = inline(original), inline(updated)
+        if before is None or after is None:
+            return None
+        keys, new_keys = _keys(before), _keys(after)
+        if keys is None or new_keys is None or list(keys) != list(new_keys):
+            return None
+        explicit = {a.keyword.value for a in original.args if a.keyword is not None}
+        if (set(keys) | explicit) & {*spec.keyless_args, *spec.static_token_args}:
+            return None
+        found = [k for k in spec.key_args if k in keys]
+        if len(found) != 1 or explicit & set(spec.key_args):
+            return None
+        token_value = cst.Name(self.credentials.token_source(spec))
+        self.removals.drop_arg(keys[found[0]])  # type: ignore[arg-type]
+        rewritten = rewrite_key(
+            ConfigDict("", -1, new_keys, after), found[0], spec.token_arg, token_value
+        )
+        self.records.record(
+            spec,
+            original,
+            MIGRATED,
+            f"the {found[0]!r} entry of the unpacked dict replaced by {spec.token_arg!r}",
+        )
+        self.records.notes(spec, original)
+        self.credentials.note_first_use(original)
+        return updated.deep_replace(after, rewritten)  # type: ignore[return-value]
 
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
         if not self._rewrites:

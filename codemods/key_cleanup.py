@@ -30,7 +30,7 @@ import libcst as cst
 from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import RemoveImportsVisitor
 
-from codemods import guard_edits
+from codemods import guard_edits, key_settings
 from codemods.findings import ModuleOutcome, Notice
 from codemods.key_edits import ApplyEdits
 from codemods.key_facts import KeyFacts
@@ -105,15 +105,25 @@ class KeyCleanup:
     # -- the end of the traversal ---------------------------------------------------------------
     def leave_module(self, original: cst.Module, updated: cst.Module) -> cst.Module:
         self._release()
+        settings = key_settings.find(self.state, self.outcome, original)
+        for setting in settings.removable:
+            self.dropped(setting.value, setting.function)
         if not self._dropped:
+            self._report_settings(settings, failed=False)
             return updated
         plan = Plan(self.state, self.facts, self._dropped, original)
         plan.solve()
         edits: dict[int, tuple[str, guard_edits.Make | None]] = {}
         removals = [v for v in plan.vars.values() if v.unused and v.statement is not None]
         statements = [v.statement for v in removals] + [e.statement for e in plan.active]
+        statements += [s.statement for s in settings.removable]
         missing = False
         bodies: dict[int, int] = {}
+        for setting in settings.removable:
+            key = self._updated.get(id(setting.statement))
+            missing |= key is None
+            edits[id(key)] = (guard_edits.REMOVE, None)
+            bodies[id(getattr(key, "body", key))] = id(key)
         for var in removals:
             key = self._updated.get(id(var.statement))
             missing |= key is None
@@ -136,6 +146,10 @@ class KeyCleanup:
             removals, plan.active = [], []
         self.edited = [s for s in statements if s is not None] if not missing else []
         self._report(plan, removals, missing)
+        self._report_settings(settings, failed=missing)
+        for setting in settings.removable if not missing else ():
+            for node in setting.statement.body:
+                RemoveImportsVisitor.remove_unused_import_by_node(self.context, node)
         for var in removals:
             assert var.statement is not None
             found = assigned(var.statement)
@@ -148,6 +162,19 @@ class KeyCleanup:
                 RemoveImportsVisitor.remove_unused_import_by_node(self.context, node)
         self._report_key_credential_imports(original, plan.excluded_ids, removals)
         return new
+
+    def _report_settings(self, settings: key_settings.Settings, failed: bool) -> None:
+        for setting in settings.removable:
+            if failed:
+                why = "it could not be removed with the rest"
+                self._notice(setting.statement, key_settings.RULE_KEPT,
+                             key_settings.kept_message(setting, why))  # fmt: skip
+            else:
+                self._notice(setting.statement, key_settings.RULE_REMOVED,
+                             key_settings.removed_message(setting), "info")  # fmt: skip
+        for setting, why in settings.kept:
+            self._notice(setting.statement, key_settings.RULE_KEPT,
+                         key_settings.kept_message(setting, why))  # fmt: skip
 
     def _release(self) -> None:
         """The module-level variables only other modules' rewritten key arguments read

@@ -34,6 +34,8 @@ LEGACY_PATHS = {
     "langchain.embeddings.azure_openai.AzureOpenAIEmbeddings",
     "langchain.llms.AzureOpenAI",
     "langchain.llms.openai.AzureOpenAI",
+    "langchain.vectorstores.AzureSearch",
+    "langchain.vectorstores.azuresearch.AzureSearch",
     # haystack 2.x (2.31.0 checked: api_key Secret, azure_ad_token_provider, azure_endpoint);
     # removed in 3.x.
     "haystack.components.generators.AzureOpenAIGenerator",

@@ -28,6 +28,12 @@ def decide(
 
     model = present.get("model")
     value = model.value if model is not None else None
+    if model is None:
+        unpacked = _unpacked(migration, call)
+        if unpacked:
+            # completion(**CONFIG): the dict's entries stand for the arguments.
+            present = {**unpacked, **present}
+            value = unpacked["model"].value if "model" in unpacked else None
     if isinstance(value, cst.Name):
         value = migration.module_value(value.value) or value
     if isinstance(value, (cst.SimpleString, cst.FormattedString, cst.ConcatenatedString)):
@@ -36,6 +42,30 @@ def decide(
             return _unclear(present)
         return None if text.startswith("azure/") else SKIP
     return _unclear(present)
+
+
+def _unpacked(migration: HookView, call: cst.Call) -> dict[str, cst.Arg]:
+    """The string-keyed entries of the one dict literal a ``**`` argument unpacks (inline, or a
+    module-level name bound once), as keyword arguments; empty when it is anything else."""
+    import libcst as cst
+
+    stars = [a for a in call.args if a.star == "**"]
+    if len(stars) != 1:
+        return {}
+    value = stars[0].value
+    if isinstance(value, cst.Name):
+        value = migration.module_value(value.value) or value
+    entries: dict[str, cst.Arg] = {}
+    if isinstance(value, cst.Dict):
+        for element in value.elements:
+            if isinstance(element, cst.DictElement) and isinstance(element.key, cst.SimpleString):
+                key = element.key.evaluated_value
+                if isinstance(key, str):
+                    entries[key] = cst.Arg(element.value, keyword=cst.Name("x"))
+    elif isinstance(value, cst.Call) and isinstance(value.func, cst.Name):
+        if value.func.value == "dict":
+            entries = {a.keyword.value: a for a in value.args if a.keyword is not None}
+    return entries
 
 
 def _leading_text(value: cst.BaseExpression) -> str | None:
@@ -95,6 +125,17 @@ SDK = Sdk(
     function_targets=True,
     rules=(
         Rule(RULE_ENV_KEY, "litellm still reads AZURE_OPENAI_API_KEY, AZURE_API_KEY: unset them"),
+        # Given by the key clean-up (codemods.key_settings).
+        Rule(
+            "litellm-key-setting-removed",
+            "A key written to litellm's module settings or environment variables, removed",
+            "note",
+        ),
+        Rule(
+            "litellm-key-setting-kept",
+            "A key written to litellm's module settings or environment variables keeps the key "
+            "in use",
+        ),
     ),
     examples=(
         Valid(
