@@ -160,8 +160,19 @@ class KeylessMigration(PlainHooks, VisitorBasedCodemodCommand):
 
     @property
     def removed_values(self) -> list[cst.BaseExpression]:
-        """The key expressions (original nodes) this transform removed."""
-        return list(self.removals.values)
+        """The key expressions (original nodes) this transform removed, and the names, attributes
+        and lookups a removed call wrapped (``AzureKeyCredential(KEY)``: ``KEY`` left too), as the
+        key clean-up counts them."""
+        out: list[cst.BaseExpression] = []
+        for value in self.removals.values:
+            out.append(value)
+            if isinstance(value, cst.Call):
+                out += [
+                    a.value
+                    for a in value.args
+                    if isinstance(a.value, (cst.Name, cst.Attribute, cst.Subscript))
+                ]
+        return out
 
     @property
     def edited_statements(self) -> list[cst.CSTNode]:

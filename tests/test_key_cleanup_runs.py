@@ -331,3 +331,43 @@ def test_a_config_key_is_kept_when_its_module_is_given_to_the_run_alone(tmp_path
         "config.py": "unchanged",
     }
     assert (tmp_path / "svc" / "config.py").read_text() == textwrap.dedent(CONFIG)
+
+
+SEARCH_SETTINGS = """\
+    import os
+
+    SEARCH_ENDPOINT = os.environ["SEARCH_ENDPOINT"]
+    SEARCH_INDEX = os.getenv("SEARCH_INDEX", "docs")
+    SEARCH_API_KEY = os.environ["SEARCH_API_KEY"]
+    """
+
+SEARCH_APP = """\
+    from azure.core.credentials import AzureKeyCredential
+    from azure.search.documents import SearchClient
+
+    from settings import SEARCH_API_KEY, SEARCH_ENDPOINT, SEARCH_INDEX
+
+    search = SearchClient(SEARCH_ENDPOINT, SEARCH_INDEX, AzureKeyCredential(SEARCH_API_KEY))
+    print("ready", SEARCH_INDEX)
+    """
+
+
+def test_a_key_wrapped_in_a_key_credential_is_released_in_the_module_that_reads_it(tmp_path):
+    # The key reaches the client inside AzureKeyCredential(...), and its variable's name is not an
+    # Azure OpenAI key's: the settings module is still cleaned up, so the program starts keyless.
+    write(tmp_path / "svc", {"settings.py": SEARCH_SETTINGS, "app.py": SEARCH_APP})
+    app = tmp_path / "svc"
+    assert "KeyError: 'SEARCH_API_KEY'" in run_program(app / "app.py", NO_KEY).stderr
+    report = api.run([str(app)], mode=MODE_WRITE, jobs=1)
+    assert not report.failed
+    assert (app / "settings.py").read_text() == (
+        "import os\n\n"
+        'SEARCH_ENDPOINT = os.environ["SEARCH_ENDPOINT"]\n'
+        'SEARCH_INDEX = os.getenv("SEARCH_INDEX", "docs")\n'
+    )
+    assert [(f, line) for f, line, _ in notices(report, "key-variable-removed")] == [
+        ("settings.py", 5)
+    ]
+    done = run_program(app / "app.py", NO_KEY)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "ready docs"
