@@ -94,6 +94,8 @@ class ClientArgs:
         verdict = sdk_hooks.decide(self.credentials.hooks, spec, call, present)
         if verdict == sdk_hooks.SKIP:
             return "not a client the tool migrates"
+        if isinstance(verdict, sdk_hooks.Aside):
+            return verdict.message
         return verdict.reason if isinstance(verdict, sdk_hooks.Verdict) else None
 
     def _rewrite_build(self, site: Site, original: cst.Call) -> cst.BaseExpression:
@@ -149,6 +151,9 @@ class ClientArgs:
             )
             if verdict == sdk_hooks.SKIP:
                 return updated
+            if isinstance(verdict, sdk_hooks.Aside):
+                self.records.notice(original, verdict.rule, verdict.message, verdict.severity)
+                return updated
             if isinstance(verdict, sdk_hooks.Verdict):
                 if verdict.outcome == MANUAL and self._left(spec, original):
                     return updated
@@ -188,7 +193,17 @@ class ClientArgs:
                 key,
             )
             if decision.verdict == azure_endpoint.NOT_AZURE and not decision.reason:
-                return updated  # the code itself shows another service
+                # The code itself shows another service; GitHub Models is named in the report.
+                if azure_endpoint.GITHUB_MODELS_HOST.search(
+                    endpoint_decision.literal_text(args[kw[given]].value, self.state.values)
+                ):
+                    self.records.notice(
+                        original,
+                        azure_endpoint.GITHUB_MODELS_RULE,
+                        azure_endpoint.GITHUB_MODELS_NOTE,
+                        "info",
+                    )
+                return updated
             if decision.verdict != azure_endpoint.AZURE:
                 self.records.record(spec, original, REVIEW, f"{decision.reason}; left as it is")
                 return updated
