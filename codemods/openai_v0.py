@@ -1,0 +1,468 @@
+"""openai 0.x Azure code rewritten to an explicit 1.x client, before the keyless migration.
+
+A module that configures the 0.x module (``openai.api_type = "azure"`` or ``"azure_ad"``,
+``openai.api_base``, ``openai.api_version``, ``openai.api_key``) and calls
+``openai.ChatCompletion.create(engine=...)`` and friends is rewritten, as a whole or not at all:
+
+* the configuration lines go; in place of the last one, ``client = openai.AzureOpenAI(
+  azure_endpoint=<api_base>, api_version=<api_version>, api_key=<api_key>)`` (and an
+  ``openai.AsyncAzureOpenAI`` where ``acreate`` is used). The keyless migration that runs next
+  on the rewritten module turns the key into a token provider (``codemods.keyless``). A static
+  ``azure_ad`` token is not carried over: the client reads no key, and the keyless migration
+  gives it a provider;
+* ``openai.ChatCompletion.create(engine=|deployment_id=...)`` → ``client.chat.completions.create(
+  model=...)``, likewise ``Completion`` and ``Embedding``, and ``acreate`` on the async client;
+  ``request_timeout=`` → ``timeout=``;
+* reads of the responses (``codemods.openai_v0_results``);
+* ``openai.error.X`` → its 1.x exception (``InvalidRequestError``, which 0.x raised for 400 and
+  404, → ``(openai.BadRequestError, openai.NotFoundError)``); ``e.http_status`` → ``e.status_code``.
+
+Anything the rewrite cannot carry over leaves the module byte-identical, with the reasons.
+Non-Azure 0.x code (``api_type`` left at ``open_ai``, a local server) is not touched.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import libcst as cst
+from libcst.metadata import (
+    MetadataWrapper,
+    ParentNodeProvider,
+    PositionProvider,
+    ScopeProvider,
+)
+
+from codemods.openai_v0_results import LIST, MODEL, STREAM, ResponseReads, dumped
+
+RULE_REWRITTEN = "openai-v0-rewritten"
+RULE_LEFT = "openai-v0-left"
+
+RESOURCES = {"ChatCompletion": "chat.completions", "Completion": "completions",
+             "Embedding": "embeddings"}  # fmt: skip
+CONFIG = ("api_type", "api_base", "api_version", "api_key")
+AZURE_TYPES = ("azure", "azure_ad", "azuread")
+ERRORS = {
+    "OpenAIError": ("OpenAIError",),
+    "APIError": ("APIError",),
+    "Timeout": ("APITimeoutError",),
+    "APIConnectionError": ("APIConnectionError",),
+    "InvalidRequestError": ("BadRequestError", "NotFoundError"),
+    "AuthenticationError": ("AuthenticationError",),
+    "PermissionError": ("PermissionDeniedError",),
+    "RateLimitError": ("RateLimitError",),
+    "ServiceUnavailableError": ("InternalServerError",),
+}
+# Arguments of a 0.x call with no 1.x counterpart on a call (they configure a request).
+_PER_CALL = ("api_key", "api_base", "api_type", "api_version", "organization", "request_id",
+             "headers", "timeout")  # fmt: skip
+# Attributes of a 0.x error that 1.x errors do not have.
+_ERROR_FIELDS = ("user_message", "json_body", "http_body", "headers", "code", "error",
+                 "request_id", "organization")  # fmt: skip
+# A cheap look at the source before any analysis (also used by the slicer).
+MARKERS = re.compile(rb"openai\.(?:ChatCompletion|Completion|Embedding|api_base|error)\b")
+
+
+class Scan(cst.CSTVisitor):
+    """Read-only, batched with the migration's visitors: does the module use the 0.x API?"""
+
+    def __init__(self) -> None:
+        self.found = False
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        if (
+            isinstance(node.value, cst.Name)
+            and node.value.value == "openai"
+            and (node.attr.value in RESOURCES or node.attr.value in ("api_base", "error"))
+        ):
+            self.found = True
+
+
+@dataclass
+class Result:
+    """``module``: the rewritten module, or None when it is left as it is (``reasons``)."""
+
+    module: cst.Module | None
+    line: int
+    reasons: list[str] = field(default_factory=list)
+    summary: str = ""
+
+
+def rewrite(wrapper: MetadataWrapper) -> Result | None:
+    """The 1.x module for ``wrapper.module``'s 0.x Azure use; None when it is not Azure 0.x."""
+    return _Analysis(wrapper).run()
+
+
+class _Analysis:
+    def __init__(self, wrapper: MetadataWrapper) -> None:
+        self.module = wrapper.module
+        self.parents = wrapper.resolve(ParentNodeProvider)
+        self.scopes = wrapper.resolve(ScopeProvider)
+        self.positions = wrapper.resolve(PositionProvider)
+        self.reasons: list[str] = []
+        self.config: dict[str, list[cst.SimpleStatementLine]] = {n: [] for n in CONFIG}
+        self.calls: list[tuple[cst.Call, str, bool]] = []  # (call, 1.x chain, async)
+        self.errors: list[cst.Attribute] = []
+        self.edits: dict[int, object] = {}
+        self.reads = ResponseReads(self.parents, self.scopes, self.line_of)
+
+    def line_of(self, node: cst.CSTNode) -> int:
+        return self.positions[node].start.line
+
+    def _block(self, node: cst.CSTNode, why: str) -> None:
+        self.reasons.append(f"{why} (line {self.line_of(node)})")
+
+    # -- what the module does with openai ------------------------------------------------------
+    def _collect(self) -> None:
+        imported = False
+        for stmt in self.module.body:
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    if isinstance(small, cst.Import) and any(
+                        isinstance(a.name, cst.Name) and a.name.value == "openai" and not a.asname
+                        for a in small.names
+                    ):
+                        imported = True
+        self.imported = imported
+        self.module.visit(_Uses(self))
+
+    def on_openai(self, node: cst.Attribute) -> None:
+        name = node.attr.value
+        parent = self.parents.get(node)
+        if name in CONFIG:
+            self._config(node, parent)
+        elif name in RESOURCES:
+            self._call(node, parent, name)
+        elif name == "error" and isinstance(parent, cst.Attribute) and parent.value is node:
+            self._error(parent)
+        else:
+            self._block(node, f"openai.{name} is used, which the rewrite does not carry over")
+
+    def on_from_import(self, node: cst.ImportFrom) -> None:
+        module = node.module
+        dotted = cst.Module([]).code_for_node(module) if module is not None else ""
+        if dotted == "openai" or dotted.startswith("openai."):
+            self._block(node, f"names are imported from {dotted}")
+
+    def _config(self, node: cst.Attribute, parent: cst.CSTNode | None) -> None:
+        assign = self.parents.get(parent) if isinstance(parent, cst.AssignTarget) else None
+        line = self.parents.get(assign) if isinstance(assign, cst.Assign) else None
+        if (
+            not isinstance(assign, cst.Assign)
+            or len(assign.targets) != 1
+            or not isinstance(line, cst.SimpleStatementLine)
+            or len(line.body) != 1
+            or self.parents.get(line) is not self.module
+        ):
+            self._block(node, f"openai.{node.attr.value} is read or set other than once at the top")
+            return
+        self.config[node.attr.value].append(line)
+
+    def _call(self, node: cst.Attribute, parent: cst.CSTNode | None, name: str) -> None:
+        call = self.parents.get(parent) if isinstance(parent, cst.Attribute) else None
+        method = parent.attr.value if isinstance(parent, cst.Attribute) else ""
+        if (
+            not isinstance(call, cst.Call)
+            or call.func is not parent
+            or method not in ("create", "acreate")
+        ):
+            self._block(node, f"openai.{name}.{method or '...'} is used other than as a call")
+            return
+        self.calls.append((call, RESOURCES[name], method == "acreate"))
+
+    def _error(self, attr: cst.Attribute) -> None:
+        name = attr.attr.value
+        if name not in ERRORS:
+            self._block(attr, f"openai.error.{name} has no 1.x equivalent here")
+            return
+        parent = self.parents.get(attr)
+        if isinstance(parent, cst.Element):  # one of a tuple of exceptions
+            parent = self.parents.get(self.parents.get(parent))
+        call = self.parents.get(parent) if isinstance(parent, cst.Arg) else None
+        checked = (
+            isinstance(call, cst.Call)
+            and isinstance(call.func, cst.Name)
+            and call.func.value == "isinstance"
+        )
+        if not isinstance(parent, cst.ExceptHandler) and not checked:
+            self._block(attr, f"openai.error.{name} is used other than in an except clause")
+            return
+        self.errors.append(attr)
+
+    # -- the plan --------------------------------------------------------------------------------
+    def _azure(self) -> bool | None:
+        """Whether the configuration is Azure: True, False (leave it), None (cannot tell)."""
+        kinds = self.config["api_type"]
+        if not kinds:
+            return False
+        value = kinds[-1].body[0].value  # type: ignore[attr-defined]
+        text = _text(value)
+        if text is None:
+            text = _env_default(value)
+        if text is not None:
+            return text.lower() in AZURE_TYPES
+        return None
+
+    def run(self) -> Result | None:
+        self._collect()
+        azure = self._azure()
+        engines = any(_keyword(c, "engine", "deployment_id") for c, _, _ in self.calls)
+        if azure is False or (azure is None and not engines):
+            return None
+        first = min((self.line_of(s[0]) for s in self.config.values() if s), default=1)
+        if not self.imported:
+            self.reasons.append("openai is not imported as `import openai`")
+        for name, lines in self.config.items():
+            if len(lines) > 1:
+                self._block(lines[1], f"openai.{name} is set more than once")
+        if not self.config["api_base"]:
+            self.reasons.append(
+                "openai.api_base is not set in the code (0.x read OPENAI_API_BASE, which 1.x "
+                "does not)"
+            )
+        if not self.config["api_version"]:
+            self.reasons.append("openai.api_version is not set in the code")
+        if not self.calls:
+            self.reasons.append("no 0.x call to rewrite")
+        if self.reasons:
+            return Result(None, first, self.reasons)
+        is_ad = (_text(self.config["api_type"][0].body[0].value) or "").lower() != "azure"  # type: ignore[attr-defined]
+        last = max((s[0] for s in self.config.values() if s), key=self.line_of)
+        names = _names(self.module)
+        sync_name = _fresh(names, ("client", "azure_client", "openai_client"))
+        async_name = _fresh(names | {sync_name}, ("aclient", "async_client", "azure_async_client"))
+        uses_async = any(a for _, _, a in self.calls)
+        uses_sync = any(not a for _, _, a in self.calls)
+        for call, chain, is_async in self.calls:
+            self._plan_call(call, chain, async_name if is_async else sync_name, last)
+        for attr in self.errors:
+            self._plan_error(attr)
+        self.reads.finish()
+        self.reasons.extend(self.reads.blockers)
+        if self.reasons:
+            return Result(None, first, self.reasons)
+        clients = []
+        if uses_sync:
+            clients.append(self._client(sync_name, "AzureOpenAI", is_ad))
+        if uses_async:
+            clients.append(self._client(async_name, "AsyncAzureOpenAI", is_ad))
+        self._plan_config(last, clients)
+        new = self.module.visit(_Apply(self.edits, self.reads))
+        summary = (
+            f"the openai 0.x module API was rewritten to the 1.x client ("
+            f"{' and '.join(n for n, u in ((sync_name, uses_sync), (async_name, uses_async)) if u)}"
+            f"; {len(self.calls)} call{'s' if len(self.calls) != 1 else ''}"
+            + (", a static azure_ad token replaced" if is_ad else "")
+            + ")"
+        )
+        return Result(new, self.line_of(last), [], summary)
+
+    def _plan_call(self, call: cst.Call, chain: str, client: str, last: cst.CSTNode) -> None:
+        if any(a.keyword is None for a in call.args):
+            self._block(call, "a 0.x call takes positional or ** arguments")
+            return
+        names = [a.keyword.value for a in call.args if a.keyword is not None]
+        bad = [n for n in names if n in _PER_CALL]
+        if bad:
+            self._block(call, f"a 0.x call passes {', '.join(bad)}=, which a 1.x call has not")
+            return
+        if not _keyword(call, "engine", "deployment_id"):
+            self._block(call, "a 0.x call names no deployment (engine= or deployment_id=)")
+            return
+        if self._at_top(call) and self.line_of(call) < self.line_of(last):
+            self._block(call, "a call comes before the configuration is complete")
+            return
+        stream = next(
+            (a.value for a in call.args if a.keyword and a.keyword.value == "stream"), None
+        )
+        streaming = isinstance(stream, cst.Name) and stream.value == "True"
+        if stream is not None and not (
+            isinstance(stream, cst.Name) and stream.value in ("True", "False")
+        ):
+            self._block(call, "stream= is not a literal True or False")
+            return
+        root: cst.BaseExpression = call
+        parent = self.parents.get(call)
+        if isinstance(parent, cst.Await):
+            root = parent
+        elif self._is_acreate(call):
+            self._block(call, "an acreate(...) coroutine is not awaited where it is made")
+            return
+        self.edits[id(call)] = ("call", client, chain)
+        self.reads.follow(root, STREAM if streaming else MODEL)
+
+    def _is_acreate(self, call: cst.Call) -> bool:
+        return isinstance(call.func, cst.Attribute) and call.func.attr.value == "acreate"
+
+    def _at_top(self, node: cst.CSTNode) -> bool:
+        while node is not None and not isinstance(node, (cst.FunctionDef, cst.Lambda)):
+            if node is self.module:
+                return True
+            node = self.parents.get(node)
+        return False
+
+    def _plan_error(self, attr: cst.Attribute) -> None:
+        self.edits[id(attr)] = ("error", ERRORS[attr.attr.value])
+        handler = self.parents.get(attr)
+        while handler is not None and not isinstance(handler, cst.ExceptHandler):
+            handler = self.parents.get(handler)
+        if handler is None or handler.name is None:
+            return
+        bound = handler.name.name
+        if not isinstance(bound, cst.Name):
+            return
+        scope = self.scopes.get(bound)
+        if scope is None:
+            return
+        for assignment in scope.assignments[bound.value]:
+            if getattr(assignment, "node", None) is not bound:
+                continue
+            for access in assignment.references:
+                read = self.parents.get(access.node)
+                if not isinstance(read, cst.Attribute) or read.value is not access.node:
+                    continue
+                if read.attr.value == "http_status":
+                    self.edits[id(read)] = ("rename", "status_code")
+                elif read.attr.value in _ERROR_FIELDS:
+                    self._block(read, f"a 0.x error's .{read.attr.value} is read")
+
+    def _client(self, name: str, cls: str, is_ad: bool) -> str:
+        values = {n: self.config[n][0].body[0].value for n in CONFIG if self.config[n]}  # type: ignore[attr-defined]
+        code = self.module.code_for_node
+        args = [
+            f"    azure_endpoint={code(values['api_base'])},",
+            f"    api_version={code(values['api_version'])},",
+        ]
+        if "api_key" in values and not is_ad:
+            args.append(f"    api_key={code(values['api_key'])},")
+        return f"{name} = openai.{cls}(\n" + "\n".join(args) + "\n)\n"
+
+    def _plan_config(self, last: cst.SimpleStatementLine, clients: list[str]) -> None:
+        comments: list[cst.EmptyLine] = []
+        ordered = sorted((s[0] for s in self.config.values() if s), key=self.line_of)
+        for line in ordered:
+            kept = [e for e in line.leading_lines if e.comment is not None]
+            if line is last:
+                statements = [cst.parse_statement(c) for c in clients]
+                leading = [*comments, *line.leading_lines]
+                statements[0] = statements[0].with_changes(leading_lines=leading)
+                self.edits[id(line)] = ("replace", statements)
+            else:
+                comments.extend(kept)
+                self.edits[id(line)] = ("drop",)
+
+
+class _Uses(cst.CSTVisitor):
+    def __init__(self, analysis: _Analysis) -> None:
+        self.analysis = analysis
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        if isinstance(node.value, cst.Name) and node.value.value == "openai":
+            self.analysis.on_openai(node)
+        return True
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        self.analysis.on_from_import(node)
+
+
+class _Apply(cst.CSTTransformer):
+    """Applies the plan: edits keyed by ``id`` of original nodes."""
+
+    def __init__(self, edits: dict[int, object], reads: ResponseReads) -> None:
+        self.edits = edits
+        self.reads = reads
+
+    def on_leave(self, original_node, updated_node):  # type: ignore[override]
+        key = id(original_node)
+        edit = self.edits.get(key)
+        result = updated_node
+        if edit is not None:
+            result = _apply(edit, updated_node)
+        read = self.reads.edits.get(key)
+        if read is not None:
+            result = read(result)
+        if key in self.reads.wraps:
+            result = dumped(result)
+        return result
+
+
+def _apply(edit: tuple, node: cst.CSTNode):  # type: ignore[no-untyped-def]
+    kind = edit[0]
+    if kind == "drop":
+        return cst.RemoveFromParent()
+    if kind == "replace":
+        return cst.FlattenSentinel(edit[1])
+    if kind == "rename":
+        return node.with_changes(attr=cst.Name(edit[1]))
+    if kind == "error":
+        parts = [cst.Attribute(cst.Name("openai"), cst.Name(n)) for n in edit[1]]
+        if len(parts) == 1:
+            return parts[0]
+        return cst.Tuple([cst.Element(p) for p in parts])
+    assert kind == "call" and isinstance(node, cst.Call)
+    _, client, chain = edit
+    func: cst.BaseExpression = cst.Name(client)
+    for part in [*chain.split("."), "create"]:
+        func = cst.Attribute(func, cst.Name(part))
+    has_engine = any(
+        a.keyword is not None and a.keyword.value in ("engine", "deployment_id") for a in node.args
+    )
+    args = []
+    for arg in node.args:
+        word = arg.keyword.value if arg.keyword is not None else None
+        if word == "model" and has_engine:
+            continue
+        if word in ("engine", "deployment_id"):
+            arg = arg.with_changes(keyword=cst.Name("model"))
+        elif word == "request_timeout":
+            arg = arg.with_changes(keyword=cst.Name("timeout"))
+        args.append(arg)
+    if args:
+        args[-1] = args[-1].with_changes(comma=node.args[-1].comma)
+    return node.with_changes(func=func, args=args)
+
+
+def _keyword(call: cst.Call, *names: str) -> bool:
+    return any(a.keyword is not None and a.keyword.value in names for a in call.args)
+
+
+def _text(value: cst.BaseExpression) -> str | None:
+    if isinstance(value, cst.SimpleString):
+        text = value.evaluated_value
+        return text if isinstance(text, str) else None
+    return None
+
+
+def _env_default(value: cst.BaseExpression) -> str | None:
+    """``os.getenv("X", "azure")`` / ``os.environ.get("X", "azure")``: the default."""
+    if not isinstance(value, cst.Call) or len(value.args) != 2:
+        return None
+    code = cst.Module([]).code_for_node(value.func)
+    if code not in ("os.getenv", "os.environ.get", "getenv", "environ.get"):
+        return None
+    return _text(value.args[1].value)
+
+
+def _names(module: cst.Module) -> set[str]:
+    found: set[str] = set()
+
+    class _All(cst.CSTVisitor):
+        def visit_Name(self, node: cst.Name) -> None:
+            found.add(node.value)
+
+    module.visit(_All())
+    return found
+
+
+def _fresh(taken: set[str], choices: tuple[str, ...]) -> str:
+    for name in choices:
+        if name not in taken:
+            return name
+    index = 2
+    while f"{choices[0]}_{index}" in taken:
+        index += 1
+    return f"{choices[0]}_{index}"
+
+
+__all__ = ["LIST", "MARKERS", "RULE_LEFT", "RULE_REWRITTEN", "Result", "Scan", "rewrite"]
