@@ -14,7 +14,7 @@ def embed(texts):
 
 
 def dot(a, b):
-    return sum(x * y for x, y in zip(a, b))
+    return sum(x * y for x, y in zip(a, b, strict=True))
 
 
 vectors = embed(["red apple", "green pear", "blue sky"])

@@ -1,5 +1,4 @@
 import openai
-
 from settings import settings
 
 openai.api_type = "azure"
