@@ -227,7 +227,8 @@ class _Analysis:
             self.reasons.append("no 0.x call to rewrite")
         if self.reasons:
             return Result(None, first, self.reasons)
-        is_ad = (_text(self.config["api_type"][0].body[0].value) or "").lower() != "azure"  # type: ignore[attr-defined]
+        kind = self.config["api_type"][0].body[0].value  # type: ignore[attr-defined]
+        is_ad = (_text(kind) or _env_default(kind) or "").lower() in AZURE_TYPES[1:]
         last = max((s[0] for s in self.config.values() if s), key=self.line_of)
         names = _names(self.module)
         sync_name = _fresh(names, ("client", "azure_client", "openai_client"))
@@ -248,6 +249,8 @@ class _Analysis:
         if uses_async:
             clients.append(self._client(async_name, "AsyncAzureOpenAI", is_ad))
         self._plan_config(last, clients)
+        if is_ad and self.config["api_key"]:
+            self._drop_static_token(self.config["api_key"][0].body[0].value)  # type: ignore[attr-defined]
         new = self.module.visit(_Apply(self.edits, self.reads))
         summary = (
             f"the openai 0.x module API was rewritten to the 1.x client ("
@@ -351,6 +354,44 @@ class _Analysis:
             else:
                 comments.extend(kept)
                 self.edits[id(line)] = ("drop",)
+
+    def _drop_static_token(self, value: cst.BaseExpression) -> None:
+        """The lines that fetched the static token (``token = credential.get_token(...)``, and
+        the credential made only for it) go with it, when nothing else reads them."""
+        while True:
+            if isinstance(value, cst.Attribute):
+                value = value.value
+            name = value.func.value if isinstance(value, cst.Call) else value
+            if isinstance(name, cst.Attribute):
+                name = name.value
+            line = self._only_use(name) if isinstance(name, cst.Name) else None
+            if line is None:
+                return
+            self.edits[id(line)] = ("drop",)
+            value = line.body[0].value  # type: ignore[attr-defined]
+
+    def _only_use(self, name: cst.Name) -> cst.SimpleStatementLine | None:
+        """The top-level ``name = ...`` line, when ``name`` is bound there only and read only
+        at ``name`` (the token's way into ``openai.api_key``)."""
+        scope = self.scopes.get(name)
+        if scope is None:
+            return None
+        assignments = list(scope.assignments[name.value])
+        if len(assignments) != 1 or not isinstance(assignments[0].node, cst.Name):
+            return None
+        references = list(assignments[0].references)
+        if len(references) != 1 or references[0].node is not name:
+            return None
+        assign = self.parents.get(self.parents.get(assignments[0].node))
+        line = self.parents.get(assign)
+        if (
+            not isinstance(assign, cst.Assign)
+            or not isinstance(line, cst.SimpleStatementLine)
+            or len(line.body) != 1
+            or self.parents.get(line) is not self.module
+        ):
+            return None
+        return line
 
 
 class _Uses(cst.CSTVisitor):

@@ -49,7 +49,13 @@ def dumped(node: cst.BaseExpression) -> cst.Call:
     """``node.model_dump(exclude_unset=True)``: the fields the service sent, as a dict."""
     return cst.Call(
         cst.Attribute(node, cst.Name("model_dump")),
-        [cst.Arg(cst.Name("True"), keyword=cst.Name("exclude_unset"))],
+        [
+            cst.Arg(
+                cst.Name("True"),
+                keyword=cst.Name("exclude_unset"),
+                equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")),
+            )
+        ],
     )
 
 
