@@ -438,7 +438,10 @@ V0_KEY = {"AZURE_OPENAI_KEY": OPENAI}
 def _v0(name: str, shape: str, run: str, expect: tuple[str, ...], **more) -> Program:
     """An openai 0.x program: run as written with openai 0.28, migrated to the 1.x client."""
     keys = more.pop("keys", V0_KEY)
-    return Program(name, "openai 0.x", shape, run, expect, AOAI, keys, openai_v0=True, **more)
+    return Program(
+        name, "openai 0.x", shape, run, expect, AOAI, keys, marker="openai_v0", openai_v0=True,
+        **more,
+    )  # fmt: skip
 
 
 # openai 0.x Azure code (2023 samples and notebooks), rewritten to the 1.x client in one run.
