@@ -34,6 +34,7 @@ from libcst.metadata import (
     ScopeProvider,
 )
 
+from codemods import openai_v0_pins
 from codemods.openai_v0_results import LIST, MODEL, STREAM, ResponseReads, dumped
 
 RULE_REWRITTEN = "openai-v0-rewritten"
@@ -89,13 +90,15 @@ class Result:
     summary: str = ""
 
 
-def rewrite(wrapper: MetadataWrapper) -> Result | None:
-    """The 1.x module for ``wrapper.module``'s 0.x Azure use; None when it is not Azure 0.x."""
-    return _Analysis(wrapper).run()
+def rewrite(wrapper: MetadataWrapper, filename: str | None = None) -> Result | None:
+    """The 1.x module for ``wrapper.module``'s 0.x Azure use; None when it is not Azure 0.x.
+    ``filename``: where the module is (its project's dependency files may forbid openai 1.x)."""
+    return _Analysis(wrapper, filename).run()
 
 
 class _Analysis:
-    def __init__(self, wrapper: MetadataWrapper) -> None:
+    def __init__(self, wrapper: MetadataWrapper, filename: str | None = None) -> None:
+        self.filename = filename
         self.module = wrapper.module
         self.parents = wrapper.resolve(ParentNodeProvider)
         self.scopes = wrapper.resolve(ScopeProvider)
@@ -225,6 +228,10 @@ class _Analysis:
             self.reasons.append("openai.api_version is not set in the code")
         if not self.calls:
             self.reasons.append("no 0.x call to rewrite")
+        self.reasons.extend(
+            f"{pin}, and openai 1.x would break it: upgrade it first"
+            for pin in openai_v0_pins.blocking_pins(self.filename)
+        )
         if self.reasons:
             return Result(None, first, self.reasons)
         kind = self.config["api_type"][0].body[0].value  # type: ignore[attr-defined]

@@ -74,7 +74,11 @@ class MigrateModule(HookedCommand):
         v0_scan = openai_v0.Scan()
         # Every read-only visitor in one traversal; then the transforms in one more.
         batched.visit(wrapper.module, [usage, guards, v0_scan, *analyses.visitors], wrapper)
-        v0 = openai_v0.rewrite(wrapper) if v0_scan.found and self.syntax_tree is None else None
+        v0 = (
+            openai_v0.rewrite(wrapper, self.context.filename)
+            if v0_scan.found and self.syntax_tree is None
+            else None
+        )
         if v0 is not None and v0.module is not None:
             self.v0 = v0
             return tree

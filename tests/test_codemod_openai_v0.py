@@ -7,6 +7,7 @@ import json
 import textwrap
 
 import pytest
+from clitools import cli
 from helpers import run
 from test_notebooks import code_cell, jupyter, markdown, notebook, sources
 
@@ -338,3 +339,39 @@ def test_second_run_changes_nothing():
     assert b"client.chat.completions.create(" in once
     again = run(once.decode())
     assert again.new == once
+
+
+# -- the project's openai pin ---------------------------------------------------------------------
+CHAT = CONFIG + 'r = openai.ChatCompletion.create(engine="g", messages=[])\nprint(r["id"])\n'
+
+
+@pytest.mark.parametrize("pin", ["openai==0.28.1", "openai<1", "openai~=0.27.8"])
+def test_the_0x_pin_becomes_a_1x_requirement(tmp_path, pin):
+    (tmp_path / "requirements.txt").write_text(f"{pin}\nrequests\n", encoding="utf-8")
+    (tmp_path / "app.py").write_text(CHAT, encoding="utf-8")
+    outcome = cli(["migrate", str(tmp_path)])
+    assert outcome.exit_code == 0, outcome.stdout + outcome.stderr
+    assert (tmp_path / "requirements.txt").read_text(encoding="utf-8") == (
+        "openai>=1.0.0\nazure-identity>=1.15.0\nrequests\n"
+    )
+    assert "client.chat.completions.create(" in (tmp_path / "app.py").read_text(encoding="utf-8")
+
+
+def test_a_pin_that_needs_the_0x_api_leaves_code_and_pins_as_they_are(tmp_path):
+    requirements = "openai==0.28.1\nlangchain==0.0.300\n"
+    (tmp_path / "requirements.txt").write_text(requirements, encoding="utf-8")
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "app.py").write_text(CHAT, encoding="utf-8")
+    outcome = cli(["migrate", str(tmp_path)])
+    assert (tmp_path / "requirements.txt").read_text(encoding="utf-8") == requirements
+    assert (tmp_path / "pkg" / "app.py").read_text(encoding="utf-8") == CHAT
+    report = outcome.stdout + outcome.stderr
+    assert "openai-v0-left" in report
+    assert "requirements.txt:2: langchain==0.0.300 calls the openai 0.x API" in report
+
+
+def test_a_newer_langchain_does_not_block(tmp_path):
+    (tmp_path / "requirements.txt").write_text("openai<1\nlangchain>=0.0.200\n", encoding="utf-8")
+    (tmp_path / "app.py").write_text(CHAT, encoding="utf-8")
+    cli(["migrate", str(tmp_path)])
+    assert (tmp_path / "requirements.txt").read_text(encoding="utf-8").startswith("openai>=1.0.0\n")
