@@ -35,7 +35,8 @@ from libcst.metadata import (
 )
 
 from codemods import openai_v0_pins
-from codemods.openai_v0_results import LIST, MODEL, STREAM, ResponseReads, dumped
+from codemods.openai_v0_apply import Apply
+from codemods.openai_v0_results import MODEL, STREAM, ResponseReads
 
 RULE_REWRITTEN = "openai-v0-rewritten"
 RULE_LEFT = "openai-v0-left"
@@ -211,6 +212,10 @@ class _Analysis:
         self._collect()
         azure = self._azure()
         engines = any(_keyword(c, "engine", "deployment_id") for c, _, _ in self.calls)
+        if not self.config["api_type"] and engines and self.calls:
+            line = self.line_of(self.calls[0][0])
+            why = "openai.api_type is not set in the code (0.x read OPENAI_API_TYPE; the calls name"
+            return Result(None, line, [f"{why} deployments, but whether it is Azure is not shown)"])
         if azure is False or (azure is None and not engines):
             return None
         first = min((self.line_of(s[0]) for s in self.config.values() if s), default=1)
@@ -258,7 +263,7 @@ class _Analysis:
         self._plan_config(last, clients)
         if is_ad and self.config["api_key"]:
             self._drop_static_token(self.config["api_key"][0].body[0].value)  # type: ignore[attr-defined]
-        new = self.module.visit(_Apply(self.edits, self.reads))
+        new = self.module.visit(Apply(self.edits, self.reads))
         summary = (
             f"the openai 0.x module API was rewritten to the 1.x client ("
             f"{' and '.join(n for n, u in ((sync_name, uses_sync), (async_name, uses_async)) if u)}"
@@ -414,63 +419,6 @@ class _Uses(cst.CSTVisitor):
         self.analysis.on_from_import(node)
 
 
-class _Apply(cst.CSTTransformer):
-    """Applies the plan: edits keyed by ``id`` of original nodes."""
-
-    def __init__(self, edits: dict[int, object], reads: ResponseReads) -> None:
-        self.edits = edits
-        self.reads = reads
-
-    def on_leave(self, original_node, updated_node):  # type: ignore[override]
-        key = id(original_node)
-        edit = self.edits.get(key)
-        result = updated_node
-        if edit is not None:
-            result = _apply(edit, updated_node)
-        read = self.reads.edits.get(key)
-        if read is not None:
-            result = read(result)
-        if key in self.reads.wraps:
-            result = dumped(result)
-        return result
-
-
-def _apply(edit: tuple, node: cst.CSTNode):  # type: ignore[no-untyped-def]
-    kind = edit[0]
-    if kind == "drop":
-        return cst.RemoveFromParent()
-    if kind == "replace":
-        return cst.FlattenSentinel(edit[1])
-    if kind == "rename":
-        return node.with_changes(attr=cst.Name(edit[1]))
-    if kind == "error":
-        parts = [cst.Attribute(cst.Name("openai"), cst.Name(n)) for n in edit[1]]
-        if len(parts) == 1:
-            return parts[0]
-        return cst.Tuple([cst.Element(p) for p in parts])
-    assert kind == "call" and isinstance(node, cst.Call)
-    _, client, chain = edit
-    func: cst.BaseExpression = cst.Name(client)
-    for part in [*chain.split("."), "create"]:
-        func = cst.Attribute(func, cst.Name(part))
-    has_engine = any(
-        a.keyword is not None and a.keyword.value in ("engine", "deployment_id") for a in node.args
-    )
-    args = []
-    for arg in node.args:
-        word = arg.keyword.value if arg.keyword is not None else None
-        if word == "model" and has_engine:
-            continue
-        if word in ("engine", "deployment_id"):
-            arg = arg.with_changes(keyword=cst.Name("model"))
-        elif word == "request_timeout":
-            arg = arg.with_changes(keyword=cst.Name("timeout"))
-        args.append(arg)
-    if args:
-        args[-1] = args[-1].with_changes(comma=node.args[-1].comma)
-    return node.with_changes(func=func, args=args)
-
-
 def _keyword(call: cst.Call, *names: str) -> bool:
     return any(a.keyword is not None and a.keyword.value in names for a in call.args)
 
@@ -513,4 +461,4 @@ def _fresh(taken: set[str], choices: tuple[str, ...]) -> str:
     return f"{choices[0]}_{index}"
 
 
-__all__ = ["LIST", "MARKERS", "RULE_LEFT", "RULE_REWRITTEN", "Result", "Scan", "rewrite"]
+__all__ = ["MARKERS", "RULE_LEFT", "RULE_REWRITTEN", "Result", "Scan", "rewrite"]

@@ -294,6 +294,14 @@ LEFT = [
 ]  # fmt: skip
 
 
+def test_a_module_configured_only_by_the_environment_is_left_with_the_reason():
+    source = 'import openai\nr = openai.ChatCompletion.create(engine="g", messages=[])\n'
+    result = run(source)
+    assert result.new.decode() == source
+    [left] = [n for n in result.notices if n.rule == "openai-v0-left"]
+    assert "openai.api_type is not set in the code" in left.message
+
+
 @pytest.mark.parametrize("tail, why", LEFT, ids=[w for _, w in LEFT])
 def test_a_module_that_cannot_be_rewritten_whole_is_left_byte_identical(tail, why):
     source = CONFIG + 'ok = openai.ChatCompletion.create(engine="g", messages=[])\n' + tail
