@@ -216,8 +216,8 @@ class _Analysis:
             line = self.line_of(self.calls[0][0])
             why = "openai.api_type is not set in the code (0.x read OPENAI_API_TYPE; the calls name"
             return Result(None, line, [f"{why} deployments, but whether it is Azure is not shown)"])
-        if azure is False or (azure is None and not engines):
-            return None
+        if azure is False or (azure is None and not engines) or not self.calls:
+            return None  # not Azure, or no 0.x call: the 0.x report says the rest
         first = min((self.line_of(s[0]) for s in self.config.values() if s), default=1)
         if not self.imported:
             self.reasons.append("openai is not imported as `import openai`")
@@ -231,8 +231,6 @@ class _Analysis:
             )
         if not self.config["api_version"]:
             self.reasons.append("openai.api_version is not set in the code")
-        if not self.calls:
-            self.reasons.append("no 0.x call to rewrite")
         self.reasons.extend(
             f"{pin}, and openai 1.x would break it: upgrade it first"
             for pin in openai_v0_pins.blocking_pins(self.filename)
@@ -255,14 +253,18 @@ class _Analysis:
         self.reasons.extend(self.reads.blockers)
         if self.reasons:
             return Result(None, first, self.reasons)
+        provider = None
+        if is_ad and self.config["api_key"]:
+            key = self.config["api_key"][0].body[0].value  # type: ignore[attr-defined]
+            provider = self._their_credential(key, last)
+            if provider is None:
+                self._drop_static_token(key)
         clients = []
         if uses_sync:
-            clients.append(self._client(sync_name, "AzureOpenAI", is_ad))
+            clients.append(self._client(sync_name, "AzureOpenAI", is_ad, provider))
         if uses_async:
-            clients.append(self._client(async_name, "AsyncAzureOpenAI", is_ad))
+            clients.append(self._client(async_name, "AsyncAzureOpenAI", is_ad, provider))
         self._plan_config(last, clients)
-        if is_ad and self.config["api_key"]:
-            self._drop_static_token(self.config["api_key"][0].body[0].value)  # type: ignore[attr-defined]
         new = self.module.visit(Apply(self.edits, self.reads))
         summary = (
             f"the openai 0.x module API was rewritten to the 1.x client ("
@@ -342,14 +344,20 @@ class _Analysis:
                 elif read.attr.value in _ERROR_FIELDS:
                     self._block(read, f"a 0.x error's .{read.attr.value} is read")
 
-    def _client(self, name: str, cls: str, is_ad: bool) -> str:
+    def _client(self, name: str, cls: str, is_ad: bool, provider: str | None) -> str:
         values = {n: self.config[n][0].body[0].value for n in CONFIG if self.config[n]}  # type: ignore[attr-defined]
         code = self.module.code_for_node
         args = [
             f"    azure_endpoint={code(values['api_base'])},",
             f"    api_version={code(values['api_version'])},",
         ]
-        if "api_key" in values and not is_ad:
+        if provider is not None:
+            line = f"    azure_ad_token_provider={provider},"
+            if len(line) > 100:  # the project's line length; the call split as ruff would
+                call, _, inner = provider.partition("(")
+                line = f"    azure_ad_token_provider={call}(\n        {inner[:-1]}\n    ),"
+            args.append(line)
+        elif "api_key" in values and not is_ad:
             args.append(f"    api_key={code(values['api_key'])},")
         return f"{name} = openai.{cls}(\n" + "\n".join(args) + "\n)\n"
 
@@ -358,14 +366,79 @@ class _Analysis:
         ordered = sorted((s[0] for s in self.config.values() if s), key=self.line_of)
         for line in ordered:
             kept = [e for e in line.leading_lines if e.comment is not None]
+            if line is ordered[0]:
+                kept = list(line.leading_lines)  # blank lines too: the block stays set apart
             if line is last:
                 statements = [cst.parse_statement(c) for c in clients]
-                leading = [*comments, *line.leading_lines]
+                own = line.leading_lines if line is ordered[0] else kept
+                leading = [*comments, *own]
                 statements[0] = statements[0].with_changes(leading_lines=leading)
                 self.edits[id(line)] = ("replace", statements)
             else:
                 comments.extend(kept)
                 self.edits[id(line)] = ("drop",)
+
+    def _their_credential(self, key: cst.BaseExpression, last: cst.CSTNode) -> str | None:
+        """``get_bearer_token_provider(<their credential>, <scope>)`` for a static token read as
+        ``credential.get_token(scope).token`` (directly or through a top-level name read only
+        there), with ``get_bearer_token_provider`` added to the module's ``from azure.identity
+        import``; None when the token comes some other way (the keyless step then gives the
+        client the tool's own provider)."""
+        if not (isinstance(key, cst.Attribute) and key.attr.value == "token"):
+            return None
+        fetch, line = key.value, None
+        if isinstance(fetch, cst.Name):
+            line = self._only_use(fetch)
+            fetch = line.body[0].value if line is not None else None  # type: ignore[attr-defined]
+        if not (
+            isinstance(fetch, cst.Call)
+            and isinstance(fetch.func, cst.Attribute)
+            and fetch.func.attr.value == "get_token"
+            and len(fetch.args) == 1
+            and fetch.args[0].keyword is None
+            and not fetch.args[0].star
+        ):
+            return None
+        credential = fetch.func.value
+        if isinstance(credential, cst.Name):
+            scope = self.scopes.get(credential)
+            bound = list(scope.assignments[credential.value]) if scope is not None else []
+            if len(bound) != 1 or not isinstance(bound[0].node, cst.Name):
+                return None
+            if self.line_of(bound[0].node) > self.line_of(last):
+                return None
+        elif not isinstance(credential, cst.Call):
+            return None
+        importer = self._identity_import()
+        if importer is None:
+            return None
+        if line is not None:
+            self.edits[id(line)] = ("drop",)
+        code = self.module.code_for_node
+        return f"get_bearer_token_provider({code(credential)}, {code(fetch.args[0].value)})"
+
+    def _identity_import(self) -> cst.ImportFrom | None:
+        for stmt in self.module.body:
+            if not isinstance(stmt, cst.SimpleStatementLine):
+                continue
+            for small in stmt.body:
+                if (
+                    isinstance(small, cst.ImportFrom)
+                    and not isinstance(small.names, cst.ImportStar)
+                    and small.module is not None
+                    and self.module.code_for_node(small.module) == "azure.identity"
+                    and not small.relative
+                ):
+                    names = [a.name.value for a in small.names if isinstance(a.name, cst.Name)]
+                    if "get_bearer_token_provider" not in names:
+                        added = [*small.names]
+                        added[-1] = added[-1].with_changes(
+                            comma=cst.Comma(cst.SimpleWhitespace(""), cst.SimpleWhitespace(" "))
+                        )
+                        added.append(cst.ImportAlias(cst.Name("get_bearer_token_provider")))
+                        self.edits[id(small)] = ("node", small.with_changes(names=added))
+                    return small
+        return None
 
     def _drop_static_token(self, value: cst.BaseExpression) -> None:
         """The lines that fetched the static token (``token = credential.get_token(...)``, and

@@ -40,6 +40,8 @@ def _apply(edit: tuple, node: cst.CSTNode):  # type: ignore[no-untyped-def]
         return cst.RemoveFromParent()
     if kind == "replace":
         return cst.FlattenSentinel(edit[1])
+    if kind == "node":
+        return edit[1]
     if kind == "rename":
         return node.with_changes(attr=cst.Name(edit[1]))
     if kind == "error":

@@ -198,21 +198,19 @@ def test_a_response_part_that_flows_on_becomes_a_dict_of_what_was_sent():
     )
 
 
-def test_static_azure_ad_token_and_its_credential_go_with_the_settings():
+def test_static_azure_ad_token_becomes_a_provider_of_their_own_credential():
     source = textwrap.dedent(
         """\
-        import os
-
         import openai
-        from azure.identity import DefaultAzureCredential
+        from azure.identity import AzureCliCredential, ChainedTokenCredential
 
-        default_credential = DefaultAzureCredential()
-        token = default_credential.get_token("https://cognitiveservices.azure.com/.default")
+        credential = ChainedTokenCredential(AzureCliCredential())
+        access_token = credential.get_token("https://cognitiveservices.azure.com/.default")
 
         # Entra ID sign-in
         openai.api_type = "azure_ad"
-        openai.api_key = token.token
-        openai.api_base = os.environ["AZURE_OPENAI_ENDPOINT"]
+        openai.api_key = access_token.token
+        openai.api_base = "https://contoso.openai.azure.com/"
         openai.api_version = "2023-05-15"
 
         r = openai.ChatCompletion.create(engine="gpt", messages=[])
@@ -220,24 +218,54 @@ def test_static_azure_ad_token_and_its_credential_go_with_the_settings():
         """
     )
     result = run(source)
-    out = result.new.decode()
-    assert "get_token" not in out and "api_type" not in out and "api_key" not in out
-    assert out.endswith(
-        textwrap.dedent(
-            """\
-            # Entra ID sign-in
-            client = openai.AzureOpenAI(
-                azure_endpoint=os.environ["AZURE_OPENAI_ENDPOINT"],
-                api_version="2023-05-15",
-                azure_ad_token_provider=token_provider,
-            )
+    assert result.new.decode() == textwrap.dedent(
+        """\
+        import openai
+        from azure.identity import AzureCliCredential, ChainedTokenCredential, get_bearer_token_provider
 
-            r = client.chat.completions.create(model="gpt", messages=[])
-            print(r.choices[0].message.content)
-            """
+        credential = ChainedTokenCredential(AzureCliCredential())
+
+        # Entra ID sign-in
+        client = openai.AzureOpenAI(
+            azure_endpoint="https://contoso.openai.azure.com/",
+            api_version="2023-05-15",
+            azure_ad_token_provider=get_bearer_token_provider(
+                credential, "https://cognitiveservices.azure.com/.default"
+            ),
         )
+
+        r = client.chat.completions.create(model="gpt", messages=[])
+        print(r.choices[0].message.content)
+        """
     )
+    assert [c.outcome for c in result.clients] == ["already-keyless"]
     assert "a static azure_ad token replaced" in result.notices[0].message
+
+
+def test_a_static_token_from_elsewhere_gives_way_to_the_tools_provider():
+    source = textwrap.dedent(
+        """\
+        import os
+
+        import openai
+
+        openai.api_type = "azure_ad"
+        openai.api_key = os.environ["AAD_TOKEN"]
+        openai.api_base = os.environ["AZURE_OPENAI_ENDPOINT"]
+        openai.api_version = "2023-05-15"
+        r = openai.ChatCompletion.create(engine="gpt", messages=[])
+        """
+    )
+    assert run(source).new.decode() == IMPORTS + SETUP + textwrap.dedent(
+        """
+        client = openai.AzureOpenAI(
+            azure_endpoint=os.environ["AZURE_OPENAI_ENDPOINT"],
+            api_version="2023-05-15",
+            azure_ad_token_provider=token_provider,
+        )
+        r = client.chat.completions.create(model="gpt", messages=[])
+        """
+    )
 
 
 @pytest.mark.parametrize(
