@@ -197,7 +197,11 @@ def _needs(group: list[FileResult], pins: list[token_versions.Pin] = ()) -> list
     ]
     # Nothing the migration writes uses azure.identity.aio (async code runs the sync credential
     # in a worker thread), so it adds no need for aiohttp.
-    return dependencies.needs_for(bool(migrated), False, False, declared)
+    from codemods.openai_v0 import RULE_REWRITTEN
+
+    # openai 0.x code rewritten to the 1.x client (codemods.openai_v0): its 0.x pin goes too.
+    rewritten = any(n.rule == RULE_REWRITTEN for r in group for n in r.notices)
+    return dependencies.needs_for(bool(migrated), False, False, declared, rewritten)
 
 
 def hold_old_pins(results: list[FileResult], paths: list[str]) -> list[FileResult]:
