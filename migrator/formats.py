@@ -100,6 +100,10 @@ RULES: dict[str, tuple[str, str]] = {
     "dependency-raised": ("A dependency whose lower bound the keyless code needs raised", NOTE),
     "dependency-pinned": ("A pinned dependency the keyless code needs changed by hand", WARNING),
     "dependency-manual": ("A dependency file the tool could not update", WARNING),
+    "dependency-not-edited": (
+        "A dependency file not given to the run, left as it is: the line to add or change",
+        WARNING,
+    ),
     "no-dependency-file": (
         "Migrated code with no dependency file to declare azure-identity",
         WARNING,
