@@ -13,6 +13,7 @@ from migrator.cli_common import (
     CloudOpt,
     ConfigOpt,
     CredentialOpt,
+    EditDependencyFilesOpt,
     ExcludeOpt,
     ExtendExcludeOpt,
     ForceExcludeOpt,
@@ -73,6 +74,7 @@ def migrate(
     config: str | None = ConfigOpt,
     roles_format: str = cli_roles.RolesFormatOpt,
     roles_out: str | None = cli_roles.RolesOutOpt,
+    edit_dependency_files: bool = EditDependencyFilesOpt,
 ) -> None:
     """Rewrite key-based Azure OpenAI clients to Entra ID token providers, in place."""
     settings = configured(ctx, paths, config)
@@ -88,7 +90,14 @@ def migrate(
     bar = ProgressBar(sys.stderr)
     try:
         report = api.run(
-            paths, options, mode, v["jobs"], bar.advance, settings.selection(), bar.set_total
+            paths,
+            options,
+            mode,
+            v["jobs"],
+            bar.advance,
+            settings.selection(),
+            bar.set_total,
+            edit_dependency_files=v["edit_dependency_files"],
         )
     except DiscoveryError as exc:
         fail(str(exc))

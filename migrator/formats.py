@@ -105,6 +105,10 @@ RULES: dict[str, tuple[str, str]] = {
         "token argument",
         WARNING,
     ),
+    "dependency-not-edited": (
+        "A dependency file not given to the run, left as it is: the line to add or change",
+        WARNING,
+    ),
     "no-dependency-file": (
         "Migrated code with no dependency file to declare azure-identity",
         WARNING,

@@ -31,6 +31,7 @@ from migrator.engine import (
     FileResult,
     unified_diff,
 )
+from migrator.given_paths import edits_as_findings, is_given
 
 if TYPE_CHECKING:
     from migrator.dependencies import Need
@@ -82,9 +83,11 @@ def post_run(
     results: list[FileResult],
     mode: str,
     listing: keyconfig.Listing | None = None,
+    edit_dependency_files: bool = False,
 ) -> list[FileResult]:
     """The project files' results; ``listing``: the directories the discovery walk listed (the
-    key-configuration scan lists only the others)."""
+    key-configuration scan lists only the others). A dependency file that was not given is
+    edited only with ``edit_dependency_files`` (see ``migrator.given_paths``)."""
     given = [Path(p).absolute() for p in paths]
     shown = list(zip(paths, given, strict=True))
     with_clients = [r for r in results if any(c.outcome in (MIGRATED, KEYLESS) for c in r.clients)]
@@ -124,7 +127,13 @@ def post_run(
         ).append(result)
     for root, group in sorted(grouped.items()):
         for change in dependencies.update_root(root, _needs(group, _pins(root))):
-            add(change.path, change.notices, change.old, change.new)
+            if edit_dependency_files or change.old == change.new or is_given(change.path, given):
+                add(change.path, change.notices, change.old, change.new)
+            else:
+                add(
+                    change.path,
+                    edits_as_findings(change.path.name, change.old, change.new, change.notices),
+                )
     for boundary, group in sorted(missing.items()):
         needs = ", ".join(f"{n.name}>={n.minimum}" for n in _needs(group) if n.add_if_missing)
         files = ", ".join(os.path.relpath(Path(r.path).absolute(), boundary) for r in group[:3])
