@@ -55,3 +55,6 @@ class FileResult:
     new: bytes | None = field(default=None, repr=False, compare=False)
     # A notebook: where its cells' sources are in the file as read, for the report.
     positions: NotebookPositions | None = field(default=None, repr=False, compare=False)
+    # The lines the findings point at, as the analysis read them (literal keys masked): (line,
+    # text). SARIF fingerprints hash them (``migrator.sarif_extras``); kept when ``data`` goes.
+    flagged_lines: tuple[tuple[int, str], ...] = field(default=(), repr=False, compare=False)
