@@ -51,7 +51,7 @@ def repo_settings(root: Path, base: MigrationOptions) -> tuple[MigrationOptions,
         options = replace(base, **changes)
     except ValueError as exc:
         where = _inside(resolved.config_path or "pyproject.toml", root)
-        raise RepoConfigError(f"{where}: {exc}") from None
+        raise RepoConfigError(f"{where}: [tool.aoai-migrate] {exc}") from None
     return options, resolved.selection()
 
 

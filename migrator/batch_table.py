@@ -14,8 +14,13 @@ import sys
 import textwrap
 
 GAP = "  "
-# Columns that may wrap, and the narrowest each may become.
-_WRAPPING = {"detail": 16, "roles": 16, "repository": 12, "branch_or_patch": 12}
+# Columns that may wrap, narrowed in stages (widest of a stage first) down to the stage's width:
+# the long texts first, then the names, then the long texts again.
+_STAGES = (
+    (("detail", "roles"), 24),
+    (("repository", "branch_or_patch"), 10),
+    (("detail", "roles"), 10),
+)
 
 
 def terminal_width() -> int | None:
@@ -54,15 +59,17 @@ def render_text(
 
 
 def _narrow(widths: dict[str, int], width: int) -> None:
-    def total() -> int:
-        return sum(widths.values()) + len(GAP) * (len(widths) - 1)
+    def excess() -> int:
+        return sum(widths.values()) + len(GAP) * (len(widths) - 1) - width
 
-    while total() > width:
-        shrinkable = [k for k in _WRAPPING if k in widths and widths[k] > _WRAPPING[k]]
-        if not shrinkable:
-            return  # as narrow as it gets: the fixed columns alone are wider than the terminal
-        widest = max(shrinkable, key=lambda k: widths[k])
-        widths[widest] = max(_WRAPPING[widest], widths[widest] - (total() - width))
+    for group, floor in _STAGES:
+        while excess() > 0:
+            shrinkable = [k for k in group if k in widths and widths[k] > floor]
+            if not shrinkable:
+                break
+            widest = max(shrinkable, key=lambda k: widths[k])
+            widths[widest] = max(floor, widths[widest] - excess())
+    # Still too wide: the columns of numbers alone are wider than the terminal.
 
 
 def _wrap(text: str, width: int) -> list[str]:
