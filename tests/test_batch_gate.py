@@ -112,7 +112,9 @@ def test_dry_run_does_not_go_with_reset_or_patch_dir(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "svc", {"app.py": APP})
     for extra in (["--reset"], ["--patch-dir", str(tmp_path / "p")]):
         proc = batch_cli(str(repo), "--dry-run", *extra, cwd=tmp_path)
-        assert proc.returncode == 2 and "--dry-run" in proc.stderr
+        assert (
+            proc.returncode == 2 and "--dry-run writes nothing; it does not go with" in proc.stderr
+        )
     assert branches(repo) == ["main"] and not (tmp_path / "p").exists()
 
 
@@ -205,3 +207,34 @@ def test_a_commit_refused_by_a_pre_commit_hook_names_the_hook_the_rule_and_the_f
         "the commit was refused by hook ruff (pre-commit): F401 in chat.py:1"
     ), result.detail
     assert branches(repo) == ["main"] and state(repo) == before
+
+
+@pytest.mark.parametrize(
+    ("output", "said"),
+    [
+        # flake8, and ruff's concise output
+        ("flake8...Failed\n- hook id: flake8\n\nchat.py:3:1: E302 expected 2 blank lines\n",
+         "hook flake8 (pre-commit): E302 in chat.py:3 (expected 2 blank lines)"),
+        # mypy: the code comes last, in brackets
+        ("mypy...Failed\n- hook id: mypy\n\nchat.py:7: error: Name \"x\" is not defined  "
+         "[name-defined]\nFound 1 error in 1 file\n",
+         'hook mypy (pre-commit): name-defined in chat.py:7 (Name "x" is not defined)'),
+        # a hook that rewrote a file
+        ("trim trailing whitespace...Failed\n- hook id: trailing-whitespace\n- exit code: 1\n"
+         "- files were modified by this hook\n\nFixing chat.py\n",
+         "hook trailing-whitespace (pre-commit): files modified by the hook in chat.py"),
+    ],
+)  # fmt: skip
+def test_refusals_in_the_shapes_hooks_print(output: str, said: str) -> None:
+    from migrator.batch_refusal import refusal
+
+    detail = refusal(output, ("chat.py",), None, "git commit exited with 1")
+    assert detail == f"the commit was refused by {said}; git commit exited with 1"
+
+
+def test_a_refusal_names_a_file_of_the_commit_before_others() -> None:
+    from migrator.batch_refusal import refusal
+
+    output = "other.py:1:1: F401 unused\nchat.py:2:1: F811 redefined\n"
+    detail = refusal(output, ("chat.py",), None, "git commit exited with 1")
+    assert detail.startswith("the commit was refused by F811 in chat.py:2 (redefined) and 1 more;")
