@@ -66,7 +66,7 @@ SHARED_KEYS = frozenset(
 )
 NOT_CONFIGURABLE = frozenset({"paths", "config"})
 # Commands that read the file (they call ``resolve``). ``batch`` works on many repositories, each
-# with its own configuration: its options are not read from a file yet.
+# with its own configuration, which it reads as ``migrate`` would (``migrator.batch_config``).
 CONFIGURED_COMMANDS = frozenset({"migrate", "roles", "verify"})
 GLOB_KEYS = frozenset({"exclude", "extend-exclude", "include"})
 # ``[[tool.aoai-migrate.overrides]]``: per-path credential settings (see ``_overrides``).

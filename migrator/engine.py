@@ -32,6 +32,7 @@ from migrator.results import (  # re-exported: importers of the engine's names k
     UNCHANGED,
     FileResult,
 )
+from migrator.sarif_extras import flagged_lines
 
 if TYPE_CHECKING:
     from codemods.usage_graph import ModuleFacts
@@ -520,17 +521,22 @@ def analyse_bytes(
             result = migrate_source(data, options, path, sliced=False)
     except (Exception, RecursionError) as exc:  # noqa: BLE001 - any failure is this file's alone
         message, line = describe_failure(exc, data)
-        return FileResult(path, FAILED, error=message, error_line=line)
+        failed = FileResult(path, FAILED, error=message, error_line=line, data=data)
+        return replace(failed, flagged_lines=flagged_lines(failed), data=None)
     partial = result.facts is not None and result.facts.partial
     if result.new == data:
-        return FileResult(
+        unchanged = FileResult(
             path,
             UNCHANGED,
             result.clients,
             result.notices,
             parsed=result.parsed,
             facts=result.facts,
-            data=data if partial else None,  # a retry whole starts from them
+            data=data,
+        )
+        # Only a retry whole needs the bytes later; the report needs the flagged lines.
+        return replace(
+            unchanged, flagged_lines=flagged_lines(unchanged), data=data if partial else None
         )
     diff = None
     if mode == MODE_DIFF:
@@ -564,6 +570,7 @@ def write_result(result: FileResult, mode: str) -> FileResult:
     still holds the bytes the analysis read) when the run writes; the bytes are let go."""
     if result.data is None and result.new is None:
         return result
+    result = replace(result, flagged_lines=flagged_lines(result))
     written = False
     if result.status == CHANGED and result.new is not None and mode == MODE_WRITE:
         from migrator.fsio import atomic_write

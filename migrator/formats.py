@@ -24,7 +24,7 @@ from urllib.parse import quote
 
 from codemods import precision_rules, sdks
 from codemods.findings import KEYLESS, MANUAL, MIGRATED, REVIEW, ClientRecord
-from migrator import __version__, roles
+from migrator import __version__, roles, sarif_extras
 from migrator.engine import CHANGED, FAILED, MODE_DIFF, MODE_WRITE, SKIPPED, UNCHANGED, FileResult
 from migrator.report import EXIT_INTERNAL, Report, printable, raw_path, shown_path
 
@@ -118,6 +118,14 @@ RULES: dict[str, tuple[str, str]] = {
     "notebook-cell-skipped": ("A notebook cell left as it is", WARNING),
     "notebook-cell-order": (
         "A notebook cell that uses a name before the cell that defines it",
+        WARNING,
+    ),
+    "module-client-env": (
+        "A call through the openai module client, which reads its key from the environment",
+        WARNING,
+    ),
+    "settings-key-field": (
+        "A settings class field that holds the key: made optional, or to change by hand",
         WARNING,
     ),
 }
@@ -414,22 +422,20 @@ def to_sarif(report: Report) -> dict[str, object]:
     index = {rule: i for i, rule in enumerate(rule_ids)}
     cwd = os.getcwd()
     positions = StoredPositions(report)
+    prints = sarif_extras.fingerprints(found, report, lambda path: _artifact(path, cwd)["uri"])
     results = []
-    for f in found:
+    for f, fingerprint in zip(found, prints, strict=True):
         line, column, message = positions.locate(f)
+        physical: dict[str, object] = {"artifactLocation": _artifact(f.path, cwd)}
+        if not sarif_extras.is_directory(f.path):
+            physical["region"] = {"startLine": line, "startColumn": column}
         result: dict[str, object] = {
             "ruleId": f.rule,
             "ruleIndex": index[f.rule],
             "level": f.level,
             "message": {"text": message},
-            "locations": [
-                {
-                    "physicalLocation": {
-                        "artifactLocation": _artifact(f.path, cwd),
-                        "region": {"startLine": line, "startColumn": column},
-                    }
-                }
-            ],
+            "locations": [{"physicalLocation": physical}],
+            "partialFingerprints": fingerprint,
         }
         if f.cell is not None:
             result["properties"] = {"cell": f.cell, "cellLine": f.line, "cellColumn": f.column}
@@ -442,6 +448,8 @@ def to_sarif(report: Report) -> dict[str, object]:
                 "id": rule,
                 "name": "".join(part.capitalize() for part in rule.split("-")),
                 "shortDescription": {"text": description},
+                "help": sarif_extras.rule_help(rule, description),
+                "helpUri": sarif_extras.help_uri(rule),
                 "defaultConfiguration": {"level": level},
             }
         )
@@ -478,6 +486,7 @@ def _artifact(path: str, cwd: str) -> dict[str, str]:
         return {"uri": "./", "uriBaseId": "%SRCROOT%"}
     if absolute.startswith(cwd.rstrip(os.sep) + os.sep):
         rel = os.path.relpath(absolute, cwd).replace(os.sep, "/")
+        rel += "/" if sarif_extras.is_directory(absolute) else ""
         return {"uri": quote(raw_path(rel)), "uriBaseId": "%SRCROOT%"}
     return {"uri": _file_uri(absolute)}
 
@@ -501,12 +510,10 @@ _GITHUB_COMMANDS = {ERROR: "error", WARNING: "warning", NOTE: "notice"}
 def github_annotation(f: Finding, positions: StoredPositions | None = None) -> str:
     line, column, message = (positions or StoredPositions()).locate(f)
     message = printable(message)
-    properties = {
-        "file": _display_path(f.path),
-        "line": str(line),
-        "col": str(column),
-        "title": f"{TOOL_NAME} ({f.rule})",
-    }
+    properties = {"file": _display_path(f.path), "line": str(line), "col": str(column)}
+    if sarif_extras.is_directory(f.path):  # a directory has no lines
+        del properties["line"], properties["col"]
+    properties["title"] = f"{TOOL_NAME} ({f.rule})"
     props = ",".join(f"{key}={escape_property(value)}" for key, value in properties.items())
     return f"::{_GITHUB_COMMANDS[f.level]} {props}::{escape_data(message)}"
 
