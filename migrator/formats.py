@@ -113,6 +113,19 @@ RULES: dict[str, tuple[str, str]] = {
         "Migrated code with no dependency file to declare azure-identity",
         WARNING,
     ),
+    "endpoint-evidence": (
+        "What decided that a v1 client's base URL from configuration is Azure OpenAI: a project "
+        "file (file:line, host only) or the variable's name",
+        NOTE,
+    ),
+    "openai-v0-rewritten": (
+        "openai 0.x Azure code rewritten to a 1.x client (configuration, calls, responses, errors)",
+        NOTE,
+    ),
+    "openai-v0-left": (
+        "openai 0.x Azure code left whole, with what stops its rewrite to 1.x",
+        WARNING,
+    ),
     "notebook-skipped": ("A notebook left as it is", WARNING),
     "test-file-skipped": ("Test code with a key-based client, left as it is", NOTE),
     "notebook-cell-skipped": ("A notebook cell left as it is", WARNING),
