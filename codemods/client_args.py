@@ -17,11 +17,11 @@ from dataclasses import replace
 
 import libcst as cst
 
-from codemods import azure_endpoint, call_args, credential_setup, precision, sdk_hooks
+from codemods import azure_endpoint, call_args, credential_setup, precision, sdk_hooks, suppressed
 from codemods.client_records import ClientRecords
 from codemods.config_dicts import ConfigDicts
 from codemods.credential_plan import CredentialPlan
-from codemods.findings import KEYLESS, MANUAL, MIGRATED, REVIEW
+from codemods.findings import KEYLESS, MANUAL, MIGRATED, REVIEW, Notice
 from codemods.key_report import Removals
 from codemods.module_state import ModuleState
 from codemods.resolve import client_spec, qualified_names
@@ -51,6 +51,12 @@ class ClientArgs:
         if spec is None:
             self.records.check_key_override(original_node)
             return updated_node
+        line = suppressed.suppressed_line(self.state, spec, original_node)
+        if line is not None:  # a suppression comment: the call stays exactly as it was written
+            self.records.record(spec, original_node, MANUAL, suppressed.REASON)
+            start = str(self.state.position(original_node).line)
+            self.records.outcome.notices.append(Notice(line, 0, suppressed.USED, "", subject=start))
+            return original_node
         return self._migrate(spec, original_node, updated_node)
 
     def _left(self, spec: ClientSpec, original: cst.Call) -> bool:

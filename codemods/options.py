@@ -25,6 +25,9 @@ class MigrationOptions:
     # dotted read), ...). Such a key is the project's configuration, not a caller's choice: the
     # client is migrated (``migrator.config_params`` confirms the class, ``codemods.precision``).
     config_fields: tuple[tuple[str, int, str], ...] = ()
+    # Lines of one module that carry an ``# aoai-migrate: ignore`` comment: a client call there is
+    # left as it is (``codemods.suppressed``). Set per module by the run.
+    suppressed_lines: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
         if self.credential not in CREDENTIAL_KINDS:

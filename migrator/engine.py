@@ -21,6 +21,7 @@ from codemods.key_names import mentions_key_name
 from codemods.options import MigrationOptions
 from codemods.sdks import ANCHORS
 from codemods.targets import SPECS, TRIGGER_WORDS
+from migrator import suppressions
 from migrator.results import (  # re-exported: importers of the engine's names keep working
     CHANGED,
     FAILED,
@@ -107,6 +108,20 @@ def migrate_source(
     readings of a tab agree; LibCST takes less. Such a module goes through with every statement
     indented in spaces, and comes back with its own indentation.
     """
+    marks = suppressions.parse(data)
+    if not marks:
+        return _migrate_any(data, options, filename, sliced, cells)
+    options = replace(options, suppressed_lines=tuple(sorted(marks)))
+    return suppressions.apply(data, _migrate_any(data, options, filename, sliced, cells), marks)
+
+
+def _migrate_any(
+    data: bytes,
+    options: MigrationOptions,
+    filename: str | None,
+    sliced: bool,
+    cells: tuple[tuple[int, int], ...],
+) -> SourceResult:
     try:
         return _migrate_source(data, options, filename, sliced, cells)
     except (SyntaxError, TooLarge, RecursionError):
@@ -459,6 +474,8 @@ def describe_failure(exc: BaseException, data: bytes | None = None) -> tuple[str
         return f"cannot parse: {exc.msg}", None
     if isinstance(exc, RecursionError):
         return "cannot parse: the code is nested too deeply for the parser", None
+    if isinstance(exc, suppressions.SuppressedLineChanged):
+        return str(exc), exc.line
     if isinstance(exc, LookupError):
         return f"cannot decode: {exc}", None
     return f"internal error ({name}): {exc}", None

@@ -25,7 +25,7 @@ from urllib.parse import quote
 
 from codemods import precision_rules, sdks
 from codemods.findings import KEYLESS, MANUAL, MIGRATED, REVIEW, ClientRecord
-from migrator import __version__, roles
+from migrator import __version__, roles, suppressions
 from migrator.engine import CHANGED, FAILED, MODE_DIFF, MODE_WRITE, SKIPPED, UNCHANGED, FileResult
 from migrator.report import EXIT_INTERNAL, Report, printable, raw_path, shown_path
 from migrator.rule_selection import CLIENT_RULES
@@ -115,6 +115,7 @@ RULES: dict[str, tuple[str, str]] = {
     ),
 }
 RULES.update(precision_rules.RULES)
+RULES.update(suppressions.RULES)
 # The rules the SDK modules declare (codemods/sdks/), with the level they declare.
 RULES.update({rule_id: (rule.description, rule.level) for rule_id, (rule, _) in sdks.RULES.items()})
 _OUTCOME_RULES = CLIENT_RULES

@@ -3,7 +3,9 @@ findings (``--select``/``--ignore``) and whether one of them is an error (``--ex
 
 from __future__ import annotations
 
-from migrator import formats
+from dataclasses import replace
+
+from migrator import formats, suppressions
 from migrator.report import Report
 from migrator.rule_selection import RuleSelection, selection, unknown_rule
 
@@ -25,7 +27,13 @@ def rule_selection(values: dict[str, object]) -> RuleSelection:
 
 
 def settle(report: Report, rules: RuleSelection, exit_zero: bool) -> Report:
-    """Apply the selection to ``report`` and note whether an error-level finding remains."""
+    """Apply the selection to ``report`` and note whether an error-level finding remains; name
+    the unknown rule ids of suppression comments (the registry is only known here)."""
+    known = known_rules()
+    for i, result in enumerate(report.results):
+        if any(n.rule == suppressions.RULE for n in result.notices):
+            named = tuple(suppressions.name_unknown(n, known) for n in result.notices)
+            report.results[i] = replace(result, notices=named)
     report.rules = rules
     report.exit_zero = exit_zero
     report.errors_left = any(f.level == formats.ERROR for f in formats.findings(report))
