@@ -108,20 +108,10 @@ def migrate_source(
     readings of a tab agree; LibCST takes less. Such a module goes through with every statement
     indented in spaces, and comes back with its own indentation.
     """
-    marks = suppressions.parse(data)
-    if not marks:
-        return _migrate_any(data, options, filename, sliced, cells)
-    options = replace(options, suppressed_lines=tuple(sorted(marks)))
-    return suppressions.apply(data, _migrate_any(data, options, filename, sliced, cells), marks)
+    return suppressions.around(data, options, partial(_migrate, data, filename, sliced, cells))
 
 
-def _migrate_any(
-    data: bytes,
-    options: MigrationOptions,
-    filename: str | None,
-    sliced: bool,
-    cells: tuple[tuple[int, int], ...],
-) -> SourceResult:
+def _migrate(data, filename, sliced, cells, options: MigrationOptions) -> SourceResult:  # type: ignore[no-untyped-def]
     try:
         return _migrate_source(data, options, filename, sliced, cells)
     except (SyntaxError, TooLarge, RecursionError):

@@ -17,6 +17,7 @@ import difflib
 import io
 import re
 import tokenize
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -91,6 +92,16 @@ def _add(found: dict[int, Suppression], comment: str, line: int, column: int) ->
         rules = tuple(dict.fromkeys(r.strip() for r in listed.split(",") if r.strip()))
     found[line] = Suppression(line, column, rules)
     return True
+
+
+def around(data: bytes, options: Any, migrate: Callable[[Any], Any]) -> Any:
+    """``migrate(options)`` (an engine ``SourceResult`` of ``data``), told the module's suppressed
+    lines, with the suppressions applied (see ``apply``)."""
+    marks = parse(data)
+    if not marks:
+        return migrate(options)
+    result = migrate(replace(options, suppressed_lines=tuple(sorted(marks))))
+    return apply(data, result, marks)
 
 
 def apply(data: bytes, result: Any, marks: dict[int, Suppression]) -> Any:
