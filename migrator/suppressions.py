@@ -31,7 +31,7 @@ RULES = {
         "warning",
     )
 }
-_MARK = b"aoai-migrate"
+_MARK = b"aoai-migrate:"
 _COMMENT = re.compile(r"#\s*aoai-migrate:\s*ignore\b(?:\[([^\]]*)\])?")
 _CLIENT_PREFIX = "client-"
 
