@@ -24,13 +24,14 @@ from codemods import (
     endpoint_decision,
     precision,
     sdk_hooks,
+    suppressed,
 )
 from codemods.client_records import ClientRecords
 from codemods.config_dicts import ConfigDicts
 from codemods.config_dicts import find as find_config
 from codemods.credential_flow import CredentialFlow, Site
 from codemods.credential_plan import CredentialPlan
-from codemods.findings import KEYLESS, MANUAL, MIGRATED, REVIEW
+from codemods.findings import KEYLESS, MANUAL, MIGRATED, REVIEW, Notice
 from codemods.key_report import Removals
 from codemods.module_state import ModuleState
 from codemods.resolve import client_spec, qualified_names
@@ -69,6 +70,12 @@ class ClientArgs:
                 return self._rewrite_build(site, original_node)
             self.records.check_key_override(original_node)
             return updated_node
+        line = suppressed.suppressed_line(self.state, spec, original_node)
+        if line is not None:  # a suppression comment: the call stays exactly as it was written
+            self.records.record(spec, original_node, MANUAL, suppressed.REASON)
+            start = str(self.state.position(original_node).line)
+            self.records.outcome.notices.append(Notice(line, 0, suppressed.USED, "", subject=start))
+            return original_node
         site = self.flow.passed_to(spec, original_node)
         if site is not None and site.token:
             reason = f"credential is already a TokenCredential (`{site.holder}`, line {site.line})"
@@ -83,6 +90,8 @@ class ClientArgs:
     def _refusal(self, spec: ClientSpec, call: cst.Call, build: cst.Call) -> str | None:
         """Why the client ``call`` would be left if its credential argument were ``build``
         (the AzureKeyCredential its attribute holds); None: it would be migrated."""
+        if suppressed.suppressed_line(self.state, spec, call) is not None:
+            return suppressed.REASON
         leave = self.precision.check(spec, call)
         if leave is not None:
             return leave.reason

@@ -7,7 +7,7 @@ import sys
 
 import typer
 
-from migrator import api, cli_roles, formats
+from migrator import api, cli_gate, cli_roles, formats
 from migrator.cli_common import (
     ClientIdEnvOpt,
     CloudOpt,
@@ -51,8 +51,16 @@ def migrate(
     paths: list[str] = typer.Argument(..., help="Files or directories to migrate."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print unified diffs; write nothing."),
     check: bool = typer.Option(
-        False, "--check", help="Write nothing; exit 1 when anything would change."
+        False,
+        "--check",
+        help="Write nothing; exit 1 when anything would change or an error finding remains.",
     ),
+    exit_zero: bool = cli_gate.ExitZeroOpt,
+    select: list[str] | None = cli_gate.SelectOpt,
+    ignore: list[str] | None = cli_gate.IgnoreOpt,
+    extend_select: list[str] | None = cli_gate.ExtendSelectOpt,
+    extend_ignore: list[str] | None = cli_gate.ExtendIgnoreOpt,
+    statistics: bool = cli_gate.StatisticsOpt,
     credential: str = CredentialOpt,
     client_id_env: str = ClientIdEnvOpt,
     system_assigned: bool = SystemAssignedOpt,
@@ -79,6 +87,7 @@ def migrate(
     """Rewrite key-based Azure OpenAI clients to Entra ID token providers, in place."""
     settings = configured(ctx, paths, config)
     v = settings.values
+    cli_gate.check_rules(ctx, v, settings.config_path)
     options = configured_options(settings)
     mode = MODE_CHECK if v["check"] else MODE_DIFF if v["dry_run"] else MODE_WRITE
     fmt = cli_roles.check_format(v["roles_format"])
@@ -109,8 +118,7 @@ def migrate(
         bar.close()
     if v["roles_out"] and not report.interrupted:
         cli_roles.write_roles(report, fmt, v["roles_out"])
-    formats.emit(report, v["format"], v["verbose"], None if v["roles_out"] else fmt)
-    raise typer.Exit(report.return_code)
+    cli_gate.finish(report, v, None if v["roles_out"] else fmt)
 
 
 _register_commands()

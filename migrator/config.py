@@ -64,7 +64,10 @@ SHARED_KEYS = frozenset(
         "jobs",
     }
 )
-NOT_CONFIGURABLE = frozenset({"paths", "config"})
+# ``exit-zero`` too: like ruff's, only a command line turns the gate off, never a file.
+NOT_CONFIGURABLE = frozenset({"paths", "config", "exit-zero"})
+# Lists the command line adds to, rather than replaces, when the file has them too.
+EXTENDING_KEYS = frozenset({"extend-exclude", "extend-select", "extend-ignore"})
 # Commands that read the file (they call ``resolve``). ``batch`` works on many repositories, each
 # with its own configuration, which it reads as ``migrate`` would (``migrator.batch_config``).
 CONFIGURED_COMMANDS = frozenset({"migrate", "roles", "verify"})
@@ -216,7 +219,7 @@ def resolve(ctx: typer.Context, paths: Iterable[str], config_file: str | None = 
             configured = _convert(ctx, params[name], key, table[key], path or "")
             if key in GLOB_KEYS:
                 configured = _globs(configured, base)
-            if key == "extend-exclude" and from_user:
+            if key in EXTENDING_KEYS and from_user:
                 value = tuple(configured) + tuple(value or ())
             elif not from_user:
                 value = configured

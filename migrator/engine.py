@@ -21,6 +21,7 @@ from codemods.key_names import mentions_key_name
 from codemods.options import MigrationOptions
 from codemods.sdks import ANCHORS
 from codemods.targets import SPECS, TRIGGER_WORDS
+from migrator import suppressions
 from migrator.credential_context import credential_written, for_path
 from migrator.results import (  # re-exported: importers of the engine's names keep working
     CHANGED,
@@ -109,6 +110,10 @@ def migrate_source(
     readings of a tab agree; LibCST takes less. Such a module goes through with every statement
     indented in spaces, and comes back with its own indentation.
     """
+    return suppressions.around(data, options, partial(_migrate, data, filename, sliced, cells))
+
+
+def _migrate(data, filename, sliced, cells, options: MigrationOptions) -> SourceResult:  # type: ignore[no-untyped-def]
     try:
         return _migrate_source(data, options, filename, sliced, cells)
     except (SyntaxError, TooLarge, RecursionError):
@@ -463,6 +468,8 @@ def describe_failure(exc: BaseException, data: bytes | None = None) -> tuple[str
         return f"cannot parse: {exc.msg}", None
     if isinstance(exc, RecursionError):
         return "cannot parse: the code is nested too deeply for the parser", None
+    if isinstance(exc, suppressions.SuppressedLineChanged):
+        return str(exc), exc.line
     if isinstance(exc, LookupError):
         return f"cannot decode: {exc}", None
     return f"internal error ({name}): {exc}", None

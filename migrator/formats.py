@@ -6,10 +6,11 @@ in them (a literal key is named by location, masked).
 
 Levels:
 
-* ``error``: what CI should flag: a key-based client the tool could not migrate (``client-manual``)
-  and a file that could not be processed (``file-failed``);
+* ``error``: what CI should flag (``--check`` fails on it): a key-based client the tool could not
+  migrate (``client-manual``), a key written in the code (``literal-key``) and a file that could
+  not be processed (``file-failed``);
 * ``warning``: a client that may be key-based (``client-review``), a client that ``--check`` or
-  ``--dry-run`` would migrate, and the codemods' warnings (``literal-key``, ``key-override``, ...);
+  ``--dry-run`` would migrate, and the codemods' warnings (``key-override``, ...);
 * ``note``: what went well or is only information (a client migrated, a client already keyless).
 """
 
@@ -24,9 +25,10 @@ from urllib.parse import quote
 
 from codemods import precision_rules, sdks
 from codemods.findings import KEYLESS, MANUAL, MIGRATED, REVIEW, ClientRecord
-from migrator import __version__, roles, sarif_extras
+from migrator import __version__, roles, sarif_extras, suppressions
 from migrator.engine import CHANGED, FAILED, MODE_DIFF, MODE_WRITE, SKIPPED, UNCHANGED, FileResult
 from migrator.report import EXIT_INTERNAL, Report, printable, raw_path, shown_path
+from migrator.rule_selection import CLIENT_RULES
 
 
 class Format(str, enum.Enum):
@@ -69,7 +71,7 @@ RULES: dict[str, tuple[str, str]] = {
     ),
     "literal-key": (
         "An API key written in the code: rotate it, it stays in version-control history",
-        WARNING,
+        ERROR,
     ),
     "key-override": (
         "A per-request or copied client sets a key that must be removed by hand",
@@ -143,14 +145,10 @@ RULES: dict[str, tuple[str, str]] = {
     ),
 }
 RULES.update(precision_rules.RULES)
+RULES.update(suppressions.RULES)
 # The rules the SDK modules declare (codemods/sdks/), with the level they declare.
 RULES.update({rule_id: (rule.description, rule.level) for rule_id, (rule, _) in sdks.RULES.items()})
-_OUTCOME_RULES = {
-    MIGRATED: "client-migrated",
-    KEYLESS: "client-keyless",
-    MANUAL: "client-manual",
-    REVIEW: "client-review",
-}
+_OUTCOME_RULES = CLIENT_RULES
 _OUTCOME_WORDS = {
     MIGRATED: "migrated",
     KEYLESS: "already keyless",
@@ -207,7 +205,7 @@ def findings(report: Report) -> list[Finding]:
                 Finding(n.rule, level, result.path, n.line, n.column + 1, n.message, cell=n.cell)
             )
     out.sort(key=lambda f: (f.path, f.cell or 0, f.line, f.column, f.rule))
-    return out
+    return [f for f in out if report.rules.shows(f.rule)]
 
 
 def render(report: Report, fmt: str, verbose: bool = False, roles_format: str | None = "az") -> str:

@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 from codemods.findings import KEYLESS, MANUAL, MIGRATED, REVIEW, ClientRecord, location
 from migrator import roles
 from migrator.engine import CHANGED, FAILED, MODE_CHECK, MODE_DIFF, SKIPPED, FileResult
+from migrator.rule_selection import EVERY_RULE, RuleSelection, client_rule
 from migrator.shown import one_line, printable, raw_path, shown_path  # noqa: F401 - re-exported
 
 EXIT_OK = 0
-EXIT_CHANGES = 1  # --check: something would change
+EXIT_CHANGES = 1  # --check: something would change, or an error-level finding remains
 EXIT_USAGE = 2  # bad command line or configuration
 EXIT_FAILED = 3  # at least one file could not be processed
 EXIT_INTERNAL = 4  # a bug in aoai-migrate (an exception nothing expected), never "would change"
@@ -31,6 +32,9 @@ class Report:
     interrupted: bool = False
     roots: tuple[str, ...] = ()  # the paths the run was given: module names are relative to them
     _linked: list[tuple[str, ClientRecord]] | None = field(default=None, repr=False)
+    rules: RuleSelection = EVERY_RULE  # the rules reported (--select, --ignore)
+    exit_zero: bool = False  # --exit-zero: --check does not fail on changes or findings
+    errors_left: bool = False  # an error-level finding among the reported ones (migrator.gate)
 
     def add(self, result: FileResult) -> None:
         self.results.append(result)
@@ -58,7 +62,7 @@ class Report:
             return EXIT_INTERRUPTED
         if self.failed:
             return EXIT_FAILED
-        if self.mode == MODE_CHECK and self.changed:
+        if self.mode == MODE_CHECK and not self.exit_zero and (self.changed or self.errors_left):
             return EXIT_CHANGES
         return EXIT_OK
 
@@ -117,12 +121,14 @@ class Report:
             shown = one_line(result.path)
             if result.status == SKIPPED and verbose:
                 out.append(f"{shown}: skipped: {one_line(result.reason or '')}")
-            if result.status == FAILED:
+            if result.status == FAILED and self.rules.shows("file-failed"):
                 out.append(f"{shown}: error: {one_line(result.error or '')}; left as it was")
             if result.credential is not None:
                 kind, why = result.credential
                 out.append(f"{shown}: credential: {kind}{f' ({one_line(why)})' if why else ''}")
             for c in linked.get(result.path, ()):
+                if not self.rules.shows(client_rule(c.outcome)):
+                    continue
                 tags = ", ".join(
                     f"{role.name}{' (assumed)' if assumed else ''}"
                     f"{' (unverified)' if unverified else ''}"
@@ -134,6 +140,8 @@ class Report:
                     f"{c.cls}: {one_line(c.reason)}{f' [role: {tags}]' if tags else ''}"
                 )
             for n in result.notices:
+                if not self.rules.shows(n.rule):
+                    continue
                 message = one_line(n.message)  # it may name other files: one finding, one line
                 where = location(n.line, n.column, n.cell)
                 out.append(f"{shown}:{where}: {n.severity}: {n.rule}: {message}")

@@ -59,7 +59,7 @@ def test_json_document(tree):
     assert migrated["level"] == "warning" and "would be migrated" in migrated["message"]
     assert migrated["client"]["calls"] == [{"call": "chat.completions.create", "line": 4}]
     literal = by_rule[("migrate_me.py", "literal-key")]
-    assert literal["level"] == "warning" and "<masked, 32 characters>" in literal["message"]
+    assert literal["level"] == "error" and "<masked, 32 characters>" in literal["message"]
     files = {f["path"]: f for f in doc["files"] if f["kind"] == "source"}
     assert len(files) == 7
     assert files["service_pb2.py"]["status"] == "skipped"
