@@ -217,6 +217,8 @@ def hold_old_pins(results: list[FileResult], paths: list[str]) -> list[FileResul
     """Changed files left as they are where the project pins an SDK to releases before the
     token argument the migration wrote (``migrator.token_versions``): between the analysis and
     the phases that act on what other modules' migrations did."""
+    from codemods.openai_v0 import RULE_REWRITTEN
+
     given = [Path(p).absolute() for p in paths]
     roots: dict[Path, Path | None] = {}  # a file's directory -> its project root
     pins_at: dict[Path | None, list[token_versions.Pin]] = {}
@@ -231,7 +233,12 @@ def hold_old_pins(results: list[FileResult], paths: list[str]) -> list[FileResul
         root = roots[path.parent]
         if root not in pins_at:
             pins_at[root] = _pins(root)
-        kept = token_versions.held(result.clients, result.data or b"", pins_at[root])
+        pins = pins_at[root]
+        if any(n.rule == RULE_REWRITTEN for n in result.notices):
+            # openai 0.x code rewritten to 1.x: its openai pin is replaced with the rest
+            # (``_needs``); the rewrite already refused pins that need the 0.x API.
+            pins = [p for p in pins if p.name != "openai"]
+        kept = token_versions.held(result.clients, result.data or b"", pins)
         if kept is None:
             out.append(result)
             continue
