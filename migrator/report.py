@@ -30,6 +30,7 @@ class Report:
     results: list[FileResult] = field(default_factory=list)
     interrupted: bool = False
     roots: tuple[str, ...] = ()  # the paths the run was given: module names are relative to them
+    exit_on_change: bool = False  # --diff, --check --dry-run: exit 1 as --check does
     _linked: list[tuple[str, ClientRecord]] | None = field(default=None, repr=False)
 
     def add(self, result: FileResult) -> None:
@@ -58,7 +59,7 @@ class Report:
             return EXIT_INTERRUPTED
         if self.failed:
             return EXIT_FAILED
-        if self.mode == MODE_CHECK and self.changed:
+        if (self.mode == MODE_CHECK or self.exit_on_change) and self.changed:
             return EXIT_CHANGES
         return EXIT_OK
 
@@ -125,9 +126,12 @@ class Report:
                     f"{' (unverified)' if unverified else ''}"
                     for role, assumed, unverified in roles.client_roles(c)
                 )
+                word = _OUTCOME_WORDS.get(c.outcome, c.outcome)
+                if c.outcome == MIGRATED and self.mode in (MODE_CHECK, MODE_DIFF):
+                    word = "would migrate"  # nothing was written
                 out.append(
                     f"{shown}:{location(c.line, c.column, c.cell)}: "
-                    f"{_OUTCOME_WORDS.get(c.outcome, c.outcome)}: "
+                    f"{word}: "
                     f"{c.cls}: {one_line(c.reason)}{f' [role: {tags}]' if tags else ''}"
                 )
             for n in result.notices:
