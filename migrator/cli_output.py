@@ -1,58 +1,14 @@
-"""How the text output adapts to where it goes: colour on a terminal only, and ``--quiet``.
-
-Colour follows the common conventions: ``FORCE_COLOR`` (set and not empty) turns it on even
-into a pipe, ``NO_COLOR`` (set and not empty) turns it off, and otherwise only a terminal gets it.
-``--quiet`` keeps only what makes the run fail: error-level findings, and in a run that exits 1
-on changes (``--check``, ``--diff``) what would change.
-"""
+"""``--quiet``: only what makes the run fail, that is error-level findings, and in a run that
+exits 1 on changes (``--check``, ``--diff``) what would change. Colour: ``migrator.colour``."""
 
 from __future__ import annotations
 
-import os
 import sys
-from collections.abc import Mapping
-from typing import TextIO
 
 from codemods.findings import location
+from migrator.colour import patch_for
 from migrator.engine import CHANGED, MODE_CHECK, MODE_WRITE
 from migrator.report import Report, one_line, printable
-
-_RESET = "\x1b[0m"
-_STYLES = (
-    ("+++", "\x1b[1m"),
-    ("---", "\x1b[1m"),
-    ("@@", "\x1b[36m"),
-    ("+", "\x1b[32m"),
-    ("-", "\x1b[31m"),
-)
-
-
-def colour_wanted(stream: TextIO, env: Mapping[str, str] | None = None) -> bool:
-    env = os.environ if env is None else env
-    if env.get("FORCE_COLOR"):
-        return True
-    if env.get("NO_COLOR"):
-        return False
-    isatty = getattr(stream, "isatty", None)
-    try:
-        return bool(isatty and isatty())
-    except (OSError, ValueError):  # a closed or odd stream: no colour
-        return False
-
-
-def colour_diff(patch: str) -> str:
-    """A unified diff with its headers, hunk lines, additions and removals coloured (ANSI)."""
-    out = []
-    for line in patch.splitlines(keepends=True):
-        body = line.rstrip("\r\n")
-        end = line[len(body) :]
-        style = next((s for prefix, s in _STYLES if body.startswith(prefix)), None)
-        out.append(f"{style}{body}{_RESET}{end}" if style and body else line)
-    return "".join(out)
-
-
-def patch_for(stream: TextIO, patch: str) -> str:
-    return colour_diff(patch) if patch and colour_wanted(stream) else patch
 
 
 def patch_of(report: Report) -> str:

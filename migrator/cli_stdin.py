@@ -107,7 +107,7 @@ def run_stdin(
     if mode == MODE_WRITE:
         out.write(new)
     elif mode == MODE_DIFF and result.diff:
-        from migrator.cli_output import patch_for
+        from migrator.colour import patch_for
         from migrator.formats import diff_text
 
         out.flush()

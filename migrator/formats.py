@@ -524,7 +524,7 @@ def emit(report: Report, fmt: str, verbose: bool = False, roles_format: str | No
             text = render(report, fmt, verbose, roles_format)
             to_out, to_err = (patch, text) if report.mode == MODE_DIFF else (text, "")
             if report.mode == MODE_DIFF:  # coloured on a terminal only
-                from migrator.cli_output import patch_for
+                from migrator.colour import patch_for
 
                 to_out = patch_for(sys.stdout, to_out)
         else:

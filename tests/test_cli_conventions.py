@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from migrator.cli_output import colour_diff, colour_wanted
+from migrator.colour import colour_diff, colour_wanted
 
 ROOT = Path(__file__).resolve().parent.parent
 
