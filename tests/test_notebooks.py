@@ -226,7 +226,7 @@ def test_report_and_diff_name_the_cell(tmp_path: Path):
     report = Report(MODE_DIFF)
     report.add(result)
     text = report.render_text()
-    assert f"{path}:cell 4:1:10: migrated: openai.AzureOpenAI" in text
+    assert f"{path}:cell 4:1:10: would migrate: openai.AzureOpenAI" in text
     assert f"{path}:cell 5:1 chat.completions.create" in text
 
 
