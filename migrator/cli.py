@@ -94,7 +94,7 @@ def migrate(
     if problem:
         fail(problem)
     from_stdin = paths == [cli_stdin.STDIN]
-    settings = configured(ctx, [stdin_filename] if from_stdin else paths, config)  # type: ignore[list-item]
+    settings = configured(ctx, [stdin_filename or ""] if from_stdin else paths, config)
     v = settings.values
     options = options_from(v["credential"], v["client_id_env"], v["system_assigned"], v["cloud"])
     # --check --dry-run prints the patch and exits 1, as black's --check --diff does.
@@ -103,11 +103,13 @@ def migrate(
     fmt = cli_roles.check_format(v["roles_format"])
     shown_roles = fmt if mode == MODE_WRITE or v["show_roles"] else None
     if from_stdin:
+        if v["roles_out"]:
+            fail("--roles-out takes files, not `-`: use `aoai-migrate roles PATH --roles-out FILE`")
         show = cli_stdin.Shown(
-            v["format"], v["verbose"], v["quiet"], v["show_roles"] and fmt or None
+            v["format"], v["verbose"], v["quiet"], fmt if v["show_roles"] else None
         )
         code = cli_stdin.run_stdin(
-            stdin_filename, options, mode, settings.selection(), exit_on_change, show
+            stdin_filename or "", options, mode, settings.selection(), exit_on_change, show
         )
         raise typer.Exit(code)
     if v["roles_out"] and mode != MODE_WRITE:

@@ -212,6 +212,7 @@ def test_stdin_follows_the_configuration_and_exclusions_of_the_named_path(tmp_pa
         (["-", "other.py", "--stdin-filename", "a.py"], "cannot be combined"),
         (["app.py", "--stdin-filename", "a.py"], "pass `-` as path"),
         (["-", "--stdin-filename", "nb.ipynb"], "notebooks are not read from standard input"),
+        (["-", "--stdin-filename", "a.py", "--roles-out", "r.sh"], "--roles-out takes files"),
     ],
 )
 def test_stdin_without_a_name_or_a_notebook_is_a_clear_error(tmp_path, args, message):
