@@ -57,11 +57,17 @@ def check_rules(ctx: typer.Context, values: dict[str, object], config_path: str 
                 fail(f"{where}: {unknown_rule(rule, known)}")
 
 
-def finish(report: Report, values: dict[str, object], roles_format: str | None) -> None:
+def finish(
+    report: Report, values: dict[str, object], roles_format: str | None, quiet_patch: str = ""
+) -> None:
     """Settle the report's exit code with the options, print it, and exit with that code."""
     gate.settle(report, gate.rule_selection(values), bool(values.get("exit_zero")))
     if values.get("statistics"):
         _emit_statistics(report, str(values["format"]))
+    elif values.get("quiet") and values.get("format") == "text":
+        from migrator import cli_output
+
+        cli_output.emit_quiet(report, quiet_patch)
     else:
         formats.emit(report, str(values["format"]), bool(values.get("verbose")), roles_format)
     raise typer.Exit(report.return_code)

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from codemods.options import CREDENTIAL_KINDS, CredentialOverride, is_env_name
+from migrator.config_values import check_value
 from migrator.discovery import (
     DEFAULT_EXCLUDE,
     DEFAULT_INCLUDE,
@@ -339,6 +340,10 @@ def _convert(ctx: typer.Context, param: Any, key: str, value: Any, path: str) ->
     """A value from the file, checked and converted by the command-line parser itself, so that
     it means exactly what the same option on the command line means."""
     where = f"{path}: [tool.{TABLE}] {key}"
+    try:
+        check_value(where, key, param, value)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
     option = param.opts[0]
     if getattr(param, "is_flag", False):
         if not isinstance(value, bool):

@@ -555,6 +555,10 @@ def emit(report: Report, fmt: str, verbose: bool = False, roles_format: str | No
             )
             text = render(report, fmt, verbose, roles_format)
             to_out, to_err = (patch, text) if report.mode == MODE_DIFF else (text, "")
+            if report.mode == MODE_DIFF:  # coloured on a terminal only
+                from migrator.colour import patch_for
+
+                to_out = patch_for(sys.stdout, to_out)
         else:
             to_out, to_err = render(report, fmt, verbose), printable(report.summary()) + "\n"
     except Exception as exc:  # noqa: BLE001 - a bug: said as one line, with its own exit code

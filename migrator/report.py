@@ -31,6 +31,8 @@ class Report:
     results: list[FileResult] = field(default_factory=list)
     interrupted: bool = False
     roots: tuple[str, ...] = ()  # the paths the run was given: module names are relative to them
+    exit_on_change: bool = False  # --diff, --check --dry-run: exit 1 as --check does
+    check_gate: bool = False  # --check given (also with --dry-run): error findings fail it too
     _linked: list[tuple[str, ClientRecord]] | None = field(default=None, repr=False)
     rules: RuleSelection = EVERY_RULE  # the rules reported (--select, --ignore)
     exit_zero: bool = False  # --exit-zero: --check does not fail on changes or findings
@@ -62,7 +64,13 @@ class Report:
             return EXIT_INTERRUPTED
         if self.failed:
             return EXIT_FAILED
-        if self.mode == MODE_CHECK and not self.exit_zero and (self.changed or self.errors_left):
+        if self.exit_zero:
+            return EXIT_OK
+        # --check (with or without --dry-run) is the gate: changes or error findings fail it;
+        # --diff fails on changes only, as ruff's does.
+        if (self.mode == MODE_CHECK or self.check_gate) and (self.changed or self.errors_left):
+            return EXIT_CHANGES
+        if self.exit_on_change and self.changed:
             return EXIT_CHANGES
         return EXIT_OK
 
@@ -134,9 +142,12 @@ class Report:
                     f"{' (unverified)' if unverified else ''}"
                     for role, assumed, unverified in roles.client_roles(c)
                 )
+                word = _OUTCOME_WORDS.get(c.outcome, c.outcome)
+                if c.outcome == MIGRATED and self.mode in (MODE_CHECK, MODE_DIFF):
+                    word = "would migrate"  # nothing was written
                 out.append(
                     f"{shown}:{location(c.line, c.column, c.cell)}: "
-                    f"{_OUTCOME_WORDS.get(c.outcome, c.outcome)}: "
+                    f"{word}: "
                     f"{c.cls}: {one_line(c.reason)}{f' [role: {tags}]' if tags else ''}"
                 )
             for n in result.notices:

@@ -224,7 +224,7 @@ def test_report_names_the_cell_and_the_diff_is_of_the_notebook_file(tmp_path: Pa
     report = Report(MODE_DIFF)
     report.add(result)
     text = report.render_text()
-    assert f"{path}:cell 4:1:10: migrated: openai.AzureOpenAI" in text
+    assert f"{path}:cell 4:1:10: would migrate: openai.AzureOpenAI" in text
     assert f"{path}:cell 5:1 chat.completions.create" in text
 
 
