@@ -40,7 +40,7 @@ app = typer.Typer(
 
 def _register_commands() -> None:
     """Commands that live in their own modules (one line each)."""
-    for name in ("cli_roles", "cli_verify", "cli_batch"):
+    for name in ("cli_roles", "cli_verify", "cli_batch", "cli_batch_merge"):
         importlib.import_module(f"migrator.{name}").register(app)
 
 
@@ -109,8 +109,14 @@ _register_commands()
 
 def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
+    if args[:2] == ["batch", "merge"]:  # a subcommand of batch, whose arguments are paths
+        args[:2] = ["batch-merge"]
     # `aoai-migrate PATH...` means `aoai-migrate migrate PATH...`.
-    if args and args[0] not in COMMANDS and args[0] not in ("--help", "-h", "--version"):
+    if (
+        args
+        and args[0] not in COMMANDS + ("batch-merge",)
+        and args[0] not in ("--help", "-h", "--version")
+    ):
         args.insert(0, "migrate")
     if args and args[0] == "--version":
         from migrator import __version__
