@@ -34,9 +34,14 @@ def verify_command(options: MigrationOptions) -> list[str]:
     return words
 
 
+def _code(item: str) -> str:
+    """One finding as inline code: any key masked, no backtick to end the code span early."""
+    return _mask(item).replace("`", "'")
+
+
 def _items(title: str, items: tuple[str, ...] | list[str], empty: str) -> list[str]:
     lines = [f"### {title}", ""]
-    lines += [f"- `{_mask(item).replace('`', '\\'')}`" for item in items] or [empty]
+    lines += [f"- `{_code(item)}`" for item in items] or [empty]
     return lines + [""]
 
 

@@ -240,12 +240,12 @@ def test_four_shards_merged_give_the_table_of_one_run(tmp_path: Path) -> None:
     assert [r["repository"] for r in document["repositories"]] == [
         f"src/r{i:02d}" for i in range(40)
     ]
-    assert document["totals"]["pushes"] == {"pushed": 20}
+    assert document["totals"]["pushes"] == {"pushed": 20, "skipped": 20}
     assert document["totals"]["role_assignments"] == [
         {
             "resource": "env:AZURE_OPENAI_ENDPOINT",
             "role": "Cognitive Services OpenAI User",
-            "repositories": 10,
+            "repositories": 20,  # the migrated and the manual-only ones
         },
         {
             "resource": "host:contoso.openai.azure.com",
