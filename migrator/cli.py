@@ -44,7 +44,7 @@ app.callback()(cli_help.root_options)
 
 def _register_commands() -> None:
     """Commands that live in their own modules (one line each)."""
-    for name in ("cli_roles", "cli_verify", "cli_batch"):
+    for name in ("cli_roles", "cli_verify", "cli_batch", "cli_batch_merge"):
         importlib.import_module(f"migrator.{name}").register(app)
 
 
@@ -165,8 +165,14 @@ def main(argv: list[str] | None = None) -> None:
     if unknown:
         typer.echo(f"aoai-migrate: error: {unknown}", err=True)
         sys.exit(2)
+    if args[:2] == ["batch", "merge"]:  # a subcommand of batch, whose arguments are paths
+        args[:2] = ["batch-merge"]
     # `aoai-migrate PATH...` means `aoai-migrate migrate PATH...`.
-    if args and args[0] not in COMMANDS and args[0] not in ("--help", "-h", "--version", "-V"):
+    if (
+        args
+        and args[0] not in COMMANDS + ("batch-merge",)
+        and args[0] not in ("--help", "-h", "--version", "-V")
+    ):
         args.insert(0, "migrate")
     if args and args[0] in ("--version", "-V"):
         from migrator import __version__

@@ -84,13 +84,29 @@ def batch_command(
     jobs: int | None = typer.Option(
         None, "--jobs", "-j", help="Repositories at a time (default: the CPU count)."
     ),
+    shard: str | None = typer.Option(
+        None,
+        "--shard",
+        help="K/N: migrate only share K of N of the list (one CI job each); "
+        "join the --summary .json files with `batch merge`.",
+        show_default=False,
+    ),
+    push: str | None = typer.Option(
+        None, "--push", help="Push each migrated branch to REMOTE.", show_default=False
+    ),
+    pr_body_dir: str | None = typer.Option(
+        None,
+        "--pr-body-dir",
+        help="Write DIR/<repository>.md: a pull-request description per repository.",
+        show_default=False,
+    ),
     credential: str = CredentialOpt,
     client_id_env: str = ClientIdEnvOpt,
     system_assigned: bool = SystemAssignedOpt,
     cloud: str = CloudOpt,
 ) -> None:
     """Migrate many git repositories: a branch and one commit each, and a table for the rollout."""
-    from migrator import batch, batch_report
+    from migrator import batch, batch_prbody, batch_push, batch_report, batch_shard
     from migrator.gitrepo import valid_branch_name
 
     options = options_from(credential, client_id_env, system_assigned, cloud)
@@ -111,12 +127,20 @@ def batch_command(
     if jobs is not None and jobs < 1:
         fail("--jobs must be at least 1")
     try:
+        chosen_shard = batch_shard.parse_shard(shard) if shard else None
+    except batch_shard.ShardError as exc:
+        fail(str(exc))
+    if (push or pr_body_dir) and (reset or patch_dir or dry_run):
+        fail("--push and --pr-body-dir need branches: not with --reset, --patch-dir or --dry-run")
+    try:
         paths = batch.expand_repositories(list(repos or []), list(repos_file or []))
     except batch.BatchInputError as exc:
         fail(str(exc))
     if not paths:
         fail("no repositories given: pass paths, @FILE or --repos-file")
 
+    selection = batch_shard.select(paths, chosen_shard)
+    paths = selection.repos
     settings = batch.BatchSettings(
         branch=branch, allow_dirty=allow_dirty, patch_dir=patch_dir, dry_run=dry_run
     )
@@ -130,10 +154,20 @@ def batch_command(
     else:
         typer.echo(batch_report.render_table(results, terminal_width()), nl=False)
     typer.echo(batch_report.summary(results, outcome.interrupted))
+    pushes = batch_push.push_all(results, push) if push and not outcome.interrupted else []
+    if push and pushes:
+        typer.echo(batch_push.render(pushes, push), nl=False)
+    if pr_body_dir:
+        written = batch_prbody.write_bodies(results, options, pr_body_dir)
+        typer.echo(f"{len(written)} pull-request description(s) written to {pr_body_dir}")
     if summary_file:
         render = batch_report.summary_format(summary_file)
         assert render is not None
-        _write(summary_file, render(results))
+        text = render(results)
+        if summary_file.lower().endswith(".json"):
+            extra = {p.repo: {"push": p.as_json(push)} for p in pushes} if push else None
+            text = batch_shard.results_json(text, selection, extra)
+        _write(summary_file, text)
     if not reset:
         text = batch_report.render_roles(results, roles_format)
         if roles_out:
@@ -145,7 +179,8 @@ def batch_command(
     if outcome.interrupted:
         typer.echo("aoai-migrate: interrupted; repositories not reached are untouched", err=True)
         raise typer.Exit(EXIT_INTERRUPTED)
-    raise typer.Exit(EXIT_FAILED if any(r.problem for r in results) else EXIT_OK)
+    failed_push = any(p.status == batch.FAILED for p in pushes)
+    raise typer.Exit(EXIT_FAILED if failed_push or any(r.problem for r in results) else EXIT_OK)
 
 
 def _write(name: str, text: str) -> None:
