@@ -8,7 +8,6 @@ the columns of numbers alone are. Nothing is cut.
 
 from __future__ import annotations
 
-import os
 import shutil
 import sys
 import textwrap
@@ -24,8 +23,10 @@ _STAGES = (
 
 
 def terminal_width() -> int | None:
-    """The width to fit: ``COLUMNS`` when set, else the terminal's; None when not a terminal."""
-    if os.environ.get("COLUMNS", "").isdigit() or sys.stdout.isatty():
+    """The width to fit on a terminal (``COLUMNS`` when set, else the terminal's own); None when
+    the table goes to a file or a pipe, which get whole lines (a ``COLUMNS`` a parent process
+    exported does not wrap a log)."""
+    if sys.stdout.isatty():
         return shutil.get_terminal_size().columns
     return None
 

@@ -764,6 +764,9 @@ def test_ctrl_c_stops_cleanly(fleet: dict[str, Path], tmp_path: Path, jobs: str)
         start_new_session=True,  # its own process group, so the hook's signal stays in it
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         check=False,
+        # os.environ, not the process's C environment, which a library's readline may have given
+        # COLUMNS (the table would then wrap to fit it).
+        env=dict(os.environ),
     )
     assert proc.returncode == 130, proc.stdout + proc.stderr
     assert "interrupted" in proc.stderr and "Traceback" not in proc.stderr

@@ -79,7 +79,10 @@ def test_a_bad_configuration_value_fails_the_repository_and_names_file_and_key(
     before = state(repo)
     result = run([repo])["svc"]
     assert result.status == batch.FAILED and result.problem
-    assert "pyproject.toml: [tool.aoai-migrate] unknown credential 'chaind'" in result.detail
+    assert (
+        "pyproject.toml: [tool.aoai-migrate] credential: unknown value 'chaind' (did you mean "
+        "'chained'?)"
+    ) in result.detail
     assert "aoai-migrate-" not in result.detail  # no temporary checkout path
     assert branches(repo) == ["main"] and state(repo) == before
 
@@ -136,10 +139,45 @@ def _table(stdout: str) -> list[str]:
     return lines[: next(i for i, line in enumerate(lines) if re.match(r"\d+ repositor", line))]
 
 
+def batch_on_a_terminal(*args: str, cwd: Path, columns: int) -> str:
+    """stdout of ``batch`` run on a pseudo-terminal that many columns wide."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "migrator", "batch", *args],
+        cwd=cwd,
+        stdout=slave,
+        stderr=subprocess.DEVNULL,
+        env={**env, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"},
+    )
+    os.close(slave)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # the other end closed (Linux: EIO)
+            break
+        if not chunk:
+            break
+        out += chunk
+    os.close(master)
+    proc.wait(timeout=300)
+    return out.decode().replace("\r\n", "\n")
+
+
 def test_the_table_fits_the_terminal_width_and_keeps_every_word(mixed: Path) -> None:
-    wide = batch_cli(str(mixed), "--dry-run", cwd=mixed, COLUMNS="400").stdout
-    narrow = batch_cli(str(mixed), "--dry-run", cwd=mixed, COLUMNS="100").stdout
+    wide = batch_on_a_terminal(str(mixed), "--dry-run", cwd=mixed, columns=400)
+    narrow = batch_on_a_terminal(str(mixed), "--dry-run", cwd=mixed, columns=100)
+    piped = batch_cli(str(mixed), "--dry-run", cwd=mixed, COLUMNS="100").stdout
     assert max(len(line) for line in _table(wide)) > 100
+    # A file or a pipe gets whole lines, whatever COLUMNS says.
+    assert max(len(line) for line in _table(piped)) >= max(len(line) for line in _table(wide))
     assert max(len(line) for line in _table(narrow)) <= 100
 
     # Wrapped, not cut: every character of the wide table is in the narrow one.
@@ -148,7 +186,7 @@ def test_the_table_fits_the_terminal_width_and_keeps_every_word(mixed: Path) -> 
             "".join(line for line in lines if not line.startswith("---")).replace(" ", "")
         )
 
-    assert characters(_table(wide)) == characters(_table(narrow))
+    assert characters(_table(wide)) == characters(_table(narrow)) == characters(_table(piped))
 
 
 def _cells(row: str) -> list[str]:
