@@ -30,7 +30,7 @@ import libcst as cst
 from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import RemoveImportsVisitor
 
-from codemods import guard_edits, key_settings
+from codemods import env_helpers, guard_edits, key_settings
 from codemods.findings import ModuleOutcome, Notice
 from codemods.key_edits import ApplyEdits
 from codemods.key_facts import KeyFacts
@@ -226,7 +226,16 @@ class KeyCleanup:
         for var in plan.vars.values():
             if var.statement is None or (var.unused and not failed):
                 continue
-            if var.kind == "key-vault":
+            if var.kind == "helper":
+                why = plan.helpers[(id(var.scope), var.name)]
+                self._notice(
+                    var.statement,
+                    env_helpers.RULE,
+                    f"`{var.name}` reads the key through a settings helper and nothing else "
+                    f"reads it now, but it was kept: {why}. The read still requires the key "
+                    "variable: delete it (or make the read optional) before removing the key",
+                )
+            elif var.kind == "key-vault":
                 self._notice(
                     var.statement,
                     "unused-key-lookup",

@@ -13,9 +13,9 @@ import ast
 from dataclasses import dataclass
 
 import libcst as cst
-from libcst.metadata import PositionProvider
+from libcst.metadata import PositionProvider, QualifiedNameProvider
 
-from codemods import guard_edits
+from codemods import env_helpers, guard_edits
 from codemods.key_conditions import EMPTY, GETENV, KeyTerms, literal
 from codemods.key_facts import KeyFacts, Scope
 from codemods.key_reads import assigned, ids
@@ -123,6 +123,7 @@ class Plan:
         self.active: list[guard_edits.Edit] = []
         self._exported: set[str] | None = None
         self.named: list[cst.Name] = []  # reads of a name for the variables checked
+        self.helpers: dict[tuple[int, str], str] = {}  # a variable read by a helper: why kept
         for d in dropped:
             scope: Scope | bool = None
             if d.function is not None and isinstance(d.value, cst.Name):
@@ -154,6 +155,8 @@ class Plan:
             found = assigned(statement)
             assert found is not None
             kind = kind_of(self.state, found[1])
+            if kind == "other" and isinstance(found[1], cst.Call):
+                kind = self._helper_read(found[1], key)
             self.vars[key] = Var(scope, value.value, statement, kind)  # type: ignore[arg-type]
             if kind == "credential":
                 for arg in found[1].args:  # type: ignore[attr-defined]
@@ -164,6 +167,41 @@ class Plan:
                 self._add(found[1], scope)
         elif kinds and kinds <= {"import", "param"}:
             self.vars[key] = Var(scope, value.value, None, "bound")  # type: ignore[arg-type]
+
+    def _helper_read(self, call: cst.Call, key: tuple[int, str]) -> str:
+        """``KEY = require_env("K")``: "env" when the module's own helper only reads the
+        environment (and raises); "helper" (and why, in ``helpers``) when the call looks like a
+        settings helper the tool cannot be sure of; else "other"."""
+        facts = self.bindings
+        func = call.func
+        name = func.value if isinstance(func, cst.Name) else None
+        found: env_helpers.Helper | env_helpers.Unsure | None = None
+        if name is not None and env_helpers.env_name(call) is not None:
+            kinds = facts.kinds.get((id(None), name), set())
+            defs = [f for f in facts.functions if f.name.value == name]
+            top = [f for f in defs if facts.parents.get(id(f)) == (None, f)]
+            if kinds == {"def"} and facts.counts.get((id(None), name)) == 1 and len(top) == 1:
+                found = env_helpers.analyse(top[0], self._qualified)
+            elif kinds == {"def"}:
+                found = env_helpers.Unsure(name, f"`{name}` is defined more than once")
+        if isinstance(found, env_helpers.Helper):
+            return "env"
+        if found is None and env_helpers.looks_like_helper(call, qualified_names(self.state, func)):
+            called = cst.Module([]).code_for_node(func)
+            where = sorted(qualified_names(self.state, func))
+            found = env_helpers.Unsure(
+                called,
+                f"`{called}` is "
+                + (f"imported (`{where[0]}`)" if where else "not defined in this module")
+                + ": the tool does not see what it does",
+            )
+        if isinstance(found, env_helpers.Unsure):
+            self.helpers[key] = found.why
+            return "helper"
+        return "other"
+
+    def _qualified(self, node: cst.CSTNode) -> set[str]:
+        return {q.name for q in self.state.get_metadata(QualifiedNameProvider, node, set())}
 
     def _env_name(self, node: cst.CSTNode) -> str | None:
         terms = self._terms(None)
