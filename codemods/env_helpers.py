@@ -249,7 +249,7 @@ def _body(
             raise _Shape("has code after its return")
         if isinstance(statement, cst.If) and statement.orelse is None:
             if not _raises(statement.body):
-                raise _Shape("does more than raise when the variable is missing")
+                raise _Shape("does more than read the environment")
             _check_names(statement.test, holders | {param, *_params(fn)})
             guards.append(statement.test)
             continue

@@ -35,6 +35,8 @@ from libcst.metadata import (
 )
 
 from codemods import env_helpers
+from codemods.credential_setup import ImportNeed
+from codemods.import_placement import ImportLayout, add_imports
 from codemods.settings_shapes import env_prefix, field_arg, returned_calls
 
 PYDANTIC_BASES = frozenset(
@@ -521,14 +523,29 @@ class SettingsModule:
                 return arguments.get(id(original_node), updated_node)
 
         tree = self.module.visit(_Edit())
-        if self.needs_optional or self.needs_os:
+        if self.needs_os:  # in its sorted place
+            body = list(tree.body)
+            spans = [self._positions[b] for b in self.module.body]
+            lines = [(p.start.line, p.end.line) for p in spans]
+            first = next((i for i, b in enumerate(body) if not _heading(b)), len(body))
+            add_imports(body, [ImportNeed("os")], first, ImportLayout(), lines)
+            tree = tree.with_changes(body=body)
+        if self.needs_optional:
             context = CodemodContext()
-            if self.needs_optional:
-                AddImportsVisitor.add_needed_import(context, "typing", "Optional")
-            if self.needs_os:
-                AddImportsVisitor.add_needed_import(context, "os")
+            AddImportsVisitor.add_needed_import(context, "typing", "Optional")
             tree = AddImportsVisitor(context).transform_module(tree)
         return tree.bytes
+
+
+def _heading(statement: cst.BaseStatement) -> bool:
+    """A docstring or an import: what comes before the first statement imports go above."""
+    if not isinstance(statement, cst.SimpleStatementLine):
+        return False
+    return all(
+        isinstance(small, (cst.Import, cst.ImportFrom))
+        or (isinstance(small, cst.Expr) and isinstance(small.value, cst.SimpleString))
+        for small in statement.body
+    )
 
 
 def _dotted(node: cst.BaseExpression) -> str:
