@@ -330,7 +330,12 @@ class SettingsModule:
         """``value`` read so that it does not raise once the variable is gone, or None."""
         if self._environ_read(value):
             return _environ_get(value)
-        if not isinstance(value, cst.Call) or not isinstance(value.func, cst.Name):
+        if not isinstance(value, cst.Call):
+            return None
+        if not isinstance(value.func, cst.Name):
+            if env_helpers.looks_like_helper(value, self.qualified(value.func)):
+                called = cst.Module([]).code_for_node(value.func)
+                self.held[self.line(value)] = f"the tool does not see what `{called}` does"
             return None
         helper = self.helper_of(value.func.value)
         if isinstance(helper, env_helpers.Unsure):

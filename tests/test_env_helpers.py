@@ -409,3 +409,30 @@ def test_what_a_function_is(shape):
 def test_how_a_call_is_relaxed(call, helper, expected):
     new = env_helpers.relax(cst.parse_expression(call), helper, cst.parse_expression("os.environ"))
     assert (None if new is None else cst.Module([]).code_for_node(new)) == expected
+
+
+CONFIG_OBJECT_SETTINGS = """\
+    from dataclasses import dataclass
+
+    from app_config import config
+
+
+    @dataclass
+    class Settings:
+        search_endpoint: str
+        search_key: str
+
+
+    SETTINGS = Settings(config.get_required("SEARCH_ENDPOINT"), config.get_required("AZURE_SEARCH_KEY"))
+    """
+
+
+def test_a_key_read_through_a_config_objects_method_is_left_and_reported(tmp_path):
+    app = SEARCH_APP.replace("from settings import get_settings", "from settings import SETTINGS")
+    app = app.replace("    settings = get_settings()\n", "").replace("settings.", "SETTINGS.")
+    write(tmp_path, {"settings.py": CONFIG_OBJECT_SETTINGS, "app.py": app})
+    report = api.run([str(tmp_path)], mode=MODE_WRITE, jobs=1)
+    assert 'config.get_required("AZURE_SEARCH_KEY"))\n' in (tmp_path / "settings.py").read_text()
+    (found,) = notices(report, env_helpers.RULE)
+    assert found[:2] == ("settings.py", 12)
+    assert "the tool does not see what `config.get_required` does" in found[2]
