@@ -176,7 +176,8 @@ class Plan:
         func = call.func
         name = func.value if isinstance(func, cst.Name) else None
         found: env_helpers.Helper | env_helpers.Unsure | None = None
-        if name is not None and env_helpers.env_name(call) is not None:
+        plain = all(_plain(a.value) and not a.star for a in call.args)
+        if name is not None and plain and env_helpers.env_name(call) is not None:
             kinds = facts.kinds.get((id(None), name), set())
             defs = [f for f in facts.functions if f.name.value == name]
             top = [f for f in defs if facts.parents.get(id(f)) == (None, f)]
