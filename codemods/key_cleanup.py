@@ -227,15 +227,8 @@ class KeyCleanup:
             if var.statement is None or (var.unused and not failed):
                 continue
             if var.kind == "helper":
-                why = plan.helpers[(id(var.scope), var.name)]
-                self._notice(
-                    var.statement,
-                    env_helpers.RULE,
-                    f"`{var.name}` reads the key through a settings helper and nothing else "
-                    f"reads it now, but it was kept: {why}. The read still requires the key "
-                    "variable: delete it (or make the read optional) before removing the key",
-                )
-            elif var.kind == "key-vault":
+                plan.still_read(var, plan.excluded_ids)  # the reads the report names
+            if var.kind == "key-vault":
                 self._notice(
                     var.statement,
                     "unused-key-lookup",
@@ -252,6 +245,17 @@ class KeyCleanup:
                     f"`{var.name}` held the key and is still read (line{plural} {lines}): it was "
                     "kept; "
                     "remove those reads before removing the key from the environment",
+                )
+            elif (
+                var.kind == "helper" and var.name not in plan.kept_names and not plan.exported(var)
+            ):
+                why = plan.helpers[(id(var.scope), var.name)]
+                self._notice(
+                    var.statement,
+                    env_helpers.RULE,
+                    f"`{var.name}` reads the key through a settings helper and nothing else "
+                    f"reads it now, but it was kept: {why}. The read still requires the key "
+                    "variable: delete it (or make the read optional) before removing the key",
                 )
             elif var.kind in plan.kept_reasons:
                 self._notice(var.statement, RULE_KEPT, plan.kept_reasons[var.kind])

@@ -278,7 +278,7 @@ class Plan:
             for var in self.vars.values():
                 if not var.unused:
                     continue
-                if self._still_read(var, excluded):
+                if self.still_read(var, excluded):
                     var.unused = False
                     changed = True
             used_env = self._used_env(excluded)
@@ -344,7 +344,7 @@ class Plan:
             edits.append(edit)
         return sorted(edits, key=lambda e: self.state.position(e.statement).line)
 
-    def _still_read(self, var: Var, excluded: set[int]) -> bool:
+    def still_read(self, var: Var, excluded: set[int]) -> bool:
         """Whether something reads the variable but what goes; its reads' lines in ``reads``.
         A read in a function that binds the name itself is that function's variable."""
         target = assigned(var.statement)[0] if var.statement is not None else None  # type: ignore[index]

@@ -467,3 +467,51 @@ def test_a_key_read_through_a_config_objects_method_is_left_and_reported(tmp_pat
     (found,) = notices(report, env_helpers.RULE)
     assert found[:2] == ("settings.py", 12)
     assert "the tool does not see what `config.get_required` does" in found[2]
+
+
+LOGGING_HELPER_KEYS = """\
+    import logging
+    import os
+
+    from openai import AzureOpenAI
+
+    log = logging.getLogger(__name__)
+
+
+    def require_env(name):
+        value = os.getenv(name)
+        if not value:
+            log.critical("%s is not set", name)
+            raise SystemExit(2)
+        return value
+
+
+    KEY = require_env("AZURE_OPENAI_API_KEY")
+    client = AzureOpenAI(
+        api_key=KEY, azure_endpoint="https://example.openai.azure.com", api_version="2024-10-21"
+    )
+    """
+
+
+@pytest.mark.parametrize("still_read", [False, True])
+def test_a_key_read_through_a_helper_that_logs_is_kept_and_what_keeps_it_named(
+    tmp_path, still_read
+):
+    source = LOGGING_HELPER_KEYS + ('print("key length", len(KEY))\n' if still_read else "")
+    write(tmp_path, {"app.py": source})
+    report = api.run([str(tmp_path)], mode=MODE_WRITE, jobs=1)
+    after = (tmp_path / "app.py").read_text()
+    assert 'KEY = require_env("AZURE_OPENAI_API_KEY")\n' in after
+    assert "azure_ad_token_provider=token_provider" in after
+    kept = notices(report, "key-variable-kept")
+    helper = notices(report, env_helpers.RULE)
+    if still_read:
+        assert helper == []
+        assert [(line, m.split(":")[0]) for _, line, m in kept] == [
+            (17, "`KEY` held the key and is still read (line 21)")
+        ]
+    else:
+        assert kept == []
+        assert [(line, m.split(": ")[1]) for _, line, m in helper] == [
+            (17, "`require_env` does more than read the environment")
+        ]
