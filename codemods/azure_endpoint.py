@@ -20,6 +20,15 @@ _AZURE_HOST = re.compile(
     r"\.(openai\.azure\.(com|us|cn)|cognitiveservices\.azure\.(com|us|cn)|services\.ai\.azure\.com)\b",
     re.IGNORECASE,
 )
+# GitHub Models: an OpenAI-compatible and azure-ai-inference endpoint that takes a GitHub token.
+GITHUB_MODELS_HOST = re.compile(
+    r"(^|[/.])(models\.inference\.ai\.azure\.com|models\.github\.ai)\b", re.IGNORECASE
+)
+GITHUB_MODELS_RULE = "github-models"
+GITHUB_MODELS_NOTE = (
+    "a GitHub Models endpoint: its key is a GitHub token, not an Azure resource's key, and "
+    "Entra ID does not apply there; left as it is"
+)
 _V1_PATH = re.compile(r"/openai/v1\b", re.IGNORECASE)
 _URL_HOST = re.compile(r"^[a-z][a-z0-9+.-]*://([^/]+)", re.IGNORECASE)
 

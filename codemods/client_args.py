@@ -24,13 +24,14 @@ from codemods import (
     endpoint_decision,
     precision,
     sdk_hooks,
+    suppressed,
 )
 from codemods.client_records import ClientRecords
 from codemods.config_dicts import ConfigDicts
 from codemods.config_dicts import find as find_config
 from codemods.credential_flow import CredentialFlow, Site
 from codemods.credential_plan import CredentialPlan
-from codemods.findings import KEYLESS, MANUAL, MIGRATED, REVIEW
+from codemods.findings import KEYLESS, MANUAL, MIGRATED, REVIEW, Notice
 from codemods.key_report import Removals
 from codemods.module_state import ModuleState
 from codemods.resolve import client_spec, qualified_names
@@ -69,6 +70,12 @@ class ClientArgs:
                 return self._rewrite_build(site, original_node)
             self.records.check_key_override(original_node)
             return updated_node
+        line = suppressed.suppressed_line(self.state, spec, original_node)
+        if line is not None:  # a suppression comment: the call stays exactly as it was written
+            self.records.record(spec, original_node, MANUAL, suppressed.REASON)
+            start = str(self.state.position(original_node).line)
+            self.records.outcome.notices.append(Notice(line, 0, suppressed.USED, "", subject=start))
+            return original_node
         site = self.flow.passed_to(spec, original_node)
         if site is not None and site.token:
             reason = f"credential is already a TokenCredential (`{site.holder}`, line {site.line})"
@@ -83,6 +90,8 @@ class ClientArgs:
     def _refusal(self, spec: ClientSpec, call: cst.Call, build: cst.Call) -> str | None:
         """Why the client ``call`` would be left if its credential argument were ``build``
         (the AzureKeyCredential its attribute holds); None: it would be migrated."""
+        if suppressed.suppressed_line(self.state, spec, call) is not None:
+            return suppressed.REASON
         leave = self.precision.check(spec, call)
         if leave is not None:
             return leave.reason
@@ -94,6 +103,8 @@ class ClientArgs:
         verdict = sdk_hooks.decide(self.credentials.hooks, spec, call, present)
         if verdict == sdk_hooks.SKIP:
             return "not a client the tool migrates"
+        if isinstance(verdict, sdk_hooks.Aside):
+            return verdict.message
         return verdict.reason if isinstance(verdict, sdk_hooks.Verdict) else None
 
     def _rewrite_build(self, site: Site, original: cst.Call) -> cst.BaseExpression:
@@ -149,6 +160,9 @@ class ClientArgs:
             )
             if verdict == sdk_hooks.SKIP:
                 return updated
+            if isinstance(verdict, sdk_hooks.Aside):
+                self.records.notice(original, verdict.rule, verdict.message, verdict.severity)
+                return updated
             if isinstance(verdict, sdk_hooks.Verdict):
                 if verdict.outcome == MANUAL and self._left(spec, original):
                     return updated
@@ -188,7 +202,17 @@ class ClientArgs:
                 key,
             )
             if decision.verdict == azure_endpoint.NOT_AZURE and not decision.reason:
-                return updated  # the code itself shows another service
+                # The code itself shows another service; GitHub Models is named in the report.
+                if azure_endpoint.GITHUB_MODELS_HOST.search(
+                    endpoint_decision.literal_text(args[kw[given]].value, self.state.values)
+                ):
+                    self.records.notice(
+                        original,
+                        azure_endpoint.GITHUB_MODELS_RULE,
+                        azure_endpoint.GITHUB_MODELS_NOTE,
+                        "info",
+                    )
+                return updated
             if decision.verdict != azure_endpoint.AZURE:
                 self.records.record(spec, original, REVIEW, f"{decision.reason}; left as it is")
                 return updated

@@ -36,6 +36,7 @@ from codemods.key_edits import ApplyEdits
 from codemods.key_facts import KeyFacts
 from codemods.key_plan import KEY_CREDENTIAL_NAMES, Dropped, Plan, Var
 from codemods.key_reads import assigned, ids, names_under
+from codemods.key_unread import unread_key_targets
 from codemods.module_state import ModuleState
 
 RULE_REMOVED = "key-variable-removed"
@@ -105,6 +106,7 @@ class KeyCleanup:
     # -- the end of the traversal ---------------------------------------------------------------
     def leave_module(self, original: cst.Module, updated: cst.Module) -> cst.Module:
         self._release()
+        self._dropped += unread_key_targets(self.state, self.facts, self.outcome)
         settings = key_settings.find(self.state, self.outcome, original)
         for setting in settings.removable:
             self.dropped(setting.value, setting.function)

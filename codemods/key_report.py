@@ -47,6 +47,7 @@ class LiteralKeys:
                     "literal-key",
                     f"an API key is written in the code ({masked(key.value)}): rotate it, "
                     "it stays in version-control history",
+                    severity="error",  # a key left in the code: --check fails on it
                 )
             )
 

@@ -64,6 +64,9 @@ class MigrationOptions:
     # client whose base URL comes from configuration is decided by it
     # (``codemods.endpoint_decision``).
     endpoint_evidence: tuple[tuple[str, str, str, str], ...] = ()
+    # Lines of one module that carry an ``# aoai-migrate: ignore`` comment: a client call there is
+    # left as it is (``codemods.suppressed``). Set per module by the run.
+    suppressed_lines: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
         if self.credential not in CREDENTIAL_KINDS:

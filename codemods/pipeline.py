@@ -14,8 +14,8 @@ import libcst as cst
 from libcst.codemod import CodemodContext
 from libcst.metadata import PositionProvider, QualifiedNameProvider
 
-from codemods import batched
-from codemods.findings import MIGRATED, ModuleOutcome
+from codemods import batched, openai_v0
+from codemods.findings import MIGRATED, ModuleOutcome, Notice
 from codemods.import_placement import ImportLayout
 from codemods.key_guards import RULE_READ, KeyGuardVisitor
 from codemods.keyless import Analyses, KeylessMigration
@@ -48,6 +48,8 @@ class MigrateModule(HookedCommand):
             options = MigrationOptions(**{k: v for k, v in kwargs.items() if v is not None})  # type: ignore[arg-type]
         self.options = options
         self.outcome = ModuleOutcome()
+        # openai 0.x code rewritten to the 1.x client: the keyless migration runs on this next.
+        self.v0: openai_v0.Result | None = None
 
     @staticmethod
     def add_args(arg_parser: argparse.ArgumentParser) -> None:
@@ -69,8 +71,17 @@ class MigrateModule(HookedCommand):
             self.syntax_tree,
         )
         analyses = Analyses(state)
+        v0_scan = openai_v0.Scan()
         # Every read-only visitor in one traversal; then the transforms in one more.
-        batched.visit(wrapper.module, [usage, guards, *analyses.visitors], wrapper)
+        batched.visit(wrapper.module, [usage, guards, v0_scan, *analyses.visitors], wrapper)
+        v0 = (
+            openai_v0.rewrite(wrapper, self.context.filename)
+            if v0_scan.found and self.syntax_tree is None
+            else None
+        )
+        if v0 is not None and v0.module is not None:
+            self.v0 = v0
+            return tree
         keyless = KeylessMigration(
             self.context,
             self.options,
@@ -82,6 +93,8 @@ class MigrateModule(HookedCommand):
         )
         new_tree = wrapper.visit(keyless)
         self.outcome = keyless.outcome
+        if v0 is not None:
+            self.outcome.notices.append(_v0_left(v0))
         migrated = any(c.outcome == MIGRATED for c in self.outcome.clients)
         # A read of the key inside an expression the transform removed (a config dict's key entry)
         # is gone from the migrated code: no follow-up for it.
@@ -129,7 +142,43 @@ def migrate_module(
     command = MigrateModule(context, options, outside_words, syntax_tree, layout)
     command.skip_copy = True  # the engine parsed ``module`` itself: no node appears twice
     new_module = command.transform_module(module)
-    return new_module, command.outcome
+    v0 = command.v0
+    if v0 is None or v0.module is None:
+        return new_module, command.outcome
+    # The 0.x code is now 1.x code with a key: the keyless migration of it, in the same run.
+    if layout is not None and layout.cells:
+        layout = replace(layout, cells=_moved_cells(layout.cells, module.code, v0.module.code))
+    again = MigrateModule(context, options, outside_words, syntax_tree, layout)
+    again.skip_copy = True
+    new_module = again.transform_module(v0.module)
+    outcome = again.outcome
+    outcome.notices.insert(0, Notice(v0.line, 0, openai_v0.RULE_REWRITTEN, v0.summary, "info"))
+    return new_module, outcome
+
+
+def _v0_left(v0: openai_v0.Result) -> Notice:
+    return Notice(
+        v0.line,
+        0,
+        openai_v0.RULE_LEFT,
+        "the openai 0.x code was not rewritten to the 1.x client (never half of a module): "
+        + "; ".join(v0.reasons),
+    )
+
+
+def _moved_cells(
+    cells: tuple[tuple[int, int], ...], old: str, new: str
+) -> tuple[tuple[int, int], ...]:
+    """Notebook cell starts (their marker lines) in ``new``, the module the 0.x rewrite made."""
+    old_lines = old.splitlines()
+    new_index = {text: number for number, text in enumerate(new.splitlines(), 1)}
+    moved = []
+    for first, header in cells:
+        line = new_index.get(old_lines[first - 1]) if first <= len(old_lines) else None
+        if line is None:
+            return cells
+        moved.append((line, line + header - first))
+    return tuple(moved)
 
 
 def _inside(line: int, column: int, code_range: object) -> bool:

@@ -15,6 +15,10 @@ RULES: dict[str, tuple[str, str]] = {
         "An API Management subscription key, not an Azure OpenAI key: change the gateway first",
         "warning",
     ),
+    "github-models": (
+        "A GitHub Models endpoint: its key is a GitHub token, not an Azure key: left as it is",
+        "note",
+    ),
     "azure-ad-token": (
         "openai.api_key holds an Entra ID token (openai.api_type = 'azure_ad'): already keyless",
         "note",

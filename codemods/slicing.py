@@ -33,7 +33,7 @@ import secrets
 import sys
 from dataclasses import dataclass, field
 
-from codemods import sdks
+from codemods import openai_v0, sdks
 from codemods.key_names import mentions_key_name
 from codemods.targets import TOKEN_PROVIDER_FUNCTIONS, TRIGGER_WORDS
 
@@ -75,8 +75,8 @@ class _Chunk:
 
 def plan(data: bytes, tree: ast.Module) -> Slice | None:
     """The slice of ``data`` to migrate, or None when the whole module should go through."""
-    if len(tree.body) < 2:
-        return None
+    if len(tree.body) < 2 or openai_v0.MARKERS.search(data):
+        return None  # openai 0.x code is rewritten as a whole module (codemods.openai_v0)
     starts = [0] + [m.end() for m in _NEWLINE.finditer(data)]
     chunks = _chunks(tree)
     if chunks[-1].last > len(starts):

@@ -49,6 +49,7 @@ def run(
     on_result: Progress | None = None,
     selection: FileSelection | None = None,
     on_files: Callable[[int], None] | None = None,
+    edit_dependency_files: bool = False,
 ) -> Report:
     """Migrate (or check) the files under ``paths``.
 
@@ -119,7 +120,7 @@ def run(
         report.results = [
             write_result(leave_test_file(r) if r.path in tests else r, mode) for r in report.results
         ]
-        finish(report, paths, jobs, on_result, linked=True, listing=listing)
+        finish(report, paths, jobs, on_result, True, listing, edit_dependency_files)
     except KeyboardInterrupt:
         report.interrupted = True
         # Nothing more is written; the bytes are let go.
@@ -236,15 +237,17 @@ def finish(
     on_result: Progress | None = None,
     linked: bool = False,
     listing: Listing | None = None,
+    edit_dependency_files: bool = False,
 ) -> None:
     """What a run does once every file has its result: usage across modules (unless
-    ``linked``), project files (``listing``: the directories the discovery walk listed)."""
+    ``linked``), project files (``listing``: the directories the discovery walk listed; a
+    dependency file that was not given is edited only with ``edit_dependency_files``)."""
     if not linked:
         from migrator.linking import gather_facts
 
         report.results = gather_facts(report.results, paths, jobs)
     for result in post_run(
-        paths, list(report.results), report.mode, listing
+        paths, list(report.results), report.mode, listing, edit_dependency_files
     ):  # dependency files, key configuration
         _deliver(report, result, on_result)
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from codemods.findings import MANUAL, MIGRATED, REVIEW
 from codemods.options import MigrationOptions
 from migrator import __version__, roles
+from migrator.batch_refusal import refusal
 from migrator.batch_results import (
     _MAX_LINES,
     ABSENT,
@@ -32,10 +33,12 @@ from migrator.batch_results import (
     PATCHED,
     REMOVED,
     TRAILER,
+    WOULD_MIGRATE,
     BatchSettings,
     RepoResult,
     _Stop,
 )
+from migrator.discovery import FileSelection
 from migrator.engine import CHANGED, MODE_CHECK, MODE_WRITE, mask_secrets_in_bytes
 from migrator.gitrepo import Git, GitError, branch_ref, identity_config
 from migrator.report import Report
@@ -44,34 +47,21 @@ from migrator.report import Report
 
 
 def repo_options(root: Path, base: MigrationOptions) -> MigrationOptions:
-    """The options one repository is migrated with.
+    """The options one repository is migrated with (see ``repo_settings``)."""
+    return repo_settings(root, base)[0]
 
-    A repository's own ``[tool.aoai-migrate]`` (in ``pyproject.toml`` at its top) sets what the
-    batch command line left at its default: the command line wins where it says something.
-    """
-    from dataclasses import fields, replace
 
-    from migrator.config import ConfigError, _load_table
+def repo_settings(root: Path, base: MigrationOptions) -> tuple[MigrationOptions, FileSelection]:
+    """The options and file selection of one repository: its own ``[tool.aoai-migrate]``, read
+    as ``migrate`` reads it (``migrator.batch_config``); the batch command line wins where it
+    says something. A configuration ``migrate`` would refuse fails the repository."""
+    from migrator.batch_config import RepoConfigError
+    from migrator.batch_config import repo_settings as read
 
-    path = root / "pyproject.toml"
-    if not path.is_file():
-        return base
     try:
-        table = _load_table(str(path), required=False) or {}
-    except ConfigError:
-        return base  # a broken file is reported by the migration run itself, not guessed at here
-    defaults = MigrationOptions()
-    changes = {}
-    for f in fields(MigrationOptions):
-        key = f.name.replace("_", "-")
-        if key in table and getattr(base, f.name) == getattr(defaults, f.name):
-            changes[f.name] = table[key]
-    if not changes:
-        return base
-    try:
-        return replace(base, **changes)
-    except (TypeError, ValueError):
-        return base
+        return read(root, base)
+    except RepoConfigError as exc:
+        raise _Stop(FAILED, f"its configuration cannot be used: {exc}") from None
 
 
 def dependency_files(report: Report) -> tuple[str, ...]:
@@ -156,11 +146,12 @@ def _migrate(
     try:
         with _worktree(git, head) as checkout:
             wt, work = checkout.path, checkout.without_hooks
-            opts = repo_options(wt, options)
-            report = _api_run(wt, opts, MODE_WRITE)
+            opts, selection = repo_settings(wt, options)
+            report = _api_run(wt, opts, MODE_WRITE, selection)
             result = _findings(repo, report, opts, wt)
-            # In patch mode even the blobs go to the temporary object directory.
-            env = checkout.objects_env if patch_path is not None else None
+            # In patch mode and in a dry run even the blobs go to the temporary object directory.
+            dry = settings.dry_run
+            env = checkout.objects_env if patch_path is not None or dry else None
             work.run("add", "--all", extra_env=env)
             listed = work.run("diff", "--cached", "--name-only", "-z", extra_env=env)
             files = tuple(n for n in listed.split("\0") if n)
@@ -168,6 +159,8 @@ def _migrate(
                 status = MANUAL_ONLY if result.manual else NOTHING
                 return replace(result, status=status, detail=_nothing_detail(result))
             result = replace(result, files=files)
+            if dry:  # what a run would commit; no branch, no commit, no hook
+                return replace(result, status=WOULD_MIGRATE, branch=branch)
             message = commit_message(result)
             if patch_path is not None:
                 return _write_patch(checkout, result, message, patch_path, _secrets(report))
@@ -180,7 +173,7 @@ def _migrate(
                     "commit", "--quiet", "--cleanup=whitespace", "-F", "-", input=message
                 )
             except GitError as exc:
-                refused = f"the commit was refused: {_git_failure(exc)}"
+                refused = _mask(refusal(exc.output, files, checkout.git, _git_failure(exc)))
                 return replace(result, status=FAILED, detail=refused)
             commit = work.run("rev-parse", "HEAD").strip()
         git.run("config", f"branch.{branch}.{MARK_COMMIT}", commit)
@@ -209,8 +202,8 @@ def _existing_branch(
     # What the migration did, judged again on the commit it started from.
     with _worktree(git, f"{tool_commit}^") as checkout:
         wt = checkout.path
-        opts = repo_options(wt, options)
-        result = _findings(repo, _api_run(wt, opts, MODE_CHECK), opts, wt)
+        opts, selection = repo_settings(wt, options)
+        result = _findings(repo, _api_run(wt, opts, MODE_CHECK, selection), opts, wt)
     files = tuple(
         n
         for n in git.run(
@@ -311,11 +304,13 @@ def _worktree(git: Git, commit: str) -> Iterator[_Checkout]:
             git.value("worktree", "prune")
 
 
-def _api_run(root: Path, options: MigrationOptions, mode: str) -> Report:
+def _api_run(
+    root: Path, options: MigrationOptions, mode: str, selection: FileSelection | None = None
+) -> Report:
     from migrator import api
 
     # One process per repository already: files within it are done in this process.
-    report = api.run([str(root)], options, mode, jobs=1)
+    report = api.run([str(root)], options, mode, jobs=1, selection=selection)
     if report.interrupted:  # api.run stops early on Ctrl-C: a partial run must not be committed
         raise KeyboardInterrupt
     return report

@@ -8,10 +8,11 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from migrator import role_formats, roles
+from migrator import batch_table, role_formats, roles
 from migrator.batch_results import DONE, MANUAL_ONLY, MIGRATED_STATUS, PATCHED, RepoResult
 from migrator.report import printable, shown_path
 
+TABLE_FORMATS = ("text", "markdown")
 COLUMNS = (
     ("repository", "Repository"),
     ("branch_or_patch", "Branch / patch"),
@@ -55,20 +56,17 @@ def row(result: RepoResult, short: bool = False) -> dict[str, object]:
     }
 
 
-def render_table(results: list[RepoResult]) -> str:
+def render_table(results: list[RepoResult], width: int | None = None) -> str:
+    """The table as text; with ``width``, wrapped to fit it (``migrator.batch_table``)."""
     rows = [{k: str(v) for k, v in row(r, short=True).items()} for r in results]
-    headers = dict(COLUMNS)
-    widths = {k: max([len(headers[k])] + [len(r[k]) for r in rows]) for k in headers}
-    last = COLUMNS[-1][0]
+    return batch_table.render_text(COLUMNS, rows, width)
 
-    def line(cells: dict[str, str]) -> str:
-        return "  ".join(
-            cells[k] if k == last else cells[k].ljust(widths[k]) for k, _ in COLUMNS
-        ).rstrip()
 
-    out = [line(headers), line({k: "-" * widths[k] for k in headers})]
-    out += [line(r) for r in rows]
-    return "\n".join(out) + "\n"
+def render_markdown(results: list[RepoResult]) -> str:
+    rows = [{k: str(v) for k, v in row(r, short=True).items()} for r in results]
+    return batch_table.render_markdown(
+        COLUMNS, [{k: printable(v) for k, v in r.items()} for r in rows]
+    )
 
 
 def summary(results: list[RepoResult], interrupted: bool = False) -> str:

@@ -29,6 +29,7 @@ REMOVED = "removed"  # --reset deleted the tool's branch
 KEPT = "kept"  # --reset left a branch: not the tool's, or someone added commits to it
 ABSENT = "absent"  # --reset found no such branch
 INTERRUPTED = "interrupted"  # Ctrl-C while this repository was being migrated
+WOULD_MIGRATE = "would-migrate"  # --dry-run: what a run would commit; nothing written
 PROBLEM_STATUSES = (DIRTY, FAILED, INTERRUPTED)
 
 _MAX_LINES = 60  # per commit-message section
@@ -39,6 +40,7 @@ class BatchSettings:
     branch: str = DEFAULT_BRANCH
     allow_dirty: bool = False
     patch_dir: str | None = None  # write patches there instead of committing
+    dry_run: bool = False  # migrate in the temporary checkout only: no branch, commit or patch
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from pathlib import Path
 import typer
 
 from migrator.batch_results import DEFAULT_BRANCH
+from migrator.batch_table import terminal_width
 from migrator.cli_common import (
     ClientIdEnvOpt,
     CloudOpt,
@@ -49,6 +50,16 @@ def batch_command(
         None,
         "--patch-dir",
         help="Write DIR/<repository>.patch instead of committing; repositories are left untouched.",
+    ),
+    dry_run: bool = typer.Option(
+        False,
+        "--dry-run",
+        help="Show what each repository would get; create no branch, commit or patch.",
+    ),
+    table_format: str = typer.Option(
+        "text",
+        "--format",
+        help="The table: text (wrapped to the terminal width) or markdown.",
     ),
     summary_file: str | None = typer.Option(
         None, "--summary", help="Also write the table to FILE: .csv or .json.", show_default=False
@@ -91,6 +102,12 @@ def batch_command(
         fail(f"--roles-format: choose one of {', '.join(batch_report.ROLE_FORMATS)}")
     if reset and patch_dir:
         fail("--reset removes branches; it does not go with --patch-dir")
+    if dry_run and (reset or patch_dir):
+        fail(
+            f"--dry-run writes nothing; it does not go with {'--reset' if reset else '--patch-dir'}"
+        )
+    if table_format not in batch_report.TABLE_FORMATS:
+        fail(f"--format: choose one of {', '.join(batch_report.TABLE_FORMATS)}")
     if jobs is not None and jobs < 1:
         fail("--jobs must be at least 1")
     try:
@@ -100,13 +117,18 @@ def batch_command(
     if not paths:
         fail("no repositories given: pass paths, @FILE or --repos-file")
 
-    settings = batch.BatchSettings(branch=branch, allow_dirty=allow_dirty, patch_dir=patch_dir)
+    settings = batch.BatchSettings(
+        branch=branch, allow_dirty=allow_dirty, patch_dir=patch_dir, dry_run=dry_run
+    )
     progress = _Progress(len(paths))
     outcome = batch.run_batch(paths, options, settings, jobs, progress.step, reset=reset)
     progress.close()
 
     results = outcome.results
-    typer.echo(batch_report.render_table(results), nl=False)
+    if table_format == "markdown":
+        typer.echo(batch_report.render_markdown(results), nl=False)
+    else:
+        typer.echo(batch_report.render_table(results, terminal_width()), nl=False)
     typer.echo(batch_report.summary(results, outcome.interrupted))
     if summary_file:
         render = batch_report.summary_format(summary_file)

@@ -120,3 +120,11 @@ ConfigOpt = typer.Option(
 VerboseOpt = typer.Option(
     False, "--verbose/--no-verbose", "-v", help="Also list the files that were skipped, and why."
 )
+EditDependencyFilesOpt = typer.Option(
+    False,
+    "--edit-dependency-files/--no-edit-dependency-files",
+    help=(
+        "Also edit dependency files (requirements*.txt, pyproject.toml...) not named on the "
+        "command line nor under a named directory; without it they get findings."
+    ),
+)

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from codemods.options import CREDENTIAL_KINDS, CredentialOverride, is_env_name
+from migrator.config_values import check_value
 from migrator.discovery import (
     DEFAULT_EXCLUDE,
     DEFAULT_INCLUDE,
@@ -64,9 +65,12 @@ SHARED_KEYS = frozenset(
         "jobs",
     }
 )
-NOT_CONFIGURABLE = frozenset({"paths", "config"})
+# ``exit-zero`` too: like ruff's, only a command line turns the gate off, never a file.
+NOT_CONFIGURABLE = frozenset({"paths", "config", "exit-zero"})
+# Lists the command line adds to, rather than replaces, when the file has them too.
+EXTENDING_KEYS = frozenset({"extend-exclude", "extend-select", "extend-ignore"})
 # Commands that read the file (they call ``resolve``). ``batch`` works on many repositories, each
-# with its own configuration: its options are not read from a file yet.
+# with its own configuration, which it reads as ``migrate`` would (``migrator.batch_config``).
 CONFIGURED_COMMANDS = frozenset({"migrate", "roles", "verify"})
 GLOB_KEYS = frozenset({"exclude", "extend-exclude", "include"})
 # ``[[tool.aoai-migrate.overrides]]``: per-path credential settings (see ``_overrides``).
@@ -216,7 +220,7 @@ def resolve(ctx: typer.Context, paths: Iterable[str], config_file: str | None = 
             configured = _convert(ctx, params[name], key, table[key], path or "")
             if key in GLOB_KEYS:
                 configured = _globs(configured, base)
-            if key == "extend-exclude" and from_user:
+            if key in EXTENDING_KEYS and from_user:
                 value = tuple(configured) + tuple(value or ())
             elif not from_user:
                 value = configured
@@ -336,6 +340,10 @@ def _convert(ctx: typer.Context, param: Any, key: str, value: Any, path: str) ->
     """A value from the file, checked and converted by the command-line parser itself, so that
     it means exactly what the same option on the command line means."""
     where = f"{path}: [tool.{TABLE}] {key}"
+    try:
+        check_value(where, key, param, value)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
     option = param.opts[0]
     if getattr(param, "is_flag", False):
         if not isinstance(value, bool):

@@ -8,7 +8,10 @@ dependencies):
 * code that now uses ``azure.identity.aio`` also needs ``aiohttp`` (azure-core's async transport;
   azure-core's own ``aio`` extra asks for ``aiohttp>=3.0``);
 * ``OpenAI(api_key=<token provider>)`` needs openai 1.106.0 or later (a callable ``api_key``):
-  a lower bound is raised, a pin that excludes it is reported, never changed.
+  a lower bound is raised, a pin that excludes it is reported, never changed;
+* code rewritten from the openai 0.x API to the 1.x client (``codemods.openai_v0``) needs openai
+  1.x: there, and only there, a 0.x pin (``openai==0.28.1``, ``openai<1``) is replaced (the
+  rewrite itself does not happen when another pin needs the 0.x API).
 
 Files are edited one line or one array item at a time, so their layout and comments stay:
 requirements files, setup.cfg and environment.yml as text (``migrator.dependency_layouts``),
@@ -40,6 +43,7 @@ from migrator.versions import Verdict, decide, normalize  # noqa: F401
 AZURE_IDENTITY_MIN = "1.15.0"
 AIOHTTP_MIN = "3.0"
 OPENAI_CALLABLE_KEY_MIN = "1.106.0"
+OPENAI_V1_MIN = "1.0.0"
 
 RULE_ADDED = "dependency-added"
 RULE_RAISED = "dependency-raised"
@@ -54,17 +58,33 @@ class Need:
     minimum: str
     why: str
     add_if_missing: bool = True
+    # A constraint that excludes ``minimum`` is replaced by ``>=minimum`` (else: reported).
+    replaces_pin: bool = False
 
 
 def needs_for(
-    identity: bool, aio: bool, callable_key: bool, sdk_needs: list | tuple = ()
+    identity: bool,
+    aio: bool,
+    callable_key: bool,
+    sdk_needs: list | tuple = (),
+    openai_v1: bool = False,
 ) -> list[Need]:
     """What the migrated code needs: azure-identity (and aiohttp for aio), and what the migrated
     clients' SDK modules declare (``sdk_needs``, ``codemods.sdks.Dependency``; ``callable_key``:
-    openai's callable api_key)."""
+    openai's callable api_key; ``openai_v1``: code rewritten from the openai 0.x API)."""
     from codemods.sdks.openai import CALLABLE_KEY
 
     needs: list[Need] = []
+    if openai_v1:
+        needs.append(
+            Need(
+                "openai",
+                OPENAI_V1_MIN,
+                "the code was rewritten from the openai 0.x API to the 1.x client",
+                add_if_missing=False,
+                replaces_pin=True,
+            )
+        )
     if identity:
         needs.append(
             Need(
@@ -189,6 +209,8 @@ def _check(
         return text
     declared = f"{need.name}{_shown(entry)}"
     new: str | None = None
+    if verdict.kind in ("excluded", "pinned") and need.replaces_pin and entry.editable:
+        verdict = Verdict("raise", f">={need.minimum}")
     if verdict.kind == "raise" and entry.editable and verdict.new_spec is not None:
         if layout.set_spec is not None:
             new = layout.set_spec(text, entry, verdict.new_spec)

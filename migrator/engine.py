@@ -21,6 +21,7 @@ from codemods.key_names import mentions_key_name
 from codemods.options import MigrationOptions
 from codemods.sdks import ANCHORS
 from codemods.targets import SPECS, TRIGGER_WORDS
+from migrator import suppressions
 from migrator.credential_context import credential_written, for_path
 from migrator.results import (  # re-exported: importers of the engine's names keep working
     CHANGED,
@@ -32,6 +33,7 @@ from migrator.results import (  # re-exported: importers of the engine's names k
     UNCHANGED,
     FileResult,
 )
+from migrator.sarif_extras import flagged_lines
 
 if TYPE_CHECKING:
     from codemods.usage_graph import ModuleFacts
@@ -108,6 +110,10 @@ def migrate_source(
     readings of a tab agree; LibCST takes less. Such a module goes through with every statement
     indented in spaces, and comes back with its own indentation.
     """
+    return suppressions.around(data, options, partial(_migrate, data, filename, sliced, cells))
+
+
+def _migrate(data, filename, sliced, cells, options: MigrationOptions) -> SourceResult:  # type: ignore[no-untyped-def]
     try:
         return _migrate_source(data, options, filename, sliced, cells)
     except (SyntaxError, TooLarge, RecursionError):
@@ -462,6 +468,8 @@ def describe_failure(exc: BaseException, data: bytes | None = None) -> tuple[str
         return f"cannot parse: {exc.msg}", None
     if isinstance(exc, RecursionError):
         return "cannot parse: the code is nested too deeply for the parser", None
+    if isinstance(exc, suppressions.SuppressedLineChanged):
+        return str(exc), exc.line
     if isinstance(exc, LookupError):
         return f"cannot decode: {exc}", None
     return f"internal error ({name}): {exc}", None
@@ -520,17 +528,22 @@ def analyse_bytes(
             result = migrate_source(data, options, path, sliced=False)
     except (Exception, RecursionError) as exc:  # noqa: BLE001 - any failure is this file's alone
         message, line = describe_failure(exc, data)
-        return FileResult(path, FAILED, error=message, error_line=line)
+        failed = FileResult(path, FAILED, error=message, error_line=line, data=data)
+        return replace(failed, flagged_lines=flagged_lines(failed), data=None)
     partial = result.facts is not None and result.facts.partial
     if result.new == data:
-        return FileResult(
+        unchanged = FileResult(
             path,
             UNCHANGED,
             result.clients,
             result.notices,
             parsed=result.parsed,
             facts=result.facts,
-            data=data if partial else None,  # a retry whole starts from them
+            data=data,
+        )
+        # Only a retry whole needs the bytes later; the report needs the flagged lines.
+        return replace(
+            unchanged, flagged_lines=flagged_lines(unchanged), data=data if partial else None
         )
     diff = None
     if mode == MODE_DIFF:
@@ -564,6 +577,7 @@ def write_result(result: FileResult, mode: str) -> FileResult:
     still holds the bytes the analysis read) when the run writes; the bytes are let go."""
     if result.data is None and result.new is None:
         return result
+    result = replace(result, flagged_lines=flagged_lines(result))
     written = False
     if result.status == CHANGED and result.new is not None and mode == MODE_WRITE:
         from migrator.fsio import atomic_write

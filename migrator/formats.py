@@ -6,10 +6,11 @@ in them (a literal key is named by location, masked).
 
 Levels:
 
-* ``error``: what CI should flag: a key-based client the tool could not migrate (``client-manual``)
-  and a file that could not be processed (``file-failed``);
+* ``error``: what CI should flag (``--check`` fails on it): a key-based client the tool could not
+  migrate (``client-manual``), a key written in the code (``literal-key``) and a file that could
+  not be processed (``file-failed``);
 * ``warning``: a client that may be key-based (``client-review``), a client that ``--check`` or
-  ``--dry-run`` would migrate, and the codemods' warnings (``literal-key``, ``key-override``, ...);
+  ``--dry-run`` would migrate, and the codemods' warnings (``key-override``, ...);
 * ``note``: what went well or is only information (a client migrated, a client already keyless).
 """
 
@@ -24,9 +25,10 @@ from urllib.parse import quote
 
 from codemods import precision_rules, sdks
 from codemods.findings import KEYLESS, MANUAL, MIGRATED, REVIEW, ClientRecord
-from migrator import __version__, roles
+from migrator import __version__, roles, sarif_extras, suppressions
 from migrator.engine import CHANGED, FAILED, MODE_DIFF, MODE_WRITE, SKIPPED, UNCHANGED, FileResult
 from migrator.report import EXIT_INTERNAL, Report, printable, raw_path, shown_path
+from migrator.rule_selection import CLIENT_RULES
 
 
 class Format(str, enum.Enum):
@@ -69,7 +71,7 @@ RULES: dict[str, tuple[str, str]] = {
     ),
     "literal-key": (
         "An API key written in the code: rotate it, it stays in version-control history",
-        WARNING,
+        ERROR,
     ),
     "key-override": (
         "A per-request or copied client sets a key that must be removed by hand",
@@ -106,8 +108,25 @@ RULES: dict[str, tuple[str, str]] = {
         "token argument",
         WARNING,
     ),
+    "dependency-not-edited": (
+        "A dependency file not given to the run, left as it is: the line to add or change",
+        WARNING,
+    ),
     "no-dependency-file": (
         "Migrated code with no dependency file to declare azure-identity",
+        WARNING,
+    ),
+    "endpoint-evidence": (
+        "What decided that a v1 client's base URL from configuration is Azure OpenAI: a project "
+        "file (file:line, host only) or the variable's name",
+        NOTE,
+    ),
+    "openai-v0-rewritten": (
+        "openai 0.x Azure code rewritten to a 1.x client (configuration, calls, responses, errors)",
+        NOTE,
+    ),
+    "openai-v0-left": (
+        "openai 0.x Azure code left whole, with what stops its rewrite to 1.x",
         WARNING,
     ),
     "notebook-skipped": ("A notebook left as it is", WARNING),
@@ -117,16 +136,20 @@ RULES: dict[str, tuple[str, str]] = {
         "A notebook cell that uses a name before the cell that defines it",
         WARNING,
     ),
+    "module-client-env": (
+        "A call through the openai module client, which reads its key from the environment",
+        WARNING,
+    ),
+    "settings-key-field": (
+        "A settings class field that holds the key: made optional, or to change by hand",
+        WARNING,
+    ),
 }
 RULES.update(precision_rules.RULES)
+RULES.update(suppressions.RULES)
 # The rules the SDK modules declare (codemods/sdks/), with the level they declare.
 RULES.update({rule_id: (rule.description, rule.level) for rule_id, (rule, _) in sdks.RULES.items()})
-_OUTCOME_RULES = {
-    MIGRATED: "client-migrated",
-    KEYLESS: "client-keyless",
-    MANUAL: "client-manual",
-    REVIEW: "client-review",
-}
+_OUTCOME_RULES = CLIENT_RULES
 _OUTCOME_WORDS = {
     MIGRATED: "migrated",
     KEYLESS: "already keyless",
@@ -183,7 +206,7 @@ def findings(report: Report) -> list[Finding]:
                 Finding(n.rule, level, result.path, n.line, n.column + 1, n.message, cell=n.cell)
             )
     out.sort(key=lambda f: (f.path, f.cell or 0, f.line, f.column, f.rule))
-    return out
+    return [f for f in out if report.rules.shows(f.rule)]
 
 
 def render(report: Report, fmt: str, verbose: bool = False, roles_format: str | None = "az") -> str:
@@ -411,22 +434,20 @@ def to_sarif(report: Report) -> dict[str, object]:
     index = {rule: i for i, rule in enumerate(rule_ids)}
     cwd = os.getcwd()
     positions = StoredPositions(report)
+    prints = sarif_extras.fingerprints(found, report, lambda path: _artifact(path, cwd)["uri"])
     results = []
-    for f in found:
+    for f, fingerprint in zip(found, prints, strict=True):
         line, column, message = positions.locate(f)
+        physical: dict[str, object] = {"artifactLocation": _artifact(f.path, cwd)}
+        if not sarif_extras.is_directory(f.path):
+            physical["region"] = {"startLine": line, "startColumn": column}
         result: dict[str, object] = {
             "ruleId": f.rule,
             "ruleIndex": index[f.rule],
             "level": f.level,
             "message": {"text": message},
-            "locations": [
-                {
-                    "physicalLocation": {
-                        "artifactLocation": _artifact(f.path, cwd),
-                        "region": {"startLine": line, "startColumn": column},
-                    }
-                }
-            ],
+            "locations": [{"physicalLocation": physical}],
+            "partialFingerprints": fingerprint,
         }
         if f.cell is not None:
             result["properties"] = {"cell": f.cell, "cellLine": f.line, "cellColumn": f.column}
@@ -439,6 +460,8 @@ def to_sarif(report: Report) -> dict[str, object]:
                 "id": rule,
                 "name": "".join(part.capitalize() for part in rule.split("-")),
                 "shortDescription": {"text": description},
+                "help": sarif_extras.rule_help(rule, description),
+                "helpUri": sarif_extras.help_uri(rule),
                 "defaultConfiguration": {"level": level},
             }
         )
@@ -475,6 +498,7 @@ def _artifact(path: str, cwd: str) -> dict[str, str]:
         return {"uri": "./", "uriBaseId": "%SRCROOT%"}
     if absolute.startswith(cwd.rstrip(os.sep) + os.sep):
         rel = os.path.relpath(absolute, cwd).replace(os.sep, "/")
+        rel += "/" if sarif_extras.is_directory(absolute) else ""
         return {"uri": quote(raw_path(rel)), "uriBaseId": "%SRCROOT%"}
     return {"uri": _file_uri(absolute)}
 
@@ -498,12 +522,10 @@ _GITHUB_COMMANDS = {ERROR: "error", WARNING: "warning", NOTE: "notice"}
 def github_annotation(f: Finding, positions: StoredPositions | None = None) -> str:
     line, column, message = (positions or StoredPositions()).locate(f)
     message = printable(message)
-    properties = {
-        "file": _display_path(f.path),
-        "line": str(line),
-        "col": str(column),
-        "title": f"{TOOL_NAME} ({f.rule})",
-    }
+    properties = {"file": _display_path(f.path), "line": str(line), "col": str(column)}
+    if sarif_extras.is_directory(f.path):  # a directory has no lines
+        del properties["line"], properties["col"]
+    properties["title"] = f"{TOOL_NAME} ({f.rule})"
     props = ",".join(f"{key}={escape_property(value)}" for key, value in properties.items())
     return f"::{_GITHUB_COMMANDS[f.level]} {props}::{escape_data(message)}"
 
@@ -534,6 +556,10 @@ def emit(report: Report, fmt: str, verbose: bool = False, roles_format: str | No
             )
             text = render(report, fmt, verbose, roles_format)
             to_out, to_err = (patch, text) if report.mode == MODE_DIFF else (text, "")
+            if report.mode == MODE_DIFF:  # coloured on a terminal only
+                from migrator.colour import patch_for
+
+                to_out = patch_for(sys.stdout, to_out)
         else:
             to_out, to_err = render(report, fmt, verbose), printable(report.summary()) + "\n"
     except Exception as exc:  # noqa: BLE001 - a bug: said as one line, with its own exit code

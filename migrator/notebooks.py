@@ -18,8 +18,9 @@ How a notebook runs decides how it is migrated:
   out as the notebook lays it out (indentation, separators, escaping, unchanged lines keep their
   exact JSON text), so outputs, metadata, key order and the final newline stay byte for byte.
 
-Records and diffs name the cell: ``notebook.ipynb:cell 3:2:5`` (cells counted from 1, markdown
-cells included, as ruff counts them).
+Records name the cell: ``notebook.ipynb:cell 3:2:5`` (cells counted from 1, markdown cells
+included, as ruff counts them). A ``--dry-run`` diff is of the ``.ipynb`` file's own bytes, so
+the patch applies with ``git apply``.
 
 This module reads a notebook and puts it back together; the pieces are their own modules:
 ``notebook_json`` (where each source is in the JSON text, and writing one back),
@@ -33,6 +34,7 @@ import dataclasses
 import hashlib
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -482,7 +484,7 @@ def analyse_notebook(path: str, options: MigrationOptions, mode: str = MODE_WRIT
         )
     diff = None
     if mode == MODE_DIFF:
-        diff = mask_secrets(cell_diff(path, outcome.changed_cells), tuple(outcome.secrets))
+        diff = mask_secrets(unified_diff(path, data, outcome.new), _in_json(outcome.secrets))
     return FileResult(
         path,
         CHANGED,
@@ -498,9 +500,7 @@ def analyse_notebook(path: str, options: MigrationOptions, mode: str = MODE_WRIT
     )
 
 
-def cell_diff(path: str, changed_cells: list[tuple[int, str, str]]) -> str:
-    """One unified diff per changed cell, labelled ``a/<path>:cell N`` as ruff labels them."""
-    return "".join(
-        unified_diff(f"{path}:cell {number}", old.encode("utf-8"), new.encode("utf-8"))
-        for number, old, new in changed_cells
-    )
+def _in_json(secrets: Sequence[str]) -> tuple[str, ...]:
+    """The diff of a notebook is a diff of its JSON (so that ``git apply`` takes it): each key
+    is masked as written there too (escaped as a JSON string)."""
+    return tuple({*secrets, *(json.dumps(s)[1:-1] for s in secrets)})

@@ -31,6 +31,7 @@ from migrator.engine import (
     FileResult,
     unified_diff,
 )
+from migrator.given_paths import edits_as_findings, is_given
 
 if TYPE_CHECKING:
     from migrator.dependencies import Need
@@ -82,9 +83,11 @@ def post_run(
     results: list[FileResult],
     mode: str,
     listing: keyconfig.Listing | None = None,
+    edit_dependency_files: bool = False,
 ) -> list[FileResult]:
     """The project files' results; ``listing``: the directories the discovery walk listed (the
-    key-configuration scan lists only the others)."""
+    key-configuration scan lists only the others). A dependency file that was not given is
+    edited only with ``edit_dependency_files`` (see ``migrator.given_paths``)."""
     given = [Path(p).absolute() for p in paths]
     shown = list(zip(paths, given, strict=True))
     with_clients = [r for r in results if any(c.outcome in (MIGRATED, KEYLESS) for c in r.clients)]
@@ -124,7 +127,13 @@ def post_run(
         ).append(result)
     for root, group in sorted(grouped.items()):
         for change in dependencies.update_root(root, _needs(group, _pins(root))):
-            add(change.path, change.notices, change.old, change.new)
+            if edit_dependency_files or change.old == change.new or is_given(change.path, given):
+                add(change.path, change.notices, change.old, change.new)
+            else:
+                add(
+                    change.path,
+                    edits_as_findings(change.path.name, change.old, change.new, change.notices),
+                )
     for boundary, group in sorted(missing.items()):
         needs = ", ".join(f"{n.name}>={n.minimum}" for n in _needs(group) if n.add_if_missing)
         files = ", ".join(os.path.relpath(Path(r.path).absolute(), boundary) for r in group[:3])
@@ -197,13 +206,19 @@ def _needs(group: list[FileResult], pins: list[token_versions.Pin] = ()) -> list
     ]
     # Nothing the migration writes uses azure.identity.aio (async code runs the sync credential
     # in a worker thread), so it adds no need for aiohttp.
-    return dependencies.needs_for(bool(migrated), False, False, declared)
+    from codemods.openai_v0 import RULE_REWRITTEN
+
+    # openai 0.x code rewritten to the 1.x client (codemods.openai_v0): its 0.x pin goes too.
+    rewritten = any(n.rule == RULE_REWRITTEN for r in group for n in r.notices)
+    return dependencies.needs_for(bool(migrated), False, False, declared, rewritten)
 
 
 def hold_old_pins(results: list[FileResult], paths: list[str]) -> list[FileResult]:
     """Changed files left as they are where the project pins an SDK to releases before the
     token argument the migration wrote (``migrator.token_versions``): between the analysis and
     the phases that act on what other modules' migrations did."""
+    from codemods.openai_v0 import RULE_REWRITTEN
+
     given = [Path(p).absolute() for p in paths]
     roots: dict[Path, Path | None] = {}  # a file's directory -> its project root
     pins_at: dict[Path | None, list[token_versions.Pin]] = {}
@@ -218,7 +233,12 @@ def hold_old_pins(results: list[FileResult], paths: list[str]) -> list[FileResul
         root = roots[path.parent]
         if root not in pins_at:
             pins_at[root] = _pins(root)
-        kept = token_versions.held(result.clients, result.data or b"", pins_at[root])
+        pins = pins_at[root]
+        if any(n.rule == RULE_REWRITTEN for n in result.notices):
+            # openai 0.x code rewritten to 1.x: its openai pin is replaced with the rest
+            # (``_needs``); the rewrite already refused pins that need the 0.x API.
+            pins = [p for p in pins if p.name != "openai"]
+        kept = token_versions.held(result.clients, result.data or b"", pins)
         if kept is None:
             out.append(result)
             continue

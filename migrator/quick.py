@@ -132,7 +132,9 @@ def _settled_run(paths: list[str], mode: str, jobs: int | None, force_exclude: b
         return 130
     except Exception:  # noqa: BLE001 - a bug here: the full command runs and reports it (exit 4)
         return None
-    from migrator import formats
+    from migrator import formats, gate
+    from migrator.rule_selection import EVERY_RULE
 
+    gate.settle(report, EVERY_RULE, exit_zero=False)  # an error finding fails --check here too
     formats.emit(report, "text", False, "az")
     return report.return_code

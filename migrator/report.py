@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 from codemods.findings import KEYLESS, MANUAL, MIGRATED, REVIEW, ClientRecord, location
 from migrator import roles
 from migrator.engine import CHANGED, FAILED, MODE_CHECK, MODE_DIFF, SKIPPED, FileResult
+from migrator.rule_selection import EVERY_RULE, RuleSelection, client_rule
 from migrator.shown import one_line, printable, raw_path, shown_path  # noqa: F401 - re-exported
 
 EXIT_OK = 0
-EXIT_CHANGES = 1  # --check: something would change
+EXIT_CHANGES = 1  # --check: something would change, or an error-level finding remains
 EXIT_USAGE = 2  # bad command line or configuration
 EXIT_FAILED = 3  # at least one file could not be processed
 EXIT_INTERNAL = 4  # a bug in aoai-migrate (an exception nothing expected), never "would change"
@@ -30,7 +31,12 @@ class Report:
     results: list[FileResult] = field(default_factory=list)
     interrupted: bool = False
     roots: tuple[str, ...] = ()  # the paths the run was given: module names are relative to them
+    exit_on_change: bool = False  # --diff, --check --dry-run: exit 1 as --check does
+    check_gate: bool = False  # --check given (also with --dry-run): error findings fail it too
     _linked: list[tuple[str, ClientRecord]] | None = field(default=None, repr=False)
+    rules: RuleSelection = EVERY_RULE  # the rules reported (--select, --ignore)
+    exit_zero: bool = False  # --exit-zero: --check does not fail on changes or findings
+    errors_left: bool = False  # an error-level finding among the reported ones (migrator.gate)
 
     def add(self, result: FileResult) -> None:
         self.results.append(result)
@@ -58,7 +64,13 @@ class Report:
             return EXIT_INTERRUPTED
         if self.failed:
             return EXIT_FAILED
-        if self.mode == MODE_CHECK and self.changed:
+        if self.exit_zero:
+            return EXIT_OK
+        # --check (with or without --dry-run) is the gate: changes or error findings fail it;
+        # --diff fails on changes only, as ruff's does.
+        if (self.mode == MODE_CHECK or self.check_gate) and (self.changed or self.errors_left):
+            return EXIT_CHANGES
+        if self.exit_on_change and self.changed:
             return EXIT_CHANGES
         return EXIT_OK
 
@@ -117,23 +129,30 @@ class Report:
             shown = one_line(result.path)
             if result.status == SKIPPED and verbose:
                 out.append(f"{shown}: skipped: {one_line(result.reason or '')}")
-            if result.status == FAILED:
+            if result.status == FAILED and self.rules.shows("file-failed"):
                 out.append(f"{shown}: error: {one_line(result.error or '')}; left as it was")
             if result.credential is not None:
                 kind, why = result.credential
                 out.append(f"{shown}: credential: {kind}{f' ({one_line(why)})' if why else ''}")
             for c in linked.get(result.path, ()):
+                if not self.rules.shows(client_rule(c.outcome)):
+                    continue
                 tags = ", ".join(
                     f"{role.name}{' (assumed)' if assumed else ''}"
                     f"{' (unverified)' if unverified else ''}"
                     for role, assumed, unverified in roles.client_roles(c)
                 )
+                word = _OUTCOME_WORDS.get(c.outcome, c.outcome)
+                if c.outcome == MIGRATED and self.mode in (MODE_CHECK, MODE_DIFF):
+                    word = "would migrate"  # nothing was written
                 out.append(
                     f"{shown}:{location(c.line, c.column, c.cell)}: "
-                    f"{_OUTCOME_WORDS.get(c.outcome, c.outcome)}: "
+                    f"{word}: "
                     f"{c.cls}: {one_line(c.reason)}{f' [role: {tags}]' if tags else ''}"
                 )
             for n in result.notices:
+                if not self.rules.shows(n.rule):
+                    continue
                 message = one_line(n.message)  # it may name other files: one finding, one line
                 where = location(n.line, n.column, n.cell)
                 out.append(f"{shown}:{where}: {n.severity}: {n.rule}: {message}")

@@ -57,3 +57,6 @@ class FileResult:
     positions: NotebookPositions | None = field(default=None, repr=False, compare=False)
     # A file whose clients were migrated: (the credential its setup builds, why that one).
     credential: tuple[str, str] | None = None
+    # The lines the findings point at, as the analysis read them (literal keys masked): (line,
+    # text). SARIF fingerprints hash them (``migrator.sarif_extras``); kept when ``data`` goes.
+    flagged_lines: tuple[tuple[int, str], ...] = field(default=(), repr=False, compare=False)

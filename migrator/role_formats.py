@@ -140,13 +140,19 @@ _SHOW = {
 }
 
 
+def _guarded(variable: str) -> str:
+    """``"${VAR:?set VAR}"``: an unset or empty variable stops the script (or, pasted into a
+    shell, the command) with that message, before ``az`` runs with an empty value."""
+    return f'"${{{variable}:?set {variable}}}"'
+
+
 def _az_create(a: Assignment, variable: str, principal_type: str, scope_variable: str) -> str:
     return (
         "az role assignment create"
-        f' --assignee-object-id "${variable}"'
+        f" --assignee-object-id {_guarded(variable)}"
         f" --assignee-principal-type {principal_type}"
         f" --role {a.role.id}"
-        f' --scope "${scope_variable}"'
+        f" --scope {_guarded(scope_variable)}"
     )
 
 
@@ -167,6 +173,11 @@ def render_az(items: Sequence[Assignment]) -> str:
         lines.append(
             f"#   {name.upper()}_RESOURCE_ID=$({show})  # {_one_line(describe_resource(resource))}"
         )
+    # Every variable is checked before the first az command: run as a script, one unset stops it
+    # there (a shell exits on a failed ${VAR:?}); pasted, each command checks its own.
+    variables = ["PRINCIPAL_ID", "DEVELOPER_OBJECT_ID"]
+    variables += [f"{name.upper()}_RESOURCE_ID" for _, name, _ in resources]
+    lines += ["", *(f": {_guarded(variable)}" for variable in variables)]
     lines += ["", "# == Workload identity (ServicePrincipal) =="]
     for _, name, assigned in resources:
         for a in assigned:
@@ -183,10 +194,16 @@ def render_az(items: Sequence[Assignment]) -> str:
             lines.append(
                 _az_create(a, "DEVELOPER_OBJECT_ID", DEVELOPER, f"{name.upper()}_RESOURCE_ID")
             )
-    lines += ["", "# == Once the migrated code runs everywhere: turn key authentication off =="]
+    lines += [
+        "",
+        "# == A separate, later step: turn key authentication off ==",
+        "# Not run by this script. Run it only once the keyless code is deployed and",
+        "# `aoai-migrate verify` passes in production: until then code that still sends the key",
+        "# stops working. Remove the leading '# ' to run it.",
+    ]
     for _, name, _ in resources:
         lines.append(
-            f'az resource update --ids "${name.upper()}_RESOURCE_ID" '
+            f"# az resource update --ids {_guarded(f'{name.upper()}_RESOURCE_ID')} "
             "--set properties.disableLocalAuth=true"
         )
     return "\n".join(lines) + "\n"

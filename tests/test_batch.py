@@ -312,7 +312,9 @@ def test_hook_rejection_removes_the_branch_and_leaves_everything_as_it_was(
     config_before = (repo / ".git" / "config").read_text()
     result = run([repo])["hooked"]
     assert result.status == batch.FAILED and result.problem
-    assert result.detail.startswith("the commit was refused: git commit exited with 1")
+    assert result.detail.startswith(
+        "the commit was refused by the pre-commit hook; git commit exited with 1"
+    )
     assert branches(repo) == ["main"]
     assert state(repo) == before
     assert (repo / ".git" / "config").read_text() == config_before

@@ -140,7 +140,7 @@ def test_dry_run_prints_the_diff_on_stdout_the_report_on_stderr_and_writes_nothi
 
     # The report goes to stderr only.
     assert "1 file would be migrated, 0 left unchanged" in result.stderr
-    assert "migrated: openai.AzureOpenAI" in result.stderr
+    assert "would migrate: openai.AzureOpenAI" in result.stderr
     assert "would be migrated" not in result.stdout
     assert "role assignment" not in result.stdout
 

@@ -92,7 +92,7 @@ def test_migrate_writes_roles_file_and_keeps_the_report_short(tmp_path):
 
 def test_migrate_report_uses_the_chosen_format(tmp_path):
     app = _copy(tmp_path)
-    done = cli(".", "--check", "--roles-format", "terraform", cwd=app)
+    done = cli(".", "--check", "--roles", "--roles-format", "terraform", cwd=app)
     assert done.returncode == 1  # --check: something would change
     assert 'resource "azurerm_role_assignment" "training_openai_openai_contributor"' in done.stdout
 

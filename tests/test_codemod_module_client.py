@@ -64,7 +64,9 @@ def test_existing_provider_drops_the_key_assignment():
         (
             'import openai\nopenai.api_type = "azure"\nopenai.api_base = "https://r.openai.azure.com/"\n'
             'openai.api_version = "2023-05-15"\nopenai.api_key = k\n'
-            'r = openai.ChatCompletion.create(engine="gpt-35", messages=[])\n',
+            'r = openai.ChatCompletion.create(engine="gpt-35", messages=[])\n'
+            # An image call: not something the 0.x rewrite carries over (codemods.openai_v0).
+            'i = openai.Image.create(prompt="a cat")\n',
             "openai.api_base",
         ),
         (

@@ -34,6 +34,8 @@ LEGACY = (
     'openai.api_version = "2023-05-15"\n'
     'openai.api_key = os.getenv("AZURE_OPENAI_API_KEY")\n'
     'print(openai.ChatCompletion.create(engine="gpt-35", messages=[]))\n'
+    # An image call: the 0.x rewrite (codemods.openai_v0) leaves such a module as it is.
+    'print(openai.Image.create(prompt="a cat"))\n'
 )
 V1 = (
     "import os\n"

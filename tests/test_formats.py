@@ -59,7 +59,7 @@ def test_json_document(tree):
     assert migrated["level"] == "warning" and "would be migrated" in migrated["message"]
     assert migrated["client"]["calls"] == [{"call": "chat.completions.create", "line": 4}]
     literal = by_rule[("migrate_me.py", "literal-key")]
-    assert literal["level"] == "warning" and "<masked, 32 characters>" in literal["message"]
+    assert literal["level"] == "error" and "<masked, 32 characters>" in literal["message"]
     files = {f["path"]: f for f in doc["files"] if f["kind"] == "source"}
     assert len(files) == 7
     assert files["service_pb2.py"]["status"] == "skipped"
@@ -109,10 +109,12 @@ def test_sarif_validates_against_the_official_schema(tree):
         assert result["level"] == finding["level"]
         assert result["message"]["text"] == finding["message"]
         location = result["locations"][0]["physicalLocation"]
-        assert location["region"] == {
-            "startLine": finding["line"],
-            "startColumn": finding["column"],
-        }
+        # A directory (no dependency file in it) has no lines: no region.
+        assert location.get("region") == (
+            None
+            if finding["rule"] == "no-dependency-file"
+            else {"startLine": finding["line"], "startColumn": finding["column"]}
+        )
         assert location["artifactLocation"]["uriBaseId"] == "%SRCROOT%"
     uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results}
     assert "odd%2Cname%3A1.py" in uris  # a relative URI, percent-encoded
@@ -131,7 +133,7 @@ def test_sarif_schema_check_is_not_a_formality(tree):
 
 
 ANNOTATION = re.compile(
-    r"^::(error|warning|notice) file=([^,:\r\n]*),line=(\d+),col=(\d+),title=([^,:\r\n]*)::([^\r\n]*)$"
+    r"^::(error|warning|notice) file=([^,:\r\n]*)(?:,line=(\d+),col=(\d+))?,title=([^,:\r\n]*)::([^\r\n]*)$"
 )
 
 
@@ -145,7 +147,10 @@ def test_github_annotations(tree):
         assert match, line
         kind, file, row, col, title, message = match.groups()
         assert kind == {"error": "error", "warning": "warning", "note": "notice"}[finding["level"]]
-        assert (int(row), int(col)) == (finding["line"], finding["column"])
+        if finding["rule"] == "no-dependency-file":  # a directory: no line to point at
+            assert row is None and col is None
+        else:
+            assert (int(row), int(col)) == (finding["line"], finding["column"])
         assert title == escape_property(f"aoai-migrate ({finding['rule']})")
         assert file == escape_property(finding["file"])
         assert message == escape_data(finding["message"])

@@ -385,3 +385,70 @@ def test_notebook_cells_read_and_check_across_cells():
         (2, "key-variable-removed"),
         (3, "key-guard-removed"),
     ]
+
+
+LEFTOVER = """\
+import os
+
+from openai import AsyncOpenAI
+
+subscription_key = os.environ["AZURE_OPENAI_API_KEY"]
+deployment = os.environ["AZURE_OPENAI_DEPLOYMENT"]
+
+client = AsyncOpenAI(
+    api_key=os.environ["AZURE_OPENAI_API_KEY"],
+    base_url="https://contoso.openai.azure.com/openai/v1/",
+)
+"""
+
+
+def test_a_key_variable_nothing_ever_read_goes_with_the_migration():
+    # The client reads the environment itself; the variable is a leftover that raises KeyError
+    # at import once the key is gone.
+    result = migrate_source(LEFTOVER.encode(), MigrationOptions(system_assigned=True), "chat.py")
+    assert result.new.decode() == (
+        "import asyncio\n"
+        "import functools\n"
+        "import os\n"
+        "\n"
+        "from azure.identity import ManagedIdentityCredential, get_bearer_token_provider\n"
+        "from openai import AsyncOpenAI\n"
+        "\n"
+        'deployment = os.environ["AZURE_OPENAI_DEPLOYMENT"]\n'
+        "\n"
+        "\n"
+        "@functools.cache\n"
+        "def _token_provider():\n"
+        "    # Built at the first token request, once the program has set up its environment.\n"
+        "    credential = ManagedIdentityCredential()\n"
+        "    return get_bearer_token_provider(\n"
+        '        credential, "https://cognitiveservices.azure.com/.default"\n'
+        "    )\n"
+        "\n"
+        "\n"
+        "async def async_token_provider():\n"
+        "    # A worker thread fetches the token: no event loop is tied to it.\n"
+        "    return await asyncio.to_thread(_token_provider())\n"
+        "\n"
+        "\n"
+        "client = AsyncOpenAI(\n"
+        "    api_key=async_token_provider,\n"
+        '    base_url="https://contoso.openai.azure.com/openai/v1/",\n'
+        ")\n"
+    )
+    assert ("key-variable-removed", 5) in rules(result)
+    assert "key-read" not in [rule for rule, _ in rules(result)]
+
+
+def test_an_unread_key_variable_stays_where_nothing_was_migrated_or_it_is_read():
+    # No client migrated in the module: byte for byte.
+    untouched = LEFTOVER.replace("AsyncOpenAI(", "Other(").replace(
+        "from openai import AsyncOpenAI", "from somewhere import Other"
+    )
+    assert migrate_source(untouched.encode(), MigrationOptions(), "chat.py").new == (
+        untouched.encode()
+    )
+    # Read in a function: kept.
+    read = LEFTOVER + "\n\ndef headers():\n    return {'api-key': subscription_key}\n"
+    out = migrate_source(read.encode(), MigrationOptions(), "chat.py").new.decode()
+    assert 'subscription_key = os.environ["AZURE_OPENAI_API_KEY"]\n' in out

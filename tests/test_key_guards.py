@@ -89,10 +89,12 @@ def test_a_key_read_with_subscript_raises_once_the_key_is_gone():
         KEY = os.environ["AZURE_OPENAI_API_KEY"]
         client = AzureOpenAI(azure_endpoint=ENDPOINT, api_key=os.environ["AZURE_OPENAI_API_KEY"], api_version="v")
         os.environ["AZURE_OPENAI_API_KEY"] = "x"
+        print("key set:", bool(KEY))
         """
     )
-    # Line 5 is reported; the read inside the key argument goes with the migration (line 6),
-    # the endpoint is not a key, and an assignment to the variable is not a read.
+    # Line 5 is reported (KEY is still read, so it stays); the read inside the key argument goes
+    # with the migration (line 6), the endpoint is not a key, and an assignment to the variable
+    # is not a read.
     assert follow_ups(source) == [(5, "key-read")]
 
 

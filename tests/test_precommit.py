@@ -155,7 +155,7 @@ def test_hook_definitions():
     for hook in hooks.values():
         assert hook["language"] == "python"
         assert hook["types_or"] == ["python", "jupyter"]
-        assert hook["require_serial"] is False
+        assert hook["require_serial"] is True
         assert "--force-exclude" in hook["entry"].split()
     assert "--check" in hooks["aoai-migrate-check"]["entry"].split()
     assert "--check" not in hooks["aoai-migrate"]["entry"].split()

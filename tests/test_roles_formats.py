@@ -351,8 +351,8 @@ def test_the_parsers_do_reject_broken_output(report):
 
 def test_every_format_recommends_turning_keys_off(report):
     assert (
-        'az resource update --ids "$AZURE_OPENAI_RESOURCE_ID" --set properties.disableLocalAuth=true'
-        in (report.render_roles("az"))
+        '# az resource update --ids "${AZURE_OPENAI_RESOURCE_ID:?set AZURE_OPENAI_RESOURCE_ID}" '
+        "--set properties.disableLocalAuth=true" in (report.render_roles("az"))
     )
     assert "properties: { disableLocalAuth: true }" in report.render_roles("bicep")
     assert (

@@ -17,6 +17,7 @@ from codemods.sdks._model import (
     CREDENTIAL,
     PROVIDER,
     SKIP,
+    Aside,
     ClientSpec,
     Dependency,
     Invalid,
@@ -28,8 +29,8 @@ from codemods.sdks._model import (
 )
 
 __all__ = [
-    "CREDENTIAL", "PROVIDER", "SKIP", "ClientSpec", "Dependency", "Invalid", "RoleRule", "Rule",
-    "Sdk", "Valid", "Verdict", "REGISTRY",
+    "CREDENTIAL", "PROVIDER", "SKIP", "Aside", "ClientSpec", "Dependency", "Invalid", "RoleRule",
+    "Rule", "Sdk", "Valid", "Verdict", "REGISTRY",
 ]  # fmt: skip
 
 

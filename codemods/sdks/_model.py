@@ -21,8 +21,18 @@ class Verdict:
     reason: str
 
 
-# decide(migration, spec, call, present) -> SKIP | Verdict | None (None: migrate as usual).
-Decide = Callable[[Any, "ClientSpec", Any, dict], "str | Verdict | None"]
+@dataclass(frozen=True)
+class Aside:
+    """...or leave the call alone, record no client, and give this notice: a look-alike the
+    report should still name (GitHub Models: its key is a GitHub token, not an Azure key)."""
+
+    rule: str
+    message: str
+    severity: str = "info"
+
+
+# decide(migration, spec, call, present) -> SKIP | Aside | Verdict | None (None: migrate as usual).
+Decide = Callable[[Any, "ClientSpec", Any, dict], "str | Aside | Verdict | None"]
 
 
 @dataclass(frozen=True)

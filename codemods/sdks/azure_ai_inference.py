@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from codemods.findings import REVIEW
 from codemods.sdks._azure_core import credential_verdict, source, spec
-from codemods.sdks._model import SKIP, ClientSpec, Invalid, RoleRule, Sdk, Valid, Verdict
+from codemods.sdks._model import Aside, ClientSpec, Invalid, RoleRule, Sdk, Valid, Verdict
 
 # LibCST is imported when a hook runs: the quick path reads the registry without the parser.
 if TYPE_CHECKING:
@@ -15,8 +15,7 @@ if TYPE_CHECKING:
 
     from codemods.hook_view import HookView
 
-# GitHub Models speaks the azure-ai-inference protocol with a GitHub token.
-_GITHUB_MODELS = re.compile(r"models\.inference\.ai\.azure\.com|models\.github\.ai", re.IGNORECASE)
+# A GitHub token as the credential: GitHub Models, whatever the endpoint variable says.
 _GITHUB_TOKEN = re.compile(r"GITHUB_TOKEN|GH_TOKEN|github", re.IGNORECASE)
 # An endpoint the code names after Azure OpenAI (AZURE_OPENAI_ENDPOINT, settings.aoai_endpoint).
 _OPENAI_NAME = re.compile(r"openai|aoai", re.IGNORECASE)
@@ -73,8 +72,8 @@ def _endpoint(
         )
     literals, names = azure_endpoint.fragments(endpoint, migration.module_values())
     text = "".join(literals)
-    if _GITHUB_MODELS.search(text) or _GITHUB_TOKEN.search(credential_text):
-        return SKIP
+    if azure_endpoint.GITHUB_MODELS_HOST.search(text) or _GITHUB_TOKEN.search(credential_text):
+        return Aside(azure_endpoint.GITHUB_MODELS_RULE, azure_endpoint.GITHUB_MODELS_NOTE)
     for pattern, reason in _KEY_ONLY:
         if pattern.search(text):
             return Verdict(REVIEW, reason)

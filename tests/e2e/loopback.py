@@ -73,6 +73,8 @@ class _Reply:
     status: int
     body: Any
     headers: dict[str, str] = field(default_factory=dict)
+    # Server-sent events: each item is sent as one ``data:`` line, then ``data: [DONE]``.
+    events: list[Any] | None = None
 
 
 class _LoopbackServer:
@@ -181,8 +183,13 @@ class _Handler(BaseHTTPRequestHandler):
         except Exception as exc:  # a bug in a stand-in must show up, not hang the client
             reply = _Reply(500, {"error": {"code": "LoopbackError", "message": repr(exc)}})
         payload = json.dumps(reply.body).encode("utf-8")
+        content_type = "application/json"
+        if reply.events is not None:
+            lines = [f"data: {json.dumps(event)}\n\n" for event in reply.events]
+            payload = "".join([*lines, "data: [DONE]\n\n"]).encode("utf-8")
+            content_type = "text/event-stream"
         self.send_response(reply.status)
-        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(payload)))
         for name, value in reply.headers.items():
             self.send_header(name, value)
@@ -499,7 +506,11 @@ class AzureOpenAIEndpoint(_LoopbackServer):
         body = request.body if isinstance(request.body, dict) else {}
         model = deployment or str(body.get("model") or "unknown-model")
         builder = getattr(self, f"_body_{kind}")
-        return _Reply(200, builder(body, model), {"x-request-id": str(uuid.uuid4())})
+        whole = builder(body, model)
+        headers = {"x-request-id": str(uuid.uuid4())}
+        if body.get("stream") is True and kind in ("chat", "completions"):
+            return _Reply(200, None, headers, _events(whole))
+        return _Reply(200, whole, headers)
 
     # -- response bodies ---------------------------------------------------------------
     @staticmethod
@@ -648,6 +659,30 @@ class AzureOpenAIEndpoint(_LoopbackServer):
 # ======================================================================================
 
 _PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
+
+
+def _events(whole: dict) -> list[dict]:
+    """A chat or text completion as Azure streams it: a first chunk with no choices (the
+    prompt's content-filter results), the role, the text word by word, then the finish."""
+    chat = whole["object"] == "chat.completion"
+    base = {k: whole[k] for k in ("id", "created", "model")}
+    base["object"] = "chat.completion.chunk" if chat else "text_completion"
+    choice = whole["choices"][0]
+    text = choice["message"]["content"] if chat else choice["text"]
+    words = text.split(" ")
+    pieces = [w if i == 0 else " " + w for i, w in enumerate(words)]
+
+    def chunk(part: dict, finish: str | None = None) -> dict:
+        body = {"index": 0, "finish_reason": finish, **part}
+        return {**base, "choices": [body]}
+
+    if chat:
+        events = [{**base, "model": "", "choices": [], "prompt_filter_results": []}]
+        events.append(chunk({"delta": {"role": "assistant", "content": ""}}))
+        events += [chunk({"delta": {"content": p}}) for p in pieces]
+        events.append(chunk({"delta": {}}, "stop"))
+        return events
+    return [chunk({"text": p}) for p in pieces] + [chunk({"text": ""}, "stop")]
 
 
 def clean_env(env: Mapping[str, str | None] | None = None) -> dict[str, str]:

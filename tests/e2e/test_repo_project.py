@@ -100,7 +100,7 @@ def test_dry_run_and_check_write_nothing(tmp_path: Path):
     assert dry.returncode == 0
     assert tree(repo) == tree(PROJECT)
     patch = dry.stdout
-    assert "--- a/notebooks/ask.ipynb:cell 5\n+++ b/notebooks/ask.ipynb:cell 5\n" in patch
+    assert "--- a/notebooks/ask.ipynb\n+++ b/notebooks/ask.ipynb\n" in patch
     assert "--- a/requirements.txt\n+++ b/requirements.txt\n" in patch
     assert (
         '-openai = "^1.30"  # the v1 endpoint client\n+openai = "^1.106.0"  # the v1 endpoint client\n'

@@ -41,6 +41,13 @@ class Program:
     limits: dict[str, tuple[str, str]] = field(default_factory=dict)
     # Why run (c) does not apply although the program reads a .env file.
     no_c: str | None = None
+    # openai 0.x code: the original runs with openai 0.28 in an environment of its own
+    # (``legacy_env``), the migrated copy with this environment's openai.
+    openai_v0: bool = False
+    # The deployments the Azure OpenAI service has (others get 404); None: any name.
+    deployments: tuple[str, ...] | None = None
+    # The original gets its (static) token from the identity endpoint: openai 0.x azure_ad.
+    original_identity: bool = False
 
     @property
     def path(self) -> Path:
@@ -424,5 +431,48 @@ PROGRAMS: list[Program] = [
         },
     ),
 ]
+
+V0_KEY = {"AZURE_OPENAI_KEY": OPENAI}
+
+
+def _v0(name: str, shape: str, run: str, expect: tuple[str, ...], **more) -> Program:
+    """An openai 0.x program: run as written with openai 0.28, migrated to the 1.x client."""
+    keys = more.pop("keys", V0_KEY)
+    return Program(
+        name, "openai 0.x", shape, run, expect, AOAI, keys, marker="openai_v0", openai_v0=True,
+        **more,
+    )  # fmt: skip
+
+
+# openai 0.x Azure code (2023 samples and notebooks), rewritten to the 1.x client in one run.
+V0_PROGRAMS = [
+    _v0("v0_chat", "ChatCompletion.create, response read by subscripts", "main.py",
+        ("echo: What is Entra ID?", "tokens used: 8")),
+    _v0("v0_completion", "Completion.create(deployment_id=, request_timeout=)", "main.py",
+        ("echo: Write a tagline for a bakery [stop]",)),
+    _v0("v0_embeddings", "Embedding.create, a comprehension over data", "main.py",
+        ("3 vectors of 4 dims, first dot 1.328125",)),
+    _v0("v0_stream", "stream=True, 'content' in delta, delta.get", "main.py",
+        ("echo: tell me a story", "streamed 21 characters")),
+    _v0("v0_async", "await ChatCompletion.acreate under asyncio.gather", "main.py",
+        ("echo: Summarise: second document", "3 summaries")),
+    _v0("v0_async_stream", "async for over await acreate(stream=True)", "main.py",
+        ("answer: echo: async streaming works",)),
+    _v0("v0_errors", "openai.error.* handlers, e.http_status", "main.py",
+        ("invalid request (404)", "echo: hello again"), deployments=("gpt-35-turbo",)),
+    _v0("v0_notebook", "notebook: configuration and calls in different cells", "tour.ipynb",
+        ("assistant said: echo: hello from a notebook", "dims: 4")),
+    _v0("v0_env_type", 'api_type = os.getenv(..., "azure"), python-dotenv', "main.py",
+        ("assistant: echo: configured from the environment",), dotenv=True),
+    _v0("v0_settings", "configuration from a settings object, a message returned", "app.py",
+        ("role: assistant", "content: echo: settings object")),
+    _v0("v0_config_file", "api_type from a config file read into a dict, .get chains", "main.py",
+        ("config file: echo: read from config.json",)),
+    _v0("v0_azure_ad", "api_type = 'azure_ad' with a static token", "main.py",
+        ("echo: signed in with a token",), keys={}, original_identity=True),
+    _v0("v0_history", "chat history: response messages appended and sent back", "main.py",
+        ("echo: second question", "history: ['system', 'user', 'assistant', 'user', 'assistant']")),
+]  # fmt: skip
+PROGRAMS += V0_PROGRAMS
 
 BY_NAME = {program.name: program for program in PROGRAMS}

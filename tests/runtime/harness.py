@@ -41,6 +41,7 @@ from tests.e2e.loopback import (
 from tests.e2e.search_loopback import SEARCH_RESOURCE, AzureSearchEndpoint
 from tests.e2e.tls import LoopbackTLS, make_loopback_tls
 
+from . import legacy_env
 from .corpus import OPENAI, OPENAI_V1, SEARCH, Program
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -125,16 +126,18 @@ def _last_error_line(stderr: str) -> str:
     return lines[-1][:200] if lines else "(no stderr)"
 
 
-def _command(program: Program) -> list[str]:
+def _command(program: Program, python: str) -> list[str]:
     if program.run.endswith(".ipynb"):
-        return [sys.executable, str(NBRUN), program.run]
-    return [sys.executable, program.run]
+        return [python, str(NBRUN), program.run]
+    return [python, program.run]
 
 
-def _execute(program: Program, folder: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
+def _execute(
+    program: Program, folder: Path, env: dict[str, str], python: str = sys.executable
+) -> subprocess.CompletedProcess:
     try:
         return subprocess.run(
-            _command(program),
+            _command(program, python),
             cwd=folder,
             env=clean_env({**QUIET, **env}),
             capture_output=True,
@@ -160,7 +163,10 @@ class _Services:
         self.servers: dict[str, AzureOpenAIEndpoint | AzureSearchEndpoint] = {}
         if OPENAI in program.services:
             self.servers[OPENAI] = AzureOpenAIEndpoint(
-                api_keys=keys, tokens=[t for t in [tokens.get(OPENAI)] if t], tls=context
+                api_keys=keys,
+                tokens=[t for t in [tokens.get(OPENAI)] if t],
+                deployments=program.deployments,
+                tls=context,
             )
         if SEARCH in program.services:
             self.servers[SEARCH] = AzureSearchEndpoint(
@@ -207,15 +213,25 @@ def _output_reasons(program: Program, completed: subprocess.CompletedProcess) ->
 
 
 def run_original(program: Program, folder: Path, tls: LoopbackTLS) -> RunResult:
-    with _Services(program, tls, keys=[KEY]) as services:
-        completed = _execute(program, folder, {**services.env(), **services.key_env()})
+    python = str(legacy_env.python()) if program.openai_v0 else sys.executable
+    with ExitStack() as stack:
+        env: dict[str, str] = {}
+        tokens: dict[str, str] = {}
+        accepted = {f"Bearer {KEY}"}
+        if program.original_identity:  # a static token fetched once, as 0.x azure_ad code does
+            identity = stack.enter_context(IdentityEndpoint())
+            tokens = {k: identity.token_for(RESOURCES[k], CLIENT_ID) for k in program.services}
+            accepted |= {f"Bearer {t}" for t in tokens.values()}
+            env = {**identity.env(), "AZURE_CLIENT_ID": CLIENT_ID}
+        services = stack.enter_context(_Services(program, tls, keys=[KEY], tokens=tokens))
+        env.update({**services.env(), **services.key_env()})
+        completed = _execute(program, folder, env, python)
         reasons = _output_reasons(program, completed)
         for kind, server in services.servers.items():
             if not server.requests:
                 reasons.append(f"no request reached {kind}")
             elif any(
-                r.headers.get("api-key") != KEY
-                and r.headers.get("authorization") != f"Bearer {KEY}"
+                r.headers.get("api-key") != KEY and r.headers.get("authorization") not in accepted
                 for r in server.requests
             ):
                 reasons.append(f"{kind} got a request without the key")

@@ -66,3 +66,25 @@ def test_sabotage_a_leftover_key_read_fails_run_a(tmp_path, tls):
         run_a.reasons
     )
     assert not result.runs.keys() - {"a"}
+
+
+def _leave_one_subscript(folder: Path) -> None:
+    """Sabotage a migrated 0.x program: one response read put back the 0.x way."""
+    main = folder / "main.py"
+    text = main.read_text(encoding="utf-8")
+    read = "response.choices[0].message.content"
+    assert text.count(read) == 1 and "openai.ChatCompletion" not in text
+    main.write_text(text.replace(read, 'response.choices[0].message["content"]'), encoding="utf-8")
+
+
+@pytest.mark.openai_v0
+def test_sabotage_an_unconverted_response_subscript_fails_run_a(tmp_path, tls):
+    """The 0.x programs can fail: one subscript left as 0.x wrote it fails the migrated run."""
+    program = BY_NAME["v0_chat"]
+    result = run_program_corpus(
+        program, tmp_path, tls, after_migration=_leave_one_subscript, runs=("a",)
+    )
+    assert result.original.status == "pass" and result.migration.status == "pass"
+    run_a = result.runs["a"]
+    assert run_a.status == "FAIL", result.explain()
+    assert any("object is not subscriptable" in reason for reason in run_a.reasons), run_a.reasons
