@@ -259,6 +259,9 @@ class KeyCleanup:
                     f"reads it now, but it was kept: {why}. The read still requires the key "
                     "variable: delete it (or make the read optional) before removing the key",
                 )
+                imported = plan.imported_helpers.get((id(var.scope), var.name))
+                if imported and not failed:  # followed into the run (``migrator.helper_release``)
+                    self.outcome.notices[-1] = _with_subject(self.outcome.notices[-1], imported)
             elif var.kind in plan.kept_reasons:
                 self._notice(var.statement, RULE_KEPT, plan.kept_reasons[var.kind])
             elif var.name in plan.kept_names:

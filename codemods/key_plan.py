@@ -124,6 +124,7 @@ class Plan:
         self._exported: set[str] | None = None
         self.named: list[cst.Name] = []  # reads of a name for the variables checked
         self.helpers: dict[tuple[int, str], str] = {}  # a variable read by a helper: why kept
+        self.imported_helpers: dict[tuple[int, str], str] = {}  # and the import it came from
         for d in dropped:
             scope: Scope | bool = None
             if d.function is not None and isinstance(d.value, cst.Name):
@@ -185,17 +186,21 @@ class Plan:
                 found = env_helpers.analyse(top[0], self._qualified)
             elif kinds == {"def"}:
                 found = env_helpers.Unsure(name, f"`{name}` is defined more than once")
+        imported = qualified_names(self.state, func)
         if isinstance(found, env_helpers.Helper):
             return "env"
-        if found is None and env_helpers.looks_like_helper(call, qualified_names(self.state, func)):
+        if found is None and plain and imported & set(self.state.options.env_helpers):
+            return "env"  # a helper of another module of the run (``migrator.helper_release``)
+        if found is None and env_helpers.looks_like_helper(call, imported):
             called = cst.Module([]).code_for_node(func)
-            where = sorted(qualified_names(self.state, func))
+            where = sorted(imported)
             found = env_helpers.Unsure(
                 called,
                 f"`{called}` is "
                 + (f"imported (`{where[0]}`)" if where else "not defined in this module")
                 + ": the tool does not see what it does",
             )
+            self.imported_helpers[key] = where[0] if len(where) == 1 else ""
         if isinstance(found, env_helpers.Unsure):
             self.helpers[key] = found.why
             return "helper"

@@ -515,3 +515,52 @@ def test_a_key_read_through_a_helper_that_logs_is_kept_and_what_keeps_it_named(
         assert [(line, m.split(": ")[1]) for _, line, m in helper] == [
             (17, "`require_env` does more than read the environment")
         ]
+
+
+PACKAGE_CLIENT = """\
+    from openai import AzureOpenAI
+
+    from .util import must_get_env
+
+    KEY = must_get_env("AZURE_OPENAI_API_KEY")
+    ENDPOINT = must_get_env("AZURE_OPENAI_ENDPOINT")
+    client = AzureOpenAI(api_key=KEY, azure_endpoint=ENDPOINT, api_version="2024-10-21")
+    """
+
+LOGGING_UTIL = """\
+    import logging
+    import os
+
+
+    def must_get_env(name):
+        if name not in os.environ:
+            logging.getLogger(__name__).error("%s is missing", name)
+        return os.environ[name]
+    """
+
+
+@pytest.mark.parametrize("util", ["plain", "logs"])
+def test_a_key_variable_read_through_a_helper_of_another_module_of_the_run(tmp_path, util):
+    write(
+        tmp_path,
+        {
+            "svc/__init__.py": "",
+            "svc/util.py": UTIL if util == "plain" else LOGGING_UTIL,
+            "svc/app.py": PACKAGE_CLIENT,
+            "main.py": "from svc.app import client\n\nprint(type(client).__name__)\n",
+        },
+    )
+    report = api.run([str(tmp_path)], mode=MODE_WRITE, jobs=1)
+    after = (tmp_path / "svc" / "app.py").read_text()
+    assert 'ENDPOINT = must_get_env("AZURE_OPENAI_ENDPOINT")\n' in after
+    assert "azure_ad_token_provider=token_provider" in after
+    if util == "plain":
+        assert "KEY = must_get_env" not in after.replace("ENDPOINT = must_get_env", "")
+        assert notices(report, env_helpers.RULE) == []
+        assert [(f, line) for f, line, _ in notices(report, "key-variable-removed")] == [
+            ("app.py", 5)
+        ]
+        runs_both_ways(tmp_path / "main.py", "AzureOpenAI")
+    else:
+        assert 'KEY = must_get_env("AZURE_OPENAI_API_KEY")\n' in after
+        assert [(f, line) for f, line, _ in notices(report, env_helpers.RULE)] == [("app.py", 5)]
