@@ -158,13 +158,17 @@ def analyse(fn: cst.FunctionDef, qualified: Qualified) -> Helper | Unsure | None
         if all(s is not None for s in signs) and len(set(signs)) == 1:
             off = not signs[0]
             return Helper(name, param, flag, off, default == off, plain)
-    if not plain:
-        return Unsure(
-            name,
-            f"`{name}` changes the value it returns and has no parameter that turns the "
-            "requirement off: the tool does not change what it cannot be sure of",
-        )
     return Helper(name, param, plain=plain)
+
+
+def why_not(helper: Helper) -> str:
+    """Why a call of ``helper`` was not rewritten (``relax`` gave None)."""
+    if not helper.plain and helper.flag is None:
+        return (
+            f"`{helper.name}` changes the value it returns and has no parameter that turns the "
+            "requirement off"
+        )
+    return f"the call of `{helper.name}` passes more than the variable's name"
 
 
 def relax(call: cst.Call, helper: Helper, environ: cst.BaseExpression) -> cst.BaseExpression | None:
@@ -267,7 +271,15 @@ def _body(
             target = small.targets[0].target if isinstance(small, cst.Assign) else small.target
             if isinstance(small, cst.Assign) and len(small.targets) != 1:
                 raise _Shape("does more than read the environment")
-            kind = _is_read(small.value, param, qualified) if small.value else None
+            value = small.value
+            while (
+                isinstance(value, cst.Call)
+                and isinstance(value.func, cst.Attribute)
+                and value.func.attr.value in _STRING_METHODS
+                and not value.args
+            ):
+                value, plain = value.func.value, False  # ``.strip()``: a changed value
+            kind = _is_read(value, param, qualified) if value is not None else None
             if not isinstance(target, cst.Name) or kind is None:
                 raise _Shape("does more than read the environment")
             if kind == "index":
@@ -322,6 +334,7 @@ def _params(fn: cst.FunctionDef) -> set[str]:
     return {x.name.value for x in (*p.posonly_params, *p.params, *p.kwonly_params)}
 
 
+_STRING_METHODS = frozenset({"strip", "lstrip", "rstrip", "lower", "upper"})
 _SAFE_CALLS = frozenset({"len", "isinstance", "str", "strip", "lower"})
 
 

@@ -346,6 +346,8 @@ class SettingsModule:
         if helper is None or (bound is not None and not isinstance(bound, cst.Import)):
             return None  # not a helper, or ``os`` is something else here
         new = env_helpers.relax(value, helper, cst.parse_expression("os.environ"))
+        if new is None and env_helpers.env_name(value) is not None:
+            self.held[self.line(value)] = env_helpers.why_not(helper)
         if new is None or new is value:
             return None  # the call does not raise anyway, or says too little
         self.needs_os |= helper.flag is None and bound is None

@@ -564,3 +564,71 @@ def test_a_key_variable_read_through_a_helper_of_another_module_of_the_run(tmp_p
     else:
         assert 'KEY = must_get_env("AZURE_OPENAI_API_KEY")\n' in after
         assert [(f, line) for f, line, _ in notices(report, env_helpers.RULE)] == [("app.py", 5)]
+
+
+FUNCTION_CLIENT = """\
+    import os
+
+    from openai import AzureOpenAI
+
+
+    def require_env(name: str) -> str:
+        value = os.environ.get(name, "").strip()
+        if not value:
+            raise RuntimeError(f"{name} is required")
+        return value
+
+
+    def make_client() -> AzureOpenAI:
+        key = require_env("AZURE_OPENAI_API_KEY")
+        endpoint = require_env("AZURE_OPENAI_ENDPOINT")
+        return AzureOpenAI(api_key=key, azure_endpoint=endpoint, api_version="2024-10-21")
+
+
+    print(type(make_client()).__name__)
+    """
+
+
+def test_a_key_read_through_a_helper_in_a_function_is_removed_when_the_helper_is_plain(tmp_path):
+    # ``.strip()`` on the read makes the helper change what it returns: not plain, but the
+    # variable nothing reads any more still goes (removing a read has no effect to keep).
+    write(tmp_path, {"app.py": FUNCTION_CLIENT})
+    assert "AZURE_OPENAI_API_KEY is required" in run_program(tmp_path / "app.py", IDENTITY).stderr
+    report = api.run([str(tmp_path)], mode=MODE_WRITE, jobs=1)
+    after = (tmp_path / "app.py").read_text()
+    assert 'key = require_env("AZURE_OPENAI_API_KEY")' not in after
+    assert '    endpoint = require_env("AZURE_OPENAI_ENDPOINT")\n' in after
+    assert [(f, line) for f, line, _ in notices(report, "key-variable-removed")] == [("app.py", 14)]
+    runs_both_ways(tmp_path / "app.py", "AzureOpenAI")
+
+
+STRIPPING_SETTINGS = """\
+    import os
+    from dataclasses import dataclass
+
+
+    def setting(name):
+        value = os.environ.get(name, "").strip()
+        if not value:
+            raise RuntimeError(f"{name} is empty")
+        return value
+
+
+    @dataclass
+    class Settings:
+        search_endpoint: str
+        search_key: str
+
+
+    def get_settings():
+        return Settings(search_endpoint=setting("SEARCH_ENDPOINT"), search_key=setting("AZURE_SEARCH_KEY"))
+    """
+
+
+def test_a_helper_that_changes_the_value_and_has_no_switch_is_left_in_a_construction(tmp_path):
+    write(tmp_path, {"settings.py": STRIPPING_SETTINGS, "app.py": SEARCH_APP})
+    report = api.run([str(tmp_path)], mode=MODE_WRITE, jobs=1)
+    assert 'search_key=setting("AZURE_SEARCH_KEY"))\n' in (tmp_path / "settings.py").read_text()
+    (found,) = notices(report, env_helpers.RULE)
+    assert found[:2] == ("settings.py", 19)
+    assert "`setting` changes the value it returns and has no parameter that turns" in found[2]
