@@ -136,11 +136,16 @@ def analyse(fn: cst.FunctionDef, qualified: Qualified) -> Helper | Unsure | None
     more), or None (it does not read the environment with its first parameter)."""
     name = fn.name.value
     params = [*fn.params.posonly_params, *fn.params.params]
-    if not params or fn.asynchronous is not None or fn.decorators:
+    if not params:
         return None
     param = params[0].name.value
     if not _reads_env(fn.body, param, qualified):
         return None
+    if fn.asynchronous is not None or fn.decorators:
+        what = "async" if fn.asynchronous is not None else "decorated"
+        return Unsure(
+            name, f"`{name}` is {what}: the tool does not change what it cannot be sure of"
+        )
     bools = {
         p.name.value: p.default.value == "True"
         for p in (*params[1:], *fn.params.kwonly_params)

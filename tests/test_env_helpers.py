@@ -389,6 +389,17 @@ SHAPES = {
             "it cannot be sure of",
         ),
     ),
+    "decorated": (
+        """
+        @functools.cache
+        def cached_env(name):
+            return os.environ[name]
+        """,
+        env_helpers.Unsure(
+            "cached_env",
+            "`cached_env` is decorated: the tool does not change what it cannot be sure of",
+        ),
+    ),
     "never raises": (
         """
         def optional_env(name, default=""):
@@ -409,7 +420,9 @@ SHAPES = {
 @pytest.mark.parametrize("shape", SHAPES)
 def test_what_a_function_is(shape):
     source, expected = SHAPES[shape]
-    module = cst.parse_module("import base64\nimport os\n" + textwrap.dedent(source))
+    module = cst.parse_module(
+        "import base64\nimport functools\nimport os\n" + textwrap.dedent(source)
+    )
     names = MetadataWrapper(module, unsafe_skip_copy=True).resolve(QualifiedNameProvider)
 
     def qualified(node: cst.CSTNode) -> set[str]:
