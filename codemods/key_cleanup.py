@@ -30,7 +30,7 @@ import libcst as cst
 from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import RemoveImportsVisitor
 
-from codemods import guard_edits, key_settings
+from codemods import env_helpers, guard_edits, key_settings
 from codemods.findings import ModuleOutcome, Notice
 from codemods.key_edits import ApplyEdits
 from codemods.key_facts import KeyFacts
@@ -228,6 +228,8 @@ class KeyCleanup:
         for var in plan.vars.values():
             if var.statement is None or (var.unused and not failed):
                 continue
+            if var.kind == "helper":
+                plan.still_read(var, plan.excluded_ids)  # the reads the report names
             if var.kind == "key-vault":
                 self._notice(
                     var.statement,
@@ -246,6 +248,20 @@ class KeyCleanup:
                     "kept; "
                     "remove those reads before removing the key from the environment",
                 )
+            elif (
+                var.kind == "helper" and var.name not in plan.kept_names and not plan.exported(var)
+            ):
+                why = plan.helpers[(id(var.scope), var.name)]
+                self._notice(
+                    var.statement,
+                    env_helpers.RULE,
+                    f"`{var.name}` reads the key through a settings helper and nothing else "
+                    f"reads it now, but it was kept: {why}. The read still requires the key "
+                    "variable: delete it (or make the read optional) before removing the key",
+                )
+                imported = plan.imported_helpers.get((id(var.scope), var.name))
+                if imported and not failed:  # followed into the run (``migrator.helper_release``)
+                    self.outcome.notices[-1] = _with_subject(self.outcome.notices[-1], imported)
             elif var.kind in plan.kept_reasons:
                 self._notice(var.statement, RULE_KEPT, plan.kept_reasons[var.kind])
             elif var.name in plan.kept_names:

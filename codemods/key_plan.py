@@ -13,9 +13,9 @@ import ast
 from dataclasses import dataclass
 
 import libcst as cst
-from libcst.metadata import PositionProvider
+from libcst.metadata import PositionProvider, QualifiedNameProvider
 
-from codemods import guard_edits
+from codemods import env_helpers, guard_edits
 from codemods.key_conditions import EMPTY, GETENV, KeyTerms, literal
 from codemods.key_facts import KeyFacts, Scope
 from codemods.key_reads import assigned, ids
@@ -123,6 +123,8 @@ class Plan:
         self.active: list[guard_edits.Edit] = []
         self._exported: set[str] | None = None
         self.named: list[cst.Name] = []  # reads of a name for the variables checked
+        self.helpers: dict[tuple[int, str], str] = {}  # a variable read by a helper: why kept
+        self.imported_helpers: dict[tuple[int, str], str] = {}  # and the import it came from
         for d in dropped:
             scope: Scope | bool = None
             if d.function is not None and isinstance(d.value, cst.Name):
@@ -154,6 +156,8 @@ class Plan:
             found = assigned(statement)
             assert found is not None
             kind = kind_of(self.state, found[1])
+            if kind == "other" and isinstance(found[1], cst.Call):
+                kind = self._helper_read(found[1], key)
             self.vars[key] = Var(scope, value.value, statement, kind)  # type: ignore[arg-type]
             if kind == "credential":
                 for arg in found[1].args:  # type: ignore[attr-defined]
@@ -164,6 +168,46 @@ class Plan:
                 self._add(found[1], scope)
         elif kinds and kinds <= {"import", "param"}:
             self.vars[key] = Var(scope, value.value, None, "bound")  # type: ignore[arg-type]
+
+    def _helper_read(self, call: cst.Call, key: tuple[int, str]) -> str:
+        """``KEY = require_env("K")``: "env" when the module's own helper only reads the
+        environment (and raises); "helper" (and why, in ``helpers``) when the call looks like a
+        settings helper the tool cannot be sure of; else "other"."""
+        facts = self.bindings
+        func = call.func
+        name = func.value if isinstance(func, cst.Name) else None
+        found: env_helpers.Helper | env_helpers.Unsure | None = None
+        plain = all(_plain(a.value) and not a.star for a in call.args)
+        if name is not None and plain and env_helpers.env_name(call) is not None:
+            kinds = facts.kinds.get((id(None), name), set())
+            defs = [f for f in facts.functions if f.name.value == name]
+            top = [f for f in defs if facts.parents.get(id(f)) == (None, f)]
+            if kinds == {"def"} and facts.counts.get((id(None), name)) == 1 and len(top) == 1:
+                found = env_helpers.analyse(top[0], self._qualified)
+            elif kinds == {"def"}:
+                found = env_helpers.Unsure(name, f"`{name}` is defined more than once")
+        imported = qualified_names(self.state, func)
+        if isinstance(found, env_helpers.Helper):
+            return "env"
+        if found is None and plain and imported & set(self.state.options.env_helpers):
+            return "env"  # a helper of another module of the run (``migrator.helper_release``)
+        if found is None and env_helpers.looks_like_helper(call, imported):
+            called = cst.Module([]).code_for_node(func)
+            where = sorted(imported)
+            found = env_helpers.Unsure(
+                called,
+                f"`{called}` is "
+                + (f"imported (`{where[0]}`)" if where else "not defined in this module")
+                + ": the tool does not see what it does",
+            )
+            self.imported_helpers[key] = where[0] if len(where) == 1 else ""
+        if isinstance(found, env_helpers.Unsure):
+            self.helpers[key] = found.why
+            return "helper"
+        return "other"
+
+    def _qualified(self, node: cst.CSTNode) -> set[str]:
+        return {q.name for q in self.state.get_metadata(QualifiedNameProvider, node, set())}
 
     def _env_name(self, node: cst.CSTNode) -> str | None:
         terms = self._terms(None)
@@ -239,7 +283,7 @@ class Plan:
             for var in self.vars.values():
                 if not var.unused:
                     continue
-                if self._still_read(var, excluded):
+                if self.still_read(var, excluded):
                     var.unused = False
                     changed = True
             used_env = self._used_env(excluded)
@@ -305,7 +349,7 @@ class Plan:
             edits.append(edit)
         return sorted(edits, key=lambda e: self.state.position(e.statement).line)
 
-    def _still_read(self, var: Var, excluded: set[int]) -> bool:
+    def still_read(self, var: Var, excluded: set[int]) -> bool:
         """Whether something reads the variable but what goes; its reads' lines in ``reads``.
         A read in a function that binds the name itself is that function's variable."""
         target = assigned(var.statement)[0] if var.statement is not None else None  # type: ignore[index]

@@ -48,6 +48,10 @@ class MigrationOptions:
     # other modules had rewritten, with where they were: ((name, "app.py:10"), ...). The key
     # clean-up treats them as dropped keys (``migrator.key_release``).
     released_names: tuple[tuple[str, str], ...] = ()
+    # Functions imported from other modules of the run that only read an environment variable
+    # (and raise when it is missing), as the module's import names them (".util.must_get_env"):
+    # a key variable read through one is an environment read (``migrator.helper_release``).
+    env_helpers: tuple[str, ...] = ()
     # Key reads through a parameter typed by a settings class of the run: ((path, import level,
     # dotted read), ...). Such a key is the project's configuration, not a caller's choice: the
     # client is migrated (``migrator.config_params`` confirms the class, ``codemods.precision``).

@@ -22,6 +22,7 @@ in a ``.env`` file would fail validation once its field is gone (the rollout kee
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import libcst as cst
@@ -32,6 +33,11 @@ from libcst.metadata import (
     PositionProvider,
     QualifiedNameProvider,
 )
+
+from codemods import env_helpers
+from codemods.credential_setup import ImportNeed
+from codemods.import_placement import ImportLayout, add_imports
+from codemods.settings_shapes import env_prefix, field_arg, returned_calls
 
 PYDANTIC_BASES = frozenset(
     {
@@ -91,6 +97,14 @@ class SettingsModule:
         self.arguments: dict[int, cst.Arg] = {}  # id(original Arg) -> new one
         self.needs_optional = False
         self.relaxed: dict[int, str] = {}  # line -> what: the class's own reads made .get
+        self.how: dict[int, str] = {}  # line -> how a relaxed read reads now, when not .get()
+        self.held: dict[int, str] = {}  # line -> why a helper's read was left (key-read-helper)
+        # What a function called by name here is (``codemods.env_helpers``); the run's linking
+        # follows imports (``migrator.settings_link``).
+        self.helper_of: Callable[[str], env_helpers.Helper | env_helpers.Unsure | None] = (
+            lambda name: env_helpers.defined(self.module, name, self.qualified)
+        )
+        self.needs_os = False
 
     def _bind(self, small: cst.BaseSmallStatement) -> None:
         if isinstance(small, cst.Assign) and len(small.targets) == 1:
@@ -139,7 +153,7 @@ class SettingsModule:
             returns = node.returns.annotation if node.returns is not None else None
             if isinstance(returns, cst.Name):
                 return self.lookup(returns.value, seen)
-            for made in _returned_calls(node):
+            for made in returned_calls(node):
                 return self.lookup(made, seen)
         return None
 
@@ -283,21 +297,61 @@ class SettingsModule:
             if isinstance(statement, cst.FunctionDef) and statement.params.params:
                 if any(_dotted(d.decorator) == "classmethod" for d in statement.decorators):
                     names.add(statement.params.params[0].name.value)
-        arguments, environ_read, relaxed = self.arguments, self._environ_read, self.relaxed
-        line = self.line
-
-        class _Constructions(cst.CSTVisitor):
-            def visit_Call(self, node: cst.Call) -> None:
-                if not (isinstance(node.func, cst.Name) and node.func.value in names):
-                    return
-                arg = _field_arg(node, attr, cls)
-                if arg is not None and environ_read(arg.value):
-                    arguments[id(arg)] = arg.with_changes(value=_environ_get(arg.value))
-                    relaxed[line(arg)] = f"{cls.name.value}'s {attr}"
-
         for statement in cls.body.body:
             if isinstance(statement, cst.FunctionDef):
-                statement.visit(_Constructions())
+                self._relax_in(statement, names, cls, attr, f"{cls.name.value}'s {attr}")
+
+    def _relax_in(
+        self, node: cst.CSTNode, names: set[str], cls: cst.ClassDef | None, attr: str, what: str
+    ) -> int | None:
+        """The constructions of the class (called by one of ``names``) under ``node``: the
+        argument of ``attr`` no longer raises once the variable is gone. The last line changed."""
+        calls: list[cst.Call] = []
+
+        class _Constructions(cst.CSTVisitor):
+            def visit_Call(self, call: cst.Call) -> None:
+                if isinstance(call.func, cst.Name) and call.func.value in names:
+                    calls.append(call)
+
+        node.visit(_Constructions())
+        changed = None
+        for call in calls:
+            arg = field_arg(call, attr, cls)
+            new = self._relaxed(arg.value) if arg is not None else None
+            if arg is not None and new is not None:
+                self.arguments[id(arg)] = arg.with_changes(value=new)
+                self.relaxed[self.line(arg)] = what
+                if not self._environ_read(arg.value):
+                    self.how[self.line(arg)] = f"as `{cst.Module([]).code_for_node(new)}`"
+                changed = self.line(arg)
+        return changed
+
+    def _relaxed(self, value: cst.BaseExpression) -> cst.BaseExpression | None:
+        """``value`` read so that it does not raise once the variable is gone, or None."""
+        if self._environ_read(value):
+            return _environ_get(value)
+        if not isinstance(value, cst.Call):
+            return None
+        if not isinstance(value.func, cst.Name):
+            if env_helpers.looks_like_helper(value, self.qualified(value.func)):
+                called = cst.Module([]).code_for_node(value.func)
+                self.held[self.line(value)] = f"the tool does not see what `{called}` does"
+            return None
+        helper = self.helper_of(value.func.value)
+        if isinstance(helper, env_helpers.Unsure):
+            if env_helpers.env_name(value) is not None:
+                self.held[self.line(value)] = helper.why
+            return None
+        bound = self.top.get("os")
+        if helper is None or (bound is not None and not isinstance(bound, cst.Import)):
+            return None  # not a helper, or ``os`` is something else here
+        new = env_helpers.relax(value, helper, cst.parse_expression("os.environ"))
+        if new is None and env_helpers.env_name(value) is not None:
+            self.held[self.line(value)] = env_helpers.why_not(helper)
+        if new is None or new is value:
+            return None  # the call does not raise anyway, or says too little
+        self.needs_os |= helper.flag is None and bound is None
+        return new
 
     def _new_value(self, node: cst.AnnAssign) -> tuple[cst.BaseExpression | None, str]:
         """The field's new default (None: it has one already), or why it cannot be given one."""
@@ -431,7 +485,7 @@ class SettingsModule:
             if isinstance(key, cst.Index) and isinstance(key.value, cst.SimpleString):
                 return str(key.value.evaluated_value)
         if kind == PYDANTIC:
-            return (_env_prefix(cls) + name).upper()
+            return (env_prefix(cls) + name).upper()
         return name
 
     def relax_construction(self, name: str, attr: str) -> int | None:
@@ -439,15 +493,23 @@ class SettingsModule:
         reads with ``.get`` (else the construction raises KeyError once X is gone). The line
         changed, or None."""
         node = self.top.get(name)
+        if isinstance(node, cst.FunctionDef):  # ``get_settings()`` builds and returns it
+            cls = self.lookup(name)
+            if not isinstance(cls, cst.ClassDef):
+                return None
+            return self._relax_in(node, {cls.name.value}, cls, attr, f"{name}'s {attr}")
         value = node.value if isinstance(node, (cst.Assign, cst.AnnAssign)) else None
         if not isinstance(value, cst.Call):
             return None
         cls = self.lookup(value.func.value) if isinstance(value.func, cst.Name) else None
-        arg = _field_arg(value, attr, cls if isinstance(cls, cst.ClassDef) else None)
-        if arg is None or not self._environ_read(arg.value):
+        arg = field_arg(value, attr, cls if isinstance(cls, cst.ClassDef) else None)
+        new = self._relaxed(arg.value) if arg is not None else None
+        if arg is None or new is None:
             return None
-        self.arguments[id(arg)] = arg.with_changes(value=_environ_get(arg.value))
+        self.arguments[id(arg)] = arg.with_changes(value=new)
         self.relaxed[self.line(arg)] = f"{name}'s {attr}"
+        if not self._environ_read(arg.value):
+            self.how[self.line(arg)] = f"as `{cst.Module([]).code_for_node(new)}`"
         return self.line(arg)
 
     @property
@@ -468,11 +530,29 @@ class SettingsModule:
                 return arguments.get(id(original_node), updated_node)
 
         tree = self.module.visit(_Edit())
+        if self.needs_os:  # in its sorted place
+            body = list(tree.body)
+            spans = [self._positions[b] for b in self.module.body]
+            lines = [(p.start.line, p.end.line) for p in spans]
+            first = next((i for i, b in enumerate(body) if not _heading(b)), len(body))
+            add_imports(body, [ImportNeed("os")], first, ImportLayout(), lines)
+            tree = tree.with_changes(body=body)
         if self.needs_optional:
             context = CodemodContext()
             AddImportsVisitor.add_needed_import(context, "typing", "Optional")
             tree = AddImportsVisitor(context).transform_module(tree)
         return tree.bytes
+
+
+def _heading(statement: cst.BaseStatement) -> bool:
+    """A docstring or an import: what comes before the first statement imports go above."""
+    if not isinstance(statement, cst.SimpleStatementLine):
+        return False
+    return all(
+        isinstance(small, (cst.Import, cst.ImportFrom))
+        or (isinstance(small, cst.Expr) and isinstance(small.value, cst.SimpleString))
+        for small in statement.body
+    )
 
 
 def _dotted(node: cst.BaseExpression) -> str:
@@ -481,49 +561,6 @@ def _dotted(node: cst.BaseExpression) -> str:
     if isinstance(node, cst.Attribute):
         return f"{_dotted(node.value)}.{node.attr.value}"
     return ""
-
-
-def _returned_calls(function: cst.FunctionDef) -> list[str]:
-    """Names called in the function body's own ``return Name(...)`` statements."""
-    out = []
-    for statement in function.body.body:
-        if isinstance(statement, cst.SimpleStatementLine):
-            for small in statement.body:
-                value = small.value if isinstance(small, cst.Return) else None
-                if isinstance(value, cst.Call) and isinstance(value.func, cst.Name):
-                    out.append(value.func.value)
-    return out
-
-
-def _field_arg(call: cst.Call, attr: str, cls: cst.ClassDef | None) -> cst.Arg | None:
-    """The argument of ``call`` (a construction of ``cls``) that gives the field ``attr``: by
-    keyword, or by position when ``cls`` declares all its fields itself (no base class)."""
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == attr:
-            return arg
-    if cls is None or any(not isinstance(b.value, cst.Name) for b in cls.bases):
-        return None
-    if any(b.value.value not in ("NamedTuple", "object") for b in cls.bases):  # type: ignore
-        return None
-    fields = [
-        small.target.value
-        for statement in cls.body.body
-        if isinstance(statement, cst.SimpleStatementLine)
-        for small in statement.body
-        if isinstance(small, cst.AnnAssign)
-        and isinstance(small.target, cst.Name)
-        and "ClassVar" not in cst.Module([]).code_for_node(small.annotation.annotation)
-    ]
-    if attr not in fields:
-        return None
-    position = fields.index(attr)
-    positional = []
-    for arg in call.args:
-        if arg.star:
-            return None  # *args: the positions are not known
-        if arg.keyword is None:
-            positional.append(arg)
-    return positional[position] if position < len(positional) else None
 
 
 def _is_optional(annotation: cst.BaseExpression) -> bool:
@@ -542,33 +579,3 @@ def _environ_get(subscript: cst.BaseExpression) -> cst.BaseExpression:
     key = subscript.slice[0].slice
     assert isinstance(key, cst.Index)
     return cst.Call(cst.Attribute(subscript.value, cst.Name("get")), [cst.Arg(key.value)])
-
-
-def _env_prefix(cls: cst.ClassDef) -> str:
-    """``env_prefix`` from ``model_config = SettingsConfigDict(...)`` or ``class Config``."""
-    for statement in cls.body.body:
-        found = None
-        if isinstance(statement, cst.SimpleStatementLine):
-            for small in statement.body:
-                if isinstance(small, cst.Assign) and isinstance(small.value, cst.Call):
-                    for arg in small.value.args:
-                        if arg.keyword is not None and arg.keyword.value == "env_prefix":
-                            found = arg.value
-        elif isinstance(statement, cst.ClassDef) and statement.name.value == "Config":
-            for inner in statement.body.body:
-                if isinstance(inner, cst.SimpleStatementLine):
-                    for small in inner.body:
-                        targets = (
-                            [t.target for t in small.targets]
-                            if isinstance(small, cst.Assign)
-                            else [small.target]
-                            if isinstance(small, cst.AnnAssign)
-                            else []
-                        )
-                        if any(
-                            isinstance(t, cst.Name) and t.value == "env_prefix" for t in targets
-                        ):
-                            found = small.value
-        if isinstance(found, cst.SimpleString):
-            return str(found.evaluated_value)
-    return ""

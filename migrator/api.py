@@ -99,6 +99,10 @@ def run(
         from migrator.settings_link import settle_key_fields
 
         report.results = gather_facts(report.results, paths, jobs, options, mode)
+        # Key variables read through a helper another module of the run defines.
+        from migrator.helper_release import release_helper_reads
+
+        report.results = release_helper_reads(report.results, paths, options, mode)
         # Key variables removed from a module that another module of the run imports go back.
         from migrator.key_importers import keep_imported_keys
 

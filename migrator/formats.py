@@ -93,6 +93,7 @@ RULES: dict[str, tuple[str, str]] = {
     "key-guard-rewritten": ("A check that the key is set, rewritten without the key", NOTE),
     "unused-key-variable": ("A variable that held the key, unread, to delete by hand", WARNING),
     "unused-key-lookup": ("A Key Vault lookup of the key that nothing uses any more", WARNING),
+    "key-read-helper": ("A key read through a settings helper the tool cannot be sure of", WARNING),
     "unused-import-removed": ("An import only the removed key used, removed", NOTE),
     "config-schema-key": (
         "A JSON schema of the config that requires the key: the key dropped from its required list",

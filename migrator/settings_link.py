@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 
 import libcst as cst
 
+from codemods import env_helpers
 from codemods.findings import Notice
 from codemods.key_guards import RULE_READ
 from codemods.settings_fields import Import, SettingsModule
@@ -60,6 +61,9 @@ def settle_key_fields(
     def module(file: int) -> _Target | None:
         if file not in targets:
             targets[file] = _load(results[file])
+            target = targets[file]
+            if target is not None:
+                target.module.helper_of = lambda name: _helper(index, module, file, name)
         return targets[file]
 
     for file, read in reads:
@@ -108,26 +112,30 @@ def _settle(results, index, module, file, level, dotted, line):  # type: ignore[
             holder = module(instance_file)
             at = holder.module.relax_construction(name, attr) if holder else None
             if holder is not None and at is not None:
+                how = holder.module.how.get(at, "with .get()")
                 holder.notices.append(
                     Notice(
                         at,
                         0,
                         RULE,
-                        f"{name}'s {attr} is read with .get(): the field is optional now",
+                        f"{name}'s {attr} is read {how}: the field is optional now",
                         severity="info",
                     )
                 )
+            _report_held(holder)
     for at, what in target.module.relaxed.items():
         if not any(n.line == at and n.rule == RULE for n in target.notices):
+            how = target.module.how.get(at, "with .get()")
             target.notices.append(
                 Notice(
                     at,
                     0,
                     RULE,
-                    f"{what} is read with .get(): the field is optional now",
+                    f"{what} is read {how}: the field is optional now",
                     severity="info",
                 )
             )
+    _report_held(target)
     if change.changed:
         message = (
             f"{change.message}: the client at {where} no longer reads the key "
@@ -143,6 +151,42 @@ def _settle(results, index, module, file, level, dotted, line):  # type: ignore[
         )
         target.notices.append(Notice(change.line, 0, RULE, message))
     return None
+
+
+def _report_held(target: _Target | None) -> None:
+    """The reads through a settings helper the tool could not be sure of: what keeps the key
+    required."""
+    for at, why in target.module.held.items() if target is not None else ():
+        if not any(n.line == at and n.rule == env_helpers.RULE for n in target.notices):
+            message = (
+                f"the key field is optional now, but this read still requires the variable: {why}; "
+                "make the read optional (or pass what turns its requirement off), or the program "
+                "stops at start-up once the key variable is removed"
+            )
+            target.notices.append(Notice(at, 0, env_helpers.RULE, message))
+
+
+def _helper(index, module, file, name, hops=0):  # type: ignore[no-untyped-def]
+    """What the function ``name`` of the run's file ``file`` is (``codemods.env_helpers``),
+    following ``from .util import must_get_env`` into the other modules of the run."""
+    target = module(file)
+    if target is None or hops > MAX_HOPS:
+        return None
+    found = target.module.top.get(name)
+    if not isinstance(found, cst.ImportFrom):
+        return env_helpers.defined(target.module.module, name, target.module.qualified)
+    imported = target.module.lookup(name)
+    if not isinstance(imported, Import):
+        return None
+    files = [
+        f
+        for base in index.absolute(file, imported.level, imported.module)
+        for f in index.files_for(base, file)
+    ]
+    if len(files) != 1:
+        where = "outside the files of this run" if not files else "in more than one module"
+        return env_helpers.Unsure(name, f"`{name}` is defined {where}")
+    return _helper(index, module, files[0], imported.name, hops + 1)
 
 
 def _released(results, index, file, level, dotted) -> bool:  # type: ignore[no-untyped-def]
