@@ -176,8 +176,9 @@ def test_a_notebook_gets_chained_and_a_service_the_managed_identity(tmp_path):
     ]
     # Either way the developer's role assignment is in the output: a chained credential signs
     # the developer in on a laptop.
-    assert '--assignee-object-id "$DEVELOPER_OBJECT_ID" --assignee-principal-type User' in (
-        out.stdout
+    assert (
+        '--assignee-object-id "${DEVELOPER_OBJECT_ID:?set DEVELOPER_OBJECT_ID}" --assignee-principal-type User'
+        in (out.stdout)
     )
 
 
