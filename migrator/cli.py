@@ -120,7 +120,13 @@ def migrate(
             v["format"], v["verbose"], v["quiet"], fmt if v["show_roles"] else None
         )
         code = cli_stdin.run_stdin(
-            stdin_filename or "", options, mode, settings.selection(), exit_on_change, show
+            stdin_filename or "",
+            options,
+            mode,
+            settings.selection(),
+            exit_on_change,
+            show,
+            lambda report: cli_gate.settle_options(report, v),
         )
         raise typer.Exit(code)
     if v["roles_out"] and mode != MODE_WRITE:
@@ -151,7 +157,6 @@ def migrate(
     report.exit_on_change = exit_on_change
     if v["roles_out"] and not report.interrupted:
         cli_roles.write_roles(report, fmt, v["roles_out"])
-    report.check_gate = bool(v["check"])
     quiet_patch = cli_output.patch_of(report) if v["quiet"] and mode == MODE_DIFF else ""
     cli_gate.finish(report, v, None if v["roles_out"] else shown_roles, quiet_patch)
 

@@ -57,11 +57,18 @@ def check_rules(ctx: typer.Context, values: dict[str, object], config_path: str 
                 fail(f"{where}: {unknown_rule(rule, known)}")
 
 
+def settle_options(report: Report, values: dict[str, object]) -> None:
+    """The gate options of a run on ``report``: the rules reported, ``--exit-zero``, and whether
+    ``--check`` was given (it gates with ``--dry-run`` too)."""
+    report.check_gate = bool(values.get("check"))
+    gate.settle(report, gate.rule_selection(values), bool(values.get("exit_zero")))
+
+
 def finish(
     report: Report, values: dict[str, object], roles_format: str | None, quiet_patch: str = ""
 ) -> None:
     """Settle the report's exit code with the options, print it, and exit with that code."""
-    gate.settle(report, gate.rule_selection(values), bool(values.get("exit_zero")))
+    settle_options(report, values)
     if values.get("statistics"):
         _emit_statistics(report, str(values["format"]))
     elif values.get("quiet") and values.get("format") == "text":

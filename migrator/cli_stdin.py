@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 
 from codemods.options import MigrationOptions
 from migrator.discovery import FileSelection, generated_marker
@@ -93,8 +94,10 @@ def run_stdin(
     selection: FileSelection,
     exit_on_change: bool,
     show: Shown,
+    settle: Callable[[Report], object] | None = None,
 ) -> int:
-    """Read stdin, print the result on stdout and the report on stderr; the exit code."""
+    """Read stdin, print the result on stdout and the report on stderr; the exit code.
+    ``settle`` applies the run's gate options (rule selection, ``--exit-zero``) to the report."""
     data = sys.stdin.buffer.read()
     out = sys.stdout.buffer
     if _excluded(name, selection):
@@ -116,6 +119,8 @@ def run_stdin(
     out.flush()
     report = Report(mode, roots=(name,), exit_on_change=exit_on_change)
     report.add(result)
+    if settle is not None:
+        settle(report)
     sys.stderr.write(show.render(report))
     sys.stderr.flush()
     return report.return_code

@@ -171,6 +171,25 @@ def test_stdin_with_diff_and_check(tmp_path, flags, code, patch):
     assert (plain.returncode, plain.stdout) == (0, b"")
 
 
+MANUAL = (
+    b"from openai import AzureOpenAI\n"
+    b"\n"
+    b"SETTINGS = load_settings()\n"
+    b'client = AzureOpenAI(**{**SETTINGS, "api_version": "2024-06-01"})\n'
+)
+
+
+def test_stdin_check_is_the_same_gate_as_a_file_run(tmp_path):
+    # Nothing would change, but a client needs manual work: an error-level finding fails --check,
+    # unless --exit-zero or --ignore says otherwise, as for files.
+    name = ("-", "--stdin-filename", "src/app.py")
+    assert run("--check", *name, cwd=tmp_path, stdin=MANUAL).returncode == 1
+    assert run("--check", "--exit-zero", *name, cwd=tmp_path, stdin=MANUAL).returncode == 0
+    ignored = run("--check", "--ignore", "client-manual", *name, cwd=tmp_path, stdin=MANUAL)
+    assert ignored.returncode == 0
+    assert b"client-manual" not in ignored.stderr and b"needs manual work" not in ignored.stderr
+
+
 def test_stdin_follows_the_configuration_and_exclusions_of_the_named_path(tmp_path):
     project = tree(
         tmp_path / "project",
