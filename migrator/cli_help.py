@@ -133,3 +133,26 @@ def _show(exc: Any) -> None:
         exc.show()
         return
     rich_utils.rich_format_error(exc)
+
+
+# -- the README's table of ``migrate`` options, generated from the parser (a test keeps them equal)
+def options_table(command: Any) -> str:
+    """Markdown rows for every option of ``command`` (a click command): its spellings, the value
+    it takes, and its help text."""
+    rows = ["| option | value | meaning |", "| --- | --- | --- |"]
+    for param in command.params:
+        if param.param_type_name != "option" or getattr(param, "hidden", False):
+            continue
+        names = ", ".join(f"`{o}`" for o in (*param.opts, *param.secondary_opts))
+        if param.is_flag:
+            value = ""
+        elif param.metavar:
+            value = f"`{param.metavar}`"
+        else:
+            choices = choices_of(param)
+            value = (
+                " \\| ".join(f"`{c}`" for c in choices) if choices else f"`{param.name.upper()}`"
+            )
+        meaning = " ".join((param.help or "").split()).replace("|", "\\|")
+        rows.append(f"| {names} | {value} | {meaning} |")
+    return "\n".join(rows) + "\n"
