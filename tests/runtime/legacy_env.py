@@ -2,8 +2,8 @@
 
 openai 0.28.1 (the last 0.x release; its async calls need aiohttp; azure-identity and
 python-dotenv for the programs that use them) in a virtual environment of
-its own, made on first use and reused: ``.venv-openai028`` in the checkout (``.ci/run`` makes
-it first), or wherever ``AOAI_OPENAI028_VENV`` points. A lock keeps two processes from making it
+its own, made on first use and reused: ``.venv-openai028`` in the checkout (the first test that
+needs it makes it), or wherever ``AOAI_OPENAI028_VENV`` points. A lock keeps two processes from making it
 at once; a marker file written last says it is complete.
 """
 
