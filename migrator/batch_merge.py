@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from migrator import batch_table
 from migrator.batch_report import COLUMNS
 from migrator.batch_results import (
     DIRTY,
@@ -193,19 +194,10 @@ def _totals_lines(merged: Merged, bullet: str) -> list[str]:
 
 
 def to_text(merged: Merged) -> str:
-    rows = [_cells(r) for r in merged.rows]
-    headers = dict(COLUMNS)
-    widths = {k: max([len(headers[k])] + [len(r[k]) for r in rows]) for k in headers}
-
-    def line(cells: dict[str, str]) -> str:
-        return "  ".join(cells[k].ljust(widths[k]) for k, _ in COLUMNS).rstrip()
-
-    out = [line(headers), line({k: "-" * widths[k] for k in headers})] + [line(r) for r in rows]
-    return "\n".join(out + [""] + _totals_lines(merged, "  ")) + "\n"
-
-
-def _md(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    """The rows as ``batch`` prints them (whole lines: a merge's output goes to a log or a file),
+    then the totals."""
+    table = batch_table.render_text(COLUMNS, [_cells(r) for r in merged.rows], None)
+    return table + "\n".join([""] + _totals_lines(merged, "  ")) + "\n"
 
 
 def to_markdown(merged: Merged) -> str:
@@ -213,11 +205,12 @@ def to_markdown(merged: Merged) -> str:
     out = ["## aoai-migrate rollout", ""]
     for line in _totals_lines(merged, "  - "):
         out.append(line if line.startswith("  - ") else f"- {line}")
-    out += ["", "| " + " | ".join(title for _, title in COLUMNS) + " |"]
-    out.append("|" + "|".join("---" for _ in COLUMNS) + "|")
-    for r in merged.rows:
-        out.append("| " + " | ".join(_md(c) for c in _cells(r).values()) + " |")
-    return "\n".join(out) + "\n"
+    out.append("")
+    return (
+        "\n".join(out)
+        + "\n"
+        + batch_table.render_markdown(COLUMNS, [_cells(r) for r in merged.rows])
+    )
 
 
 RENDER = {"text": to_text, "csv": to_csv, "json": to_json, "markdown": to_markdown}

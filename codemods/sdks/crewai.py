@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from codemods.findings import MANUAL
 from codemods.sdks._model import SKIP, ClientSpec, Sdk, Valid, Verdict
-from codemods.sdks.litellm import _leading_text
+from codemods.sdks.litellm import literal_prefix
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -33,16 +33,7 @@ _FIX = (
 
 
 def _text(migration: HookView, arg: cst.Arg | None) -> str | None:
-    import libcst as cst
-
-    if arg is None:
-        return None
-    value = arg.value
-    if isinstance(value, cst.Name):
-        value = migration.module_value(value.value) or value
-    if isinstance(value, (cst.SimpleString, cst.FormattedString, cst.ConcatenatedString)):
-        return _leading_text(value)
-    return None
+    return literal_prefix(migration, arg.value) if arg is not None else None
 
 
 def decide(

@@ -24,7 +24,6 @@ def decide(
     migration: HookView, spec: ClientSpec, call: cst.Call, present: dict[str, cst.Arg]
 ) -> str | Verdict | None:
     """Only a call to an ``azure/`` model is an Azure client; other providers are skipped."""
-    import libcst as cst
 
     model = present.get("model")
     value = model.value if model is not None else None
@@ -34,14 +33,22 @@ def decide(
             # completion(**CONFIG): the dict's entries stand for the arguments.
             present = {**unpacked, **present}
             value = unpacked["model"].value if "model" in unpacked else None
+    text = literal_prefix(migration, value) if value is not None else None
+    if text is None:
+        return _unclear(present)
+    return None if text.startswith("azure/") else SKIP
+
+
+def literal_prefix(migration: HookView, value: cst.BaseExpression) -> str | None:
+    """The text a string argument starts with (a module-level constant followed), or None when it
+    is not a string the code shows (CrewAI's and DSPy's model strings are read the same way)."""
+    import libcst as cst
+
     if isinstance(value, cst.Name):
         value = migration.module_value(value.value) or value
     if isinstance(value, (cst.SimpleString, cst.FormattedString, cst.ConcatenatedString)):
-        text = _leading_text(value)
-        if text is None:
-            return _unclear(present)
-        return None if text.startswith("azure/") else SKIP
-    return _unclear(present)
+        return _leading_text(value)
+    return None
 
 
 def _unpacked(migration: HookView, call: cst.Call) -> dict[str, cst.Arg]:
