@@ -22,7 +22,8 @@ _AZURE_HOST = re.compile(
 )
 # GitHub Models: an OpenAI-compatible and azure-ai-inference endpoint that takes a GitHub token.
 GITHUB_MODELS_HOST = re.compile(
-    r"(^|[/.])(models\.inference\.ai\.azure\.com|models\.github\.ai)\b", re.IGNORECASE
+    r"(^|[/.])(models\.inference\.ai\.azure\.com|models\.github\.ai)(?=$|[/:?#\s\"'])",
+    re.IGNORECASE,
 )
 GITHUB_MODELS_RULE = "github-models"
 GITHUB_MODELS_NOTE = (

@@ -178,7 +178,6 @@ def _unknown_reason(v1_path: bool, names: list[str]) -> str:
 
 
 _LOCAL = re.compile(r"^(localhost|127\.\d+\.\d+\.\d+|0\.0\.0\.0|\[::1\]|host\.docker\.internal)$")
-_GITHUB_MODELS = ("models.inference.ai.azure.com", "models.github.ai")
 
 
 def host_verdict(value: str) -> tuple[str, str]:
@@ -202,7 +201,7 @@ def host_verdict(value: str) -> tuple[str, str]:
         return UNKNOWN, ""  # a bare value counts only as a plain lower-case host name
     if "." not in bare and not _LOCAL.match(bare):
         return UNKNOWN, ""  # https://your-endpoint/: a placeholder
-    if any(bare == g or bare.endswith("." + g) for g in _GITHUB_MODELS):
+    if azure_endpoint.GITHUB_MODELS_HOST.search("//" + bare):
         return NOT_AZURE, f"{_show(scheme, host, path)} (GitHub Models, not Azure OpenAI)"
     if azure_endpoint.is_azure_host(bare):
         return AZURE, _show(scheme, "<resource>." + host.split(".", 1)[1], path)

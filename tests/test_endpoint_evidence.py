@@ -51,6 +51,11 @@ def collect(root: Path) -> list[tuple[str, str, str, str]]:
             "https://models.github.ai/inference",
             ("not-azure", "https://models.github.ai/inference (GitHub Models, not Azure OpenAI)"),
         ),
+        # A host that only starts with GitHub Models' name is somebody else's.
+        (
+            "https://models.github.ai.example.com/v1",
+            ("not-azure", "https://models.github.ai.example.com/v1"),
+        ),
         (
             "http://localhost:11434/v1",
             ("not-azure", "http://localhost:11434/v1 (a local server: Ollama, vLLM, LM Studio)"),
@@ -574,3 +579,22 @@ def test_look_alikes_stay_byte_identical(source):
     assert result.new.decode() == source
     assert all(c.outcome != "migrated" for c in result.clients)
     assert notes(result) == []
+
+
+def test_only_github_models_own_hosts_get_the_github_models_note():
+    from codemods.options import MigrationOptions
+    from migrator.engine import migrate_source
+
+    def notes(base_url: str) -> list[str]:
+        source = (
+            "import os\nfrom openai import OpenAI\n"
+            f'c = OpenAI(base_url="{base_url}", api_key=os.environ["GITHUB_TOKEN"])\n'
+        )
+        result = migrate_source(source.encode(), MigrationOptions(), "app.py")
+        assert result.new == source.encode()  # not Azure either way: byte for byte
+        return [n.rule for n in result.notices]
+
+    assert notes("https://models.github.ai/inference") == ["github-models"]
+    assert notes("https://models.inference.ai.azure.com") == ["github-models"]
+    # A host that only starts with GitHub Models' name is somebody else's.
+    assert notes("https://models.github.ai.example.com/v1") == []
